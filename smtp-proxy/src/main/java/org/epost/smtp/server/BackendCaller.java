@@ -1,0 +1,62 @@
+package org.epost.smtp.server;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.epost.smtp.api.SmtpStatus;
+import org.epost.smtp.api.SubmissionException;
+
+/**
+ * Runs backend calls on the backend executor and waits at most the configured time, so a slow or
+ * stuck backend turns into 451 4.4.3 for the waiting client only; an exception that is not a
+ * {@link SubmissionException} turns into 451 4.3.0. A call that timed out is interrupted.
+ *
+ * <p>Thread-safe; called from session threads.
+ */
+final class BackendCaller {
+    private static final Logger LOG = Logger.getLogger(BackendCaller.class.getName());
+
+    /** A backend call that may refuse with a typed status. */
+    @FunctionalInterface
+    interface BackendCall {
+        void run() throws Exception;
+    }
+
+    private final ExecutorService executor;
+    private final Duration timeout;
+
+    BackendCaller(ExecutorService executor, Duration timeout) {
+        this.executor = executor;
+        this.timeout = timeout;
+    }
+
+    void call(String what, BackendCall call) throws SubmissionException {
+        Future<Void> future = executor.submit(() -> {
+            call.run();
+            return null;
+        });
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            LOG.warning(() -> "backend " + what + " did not answer within " + timeout);
+            throw new SubmissionException(SmtpStatus.STORAGE_TIMEOUT, null, e);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new SubmissionException(SmtpStatus.TEMPORARY_FAILURE, "Server shutting down, try again later", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SubmissionException refusal) {
+                throw refusal;
+            }
+            LOG.log(Level.WARNING, "backend " + what + " failed", cause);
+            throw new SubmissionException(SmtpStatus.TEMPORARY_FAILURE, null, cause);
+        }
+    }
+}
