@@ -1,0 +1,88 @@
+package org.epost.imap.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.epost.imap.api.ImapServer;
+import org.epost.imap.api.ImapServerConfig;
+import org.epost.imap.api.MailboxBackend;
+import org.epost.imap.codec.CommandFrameDecoder;
+
+/**
+ * Starts IMAP servers. Threads: one Netty event loop thread ({@code imap-io}) frames bytes for
+ * every connection; {@link ImapServerConfig#workerThreads()} workers ({@code imap-worker-N}) run
+ * commands, each connection's commands in order on one worker at a time.
+ */
+public final class ImapServers {
+    private ImapServers() {
+    }
+
+    /** Binds and starts a server; fails if the address cannot be bound. */
+    public static ImapServer start(ImapServerConfig config, MailboxBackend backend) throws InterruptedException {
+        EventLoopGroup io = new MultiThreadIoEventLoopGroup(1, named("imap-io"), NioIoHandler.newFactory());
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named("imap-worker"));
+        workers.allowCoreThreadTimeOut(true);
+        StructureCache cache = new StructureCache(config.structureCacheEntries());
+        ServerBootstrap b = new ServerBootstrap().group(io).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        long idle = config.idleTimeout().toMillis();
+                        ch.pipeline().addLast(new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS),
+                                new CommandFrameDecoder(config.maxLineLength(), config.maxLiteralSize(),
+                                        config.literalMemoryThreshold(), config.maxLiteralsPerCommand(),
+                                        config.spoolDirectory()),
+                                new ImapChannelHandler(config, backend, cache, workers));
+                    }
+                });
+        Channel server;
+        try {
+            server = b.bind(config.bindAddress()).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            io.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownNow();
+            throw e;
+        }
+        return new RunningServer(server, io, workers);
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private record RunningServer(Channel server, EventLoopGroup io, ExecutorService workers) implements ImapServer {
+        @Override
+        public InetSocketAddress localAddress() {
+            return (InetSocketAddress) server.localAddress();
+        }
+
+        @Override
+        public void close() {
+            server.close().syncUninterruptibly();
+            io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownNow();
+        }
+    }
+}
