@@ -68,7 +68,7 @@ final class SmtpSession implements Runnable {
 
     @Override
     public void run() {
-        try (Socket ignored = socket) {
+        try {
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
             reply("220 " + config.hostName() + " ESMTP ePOST ready");
             while (!closing) {
@@ -103,6 +103,11 @@ final class SmtpSession implements Runnable {
         } finally {
             if (transaction != null) {
                 transaction.discardChunks();
+            }
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already gone
             }
         }
     }
