@@ -11,7 +11,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.epost.simulator.api.RoutingSummary;
@@ -100,19 +99,7 @@ class RoutingCommandTest {
     return topLevelFields(tmp.resolve(name).resolve("summary.json"));
   }
 
-  /** Reads the top-level scalar fields of summary.json (written one per line, two-space indent). */
   static Map<String, String> topLevelFields(Path json) throws IOException {
-    Map<String, String> fields = new LinkedHashMap<>();
-    for (String line : Files.readAllLines(json)) {
-      if (line.startsWith("  \"") && !line.startsWith("   ")) {
-        int colon = line.indexOf("\": ");
-        String value = line.substring(colon + 3);
-        if (value.endsWith(",")) {
-          value = value.substring(0, value.length() - 1);
-        }
-        fields.put(line.substring(3, colon), value);
-      }
-    }
-    return fields;
+    return SummaryFields.read(json);
   }
 }
