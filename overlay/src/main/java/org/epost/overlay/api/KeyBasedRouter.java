@@ -43,6 +43,12 @@ public interface KeyBasedRouter {
   /** The routing-table entries that are filled, row by row. For diagnostics and tests. */
   List<NodeHandle> routingTableEntries();
 
+  /**
+   * The environment this node runs on: applications take their timers ({@code scheduler()}), time
+   * and randomness from here, so they run on the same event loop.
+   */
+  NodeEnvironment environment();
+
   /** Counters of what this node has seen: malformed frames, reroutes, etc. */
   NodeStatistics statistics();
 }

@@ -1,0 +1,417 @@
+package org.epost.overlay.pastry;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.epost.overlay.api.Address;
+import org.epost.overlay.api.Cancellable;
+import org.epost.overlay.api.Id;
+import org.epost.overlay.api.NodeHandle;
+
+/**
+ * Joining and the leaf set's upkeep.
+ *
+ * <p>Join: the joiner sends JOIN to a bootstrap; it is routed towards the joiner's id, each hop
+ * adding its routing-table row, and the root answers JOIN_REPLY (its leaf set and rows). The
+ * joiner then ANNOUNCEs itself to every leaf-set member; it becomes ready once both immediate
+ * neighbours have acknowledged (so they route its keys to it from then on). No reply within the
+ * join timeout: retry through the next bootstrap.
+ *
+ * <p>Upkeep: each ready node sends its leaf set to its two immediate neighbours every heartbeat
+ * period; any frame from a neighbour counts as a sign of life. A neighbour silent for the failure
+ * timeout is pinged; if it still says nothing it is declared failed, removed, and the other
+ * members are told (FAILED). Recently failed ids are remembered for a while (tombstones) so stale
+ * lists from other nodes do not bring them back; a tombstone is lifted when the node itself talks
+ * to us.
+ */
+final class Membership {
+  static final int TOMBSTONES = 16;
+  static final long TOMBSTONE_MILLIS = 120_000;
+  /** Join admission: a bucket of this many join requests, refilled at JOIN_RATE per second. */
+  static final double JOIN_BURST = 64;
+  static final double JOIN_RATE = 16;
+
+  private final PastryNode node;
+  private List<Address> bootstraps;
+  private int attempt;
+  private Cancellable joinTimer;
+  private Cancellable heartbeatTimer;
+  private Id[] acked; // during ANNOUNCING: neighbours that acknowledged us
+  private int ackedCount;
+  private Id[] announced;
+  private int announcedCount;
+  private final Id[] tombstoneIds = new Id[TOMBSTONES];
+  private final long[] tombstoneUntil = new long[TOMBSTONES];
+  private int tombstoneNext;
+  // Failure detector for the two immediate neighbours.
+  private NodeHandle watchCw;
+  private NodeHandle watchCcw;
+  private long heardCw;
+  private long heardCcw;
+  private double joinTokens = JOIN_BURST;
+  private long joinTokensAt;
+
+  Membership(PastryNode node) {
+    this.node = node;
+  }
+
+  private long now() {
+    return node.env.clock().nowMillis();
+  }
+
+  // ---- joiner side -------------------------------------------------------------------------
+
+  void startJoin(List<Address> bootstraps) {
+    this.bootstraps = List.copyOf(bootstraps);
+    this.attempt = 0;
+    sendJoin();
+  }
+
+  private void sendJoin() {
+    if (node.state != PastryNode.State.JOINING) {
+      return;
+    }
+    Address target = bootstraps.get(attempt % bootstraps.size());
+    attempt++;
+    Message.Routed join = new Message.Routed(WireFormat.JOIN, node.env.random().nextLong(), node.self.id(), node.self, 0, 0, null, List.of());
+    node.send(target, join);
+    joinTimer = node.env.scheduler().schedule(node.config.joinTimeoutMillis(), this::sendJoin);
+  }
+
+  private void joinReplied(NodeHandle root, Message.HandleList reply) {
+    if (node.state != PastryNode.State.JOINING) {
+      return;
+    }
+    joinTimer.cancel();
+    node.state = PastryNode.State.ANNOUNCING;
+    acked = new Id[node.config.leafSetSize() + 8];
+    announced = new Id[node.config.leafSetSize() * 2];
+    learn(root);
+    for (NodeHandle h : reply.handles()) {
+      learn(h);
+    }
+    for (Message.JoinRow row : reply.rows()) {
+      for (NodeHandle h : row.entries()) {
+        if (!h.id().equals(node.self.id())) {
+          node.table.offer(h, RoutingTable.UNKNOWN_RTT);
+        }
+      }
+    }
+    for (NodeHandle h : node.leafSet.members()) {
+      announce(h);
+    }
+    node.maintenance.probeAll();
+    joinTimer = node.env.scheduler().schedule(node.config.joinTimeoutMillis(), this::announceCheck);
+  }
+
+  private void announce(NodeHandle h) {
+    for (int i = 0; i < announcedCount; i++) {
+      if (announced[i].equals(h.id())) {
+        return;
+      }
+    }
+    if (announcedCount < announced.length) {
+      announced[announcedCount++] = h.id();
+    }
+    node.send(h.address(), new Message.HandleList(WireFormat.ANNOUNCE, node.leafSet.members(), List.of()));
+  }
+
+  private boolean isAcked(NodeHandle h) {
+    if (h == null) {
+      return true;
+    }
+    for (int i = 0; i < ackedCount; i++) {
+      if (acked[i].equals(h.id())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void checkReady() {
+    if (node.state == PastryNode.State.ANNOUNCING
+        && isAcked(node.leafSet.nearestClockwise()) && isAcked(node.leafSet.nearestAnticlockwise())) {
+      joinTimer.cancel();
+      acked = null;
+      announced = null;
+      node.becomeReady();
+    }
+  }
+
+  /** Neighbours that did not acknowledge in time are presumed dead; announce to the next ones. */
+  private void announceCheck() {
+    if (node.state != PastryNode.State.ANNOUNCING) {
+      return;
+    }
+    NodeHandle cw = node.leafSet.nearestClockwise();
+    NodeHandle ccw = node.leafSet.nearestAnticlockwise();
+    if (!isAcked(cw)) {
+      declareFailed(cw, false);
+    }
+    if (!isAcked(ccw)) {
+      declareFailed(ccw, false);
+    }
+    if (node.leafSet.isEmpty()) {
+      node.state = PastryNode.State.JOINING; // everyone we knew is gone: start over
+      acked = null;
+      announced = null;
+      sendJoin();
+      return;
+    }
+    announcedCount = 0; // re-announce to the new nearest ones
+    announce(node.leafSet.nearestClockwise() == null ? node.leafSet.nearestAnticlockwise() : node.leafSet.nearestClockwise());
+    if (node.leafSet.nearestAnticlockwise() != null) {
+      announce(node.leafSet.nearestAnticlockwise());
+    }
+    checkReady();
+    if (node.state == PastryNode.State.ANNOUNCING) {
+      joinTimer = node.env.scheduler().schedule(node.config.joinTimeoutMillis(), this::announceCheck);
+    }
+  }
+
+  // ---- root and hops of somebody else's join -------------------------------------------------
+
+  /** Token bucket against join floods; true if this join may be handled. */
+  boolean admitJoin() {
+    long now = now();
+    joinTokens = Math.min(JOIN_BURST, joinTokens + (now - joinTokensAt) * JOIN_RATE / 1000.0);
+    joinTokensAt = now;
+    if (joinTokens < 1) {
+      node.stats.refusedJoins++;
+      return false;
+    }
+    joinTokens -= 1;
+    return true;
+  }
+
+  /** An intermediate hop adds the row the joiner shares with it. */
+  Message.Routed addJoinRows(Message.Routed m) {
+    int row = node.self.id().sharedPrefixLength(m.key);
+    for (Message.JoinRow r : m.rows) {
+      if (r.row() == row) {
+        return m;
+      }
+    }
+    if (m.rows.size() >= MessageCodec.MAX_ROWS) {
+      return m;
+    }
+    List<Message.JoinRow> rows = new ArrayList<>(m.rows);
+    rows.add(new Message.JoinRow(row, withSelf(node.table.row(row), row, m.key)));
+    return m.withRows(rows);
+  }
+
+  private List<NodeHandle> withSelf(List<NodeHandle> row, int rowIndex, Id joiner) {
+    // Our own handle belongs in the joiner's row at our digit; put it there unless taken.
+    int digit = node.self.id().digit(rowIndex);
+    for (NodeHandle h : row) {
+      if (h.id().digit(rowIndex) == digit) {
+        return row;
+      }
+    }
+    if (digit != joiner.digit(rowIndex)) {
+      row.add(node.self);
+    }
+    return row;
+  }
+
+  void joinArrivedAtRoot(Message.Routed m) {
+    if (!node.isReady()) {
+      return; // a node that is joining itself cannot take responsibility; the joiner retries
+    }
+    List<Message.JoinRow> rows = new ArrayList<>(m.rows);
+    int first = node.self.id().sharedPrefixLength(m.key);
+    int last = node.table.highestRow();
+    for (int r = first; r <= last && rows.size() < MessageCodec.MAX_ROWS; r++) {
+      boolean present = false;
+      for (Message.JoinRow jr : rows) {
+        present |= jr.row() == r;
+      }
+      if (!present) {
+        rows.add(new Message.JoinRow(r, withSelf(node.table.row(r), r, m.key)));
+      }
+    }
+    List<NodeHandle> members = node.leafSet.members();
+    members.removeIf(h -> h.id().equals(m.key));
+    node.send(m.source.address(), new Message.HandleList(WireFormat.JOIN_REPLY, members, rows));
+  }
+
+  // ---- leaf-set upkeep ----------------------------------------------------------------------
+
+  void startHeartbeats() {
+    long period = node.config.heartbeatMillis();
+    heardCw = heardCcw = now();
+    heartbeatTimer = node.env.scheduler().schedule(node.env.random().nextInt((int) Math.min(period, Integer.MAX_VALUE)), this::heartbeat);
+  }
+
+  private void heartbeat() {
+    if (node.state != PastryNode.State.READY) {
+      return;
+    }
+    NodeHandle cw = node.leafSet.nearestClockwise();
+    NodeHandle ccw = node.leafSet.nearestAnticlockwise();
+    List<NodeHandle> members = node.leafSet.members();
+    if (cw != null) {
+      node.send(cw.address(), new Message.HandleList(WireFormat.HEARTBEAT, members, List.of()));
+    }
+    if (ccw != null && !ccw.equals(cw)) {
+      node.send(ccw.address(), new Message.HandleList(WireFormat.HEARTBEAT, members, List.of()));
+    }
+    checkNeighbours();
+    heartbeatTimer = node.env.scheduler().schedule(node.config.heartbeatMillis(), this::heartbeat);
+  }
+
+  private void checkNeighbours() {
+    long now = now();
+    NodeHandle cw = node.leafSet.nearestClockwise();
+    NodeHandle ccw = node.leafSet.nearestAnticlockwise();
+    if (cw != watchCw) {
+      watchCw = cw;
+      heardCw = now;
+    }
+    if (ccw != watchCcw) {
+      watchCcw = ccw;
+      heardCcw = now;
+    }
+    if (cw != null && now - heardCw > node.config.failureTimeoutMillis()) {
+      suspect(cw);
+    }
+    if (ccw != null && !ccw.equals(cw) && now - heardCcw > node.config.failureTimeoutMillis()) {
+      suspect(ccw);
+    }
+  }
+
+  /** Ping a silent neighbour; declare it failed if the ping goes unanswered. */
+  private void suspect(NodeHandle h) {
+    long sent = now();
+    node.maintenance.ping(h);
+    node.env.scheduler().schedule(3 * node.config.ackTimeoutMillis(), () -> {
+      boolean heard = (h == watchCw && heardCw >= sent) || (h == watchCcw && heardCcw >= sent);
+      if (!heard && node.leafSet.contains(h.id()) && node.state != PastryNode.State.STOPPED) {
+        declareFailed(h, true);
+      }
+    });
+  }
+
+  /** Any frame from {@code h} proves it alive. */
+  void heardFrom(NodeHandle h) {
+    if (h == watchCw || (watchCw != null && watchCw.id().equals(h.id()))) {
+      heardCw = now();
+    }
+    if (h == watchCcw || (watchCcw != null && watchCcw.id().equals(h.id()))) {
+      heardCcw = now();
+    }
+    for (int i = 0; i < TOMBSTONES; i++) {
+      if (tombstoneIds[i] != null && tombstoneIds[i].equals(h.id())) {
+        tombstoneIds[i] = null;
+      }
+    }
+  }
+
+  private boolean isTombstoned(Id id) {
+    long now = now();
+    for (int i = 0; i < TOMBSTONES; i++) {
+      if (tombstoneIds[i] != null && tombstoneIds[i].equals(id)) {
+        if (tombstoneUntil[i] > now) {
+          return true;
+        }
+        tombstoneIds[i] = null;
+      }
+    }
+    return false;
+  }
+
+  /** {@code h} is dead: forget it, remember it for a while, and (if {@code tell}) tell the leaf set. */
+  void declareFailed(NodeHandle h, boolean tell) {
+    if (h == null) {
+      return;
+    }
+    node.table.remove(h.id());
+    if (!isTombstoned(h.id())) {
+      tombstoneIds[tombstoneNext] = h.id();
+      tombstoneUntil[tombstoneNext] = now() + TOMBSTONE_MILLIS;
+      tombstoneNext = (tombstoneNext + 1) % TOMBSTONES;
+    }
+    if (node.leafSet.remove(h.id())) {
+      if (node.hasApplications()) {
+        node.notifyUpdate(h, false);
+      }
+      if (tell && node.state == PastryNode.State.READY) {
+        for (NodeHandle m : node.leafSet.members()) {
+          node.send(m.address(), new Message.Failed(h));
+        }
+      }
+    }
+  }
+
+  /** Adds a node we were told about, unless we recently found it dead. Returns true if the leaf set changed. */
+  boolean learn(NodeHandle h) {
+    if (h.id().equals(node.self.id()) || isTombstoned(h.id())) {
+      return false;
+    }
+    node.table.offer(h, RoutingTable.UNKNOWN_RTT);
+    if (!node.hasApplications()) {
+      return node.leafSet.add(h);
+    }
+    List<NodeHandle> before = node.leafSet.members();
+    if (!node.leafSet.add(h)) {
+      return false;
+    }
+    node.notifyUpdate(h, true);
+    for (NodeHandle b : before) {
+      if (!node.leafSet.contains(b.id())) {
+        node.notifyUpdate(b, false);
+      }
+    }
+    return true;
+  }
+
+  void received(NodeHandle sender, Message m) {
+    switch (m.type()) {
+      case WireFormat.JOIN_REPLY:
+        joinReplied(sender, (Message.HandleList) m);
+        break;
+      case WireFormat.ANNOUNCE:
+        learn(sender);
+        mergeList(((Message.HandleList) m).handles());
+        node.send(sender.address(), new Message.HandleList(WireFormat.ANNOUNCE_ACK, node.leafSet.members(), List.of()));
+        break;
+      case WireFormat.ANNOUNCE_ACK:
+        if (node.state == PastryNode.State.ANNOUNCING && ackedCount < acked.length) {
+          acked[ackedCount++] = sender.id();
+        }
+        learn(sender);
+        mergeList(((Message.HandleList) m).handles());
+        checkReady();
+        break;
+      case WireFormat.HEARTBEAT:
+        learn(sender);
+        mergeList(((Message.HandleList) m).handles());
+        break;
+      case WireFormat.FAILED: {
+        NodeHandle dead = ((Message.Failed) m).dead();
+        if (!dead.id().equals(node.self.id())) {
+          declareFailed(dead, false);
+        }
+        break;
+      }
+      default:
+        node.stats.malformed++;
+    }
+  }
+
+  private void mergeList(List<NodeHandle> handles) {
+    for (NodeHandle h : handles) {
+      if (learn(h) && node.state == PastryNode.State.ANNOUNCING) {
+        announce(h);
+      }
+    }
+  }
+
+  void stop() {
+    if (joinTimer != null) {
+      joinTimer.cancel();
+    }
+    if (heartbeatTimer != null) {
+      heartbeatTimer.cancel();
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package org.epost.overlay.pastry;
+
+import java.util.List;
+import org.epost.overlay.api.Id;
+import org.epost.overlay.api.NodeHandle;
+
+/** A decoded overlay message (the body after the header). Immutable values. */
+interface Message {
+  int type();
+
+  /** A routed message: an application message (ROUTE) or a join request (JOIN, appId 0). */
+  final class Routed implements Message {
+    final int type;
+    final long msgId;
+    final Id key;
+    final NodeHandle source;
+    final int hops;
+    final int appId;
+    final byte[] payload; // ROUTE only
+    final List<JoinRow> rows; // JOIN only
+
+    Routed(int type, long msgId, Id key, NodeHandle source, int hops, int appId, byte[] payload, List<JoinRow> rows) {
+      this.type = type;
+      this.msgId = msgId;
+      this.key = key;
+      this.source = source;
+      this.hops = hops;
+      this.appId = appId;
+      this.payload = payload;
+      this.rows = rows;
+    }
+
+    Routed withHops(int h) {
+      return new Routed(type, msgId, key, source, h, appId, payload, rows);
+    }
+
+    Routed withRows(List<JoinRow> r) {
+      return new Routed(type, msgId, key, source, hops, appId, payload, r);
+    }
+
+    @Override
+    public int type() {
+      return type;
+    }
+  }
+
+  /** One routing-table row carried by a join: row index and its filled entries. */
+  record JoinRow(int row, List<NodeHandle> entries) {}
+
+  /** Hop acknowledgement (ACK) or end-to-end delivery receipt (RECEIPT). */
+  record Ack(int type, long msgId, int appId) implements Message {}
+
+  /** Direct application message. */
+  record Direct(int appId, byte[] payload) implements Message {
+    @Override
+    public int type() {
+      return WireFormat.DIRECT;
+    }
+  }
+
+  /** A list of handles: JOIN_REPLY (with rows), ANNOUNCE, ANNOUNCE_ACK, HEARTBEAT. */
+  record HandleList(int type, List<NodeHandle> handles, List<JoinRow> rows) implements Message {}
+
+  /** PING / PONG with the pinger's send time echoed. */
+  record Probe(int type, long echoMillis) implements Message {}
+
+  /** ROW_REQUEST (entries empty) or ROW_REPLY. */
+  record Row(int type, int row, List<NodeHandle> entries) implements Message {}
+
+  /** FAILED: the sender found this node dead. */
+  record Failed(NodeHandle dead) implements Message {
+    @Override
+    public int type() {
+      return WireFormat.FAILED;
+    }
+  }
+}
