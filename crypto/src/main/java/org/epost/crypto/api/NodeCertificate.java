@@ -38,8 +38,9 @@ public final class NodeCertificate {
   /** Issues a certificate signed by {@code authority}; times are truncated to seconds. */
   public static NodeCertificate issue(SigningKeyPair authority, long serial, NodeId nodeId,
       SigningPublicKey nodeKey, Instant notBefore, Instant notAfter) {
-    if (notAfter.isBefore(notBefore) || notBefore.getEpochSecond() < 0) {
-      throw new IllegalArgumentException("validity period is empty or before 1970");
+    if (notAfter.isBefore(notBefore) || notBefore.getEpochSecond() < 0
+        || notAfter.getEpochSecond() > SignedEncoding.MAX_SECONDS) {
+      throw new IllegalArgumentException("validity period is empty or outside 1970..9999");
     }
     CanonicalWriter w = CanonicalWriter.start(CONTEXT, 1)
         .u64(1, serial)

@@ -6,6 +6,8 @@ import org.epost.crypto.encoding.CanonicalWriter;
 /** Shared layout of signed objects: all fields, then the signature as field 15 over the rest. */
 final class SignedEncoding {
   static final int SIGNATURE_TAG = 15;
+  /** 9999-12-31T23:59:59Z: later times are rejected so every decoded time is an Instant. */
+  static final long MAX_SECONDS = 253_402_300_799L;
 
   private SignedEncoding() {}
 
@@ -29,8 +31,8 @@ final class SignedEncoding {
   }
 
   static long seconds(long value, String what) throws CryptoFormatException {
-    if (value < 0) {
-      throw new CryptoFormatException(what + " is negative");
+    if (value < 0 || value > MAX_SECONDS) {
+      throw new CryptoFormatException(what + " is outside 1970..9999");
     }
     return value;
   }

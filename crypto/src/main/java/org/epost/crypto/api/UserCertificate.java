@@ -51,8 +51,9 @@ public final class UserCertificate {
       SigningPublicKey signingKey, AgreementPublicKey encryptionKey, Instant notBefore,
       Instant notAfter) {
     checkAddress(address);
-    if (notAfter.isBefore(notBefore) || notBefore.getEpochSecond() < 0) {
-      throw new IllegalArgumentException("validity period is empty or before 1970");
+    if (notAfter.isBefore(notBefore) || notBefore.getEpochSecond() < 0
+        || notAfter.getEpochSecond() > SignedEncoding.MAX_SECONDS) {
+      throw new IllegalArgumentException("validity period is empty or outside 1970..9999");
     }
     CanonicalWriter w = body(serial, address, signingKey, encryptionKey,
         notBefore.getEpochSecond(), notAfter.getEpochSecond());

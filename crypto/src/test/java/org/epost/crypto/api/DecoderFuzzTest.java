@@ -1,0 +1,85 @@
+package org.epost.crypto.api;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.epost.crypto.content.ConvergentEncryption;
+import org.epost.crypto.seal.Sealer;
+import org.epost.crypto.testing.TestBytes;
+
+/**
+ * Every decoder, fed random bytes or a truncated or mutated valid encoding, fails only with this
+ * module's documented {@link CryptoException}; any other exception fails the property.
+ */
+class DecoderFuzzTest {
+  interface Decoder {
+    void decode(byte[] b) throws CryptoException;
+  }
+
+  private static final SigningKeyPair CA = SigningKeyPair.generate(TestBytes.seeded(1));
+  private static final UserIdentity USER = UserIdentity.generate(TestBytes.seeded(2));
+  private static final Instant T = Instant.parse("2030-01-01T00:00:00Z");
+  private static final EncryptedBlock BLOCK =
+      new ConvergentEncryption(new byte[32]).encryptBlock(new byte[40]);
+
+  private static final List<Decoder> DECODERS = List.of(
+      UserCertificate::decode, NodeCertificate::decode, RevocationList::decode,
+      SignedObject::decode, EquivocationProof::decode, ContentKey::decode,
+      b -> Sealer.open(USER.encryption(), b),
+      b -> ConvergentEncryption.decryptBlock(BLOCK.key(), b),
+      SigningPublicKey::fromBytes, NodeId::fromBytes, BlockId::fromBytes);
+
+  private static final List<byte[]> VALID = List.of(
+      UserCertificate.issue(CA, 1, "a@b.example", USER.signing().publicKey(),
+          USER.encryption().publicKey(), T, T.plusSeconds(60)).encode(),
+      NodeCertificate.issue(CA, 2, NodeId.fromPublicKey(CA.publicKey()), CA.publicKey(), T,
+          T.plusSeconds(60)).encode(),
+      RevocationList.issue(CA, 1, T, List.of(1L, 2L)).encode(),
+      SignedObject.sign(CA, new byte[] {1}, 3, new byte[] {4}).encode(),
+      EquivocationProof.of(SignedObject.sign(CA, new byte[] {1}, 3, new byte[] {4}),
+          SignedObject.sign(CA, new byte[] {1}, 3, new byte[] {5})).encode(),
+      BLOCK.key().encode(),
+      new Sealer(TestBytes.seeded(3)).seal(CA, USER.encryption().publicKey(), T, new byte[8]),
+      BLOCK.bytes());
+
+  private static void onlyCryptoExceptions(byte[] input) {
+    for (Decoder d : DECODERS) {
+      try {
+        d.decode(input);
+      } catch (CryptoException expected) {
+        // documented failure
+      }
+    }
+  }
+
+  @Property(tries = 1000)
+  void randomBytes(@ForAll byte[] junk) {
+    onlyCryptoExceptions(junk);
+  }
+
+  @Property(tries = 1000)
+  void truncatedAndMutatedValidEncodings(@ForAll("index") int which, @ForAll("cut") int cut,
+      @ForAll("cut") int pos, @ForAll byte value) {
+    byte[] valid = VALID.get(which);
+    byte[] truncated = Arrays.copyOf(valid, cut % (valid.length + 1));
+    onlyCryptoExceptions(truncated);
+    byte[] mutated = valid.clone();
+    mutated[pos % valid.length] = value;
+    onlyCryptoExceptions(mutated);
+  }
+
+  @Provide
+  Arbitrary<Integer> index() {
+    return Arbitraries.integers().between(0, VALID.size() - 1);
+  }
+
+  @Provide
+  Arbitrary<Integer> cut() {
+    return Arbitraries.integers().between(0, 100_000);
+  }
+}
