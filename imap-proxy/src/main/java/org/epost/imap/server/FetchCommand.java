@@ -107,7 +107,7 @@ final class FetchCommand {
         byte[] generated = null;
         long start = 0;
         long end = m.size();
-        if (root != null) {
+        if (root != null && !(sec.path().length == 0 && sec.spec().isEmpty())) {
             MimePart p = sec.path().length == 0 ? root : root.part(sec.path());
             if (p == null) {
                 generated = new byte[0];

@@ -17,10 +17,10 @@ record FetchRequest(SequenceSet set, List<Item> items) {
         }
 
         boolean needsStructure() {
-            return switch (name) {
-                case "ENVELOPE", "BODY", "BODYSTRUCTURE" -> true;
-                default -> section != null && !(section.path().length == 0 && section.spec().isEmpty());
-            };
+            if (section != null) {
+                return !(section.path().length == 0 && section.spec().isEmpty());
+            }
+            return name.equals("ENVELOPE") || name.equals("BODY") || name.equals("BODYSTRUCTURE");
         }
 
         boolean setsSeen() {
@@ -55,7 +55,7 @@ record FetchRequest(SequenceSet set, List<Item> items) {
 
     static FetchRequest parse(CommandReader r) throws ImapParseException {
         r.space();
-        SequenceSet set = SequenceSet.parse(r.atom());
+        SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
         r.space();
         List<Item> items = new ArrayList<>();
         if (r.tryConsume('(')) {

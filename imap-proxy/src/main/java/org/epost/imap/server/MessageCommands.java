@@ -64,7 +64,7 @@ final class MessageCommands {
         List<Long> only = null;
         if (uid) {
             r.space();
-            only = uids(s, SequenceSet.parse(r.atom()), true);
+            only = uids(s, SequenceSet.parse(r.atom("(){\"\\")), true);
         }
         r.end();
         requireWritable(s);
@@ -76,7 +76,7 @@ final class MessageCommands {
     private static void store(ImapSession s, String tag, boolean uid, CommandReader r)
             throws ImapParseException, CommandFailed {
         r.space();
-        SequenceSet set = SequenceSet.parse(r.atom());
+        SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
         r.space();
         String item = r.upperAtom();
         r.space();
@@ -116,7 +116,7 @@ final class MessageCommands {
     private static void copyOrMove(ImapSession s, String tag, String name, boolean uid, CommandReader r)
             throws ImapParseException, CommandFailed {
         r.space();
-        SequenceSet set = SequenceSet.parse(r.atom());
+        SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
         r.space();
         String target = MailboxCommands.mailboxName(s, r.astring());
         r.end();

@@ -221,7 +221,7 @@ final class SearchCommand {
             }
             case "UID": {
                 r.space();
-                SequenceSet set = SequenceSet.parse(r.atom());
+                SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
                 long max = s.selected.maxUid();
                 return c -> set.contains(c.m.uid(), max);
             }
