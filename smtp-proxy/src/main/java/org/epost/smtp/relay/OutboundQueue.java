@@ -240,6 +240,7 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
     /** Replaces an entry's envelope file with its current state, durably. */
     void update(QueueEntry entry) throws IOException {
         Path next = tmp.resolve(entry.id + ".env.next");
+        Files.deleteIfExists(next); // left over by an interrupted update
         writeDurably(next, new java.io.ByteArrayInputStream(entry.encode()));
         Files.move(next, active.resolve(entry.id + ".env"), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);

@@ -192,9 +192,18 @@ public final class RelayWorker implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
         try {
             thread.join(5000);
+            if (thread.isAlive()) {
+                thread.interrupt(); // stuck in a smarthost exchange: its state file is rewritten on restart
+                thread.join(2000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
