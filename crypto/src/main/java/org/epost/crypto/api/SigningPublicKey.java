@@ -10,7 +10,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  *
  * <p>Verification uses Bouncy Castle's Ed25519, which rejects non-canonical signatures
  * (S &gt;= L); JMH showed it several times faster than the JDK 17 provider (see
- * docs/benchmarks/crypto.md and ADR 0012).
+ * docs/benchmarks/crypto.md and ADR 0010).
  */
 public final class SigningPublicKey {
   /** Encoded length in bytes. */
