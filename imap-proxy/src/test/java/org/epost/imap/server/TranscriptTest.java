@@ -18,7 +18,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * match exactly; {@code S~} lines are regular expressions. Each transcript starts with two messages
  * in INBOX (see {@link #seed}).
  */
-class TranscriptTest {
+public class TranscriptTest {
+
+    public static void seedMessages(TestServer t) {
+        seed(t);
+    }
 
     static void seed(TestServer t) {
         t.deliver("INBOX", TestServer.message("Hello there", "Bob <bob@example.org>", "First body line\r\nsecond"));
