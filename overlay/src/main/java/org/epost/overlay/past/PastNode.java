@@ -1,0 +1,454 @@
+package org.epost.overlay.past;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.epost.overlay.api.AppEndpoint;
+import org.epost.overlay.api.Cancellable;
+import org.epost.overlay.api.Id;
+import org.epost.overlay.api.KeyBasedRouter;
+import org.epost.overlay.api.MalformedFrameException;
+import org.epost.overlay.api.NodeEnvironment;
+import org.epost.overlay.api.NodeHandle;
+import org.epost.overlay.api.OverlayApplication;
+import org.epost.overlay.api.RoutedMessage;
+import org.epost.overlay.past.api.ObjectKind;
+import org.epost.overlay.past.api.ObjectStore;
+import org.epost.overlay.past.api.Past;
+import org.epost.overlay.past.api.PastConfig;
+import org.epost.overlay.past.api.PastException;
+import org.epost.overlay.past.api.PastObject;
+import org.epost.overlay.past.api.PastStatistics;
+
+/**
+ * One node's PAST: the storer (stores, serves, extends leases), the root-side coordinator of
+ * inserts and renewals, and the client side of inserts. Lookups are in {@link LookupClient}, replica
+ * maintenance in {@link ReplicaMaintenance}.
+ *
+ * <p>Threading: everything here runs on the node's event loop; store I/O goes through
+ * {@link StorageWorker} and its result comes back to the loop. The {@link #index} is this loop's
+ * view of what the store holds.
+ */
+final class PastNode implements Past, OverlayApplication {
+  final KeyBasedRouter router;
+  final NodeEnvironment env;
+  final PastConfig config;
+  final StorageWorker storage;
+  final TreeMap<Id, IndexEntry> index = new TreeMap<>();
+  final Counters counters = new Counters();
+  private final AppEndpoint endpoint;
+  private final LookupClient lookups;
+  private final ReplicaMaintenance maintenance;
+  private final Map<Long, ClientOp> clientOps = new HashMap<>();
+  private final Map<Long, RootOp> rootOps = new HashMap<>();
+  private long nextId = 1;
+  private boolean stopped;
+
+  /** What the index knows of one stored object. {@code version} is the sequence of a mutable object. */
+  record IndexEntry(ObjectKind kind, int size, long expiry, long version) {}
+
+  /** Mutable counters behind {@link PastStatistics}. */
+  static final class Counters {
+    long corruptionsDetected;
+    long repairObjectsSent;
+    long repairBytesSent;
+    long digestMessagesSent;
+    long digestBytesSent;
+    long refusedStores;
+    long objectsCollected;
+  }
+
+  private static final class ClientOp {
+    final CompletableFuture<Integer> future = new CompletableFuture<>();
+    final String what;
+    Cancellable timer;
+
+    ClientOp(String what) {
+      this.what = what;
+    }
+  }
+
+  private static final class RootOp {
+    final NodeHandle origin;
+    final long requestId;
+    final int needed;
+    final int total;
+    int stored;
+    int answered;
+    int quota;
+    boolean replied;
+    Cancellable timer;
+
+    RootOp(NodeHandle origin, long requestId, int needed, int total) {
+      this.origin = origin;
+      this.requestId = requestId;
+      this.needed = needed;
+      this.total = total;
+    }
+  }
+
+  PastNode(KeyBasedRouter router, int applicationId, ObjectStore store, Executor storageExecutor, PastConfig config) {
+    this.router = router;
+    this.env = router.environment();
+    this.config = config;
+    this.storage = new StorageWorker(store, storageExecutor, env.scheduler());
+    this.endpoint = router.register(applicationId, this);
+    this.lookups = new LookupClient(this);
+    this.maintenance = new ReplicaMaintenance(this);
+    storage.submit(store::entries, (entries, failure) -> {
+      if (failure == null) {
+        for (ObjectStore.Entry e : entries) {
+          index.putIfAbsent(e.id(), new IndexEntry(e.kind(), e.size(), e.expiryMillis(), 0));
+        }
+      }
+      maintenance.start();
+    });
+  }
+
+  AppEndpoint endpoint() {
+    return endpoint;
+  }
+
+  long newId() {
+    return nextId++;
+  }
+
+  boolean stopped() {
+    return stopped;
+  }
+
+  void send(NodeHandle to, PastMessage m) {
+    if (stopped) {
+      return;
+    }
+    if (to.equals(router.localHandle())) {
+      byte[] bytes = PastCodec.encode(m);
+      env.scheduler().execute(() -> receive(to, null, bytes));
+    } else {
+      endpoint.sendDirect(to, PastCodec.encode(m));
+    }
+  }
+
+  // ---- client API ----
+
+  @Override
+  public CompletionStage<Integer> insert(PastObject object) {
+    PastObject valid;
+    try {
+      valid = object.verify();
+    } catch (PastException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return clientOperation("insert of " + object.id(), valid.id(), r -> new PastMessage.Insert(r, valid));
+  }
+
+  @Override
+  public CompletionStage<Integer> renew(Id id, long expiryMillis) {
+    return clientOperation("renewal of " + id, id, r -> new PastMessage.Renew(r, id, expiryMillis));
+  }
+
+  @Override
+  public CompletionStage<PastObject> lookup(Id id) {
+    return lookups.lookup(id);
+  }
+
+  private CompletionStage<Integer> clientOperation(String what, Id key,
+      java.util.function.LongFunction<PastMessage> message) {
+    if (stopped || !router.isReady()) {
+      return CompletableFuture.failedFuture(new PastException.InsertFailedException(
+          what + ": this node has not joined the ring (or was stopped); retry once it is ready", 0));
+    }
+    if (clientOps.size() >= config.maxPendingOperations()) {
+      return CompletableFuture.failedFuture(new PastException.InsertFailedException(
+          what + ": too many operations in flight (" + clientOps.size() + "); retry later", 0));
+    }
+    long requestId = newId();
+    ClientOp op = new ClientOp(what);
+    clientOps.put(requestId, op);
+    op.timer = env.scheduler().schedule(config.insertTimeoutMillis(), () -> {
+      if (clientOps.remove(requestId) != null) {
+        op.future.completeExceptionally(new PastException.InsertFailedException(
+            what + ": no majority of the replica set answered within " + config.insertTimeoutMillis() + " ms", 0));
+      }
+    });
+    endpoint.route(key, PastCodec.encode(message.apply(requestId)), null);
+    return op.future;
+  }
+
+  private void onOpResult(PastMessage.OpResult r) {
+    ClientOp op = clientOps.remove(r.requestId());
+    if (op == null) {
+      return;
+    }
+    op.timer.cancel();
+    if (r.status() == PastMessage.Status.STORED) {
+      op.future.complete(r.stored());
+    } else if (r.status() == PastMessage.Status.INVALID) {
+      op.future.completeExceptionally(new PastException.InvalidObjectException(op.what + ": the root refused the object as invalid"));
+    } else {
+      String why = r.status() == PastMessage.Status.QUOTA ? " (replicas are full)" : "";
+      op.future.completeExceptionally(new PastException.InsertFailedException(
+          op.what + ": only " + r.stored() + " replicas stored it, a majority of " + config.replicas() + " is needed" + why,
+          r.stored()));
+    }
+  }
+
+  // ---- root side ----
+
+  private void onInsertAtRoot(NodeHandle origin, PastMessage.Insert x) {
+    PastObject object;
+    try {
+      object = x.object().verify();
+    } catch (PastException.InvalidObjectException e) {
+      counters.corruptionsDetected++;
+      send(origin, new PastMessage.OpResult(x.requestId(), 0, PastMessage.Status.INVALID));
+      return;
+    }
+    startRootOp(origin, x.requestId(), object.id(), opId -> new PastMessage.Store(opId, object));
+  }
+
+  private void onRenewAtRoot(NodeHandle origin, PastMessage.Renew x) {
+    startRootOp(origin, x.requestId(), x.id(), opId -> new PastMessage.RenewReplica(opId, x.id(), x.expiryMillis()));
+  }
+
+  private void startRootOp(NodeHandle origin, long requestId, Id key, java.util.function.LongFunction<PastMessage> perReplica) {
+    if (rootOps.size() >= config.maxPendingOperations()) {
+      send(origin, new PastMessage.OpResult(requestId, 0, PastMessage.Status.FAILED));
+      return;
+    }
+    List<NodeHandle> set = endpoint.replicaSet(key, config.replicas());
+    long opId = newId();
+    RootOp op = new RootOp(origin, requestId, Math.min(config.majority(), set.size()), set.size());
+    rootOps.put(opId, op);
+    op.timer = env.scheduler().schedule(config.insertTimeoutMillis() * 3 / 4, () -> finishRootOp(opId, true));
+    PastMessage m = perReplica.apply(opId);
+    for (NodeHandle h : set) {
+      send(h, m);
+    }
+  }
+
+  private void onStoreAck(PastMessage.StoreAck a) {
+    RootOp op = rootOps.get(a.operationId());
+    if (op == null) {
+      return;
+    }
+    op.answered++;
+    if (a.status() == PastMessage.Status.STORED) {
+      op.stored++;
+    } else if (a.status() == PastMessage.Status.QUOTA) {
+      op.quota++;
+    }
+    if (!op.replied && op.stored >= op.needed) {
+      op.replied = true;
+      send(op.origin, new PastMessage.OpResult(op.requestId, op.stored, PastMessage.Status.STORED));
+    }
+    if (op.answered >= op.total) {
+      finishRootOp(a.operationId(), false);
+    }
+  }
+
+  private void finishRootOp(long opId, boolean timedOut) {
+    RootOp op = rootOps.remove(opId);
+    if (op == null) {
+      return;
+    }
+    if (!timedOut) {
+      op.timer.cancel();
+    }
+    if (!op.replied) {
+      int status = op.quota > 0 ? PastMessage.Status.QUOTA : PastMessage.Status.NOT_STORED;
+      send(op.origin, new PastMessage.OpResult(op.requestId, op.stored, status));
+    }
+  }
+
+  // ---- storer side ----
+
+  private void onStore(NodeHandle from, PastMessage.Store s) {
+    boolean repair = s.operationId() == 0;
+    storeVerified(s.object(), repair, status -> {
+      if (!repair) {
+        send(from, new PastMessage.StoreAck(s.operationId(), status));
+      }
+    });
+  }
+
+  /**
+   * Verifies and stores {@code candidate}; {@code done} gets a {@link PastMessage.Status}. A repair
+   * push is only accepted while this node is within the retain width of the id.
+   */
+  void storeVerified(PastObject candidate, boolean repair, java.util.function.IntConsumer done) {
+    PastObject object;
+    try {
+      object = candidate.verify();
+    } catch (PastException.InvalidObjectException e) {
+      counters.corruptionsDetected++;
+      counters.refusedStores++;
+      done.accept(PastMessage.Status.INVALID);
+      return;
+    }
+    long now = env.clock().nowMillis();
+    if (object.expiryMillis() <= now || (repair && !maintenance.retains(object.id()))) {
+      counters.refusedStores++;
+      done.accept(PastMessage.Status.NOT_STORED);
+      return;
+    }
+    IndexEntry held = index.get(object.id());
+    if (held != null && held.kind() != object.kind()) {
+      counters.refusedStores++;
+      done.accept(PastMessage.Status.INVALID);
+      return;
+    }
+    if (held != null && (object.kind() == ObjectKind.IMMUTABLE || object.sequence() == held.version())) {
+      done.accept(PastMessage.Status.STORED); // idempotent
+      return;
+    }
+    if (held != null && object.sequence() < held.version()) {
+      counters.refusedStores++; // a stale version: keep the higher one we hold
+      done.accept(PastMessage.Status.NOT_STORED);
+      return;
+    }
+    PastObject capped = object.kind() == ObjectKind.IMMUTABLE && object.expiryMillis() - now > config.maxLeaseMillis()
+        ? object.withExpiry(now + config.maxLeaseMillis()) : object;
+    storage.submit(() -> storage.store().put(capped), (result, failure) -> {
+      if (failure instanceof PastException.QuotaExceededException) {
+        counters.refusedStores++;
+        done.accept(PastMessage.Status.QUOTA);
+      } else if (failure != null) {
+        counters.refusedStores++;
+        done.accept(PastMessage.Status.FAILED);
+      } else {
+        IndexEntry now2 = index.get(capped.id());
+        if (now2 == null || capped.sequence() > now2.version()) {
+          index.put(capped.id(), new IndexEntry(capped.kind(), capped.size(), capped.expiryMillis(), capped.sequence()));
+        }
+        done.accept(PastMessage.Status.STORED);
+      }
+    });
+  }
+
+  private void onRenewReplica(NodeHandle from, PastMessage.RenewReplica r) {
+    IndexEntry held = index.get(r.id());
+    long now = env.clock().nowMillis();
+    if (held == null || held.kind() != ObjectKind.IMMUTABLE) {
+      send(from, new PastMessage.StoreAck(r.operationId(), PastMessage.Status.NOT_STORED));
+      return;
+    }
+    long expiry = Math.min(r.expiryMillis(), now + config.maxLeaseMillis());
+    if (expiry <= held.expiry()) {
+      send(from, new PastMessage.StoreAck(r.operationId(), PastMessage.Status.STORED));
+      return;
+    }
+    storage.submit(() -> storage.store().setExpiry(r.id(), expiry), (ok, failure) -> {
+      boolean done = failure == null && Boolean.TRUE.equals(ok);
+      if (done) {
+        IndexEntry e = index.get(r.id());
+        if (e != null) {
+          index.put(r.id(), new IndexEntry(e.kind(), e.size(), Math.max(e.expiry(), expiry), e.version()));
+        }
+      }
+      send(from, new PastMessage.StoreAck(r.operationId(), done ? PastMessage.Status.STORED : PastMessage.Status.NOT_STORED));
+    });
+  }
+
+  /** Answers a reader with this node's copy of {@code id} (or none) and the replica set as known here. */
+  void serve(NodeHandle reader, long requestId, Id id) {
+    List<NodeHandle> candidates = endpoint.replicaSet(id, Math.min(config.replicas(), PastCodec.MAX_CANDIDATES));
+    if (!index.containsKey(id)) {
+      send(reader, new PastMessage.FetchReply(requestId, id, null, candidates));
+      return;
+    }
+    storage.submit(() -> storage.store().get(id), (object, failure) -> {
+      PastObject o = failure == null ? object : null;
+      if (o == null) {
+        index.remove(id); // the store lost it (corruption dropped, disk trouble): repair will refetch
+      }
+      send(reader, new PastMessage.FetchReply(requestId, id, o, candidates));
+    });
+  }
+
+  // ---- overlay upcalls ----
+
+  @Override
+  public void deliver(RoutedMessage message) {
+    receive(message.source(), message.key(), message.payload());
+  }
+
+  @Override
+  public boolean forward(RoutedMessage message, NodeHandle nextHop) {
+    if (stopped || message.payloadLength() != LookupClient.LOOKUP_LENGTH
+        || nextHop.equals(router.localHandle())) {
+      return true;
+    }
+    return lookups.interceptOnRoute(message);
+  }
+
+  @Override
+  public void update(NodeHandle handle, boolean joined) {
+    if (!stopped) {
+      maintenance.onLeafSetChange(handle, joined);
+    }
+  }
+
+  private void receive(NodeHandle source, Id key, byte[] payload) {
+    if (stopped) {
+      return;
+    }
+    PastMessage m;
+    try {
+      m = PastCodec.decode(payload);
+    } catch (MalformedFrameException e) {
+      return; // malformed: not object corruption; dropped
+    }
+    if (m instanceof PastMessage.Insert x) {
+      onInsertAtRoot(source, x);
+    } else if (m instanceof PastMessage.Store x) {
+      onStore(source, x);
+    } else if (m instanceof PastMessage.StoreAck x) {
+      onStoreAck(x);
+    } else if (m instanceof PastMessage.OpResult x) {
+      onOpResult(x);
+    } else if (m instanceof PastMessage.Lookup x) {
+      serve(source, x.requestId(), x.id());
+    } else if (m instanceof PastMessage.Fetch x) {
+      serve(source, x.requestId(), x.id());
+    } else if (m instanceof PastMessage.FetchReply x) {
+      lookups.onReply(source, x);
+    } else if (m instanceof PastMessage.Renew x) {
+      onRenewAtRoot(source, x);
+    } else if (m instanceof PastMessage.RenewReplica x) {
+      onRenewReplica(source, x);
+    } else if (m instanceof PastMessage.Sync x) {
+      maintenance.onSync(source, x);
+    }
+  }
+
+  @Override
+  public PastStatistics statistics() {
+    Counters c = counters;
+    return new PastStatistics(c.corruptionsDetected, c.repairObjectsSent, c.repairBytesSent, c.digestMessagesSent,
+        c.digestBytesSent, c.refusedStores, c.objectsCollected);
+  }
+
+  @Override
+  public void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    maintenance.stop();
+    for (ClientOp op : clientOps.values()) {
+      op.timer.cancel();
+      op.future.completeExceptionally(new PastException.InsertFailedException(op.what + ": PAST was stopped", 0));
+    }
+    clientOps.clear();
+    for (RootOp op : rootOps.values()) {
+      op.timer.cancel();
+    }
+    rootOps.clear();
+    lookups.stop();
+  }
+}

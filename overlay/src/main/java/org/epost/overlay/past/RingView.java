@@ -1,0 +1,140 @@
+package org.epost.overlay.past;
+
+import java.util.Arrays;
+import java.util.List;
+import org.epost.overlay.api.Id;
+import org.epost.overlay.api.NodeHandle;
+
+/**
+ * A snapshot of the ring around this node: its leaf set plus itself, sorted by id. Answers "is
+ * node n among the k closest to key" as far as this node can tell, which is exact for keys inside
+ * the leaf set's span. Built per maintenance step; never stored.
+ */
+final class RingView {
+  private final Id[] ids; // sorted, distinct
+  private final Id local;
+  private final boolean wholeRing;
+
+  private RingView(Id[] ids, Id local, boolean wholeRing) {
+    this.ids = ids;
+    this.local = local;
+    this.wholeRing = wholeRing;
+  }
+
+  /**
+   * @param leafSet the router's leaf set
+   * @param leafSetCapacity L: when the leaf set holds fewer members, it holds the whole ring
+   */
+  static RingView of(Id local, List<NodeHandle> leafSet, int leafSetCapacity) {
+    Id[] a = new Id[leafSet.size() + 1];
+    int n = 0;
+    a[n++] = local;
+    for (NodeHandle h : leafSet) {
+      a[n++] = h.id();
+    }
+    Arrays.sort(a, 0, n);
+    int d = 0;
+    for (int i = 0; i < n; i++) {
+      if (d == 0 || !a[i].equals(a[d - 1])) {
+        a[d++] = a[i];
+      }
+    }
+    return new RingView(Arrays.copyOf(a, d), local, leafSet.size() < leafSetCapacity);
+  }
+
+  /** This view with {@code extra} added (a peer that wrote to us but is not in our leaf set yet). */
+  RingView with(Id extra) {
+    if (Arrays.binarySearch(ids, extra) >= 0) {
+      return this;
+    }
+    Id[] a = Arrays.copyOf(ids, ids.length + 1);
+    a[ids.length] = extra;
+    Arrays.sort(a);
+    return new RingView(a, local, wholeRing);
+  }
+
+  int size() {
+    return ids.length;
+  }
+
+  /** Nodes of the view strictly closer to {@code key} than {@code node}, counting at most up to {@code limit}. */
+  int rank(Id node, Id key, int limit) {
+    int closer = 0;
+    for (Id other : ids) {
+      if (!other.equals(node) && key.isCloser(other, node)) {
+        if (++closer >= limit) {
+          return closer;
+        }
+      }
+    }
+    return closer;
+  }
+
+  /** Whether {@code node} is among the {@code k} nodes of this view numerically closest to {@code key}. */
+  boolean isAmongClosest(Id node, Id key, int k) {
+    return rank(node, key, k) < k;
+  }
+
+  /**
+   * The arc (from, to] outside which this node cannot be among the k closest: from its k-th
+   * neighbour anticlockwise to its k-th clockwise. Null when the view is too small to exclude
+   * anything (every key may be ours).
+   */
+  Id[] responsibleArc(int k) {
+    if (wholeRing || ids.length <= 2 * k + 1) {
+      return null;
+    }
+    int m = Arrays.binarySearch(ids, local);
+    int n = ids.length;
+    return new Id[] {ids[Math.floorMod(m - k, n)], ids[Math.floorMod(m + k, n)]};
+  }
+
+  /** Up to {@code perSide} neighbours on each side of this node, nearest first, without duplicates. */
+  Id[] neighbours(int perSide) {
+    int m = Arrays.binarySearch(ids, local);
+    int n = ids.length;
+    int count = Math.min(n - 1, 2 * perSide);
+    Id[] out = new Id[count];
+    int c = 0;
+    for (int i = 1; c < count && i <= perSide; i++) {
+      Id cw = ids[Math.floorMod(m + i, n)];
+      if (!contains(out, c, cw)) {
+        out[c++] = cw;
+      }
+      Id acw = ids[Math.floorMod(m - i, n)];
+      if (c < count && !contains(out, c, acw)) {
+        out[c++] = acw;
+      }
+    }
+    return Arrays.copyOf(out, c);
+  }
+
+  /** Positions between this node and {@code other} in the sorted view, the shorter way round; -1 if absent. */
+  int distanceInView(Id other) {
+    int m = Arrays.binarySearch(ids, local);
+    int o = Arrays.binarySearch(ids, other);
+    if (o < 0) {
+      return -1;
+    }
+    int d = Math.abs(o - m);
+    return Math.min(d, ids.length - d);
+  }
+
+  /** Whether id lies in the clockwise arc (from, to]. */
+  static boolean inArc(Id id, Id from, Id to) {
+    int c = from.compareTo(to);
+    if (c < 0) {
+      return id.compareTo(from) > 0 && id.compareTo(to) <= 0;
+    }
+    return id.compareTo(from) > 0 || id.compareTo(to) <= 0;
+  }
+
+  private static boolean contains(Id[] a, int n, Id x) {
+    for (int i = 0; i < n; i++) {
+      if (a[i].equals(x)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

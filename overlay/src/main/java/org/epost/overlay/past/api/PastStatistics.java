@@ -1,0 +1,21 @@
+package org.epost.overlay.past.api;
+
+/**
+ * Counters of one PAST node since it started. Read on the node's loop (or after a simulation step).
+ *
+ * @param corruptionsDetected copies received (by a reader or a storer) that failed verification
+ * @param repairObjectsSent objects this node pushed to a replica that lacked them (maintenance)
+ * @param repairBytesSent payload bytes of those pushes
+ * @param digestMessagesSent digest (sync) messages sent
+ * @param digestBytesSent payload bytes of digest messages
+ * @param refusedStores stores refused (invalid, stale, or quota full)
+ * @param objectsCollected objects deleted because their lease expired or the node left their range
+ */
+public record PastStatistics(
+    long corruptionsDetected,
+    long repairObjectsSent,
+    long repairBytesSent,
+    long digestMessagesSent,
+    long digestBytesSent,
+    long refusedStores,
+    long objectsCollected) {}
