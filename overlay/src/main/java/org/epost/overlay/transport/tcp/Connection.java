@@ -1,0 +1,106 @@
+package org.epost.overlay.transport.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
+import org.epost.overlay.api.Address;
+import org.epost.overlay.api.Id;
+
+/**
+ * One TLS connection to a peer, inbound or outbound. Frames sent before the handshake and hello
+ * are done wait in {@code pending}; every queued byte (pending or in Netty's outbound buffer) is
+ * counted against the per-peer bound. Thread-safe: {@link #send} runs on the node loop, the rest
+ * on the channel's I/O thread.
+ */
+final class Connection {
+  final boolean outbound;
+  /** Set once the channel exists (at once for inbound, in the initializer for outbound). */
+  volatile Channel channel;
+  private final long maxQueuedBytes;
+  private final Counters counters;
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final ArrayDeque<byte[]> pending = new ArrayDeque<>(); // guarded by this
+  private boolean ready; // guarded by this
+  /** Where the peer listens: the dialled address, or the one its hello named. */
+  volatile Address peerAddress;
+  /** The id the peer proved in the TLS handshake; null before. */
+  volatile Id peerId;
+  volatile boolean helloReceived;
+  volatile long lastUsedNanos = System.nanoTime();
+  /** Set when a frame was dropped for a full queue, so that the node is told once per episode. */
+  volatile boolean full;
+
+  Connection(boolean outbound, Address peerAddress, long maxQueuedBytes, Counters counters) {
+    this.outbound = outbound;
+    this.peerAddress = peerAddress;
+    this.maxQueuedBytes = maxQueuedBytes;
+    this.counters = counters;
+  }
+
+  /** Queues {@code frame} as a DATA frame; false (and nothing queued) if the peer's queue is full. */
+  boolean send(byte[] frame) {
+    int wire = Frames.PREFIX + Frames.HEADER + frame.length;
+    if (queuedBytes.addAndGet(wire) > maxQueuedBytes) {
+      queuedBytes.addAndGet(-wire);
+      return false;
+    }
+    full = false;
+    lastUsedNanos = System.nanoTime();
+    synchronized (this) {
+      if (!ready) {
+        pending.add(frame);
+        return true;
+      }
+    }
+    write(Frames.DATA, frame, true);
+    return true;
+  }
+
+  /** Handshake and hello done: sends our hello first, then what waited. Called on the I/O thread. */
+  void markReady(Address localAddress) {
+    byte[] hello = new byte[localAddress.encodedLength()];
+    localAddress.write(java.nio.ByteBuffer.wrap(hello));
+    write(Frames.HELLO, hello, false);
+    synchronized (this) {
+      byte[] f;
+      while ((f = pending.poll()) != null) {
+        write(Frames.DATA, f, false);
+      }
+      ready = true;
+    }
+    channel.flush();
+  }
+
+  private void write(int type, byte[] body, boolean flush) {
+    int wire = Frames.PREFIX + Frames.HEADER + body.length;
+    ByteBuf buf = channel.alloc().buffer(wire);
+    buf.writeInt(Frames.HEADER + body.length).writeByte(Frames.VERSION).writeByte(type).writeBytes(body);
+    var future = flush ? channel.writeAndFlush(buf) : channel.write(buf);
+    if (type == Frames.DATA) {
+      future.addListener(f -> {
+        queuedBytes.addAndGet(-wire);
+        if (f.isSuccess()) {
+          counters.framesSent.increment();
+        }
+      });
+    }
+  }
+
+  /** Frames still waiting to be written (for tests of the bound). */
+  long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  boolean hasUnsent() {
+    synchronized (this) {
+      return !pending.isEmpty() || queuedBytes.get() > 0;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return (outbound ? "to " : "from ") + (peerId == null ? "?" : peerId.toString()) + " at "
+        + (peerAddress == null ? String.valueOf(channel.remoteAddress()) : peerAddress.toString());
+  }
+}

@@ -1,0 +1,61 @@
+package org.epost.overlay.transport.tcp;
+
+import org.epost.overlay.api.Id;
+import org.epost.overlay.api.Transport;
+
+/**
+ * The transport's own framing (ADR 0061), inside TLS:
+ *
+ * <pre>
+ * frame = length (u32, big-endian, bytes after this field) | version (u8 = 1) | type (u8) | body
+ * HELLO (1): body = the sender's listening address in {@code Address} wire form; first frame each way
+ * DATA  (2): body = one overlay frame (at most {@link Transport#MAX_FRAME_BYTES})
+ * </pre>
+ *
+ * A length above {@link #MAX_LENGTH} closes the connection before any body byte is buffered.
+ */
+final class Frames {
+  static final int VERSION = 1;
+  static final int HELLO = 1;
+  static final int DATA = 2;
+  /** Length prefix bytes. */
+  static final int PREFIX = 4;
+  /** Version and type bytes. */
+  static final int HEADER = 2;
+  /** Largest legal value of the length field. */
+  static final int MAX_LENGTH = HEADER + Transport.MAX_FRAME_BYTES;
+  /** Largest frame on the wire. */
+  static final int MAX_WIRE_BYTES = PREFIX + MAX_LENGTH;
+  /**
+   * Where an overlay frame names its sender's id: after version (1), type (1) and application id
+   * (2), see {@code org.epost.overlay.pastry.WireFormat}.
+   */
+  static final int SENDER_ID_OFFSET = 4;
+
+  private Frames() {}
+
+  /** True if {@code frame} names {@code id} as its sender. */
+  static boolean claimsSender(byte[] frame, Id id) {
+    if (frame.length < SENDER_ID_OFFSET + Id.BYTES) {
+      return false;
+    }
+    byte[] b = id.toBytes();
+    return java.util.Arrays.equals(frame, SENDER_ID_OFFSET, SENDER_ID_OFFSET + Id.BYTES, b, 0, Id.BYTES);
+  }
+
+  /** A decoded frame. */
+  record Frame(int type, byte[] body) {}
+
+  /** A framing rule was broken; the connection is closed. */
+  static final class FrameException extends Exception {
+    private static final long serialVersionUID = 1L;
+    final Kind kind;
+
+    enum Kind { OVERSIZE, BAD_VERSION, BAD_TYPE, OUT_OF_ORDER, SLOW, IDENTITY }
+
+    FrameException(Kind kind, String message) {
+      super(message, null, false, false);
+      this.kind = kind;
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package org.epost.overlay.transport.tcp;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.security.cert.CertificateException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.epost.overlay.api.Address;
+import org.epost.overlay.api.MalformedFrameException;
+import org.epost.overlay.transport.tcp.Frames.FrameException;
+import org.epost.overlay.transport.tcp.Frames.FrameException.Kind;
+
+/**
+ * The last handler of a connection's pipeline: waits for the TLS handshake, learns the peer's
+ * proven id, exchanges hellos, checks that each DATA frame names that id as its sender, and posts
+ * accepted frames to the node's loop. Every refusal is one log line, a counter and a closed
+ * connection. Runs on the channel's I/O thread.
+ */
+final class PeerHandler extends ChannelInboundHandlerAdapter {
+  private final TcpTransport transport;
+  private final Connection conn;
+  private ScheduledFuture<?> helloDeadline;
+  private boolean refused; // the first reason to close wins: one log line and one count per connection
+
+  PeerHandler(TcpTransport transport, Connection conn) {
+    this.transport = transport;
+    this.conn = conn;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    long timeout = transport.config().handshakeTimeoutMillis();
+    helloDeadline = ctx.executor().schedule(() -> {
+      if (!conn.helloReceived && ctx.channel().isActive()) {
+        refuseHandshake(ctx, "did not complete the TLS handshake and hello within " + timeout + " ms");
+      }
+    }, timeout, TimeUnit.MILLISECONDS);
+    super.channelActive(ctx);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof SslHandshakeCompletionEvent) {
+      SslHandshakeCompletionEvent done = (SslHandshakeCompletionEvent) evt;
+      if (!done.isSuccess()) {
+        refuseHandshake(ctx, "TLS handshake failed: " + reason(done.cause()));
+        return;
+      }
+      try {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        conn.peerId = PeerTrust.verifiedId(ssl.engine().getSession().getPeerCertificates());
+      } catch (SSLPeerUnverifiedException | CertificateException e) {
+        refuseHandshake(ctx, "peer did not prove a node id: " + e.getMessage());
+        return;
+      }
+      conn.markReady(transport.localAddress());
+    } else if (evt instanceof IdleStateEvent) {
+      transport.counters().idleClosed.increment();
+      TcpTransport.LOG.log(Level.DEBUG, "closing idle connection {0}", conn);
+      ctx.close();
+    } else {
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    Frames.Frame frame = (Frames.Frame) msg;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    if (frame.type() == Frames.HELLO) {
+      if (conn.helloReceived || conn.peerId == null) {
+        reject(ctx, new FrameException(Kind.OUT_OF_ORDER, "a second hello, or a hello before the handshake"));
+        return;
+      }
+      Address advertised;
+      try {
+        ByteBuffer b = ByteBuffer.wrap(frame.body());
+        advertised = Address.read(b);
+        MalformedFrameException.require(!b.hasRemaining() && !advertised.isVirtual(), "bad hello address");
+      } catch (MalformedFrameException e) {
+        reject(ctx, new FrameException(Kind.OUT_OF_ORDER, "malformed hello: " + e.getMessage()));
+        return;
+      }
+      conn.helloReceived = true;
+      helloDeadline.cancel(false);
+      if (!conn.outbound) {
+        conn.peerAddress = advertised;
+        transport.registerInbound(advertised, conn);
+      }
+      return;
+    }
+    if (!conn.helloReceived) {
+      reject(ctx, new FrameException(Kind.OUT_OF_ORDER, "data before hello"));
+      return;
+    }
+    if (!Frames.claimsSender(frame.body(), conn.peerId)) {
+      reject(ctx, new FrameException(Kind.IDENTITY, "peer proved node id " + conn.peerId.toHex()
+          + " but sent a frame claiming another sender id"));
+      return;
+    }
+    conn.lastUsedNanos = System.nanoTime();
+    transport.deliver(conn.peerAddress, frame.body());
+    transport.pauseIfBehind(ctx.channel());
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (c instanceof FrameException) {
+      reject(ctx, (FrameException) c);
+    } else if (c instanceof SSLException) {
+      refuseHandshake(ctx, "TLS error: " + reason(c));
+    } else {
+      TcpTransport.LOG.log(Level.DEBUG, "connection {0} failed: {1}", conn, String.valueOf(c));
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (helloDeadline != null) {
+      helloDeadline.cancel(false);
+    }
+    transport.closed(conn);
+    super.channelInactive(ctx);
+  }
+
+  private void refuseHandshake(ChannelHandlerContext ctx, String why) {
+    if (!refused) {
+      transport.counters().handshakeFailures.increment();
+    }
+    refuse(ctx, why);
+  }
+
+  private void reject(ChannelHandlerContext ctx, FrameException e) {
+    if (refused) {
+      ctx.close();
+      return;
+    }
+    switch (e.kind) {
+      case IDENTITY:
+        transport.counters().identityMismatches.increment();
+        break;
+      case SLOW:
+        transport.counters().slowFrames.increment();
+        break;
+      default:
+        transport.counters().rejectedFrames.increment();
+    }
+    refuse(ctx, e.getMessage());
+  }
+
+  private void refuse(ChannelHandlerContext ctx, String why) {
+    if (!refused) {
+      refused = true;
+      TcpTransport.LOG.log(Level.WARNING, "closing connection {0} ({1}): {2}", conn,
+          ctx.channel().remoteAddress(), why);
+    }
+    ctx.close();
+  }
+
+  private static String reason(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = root.getMessage();
+    return m == null ? root.getClass().getSimpleName() : m;
+  }
+}

@@ -1,0 +1,59 @@
+package org.epost.overlay.transport.tcp;
+
+/**
+ * Bounds and timeouts of a {@link TcpTransport}. Every input-driven resource has a bound here.
+ *
+ * @param maxConnections open connections (inbound plus outbound) a node keeps; an inbound
+ *     connection beyond it is closed at once, an outbound one evicts the least recently used
+ * @param maxQueuedBytesPerPeer bytes waiting to be written to one peer; a frame that would exceed
+ *     it is dropped and the node gets an {@code unreachable} hint (back-pressure, never growth)
+ * @param idleCloseMillis a connection with no traffic either way for this long is closed
+ * @param handshakeTimeoutMillis time a new connection has to finish TLS and say hello
+ * @param frameTimeoutMillis time a frame has to arrive completely once its first byte came
+ *     (stops one-byte-per-second senders)
+ * @param connectTimeoutMillis TCP connect timeout
+ */
+public record TcpTransportConfig(
+    int maxConnections,
+    long maxQueuedBytesPerPeer,
+    long idleCloseMillis,
+    long handshakeTimeoutMillis,
+    long frameTimeoutMillis,
+    long connectTimeoutMillis) {
+
+  public TcpTransportConfig {
+    if (maxConnections < 1 || maxQueuedBytesPerPeer < Frames.MAX_WIRE_BYTES || idleCloseMillis <= 0
+        || handshakeTimeoutMillis <= 0 || frameTimeoutMillis <= 0 || connectTimeoutMillis <= 0) {
+      throw new IllegalArgumentException("bounds must be positive and a peer queue must hold one frame");
+    }
+  }
+
+  /** 256 connections, 4 MiB per peer, idle close 120 s, handshake 10 s, frame 10 s, connect 5 s. */
+  public static TcpTransportConfig defaults() {
+    return new TcpTransportConfig(256, 4L << 20, 120_000, 10_000, 10_000, 5_000);
+  }
+
+  /** A copy with other handshake and frame timeouts. */
+  public TcpTransportConfig withTimeouts(long handshakeMillis, long frameMillis) {
+    return new TcpTransportConfig(maxConnections, maxQueuedBytesPerPeer, idleCloseMillis, handshakeMillis,
+        frameMillis, connectTimeoutMillis);
+  }
+
+  /** A copy with another connection cap. */
+  public TcpTransportConfig withMaxConnections(int max) {
+    return new TcpTransportConfig(max, maxQueuedBytesPerPeer, idleCloseMillis, handshakeTimeoutMillis,
+        frameTimeoutMillis, connectTimeoutMillis);
+  }
+
+  /** A copy with another per-peer queue bound. */
+  public TcpTransportConfig withMaxQueuedBytesPerPeer(long max) {
+    return new TcpTransportConfig(maxConnections, max, idleCloseMillis, handshakeTimeoutMillis,
+        frameTimeoutMillis, connectTimeoutMillis);
+  }
+
+  /** A copy with another idle close time. */
+  public TcpTransportConfig withIdleCloseMillis(long millis) {
+    return new TcpTransportConfig(maxConnections, maxQueuedBytesPerPeer, millis, handshakeTimeoutMillis,
+        frameTimeoutMillis, connectTimeoutMillis);
+  }
+}

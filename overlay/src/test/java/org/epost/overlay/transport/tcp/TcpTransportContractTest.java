@@ -1,0 +1,33 @@
+package org.epost.overlay.transport.tcp;
+
+import java.net.ServerSocket;
+import org.epost.overlay.api.Address;
+import org.epost.overlay.transport.TransportContractTest;
+
+/** The transport contract over loopback TCP with TLS 1.3 and real node keys. */
+class TcpTransportContractTest extends TransportContractTest {
+  @Override
+  protected Network network() {
+    TcpFixture fixture = new TcpFixture(TcpTransportConfig.defaults());
+    return new Network() {
+      public Endpoint newEndpoint() throws Exception {
+        return fixture.endpoint();
+      }
+
+      public void runUntil(java.util.function.BooleanSupplier done) throws InterruptedException {
+        TcpFixture.await(done, 10_000);
+      }
+
+      public void close() {
+        fixture.close();
+      }
+    };
+  }
+
+  @Override
+  protected Address deadAddress() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return Address.inet(new byte[] {127, 0, 0, 1}, s.getLocalPort()); // closed again: refused
+    }
+  }
+}
