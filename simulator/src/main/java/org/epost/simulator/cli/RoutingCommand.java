@@ -54,7 +54,7 @@ final class RoutingCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the whole run (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--join-interval", defaultValue = "20ms", converter = DurationConverter.class,
+  @Option(names = "--join-interval", defaultValue = "50ms", converter = DurationConverter.class,
       description = "Simulated time between two joins during the ring build (default: ${DEFAULT-VALUE}).")
   Duration joinInterval;
 

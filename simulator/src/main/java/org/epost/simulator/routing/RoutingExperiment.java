@@ -33,7 +33,7 @@ public final class RoutingExperiment implements RingListener {
   private static final long SECOND = 1_000_000L;
   private static final long MINUTE = 60 * SECOND;
   /** How long the build waits for stragglers after the last join started. */
-  private static final long BUILD_GRACE = 10 * MINUTE;
+  private static final long BUILD_GRACE = 2 * MINUTE;
   /** A joining node gets this many random members to try in turn, in case one dies meanwhile. */
   private static final int BOOTSTRAPS = 3;
 
