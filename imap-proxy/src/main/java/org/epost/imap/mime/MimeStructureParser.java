@@ -211,7 +211,7 @@ public final class MimeStructureParser {
             part.type = "message";
             part.subtype = "rfc822";
         }
-        if (!parsed && !digest) {
+        if (part.type.equals("text") && !part.params.containsKey("charset")) {
             part.params.put("charset", "us-ascii");
         }
         if (part.isMultipart() && (part.params.get("boundary") == null || part.params.get("boundary").isEmpty()
