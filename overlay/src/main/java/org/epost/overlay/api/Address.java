@@ -77,12 +77,16 @@ public final class Address {
   public static Address read(ByteBuffer in) throws MalformedFrameException {
     MalformedFrameException.require(in.remaining() >= 5, "truncated address");
     int len = in.get() & 0xFF;
-    MalformedFrameException.require(len == 0 || len == 4 || len == 16, "bad address host length " + len);
+    if (len != 0 && len != 4 && len != 16) {
+      throw new MalformedFrameException("bad address host length " + len);
+    }
     MalformedFrameException.require(in.remaining() >= len + 4, "truncated address");
     byte[] h = len == 0 ? NO_HOST : new byte[len];
     in.get(h);
     int port = in.getInt();
-    MalformedFrameException.require(port >= 0 && (len == 0 || port <= 65535), "bad port " + port);
+    if (port < 0 || (len != 0 && port > 65535)) {
+      throw new MalformedFrameException("bad port " + port);
+    }
     return new Address(h, port);
   }
 

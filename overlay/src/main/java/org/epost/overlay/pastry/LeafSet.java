@@ -49,7 +49,19 @@ final class LeafSet {
 
   private boolean insert(NodeHandle[] side, boolean clockwise, NodeHandle h) {
     int size = clockwise ? cwSize : ccwSize;
+    for (int i = 0; i < size; i++) {
+      if (side[i].id().equals(h.id())) {
+        if (!side[i].equals(h)) {
+          side[i] = h; // same id, new address
+          return true;
+        }
+        return false;
+      }
+    }
     Id d = distance(clockwise, h.id());
+    if (size == half && d.compareTo(distance(clockwise, side[size - 1].id())) >= 0) {
+      return false;
+    }
     int pos = size;
     for (int i = 0; i < size; i++) {
       if (side[i].id().equals(h.id())) {
@@ -104,6 +116,15 @@ final class LeafSet {
         } else {
           ccwSize--;
         }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean onSide(NodeHandle[] side, int size, Id id) {
+    for (int i = 0; i < size; i++) {
+      if (side[i].id().equals(id)) {
         return true;
       }
     }
@@ -204,7 +225,7 @@ final class LeafSet {
       list.add(ccw[i]);
     }
     for (int i = 0; i < cwSize; i++) {
-      if (!list.contains(cw[i])) {
+      if (!wraps || !onSide(ccw, ccwSize, cw[i].id())) {
         list.add(cw[i]);
       }
     }

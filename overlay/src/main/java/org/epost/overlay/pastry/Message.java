@@ -61,11 +61,21 @@ interface Message {
   /** A list of handles: JOIN_REPLY (with rows), ANNOUNCE, ANNOUNCE_ACK, HEARTBEAT. */
   record HandleList(int type, List<NodeHandle> handles, List<JoinRow> rows) implements Message {}
 
-  /** PING / PONG with the pinger's send time echoed. */
-  record Probe(int type, long echoMillis) implements Message {}
+  /**
+   * PING / PONG with the pinger's send time echoed. {@code newcomer} on a PING: the pinger has
+   * just joined, so the receiver may want to measure it too (it could be a closer table entry).
+   */
+  record Probe(int type, long echoMillis, boolean newcomer) implements Message {}
 
-  /** ROW_REQUEST (entries empty) or ROW_REPLY. */
-  record Row(int type, int row, List<NodeHandle> entries) implements Message {}
+  /**
+   * ROW_REQUEST (entries empty) or ROW_REPLY: a routing-table row with the responder's measured
+   * round-trip time to each entry (ms, {@link RoutingTable#UNKNOWN_RTT} if unmeasured).
+   */
+  record Row(int type, int row, List<NodeHandle> entries, int[] rtts) implements Message {
+    static Row request(int row) {
+      return new Row(WireFormat.ROW_REQUEST, row, List.of(), new int[0]);
+    }
+  }
 
   /** FAILED: the sender found this node dead. */
   record Failed(NodeHandle dead) implements Message {

@@ -27,8 +27,9 @@ import org.epost.overlay.api.Transport;
  * JOIN_REPLY            handles | rows
  * ANNOUNCE(_ACK), HEARTBEAT   handles
  * handles  n u8 | n handles
- * PING, PONG            echo i64
- * ROW_REQUEST, ROW_REPLY   row u8 | n u8 | n handles
+ * PING, PONG            echo i64 | flags u8 (bit 0: the pinger is a newcomer)
+ * ROW_REQUEST             row u8 | 0 u8
+ * ROW_REPLY               row u8 | n u8 | n x (handle | rtt u16)
  * FAILED                handle
  * </pre>
  */
@@ -65,9 +66,9 @@ final class MessageCodec {
         size += rowsLength(h.rows());
       }
     } else if (m instanceof Message.Probe) {
-      size += 8;
+      size += 9;
     } else if (m instanceof Message.Row) {
-      size += 1 + handlesLength(((Message.Row) m).entries());
+      size += 1 + handlesLength(((Message.Row) m).entries()) + 2 * ((Message.Row) m).entries().size();
     } else if (m instanceof Message.Failed) {
       size += ((Message.Failed) m).dead().encodedLength();
     }
@@ -97,11 +98,15 @@ final class MessageCodec {
         writeRows(out, h.rows());
       }
     } else if (m instanceof Message.Probe) {
-      out.putLong(((Message.Probe) m).echoMillis());
+      out.putLong(((Message.Probe) m).echoMillis()).put((byte) (((Message.Probe) m).newcomer() ? 1 : 0));
     } else if (m instanceof Message.Row) {
       Message.Row r = (Message.Row) m;
       out.put((byte) r.row());
-      writeHandles(out, r.entries());
+      out.put((byte) r.entries().size());
+      for (int i = 0; i < r.entries().size(); i++) {
+        r.entries().get(i).write(out);
+        out.putShort((short) Math.min(r.rtts()[i], RoutingTable.UNKNOWN_RTT));
+      }
     } else if (m instanceof Message.Failed) {
       ((Message.Failed) m).dead().write(out);
     }
@@ -118,12 +123,16 @@ final class MessageCodec {
    *     truncated frame or trailing bytes
    */
   static Inbound decode(byte[] frame, HandleInterner interner) throws MalformedFrameException {
-    MalformedFrameException.require(frame.length <= Transport.MAX_FRAME_BYTES, "frame of " + frame.length + " bytes exceeds the maximum");
+    if (frame.length > Transport.MAX_FRAME_BYTES) {
+      throw new MalformedFrameException("frame of " + frame.length + " bytes exceeds the maximum");
+    }
     MalformedFrameException.require(frame.length >= 4, "frame shorter than its header");
     try {
       ByteBuffer in = ByteBuffer.wrap(frame);
       int version = in.get() & 0xFF;
-      MalformedFrameException.require(version == WireFormat.VERSION, "unsupported codec version " + version);
+      if (version != WireFormat.VERSION) {
+        throw new MalformedFrameException("unsupported codec version " + version);
+      }
       int type = in.get() & 0xFF;
       int appId = in.getShort() & 0xFFFF;
       NodeHandle sender = handle(in, interner);
@@ -135,9 +144,13 @@ final class MessageCodec {
           Id key = Id.read(in);
           NodeHandle source = handle(in, interner);
           int hops = in.get() & 0xFF;
-          MalformedFrameException.require(hops <= MAX_HOPS, "hop count " + hops + " exceeds " + MAX_HOPS);
+          if (hops > MAX_HOPS) {
+            throw new MalformedFrameException("hop count " + hops + " exceeds " + MAX_HOPS);
+          }
           if (type == WireFormat.ROUTE) {
-            MalformedFrameException.require(appId >= KeyBasedRouter.FIRST_APPLICATION_ID, "routed message for reserved application " + appId);
+            if (appId < KeyBasedRouter.FIRST_APPLICATION_ID) {
+              throw new MalformedFrameException("routed message for reserved application " + appId);
+            }
             m = new Message.Routed(type, msgId, key, source, hops, appId, payload(in), null);
           } else {
             MalformedFrameException.require(key.equals(source.id()), "join key differs from joiner id");
@@ -150,7 +163,9 @@ final class MessageCodec {
           m = new Message.Ack(type, in.getLong(), appId);
           break;
         case WireFormat.DIRECT:
-          MalformedFrameException.require(appId >= KeyBasedRouter.FIRST_APPLICATION_ID, "direct message for reserved application " + appId);
+          if (appId < KeyBasedRouter.FIRST_APPLICATION_ID) {
+            throw new MalformedFrameException("direct message for reserved application " + appId);
+          }
           m = new Message.Direct(appId, payload(in));
           break;
         case WireFormat.JOIN_REPLY:
@@ -163,13 +178,30 @@ final class MessageCodec {
           break;
         case WireFormat.PING:
         case WireFormat.PONG:
-          m = new Message.Probe(type, in.getLong());
+          long echo = in.getLong();
+          int flags = in.get() & 0xFF;
+          if (flags > 1) {
+            throw new MalformedFrameException("unknown probe flags " + flags);
+          }
+          m = new Message.Probe(type, echo, flags == 1);
           break;
         case WireFormat.ROW_REQUEST:
         case WireFormat.ROW_REPLY: {
           int row = in.get() & 0xFF;
-          MalformedFrameException.require(row < Id.DIGITS, "row " + row + " out of range");
-          m = new Message.Row(type, row, handles(in, interner, MAX_ROW));
+          if (row >= Id.DIGITS) {
+            throw new MalformedFrameException("row " + row + " out of range");
+          }
+          int n = in.get() & 0xFF;
+          if (n > MAX_ROW || (type == WireFormat.ROW_REQUEST && n != 0)) {
+            throw new MalformedFrameException("row of " + n + " entries in a " + WireFormat.typeName(type));
+          }
+          List<NodeHandle> entries = new ArrayList<>(n);
+          int[] rtts = new int[n];
+          for (int i = 0; i < n; i++) {
+            entries.add(handle(in, interner));
+            rtts[i] = in.getShort() & 0x7FFF;
+          }
+          m = new Message.Row(type, row, entries, rtts);
           break;
         }
         case WireFormat.FAILED:
@@ -178,7 +210,9 @@ final class MessageCodec {
         default:
           throw new MalformedFrameException("unknown message type " + type);
       }
-      MalformedFrameException.require(!in.hasRemaining(), in.remaining() + " trailing bytes after a " + WireFormat.typeName(type));
+      if (in.hasRemaining()) {
+        throw new MalformedFrameException(in.remaining() + " trailing bytes after a " + WireFormat.typeName(type));
+      }
       return new Inbound(sender, m);
     } catch (BufferUnderflowException e) {
       throw new MalformedFrameException("truncated frame");
@@ -191,7 +225,9 @@ final class MessageCodec {
 
   private static byte[] payload(ByteBuffer in) throws MalformedFrameException {
     int len = in.getInt();
-    MalformedFrameException.require(len >= 0 && len <= KeyBasedRouter.MAX_PAYLOAD_BYTES, "payload length " + len + " out of bounds");
+    if (len < 0 || len > KeyBasedRouter.MAX_PAYLOAD_BYTES) {
+      throw new MalformedFrameException("payload length " + len + " out of bounds");
+    }
     MalformedFrameException.require(len <= in.remaining(), "payload longer than the frame");
     byte[] p = new byte[len];
     in.get(p);
@@ -200,7 +236,9 @@ final class MessageCodec {
 
   private static List<NodeHandle> handles(ByteBuffer in, HandleInterner interner, int max) throws MalformedFrameException {
     int n = in.get() & 0xFF;
-    MalformedFrameException.require(n <= max, "list of " + n + " handles exceeds " + max);
+    if (n > max) {
+      throw new MalformedFrameException("list of " + n + " handles exceeds " + max);
+    }
     if (n == 0) {
       return List.of();
     }
@@ -213,14 +251,18 @@ final class MessageCodec {
 
   private static List<Message.JoinRow> rows(ByteBuffer in, HandleInterner interner) throws MalformedFrameException {
     int n = in.get() & 0xFF;
-    MalformedFrameException.require(n <= MAX_ROWS, n + " rows exceed " + MAX_ROWS);
+    if (n > MAX_ROWS) {
+      throw new MalformedFrameException(n + " rows exceed " + MAX_ROWS);
+    }
     if (n == 0) {
       return List.of();
     }
     List<Message.JoinRow> rows = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int row = in.get() & 0xFF;
-      MalformedFrameException.require(row < Id.DIGITS, "row " + row + " out of range");
+      if (row >= Id.DIGITS) {
+        throw new MalformedFrameException("row " + row + " out of range");
+      }
       rows.add(new Message.JoinRow(row, handles(in, interner, MAX_ROW)));
     }
     return Collections.unmodifiableList(rows);

@@ -111,6 +111,42 @@ final class RoutingTable {
     return list;
   }
 
+  /** Up to {@code n} entries of {@code row} with the lowest measured round-trip time, closest first. */
+  List<NodeHandle> nearest(int row, int n) {
+    List<NodeHandle> list = new ArrayList<>();
+    NodeHandle[] r = rows[row];
+    if (r == null) {
+      return list;
+    }
+    short[] t = rtts[row];
+    boolean[] taken = new boolean[COLUMNS];
+    for (int k = 0; k < n; k++) {
+      int best = -1;
+      for (int c = 0; c < COLUMNS; c++) {
+        if (r[c] != null && !taken[c] && t[c] < UNKNOWN_RTT && (best < 0 || t[c] < t[best])) {
+          best = c;
+        }
+      }
+      if (best < 0) {
+        break;
+      }
+      taken[best] = true;
+      list.add(r[best]);
+    }
+    return list;
+  }
+
+  /** The filled entries of {@code row} as a ROW_REPLY. */
+  Message.Row reply(int row) {
+    List<NodeHandle> entries = row(row);
+    int[] r = new int[entries.size()];
+    for (int i = 0; i < r.length; i++) {
+      NodeHandle h = entries.get(i);
+      r[i] = rtt(row, h.id().digit(row));
+    }
+    return new Message.Row(WireFormat.ROW_REPLY, row, entries, r);
+  }
+
   /** Index of the last row that has an entry, or -1. */
   int highestRow() {
     for (int i = ROWS - 1; i >= 0; i--) {

@@ -17,17 +17,30 @@ import org.epost.overlay.api.NodeHandle;
  */
 final class TableMaintenance {
   static final int PROBES_PER_ROUND = 2;
+  /** A newcomer is measured back only if the slot it fits holds an entry slower than this. */
+  static final int PING_BACK_ABOVE_MILLIS = 40;
+  /** Entries per row asked for their row when joining. */
+  static final int JOIN_ROW_SOURCES = 2;
+  static final long FIRST_ROUND_MILLIS = 5_000;
+  /** Proximity refinement rounds after joining, and their spacing. */
+  static final int REFINE_ROUNDS = 3;
+  static final long REFINE_INTERVAL_MILLIS = 2_000;
+  /** How long after joining candidates are probed without the per-round limit. */
+  static final long JOIN_PROBE_MILLIS = 30_000;
 
   private final PastryNode node;
   private Cancellable timer;
+  private long period;
+  private long joinedAt = Long.MIN_VALUE / 2;
 
   TableMaintenance(PastryNode node) {
     this.node = node;
   }
 
+  /** Rounds start frequent after joining and back off to the configured period. */
   void start() {
-    long period = node.config.maintenanceMillis();
-    timer = node.env.scheduler().schedule(node.env.random().nextInt((int) Math.min(period, Integer.MAX_VALUE)) + 1, this::round);
+    period = Math.min(FIRST_ROUND_MILLIS, node.config.maintenanceMillis());
+    timer = node.env.scheduler().schedule(period + node.env.random().nextInt((int) period), this::round);
   }
 
   void stop() {
@@ -36,13 +49,52 @@ final class TableMaintenance {
     }
   }
 
-  void ping(NodeHandle h) {
-    node.send(h.address(), new Message.Probe(WireFormat.PING, node.env.clock().nowMillis()));
+  private void pingBack(NodeHandle h) {
+    int slot = node.table.slotOf(h.id());
+    if (slot >= 0 && node.table.rtt(slot / RoutingTable.COLUMNS, slot % RoutingTable.COLUMNS) > PING_BACK_ABOVE_MILLIS) {
+      node.send(h.address(), new Message.Probe(WireFormat.PING, node.env.clock().nowMillis(), false));
+    }
   }
 
-  /** Measure every routing-table entry (after joining). */
+  void ping(NodeHandle h) {
+    long now = node.env.clock().nowMillis();
+    node.send(h.address(), new Message.Probe(WireFormat.PING, now, now - joinedAt < JOIN_PROBE_MILLIS));
+  }
+
+  /**
+   * After joining: measure every entry, and ask up to {@link #JOIN_ROW_SOURCES} entries of each
+   * row for their version of that row, so each slot gets several measured candidates.
+   */
   void probeAll() {
+    joinedAt = node.env.clock().nowMillis();
     node.table.forEach(this::ping);
+    int top = node.table.highestRow();
+    for (int r = 0; r <= top; r++) {
+      List<NodeHandle> entries = node.table.row(r);
+      for (int i = 0; i < JOIN_ROW_SOURCES && !entries.isEmpty(); i++) {
+        NodeHandle peer = entries.remove(node.env.random().nextInt(entries.size()));
+        node.send(peer.address(), Message.Row.request(r));
+      }
+    }
+    for (int round = 1; round <= REFINE_ROUNDS; round++) {
+      node.env.scheduler().schedule(round * REFINE_INTERVAL_MILLIS, this::refine);
+    }
+  }
+
+  /**
+   * Proximity refinement: the rows of nodes near us hold nodes near us. Ask the nearest measured
+   * entries of each row for that row; their entries get probed and the closer ones kept.
+   */
+  private void refine() {
+    if (node.state == PastryNode.State.STOPPED) {
+      return;
+    }
+    int top = node.table.highestRow();
+    for (int r = 0; r <= top; r++) {
+      for (NodeHandle peer : node.table.nearest(r, JOIN_ROW_SOURCES)) {
+        node.send(peer.address(), Message.Row.request(r));
+      }
+    }
   }
 
   private void round() {
@@ -52,20 +104,27 @@ final class TableMaintenance {
     int top = node.table.highestRow();
     if (top >= 0) {
       int row = node.env.random().nextInt(top + 1);
-      List<NodeHandle> entries = node.table.row(row);
+      List<NodeHandle> entries = node.table.nearest(row, 3);
+      if (entries.isEmpty()) {
+        entries = node.table.row(row);
+      }
       if (!entries.isEmpty()) {
         NodeHandle peer = entries.get(node.env.random().nextInt(entries.size()));
-        node.send(peer.address(), new Message.Row(WireFormat.ROW_REQUEST, row, List.of()));
+        node.send(peer.address(), Message.Row.request(row));
       }
     }
-    timer = node.env.scheduler().schedule(node.config.maintenanceMillis(), this::round);
+    period = Math.min(node.config.maintenanceMillis(), period * 2);
+    timer = node.env.scheduler().schedule(period, this::round);
   }
 
   void received(NodeHandle sender, Message m) {
     switch (m.type()) {
       case WireFormat.PING:
-        node.send(sender.address(), new Message.Probe(WireFormat.PONG, ((Message.Probe) m).echoMillis()));
-        node.table.offer(sender, RoutingTable.UNKNOWN_RTT); // fills an empty slot only
+        node.send(sender.address(), new Message.Probe(WireFormat.PONG, ((Message.Probe) m).echoMillis(), false));
+        if (node.table.offer(sender, RoutingTable.UNKNOWN_RTT) || ((Message.Probe) m).newcomer()) {
+          // A newcomer, or an entry for an empty slot: measure it, it may be closer than what we have.
+          pingBack(sender);
+        }
         break;
       case WireFormat.PONG: {
         long rtt = node.env.clock().nowMillis() - ((Message.Probe) m).echoMillis();
@@ -76,20 +135,35 @@ final class TableMaintenance {
       }
       case WireFormat.ROW_REQUEST: {
         int row = ((Message.Row) m).row();
-        node.send(sender.address(), new Message.Row(WireFormat.ROW_REPLY, row, node.table.row(row)));
+        node.send(sender.address(), node.table.reply(row));
         break;
       }
       case WireFormat.ROW_REPLY:
-        consider(((Message.Row) m).entries());
+        consider(sender, (Message.Row) m);
         break;
       default:
         node.stats.malformed++;
     }
   }
 
-  private void consider(List<NodeHandle> candidates) {
-    int probes = 0;
-    for (NodeHandle h : candidates) {
+  /**
+   * Candidates from a peer's row. By the triangle inequality, |rtt(me, peer) - rtt(peer, c)| is a
+   * lower bound of rtt(me, c); only candidates whose bound beats the slot's current entry are
+   * worth a probe, best bound first, at most the round's limit.
+   */
+  private void consider(NodeHandle peer, Message.Row reply) {
+    boolean joining = node.env.clock().nowMillis() - joinedAt < JOIN_PROBE_MILLIS;
+    int limit = joining ? RoutingTable.COLUMNS : PROBES_PER_ROUND;
+    int peerSlot = node.table.slotOf(peer.id());
+    NodeHandle peerEntry = peerSlot < 0 ? null : node.table.get(peerSlot / RoutingTable.COLUMNS, peerSlot % RoutingTable.COLUMNS);
+    int toPeer = peerEntry != null && peerEntry.id().equals(peer.id())
+        ? node.table.rtt(peerSlot / RoutingTable.COLUMNS, peerSlot % RoutingTable.COLUMNS) : RoutingTable.UNKNOWN_RTT;
+    List<NodeHandle> entries = reply.entries();
+    int n = entries.size();
+    int[] bound = new int[n];
+    for (int i = 0; i < n; i++) {
+      NodeHandle h = entries.get(i);
+      bound[i] = -1;
       if (h.id().equals(node.self.id())) {
         continue;
       }
@@ -97,14 +171,32 @@ final class TableMaintenance {
       if (slot < 0) {
         continue;
       }
-      NodeHandle cur = node.table.get(slot / RoutingTable.COLUMNS, slot % RoutingTable.COLUMNS);
+      int row = slot / RoutingTable.COLUMNS;
+      int col = slot % RoutingTable.COLUMNS;
+      NodeHandle cur = node.table.get(row, col);
       if (cur == null) {
         node.table.offer(h, RoutingTable.UNKNOWN_RTT);
         ping(h);
-      } else if (!cur.id().equals(h.id()) && probes < PROBES_PER_ROUND) {
-        probes++;
-        ping(h);
+      } else if (!cur.id().equals(h.id())) {
+        int lower = toPeer == RoutingTable.UNKNOWN_RTT || reply.rtts()[i] >= RoutingTable.UNKNOWN_RTT
+            ? 0 : Math.abs(toPeer - reply.rtts()[i]);
+        if (lower < node.table.rtt(row, col)) {
+          bound[i] = lower;
+        }
       }
+    }
+    for (int probes = 0; probes < limit; probes++) {
+      int best = -1;
+      for (int i = 0; i < n; i++) {
+        if (bound[i] >= 0 && (best < 0 || bound[i] < bound[best])) {
+          best = i;
+        }
+      }
+      if (best < 0) {
+        break;
+      }
+      bound[best] = -1;
+      ping(entries.get(best));
     }
   }
 }

@@ -18,6 +18,7 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
   private final SplittableRandom random;
   FrameReceiver receiver;
   boolean alive = true;
+  SimulatedNode node; // the overlay node living here, for handle interning; null once failed
 
   NodeContext(Simulation sim, int index, float[] position, long seed) {
     this.sim = sim;

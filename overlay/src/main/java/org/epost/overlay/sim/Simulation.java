@@ -173,6 +173,7 @@ public final class Simulation {
     }
     node.context.alive = false;
     node.context.receiver = null;
+    node.context.node = null;
     contexts.remove(node.context.index);
     if (node.overlay != null) {
       node.overlay.stop();
@@ -338,6 +339,7 @@ public final class Simulation {
     NodeEnvironment env = environment(ctx);
     OverlayNode overlay = Pastry.newNode(id, env, config);
     SimulatedNode n = new SimulatedNode(ctx, overlay.localHandle(), overlay);
+    ctx.node = n;
     n.liveSlot = live.size();
     live.add(n);
     liveById.put(id, n);
@@ -361,11 +363,8 @@ public final class Simulation {
   private NodeHandle intern(NodeHandle h) {
     if (h.address().isVirtual()) {
       NodeContext ctx = contexts.get(h.address().port());
-      if (ctx != null) {
-        SimulatedNode n = liveById.get(h.id());
-        if (n != null && n.handle.equals(h)) {
-          return n.handle;
-        }
+      if (ctx != null && ctx.node != null && ctx.node.handle.equals(h)) {
+        return ctx.node.handle;
       }
     }
     return h;
