@@ -230,14 +230,17 @@ final class ImapSession {
             }
             case "EXPUNGE", "STORE", "COPY", "MOVE" -> {
                 requireSelected();
+                syncIfSelected(uid || !name.equals("STORE"));
                 MessageCommands.run(this, tag, name, uid, r);
             }
             case "FETCH" -> {
                 requireSelected();
+                syncIfSelected(uid);
                 FetchCommand.run(this, tag, uid, r);
             }
             case "SEARCH" -> {
                 requireSelected();
+                syncIfSelected(uid);
                 SearchCommand.run(this, tag, uid, r);
             }
             default -> throw new ImapParseException("Unknown command " + name);
