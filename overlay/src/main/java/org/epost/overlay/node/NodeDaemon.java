@@ -1,0 +1,200 @@
+package org.epost.overlay.node;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.epost.crypto.api.NodeIdentity;
+import org.epost.overlay.api.Address;
+import org.epost.overlay.api.Id;
+import org.epost.overlay.api.NodeEnvironment;
+import org.epost.overlay.api.NodeHandle;
+import org.epost.overlay.api.OverlayNode;
+import org.epost.overlay.api.PastryConfig;
+import org.epost.overlay.pastry.Pastry;
+import org.epost.overlay.realtime.RealTimeLoop;
+import org.epost.overlay.transport.tcp.NodeCredentials;
+import org.epost.overlay.transport.tcp.TcpTransport;
+import org.epost.overlay.transport.tcp.TcpTransportConfig;
+import org.epost.overlay.transport.tcp.TransportStatistics;
+
+/**
+ * One running node: identity from its data directory, a real-time loop, the TCP transport, a
+ * Pastry node, the probe application and the control port. Threads: the node loop (all overlay
+ * state), Netty I/O threads (transport), control threads (which only post work to the loop and
+ * wait for the answer).
+ */
+public final class NodeDaemon implements AutoCloseable {
+  private final RealTimeLoop loop;
+  private final TcpTransport transport;
+  private final OverlayNode node;
+  private final ProbeApplication probes;
+  private final NodeDirectory directory;
+  private ControlServer control;
+
+  private NodeDaemon(NodeDirectory directory, RealTimeLoop loop, TcpTransport transport, OverlayNode node,
+      ProbeApplication probes) {
+    this.directory = directory;
+    this.loop = loop;
+    this.transport = transport;
+    this.node = node;
+    this.probes = probes;
+  }
+
+  /**
+   * Starts a node listening on {@code listen}; it creates a ring if {@code bootstraps} is empty,
+   * else joins through them. Returns at once; see {@link #awaitReady}.
+   */
+  public static NodeDaemon start(java.nio.file.Path dataDir, InetSocketAddress listen, List<InetSocketAddress> bootstraps,
+      PastryConfig config, TcpTransportConfig transportConfig) throws IOException {
+    SecureRandom random = new SecureRandom();
+    NodeDirectory dir = new NodeDirectory(dataDir);
+    NodeIdentity identity = dir.loadOrCreateIdentity(random);
+    NodeCredentials creds = NodeCredentials.of(identity);
+    RealTimeLoop loop = new RealTimeLoop("node-loop");
+    TcpTransport transport;
+    try {
+      transport = TcpTransport.start(creds, loop, listen, transportConfig, null);
+    } catch (IOException | RuntimeException e) {
+      loop.close();
+      throw e;
+    }
+    NodeEnvironment env = new NodeEnvironment(loop, loop, loop.random(), transport, NodeEnvironment.HandleInterner.none());
+    List<Address> boot = new ArrayList<>();
+    for (InetSocketAddress b : bootstraps) {
+      boot.add(Address.inet(b.getAddress().getAddress(), b.getPort()));
+    }
+    CompletableFuture<NodeDaemon> made = new CompletableFuture<>();
+    loop.execute(() -> {
+      OverlayNode node = Pastry.newNode(creds.id(), env, config);
+      ProbeApplication probes = new ProbeApplication(node);
+      if (boot.isEmpty()) {
+        node.createRing();
+      } else {
+        node.join(boot);
+      }
+      made.complete(new NodeDaemon(dir, loop, transport, node, probes));
+    });
+    NodeDaemon d = made.join();
+    String token = NodeDirectory.newToken(random);
+    d.control = new ControlServer(token, d.commands());
+    dir.writeControl(d.control.port(), token);
+    return d;
+  }
+
+  /** This node's id. */
+  public Id id() {
+    return transport.localId();
+  }
+
+  /** Where other nodes reach this node. */
+  public Address address() {
+    return transport.localAddress();
+  }
+
+  /** Waits until the node has joined; false on timeout. */
+  public boolean awaitReady(long timeoutMillis) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    while (System.nanoTime() < end) {
+      if (onLoop(node::isReady)) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
+  /** Routes a probe to {@code key} and waits for the answer. */
+  public ProbeApplication.Delivery route(Id key) throws Exception {
+    CompletableFuture<CompletableFuture<ProbeApplication.Delivery>> started = new CompletableFuture<>();
+    loop.execute(() -> started.complete(probes.probe(key)));
+    return started.get(5, TimeUnit.SECONDS).get(ProbeApplication.TIMEOUT_MILLIS + 2_000, TimeUnit.MILLISECONDS);
+  }
+
+  /** The leaf set, read on the loop. */
+  public List<NodeHandle> leafSet() {
+    return onLoop(node::leafSet);
+  }
+
+  /** The overlay node; call it on its loop only ({@link #onLoop}). */
+  public OverlayNode overlay() {
+    return node;
+  }
+
+  /** Runs {@code f} on the node's loop and returns its result. */
+  public <T> T onLoop(java.util.function.Supplier<T> f) {
+    CompletableFuture<T> r = new CompletableFuture<>();
+    loop.execute(() -> {
+      try {
+        r.complete(f.get());
+      } catch (RuntimeException e) {
+        r.completeExceptionally(e);
+      }
+    });
+    try {
+      return r.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node loop did not answer: " + e, e);
+    }
+  }
+
+  /** Transport counters. */
+  public TransportStatistics transportStatistics() {
+    return transport.statistics();
+  }
+
+  /** Lets {@code route --via} find this node's control port. */
+  public void register() throws IOException {
+    directory.register(hostPort(address()));
+  }
+
+  static String hostPort(Address a) {
+    return a.toString();
+  }
+
+  private ControlServer.Commands commands() {
+    return new ControlServer.Commands() {
+      @Override
+      public String route(String keyHex) throws Exception {
+        Id key;
+        try {
+          key = Id.fromHex(keyHex);
+        } catch (IllegalArgumentException e) {
+          return "error bad key: " + e.getMessage();
+        }
+        ProbeApplication.Delivery d = NodeDaemon.this.route(key);
+        return "delivered " + d.root().toHex() + " hops=" + d.hops();
+      }
+
+      @Override
+      public List<String> status() {
+        return StatusReport.lines(NodeDaemon.this);
+      }
+    };
+  }
+
+  /** Stops the control port, the node, the transport and the loop. */
+  @Override
+  public void close() {
+    try {
+      if (control != null) {
+        control.close();
+      }
+    } catch (IOException e) {
+      // closing anyway
+    }
+    try {
+      onLoop(() -> {
+        node.stop();
+        return null;
+      });
+    } catch (IllegalStateException e) {
+      // loop already gone
+    }
+    transport.close();
+    loop.close();
+  }
+}
