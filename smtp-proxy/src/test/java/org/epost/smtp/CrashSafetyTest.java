@@ -61,6 +61,7 @@ class CrashSafetyTest {
                 Process server = startServer(smarthostPort);
                 int port = awaitReady(server);
                 AtomicBoolean stop = new AtomicBoolean();
+                int before = accepted.size();
                 List<Thread> clients = new ArrayList<>();
                 boolean submitThisRound = round % 5 != 4; // every fifth round kills during relay only
                 for (int c = 0; c < (submitThisRound ? CLIENTS : 0); c++) {
@@ -71,7 +72,14 @@ class CrashSafetyTest {
                     t.start();
                     clients.add(t);
                 }
-                Thread.sleep(100 + random.nextInt(500));
+                // Kill after a random number of acknowledgements (not after a fixed time, so that a
+                // loaded machine still kills mid-stream), then a little random delay.
+                int target = before + 1 + random.nextInt(6);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (submitThisRound && accepted.size() < target && System.nanoTime() < deadline) {
+                    Thread.sleep(2);
+                }
+                Thread.sleep(random.nextInt(submitThisRound ? 30 : 300));
                 server.destroyForcibly(); // SIGKILL
                 server.waitFor(10, TimeUnit.SECONDS);
                 stop.set(true);
@@ -104,7 +112,7 @@ class CrashSafetyTest {
         }
         System.out.printf("crash test: %d rounds, %d messages acknowledged, %d relay duplicates (same Message-ID)%n",
                 ROUNDS, accepted.size(), duplicates);
-        assertTrue(accepted.size() >= 2 * ROUNDS, "enough messages were accepted to mean something: " + accepted.size());
+        assertTrue(accepted.size() >= ROUNDS, "enough messages were accepted to mean something: " + accepted.size());
     }
 
     private Process startServer(int smarthostPort) throws IOException {
@@ -178,7 +186,7 @@ class CrashSafetyTest {
         Path active = dir.resolve("state/queue/active");
         for (int i = 0; i < 600; i++) {
             try (Stream<Path> files = Files.list(active)) {
-                if (files.noneMatch(f -> f.toString().endsWith(".env"))) {
+                if (files.noneMatch(f -> f.toString().endsWith(".msg"))) {
                     return;
                 }
             }

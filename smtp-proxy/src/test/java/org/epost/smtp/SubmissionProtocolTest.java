@@ -185,10 +185,16 @@ class SubmissionProtocolTest {
     }
 
     @Test
-    void commandsPerConnectionAreBounded() throws Exception {
-        try (RawSmtpClient c = start(config -> config.withMaxCommandsPerConnection(5))) {
-            c.reply();
-            for (int i = 0; i < 5; i++) {
+    void commandsWithoutAMessageAreBoundedButMessagesResetTheCount() throws Exception {
+        try (RawSmtpClient c = start(config -> config.withMaxCommandsPerMessage(8))) {
+            c.login(TestRing.ALICE, TestRing.PASSWORD); // 2 commands
+            for (int message = 0; message < 3; message++) {
+                expect(c.command("MAIL FROM:<alice@ring.example>"), "250");
+                expect(c.command("RCPT TO:<bob@ring.example>"), "250");
+                expect(c.command("DATA"), "354");
+                expect(c.command("Subject: " + message + "\r\n\r\nbody\r\n."), "250 2.0.0");
+            }
+            for (int i = 0; i < 8; i++) {
                 expect(c.command("NOOP"), "250");
             }
             expect(c.command("NOOP"), "421 4.7.0");

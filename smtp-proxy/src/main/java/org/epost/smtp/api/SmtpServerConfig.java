@@ -16,7 +16,7 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Defaults: bound to the loopback address; port 0 (ephemeral); 25 MiB messages; 100 recipients;
  * 512-byte command lines (RFC 5321 4.5.3.1.4) raised to 2048 for SMTPUTF8 addresses and ESMTP
- * parameters; 1000 commands per connection; 100 connections; 5 minutes of idle time per command
+ * parameters; 1000 commands between two accepted messages; 100 connections; 5 minutes of idle time per command
  * (RFC 5321 4.5.3.2.7); 30 s for the backend.
  */
 public final class SmtpServerConfig {
@@ -38,7 +38,7 @@ public final class SmtpServerConfig {
     private long maxMessageBytes = 25L * 1024 * 1024;
     private int maxRecipients = 100;
     private int maxLineBytes = 2048;
-    private int maxCommandsPerConnection = 1000;
+    private int maxCommandsPerMessage = 1000;
     private int maxErrorsPerConnection = 20;
     private int maxConnections = 100;
     private Duration idleTimeout = Duration.ofMinutes(5);
@@ -75,7 +75,7 @@ public final class SmtpServerConfig {
         c.maxMessageBytes = maxMessageBytes;
         c.maxRecipients = maxRecipients;
         c.maxLineBytes = maxLineBytes;
-        c.maxCommandsPerConnection = maxCommandsPerConnection;
+        c.maxCommandsPerMessage = maxCommandsPerMessage;
         c.maxErrorsPerConnection = maxErrorsPerConnection;
         c.maxConnections = maxConnections;
         c.idleTimeout = idleTimeout;
@@ -132,10 +132,14 @@ public final class SmtpServerConfig {
         return c;
     }
 
-    /** Commands per connection before 421 4.7.0 and close. */
-    public SmtpServerConfig withMaxCommandsPerConnection(int n) {
+    /**
+     * Commands allowed since the connection opened or since its last accepted message; one more
+     * gets 421 4.7.0 and the connection is closed. Bounds idle chatter (NOOP floods, endless
+     * RCPT/RSET) while a client may send any number of messages on one connection.
+     */
+    public SmtpServerConfig withMaxCommandsPerMessage(int n) {
         SmtpServerConfig c = copy();
-        c.maxCommandsPerConnection = (int) positive(n, "maxCommandsPerConnection");
+        c.maxCommandsPerMessage = (int) positive(n, "maxCommandsPerMessage");
         return c;
     }
 
@@ -191,7 +195,7 @@ public final class SmtpServerConfig {
     public long maxMessageBytes() { return maxMessageBytes; }
     public int maxRecipients() { return maxRecipients; }
     public int maxLineBytes() { return maxLineBytes; }
-    public int maxCommandsPerConnection() { return maxCommandsPerConnection; }
+    public int maxCommandsPerMessage() { return maxCommandsPerMessage; }
     public int maxErrorsPerConnection() { return maxErrorsPerConnection; }
     public int maxConnections() { return maxConnections; }
     public Duration idleTimeout() { return idleTimeout; }

@@ -4,8 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.InputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -28,7 +27,7 @@ final class DeliveryStatusReport {
      * @param failed the recipients given up, each with the last reply seen
      */
     static String compose(String reportingHost, QueueEntry entry, List<QueueEntry.Recipient> failed,
-                          Path originalMessage, Instant now) throws IOException {
+                          InputStream originalMessage, Instant now) throws IOException {
         DateTimeFormatter date = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
         String boundary = "=_report_" + UUID.randomUUID();
         StringBuilder b = new StringBuilder();
@@ -84,10 +83,9 @@ final class DeliveryStatusReport {
         return "5.0.0";
     }
 
-    private static String originalHeaders(Path message) throws IOException {
+    private static String originalHeaders(InputStream message) throws IOException {
         StringBuilder headers = new StringBuilder();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(message),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(message, StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null && !line.isEmpty()
                     && headers.length() + line.length() < MAX_ORIGINAL_HEADER_BYTES) {

@@ -1,24 +1,19 @@
 package org.epost.smtp.relay;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -29,20 +24,21 @@ import org.epost.smtp.api.SubmissionException;
 import org.epost.smtp.server.RelayQueue;
 
 /**
- * The durable outbound queue on disk.
+ * The durable outbound queue on disk (docs/adr/0041).
  *
  * <pre>
- * queue/tmp/&lt;id&gt;.msg, &lt;id&gt;.env   staged: written and fsynced, not yet committed
- * queue/active/&lt;id&gt;.msg             the message, immutable
- * queue/active/&lt;id&gt;.env             its envelope and delivery state; present = committed
+ * queue/tmp/&lt;id&gt;.msg     staged: written, not yet committed (deleted on start)
+ * queue/active/&lt;id&gt;.msg  committed: initial envelope + message + checksummed footer, immutable
+ * queue/active/&lt;id&gt;.env  the entry's current delivery state, once it changed; replaced by rename
  * </pre>
  *
- * <p>Commit renames the message, then the envelope into {@code active/} and fsyncs that directory;
- * the server answers 250 only after that fsync. Commits of concurrent sessions are batched by one
- * committer thread ({@code smtp-queue-commit}) so that one directory fsync covers many messages
- * (group commit). State changes replace the envelope file by rename. On start, {@code tmp/} is
- * emptied (nothing there was ever acknowledged) and a message without envelope is deleted (its
- * commit never completed).
+ * <p>Commit = rename {@code tmp -> active}, fsync the file, fsync {@code active/}; the server
+ * answers 250 only after that. Sessions commit concurrently on their own threads, so the file
+ * system's journal folds their fsyncs into shared commits (group commit). A file in
+ * {@code active/} whose footer does not verify was cut by a crash before its fsync returned, so it
+ * was never acknowledged: recovery deletes it. State changes that decide a recipient (delivered,
+ * failed) are written durably before anything else happens; a change of retry time only is
+ * written without fsync (losing it means an earlier retry, nothing worse).
  *
  * <p>Thread-safe: sessions stage and commit concurrently; the relay worker updates and removes.
  */
@@ -54,14 +50,9 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
     private final Clock clock;
     private final int maxEntries;
     private final AtomicInteger size = new AtomicInteger();
-    private final Map<String, Boolean> staged = new ConcurrentHashMap<>();
-    private final LinkedBlockingQueue<PendingCommit> commits = new LinkedBlockingQueue<>();
-    private final Thread committer;
+    private final AtomicInteger staged = new AtomicInteger();
     private volatile Consumer<QueueEntry> onCommitted = e -> { };
     private volatile boolean closed;
-
-    private record PendingCommit(String id, QueueEntry entry, CompletableFuture<Void> done) {
-    }
 
     /** Opens (creating if needed) the queue in {@code directory} and recovers after a crash. */
     public OutboundQueue(Path directory, Clock clock, int maxEntries) throws IOException {
@@ -71,43 +62,51 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
         this.maxEntries = maxEntries;
         Files.createDirectories(tmp);
         Files.createDirectories(active);
-        recover();
-        this.committer = new Thread(this::commitLoop, "smtp-queue-commit");
-        committer.setDaemon(true);
-        committer.start();
-    }
-
-    private void recover() throws IOException {
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
             for (Path p : leftovers) {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /**
+     * Every committed entry on disk, for the worker's start-up. Incomplete message files and
+     * state files without a message are deleted; an unreadable state file is moved aside.
+     */
+    List<QueueEntry> loadAll() throws IOException {
+        List<QueueEntry> entries = new ArrayList<>();
         try (DirectoryStream<Path> messages = Files.newDirectoryStream(active, "*.msg")) {
             for (Path msg : messages) {
-                String id = idOf(msg);
-                if (!Files.exists(active.resolve(id + ".env"))) {
+                Optional<QueueFile.Opened> opened = QueueFile.open(msg);
+                if (opened.isEmpty()) {
+                    LOG.warning(() -> "incomplete queue file " + msg + " (never acknowledged) deleted");
                     Files.deleteIfExists(msg);
+                    continue;
+                }
+                QueueEntry entry = opened.get().initial();
+                Path env = active.resolve(entry.id + ".env");
+                if (Files.exists(env)) {
+                    try {
+                        entry = QueueEntry.decode(Files.readAllBytes(env));
+                    } catch (IOException e) {
+                        LOG.log(Level.SEVERE, "unreadable queue state " + env + " moved aside; initial state used", e);
+                        Files.move(env, env.resolveSibling(env.getFileName() + ".corrupt"));
+                    }
+                }
+                entry.messageOffset = opened.get().messageOffset();
+                entry.messageLength = opened.get().messageLength();
+                entries.add(entry);
+            }
+        }
+        try (DirectoryStream<Path> states = Files.newDirectoryStream(active, "*.env")) {
+            for (Path env : states) {
+                String name = env.getFileName().toString();
+                if (!Files.exists(active.resolve(name.substring(0, name.length() - 4) + ".msg"))) {
+                    Files.deleteIfExists(env); // its message was removed just before a crash
                 }
             }
         }
         fsyncDirectory(active);
-        fsyncDirectory(tmp);
-    }
-
-    /** Every committed entry on disk, for the worker's start-up (corrupt envelopes are logged and kept aside). */
-    List<QueueEntry> loadAll() throws IOException {
-        List<QueueEntry> entries = new ArrayList<>();
-        try (DirectoryStream<Path> envs = Files.newDirectoryStream(active, "*.env")) {
-            for (Path env : envs) {
-                try {
-                    entries.add(QueueEntry.decode(Files.readAllBytes(env)));
-                } catch (IOException e) {
-                    LOG.log(Level.SEVERE, "unreadable queue envelope " + env + " moved aside", e);
-                    Files.move(env, env.resolveSibling(env.getFileName() + ".corrupt"));
-                }
-            }
-        }
         size.set(entries.size());
         return entries;
     }
@@ -122,29 +121,32 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
         return stage(envelope, message, false);
     }
 
-    /** Stages a message; {@code bounce} marks a DSN that must never cause another DSN. */
+    /** Stages a message; {@code bounce} marks a DSN, which never causes another DSN. */
     Staged stage(Envelope envelope, InputStream message, boolean bounce) throws SubmissionException {
         if (closed) {
             throw new SubmissionException(SmtpStatus.TEMPORARY_FAILURE, "Relay queue is shutting down");
         }
-        if (size.get() + staged.size() >= maxEntries) {
+        if (size.get() + staged.get() >= maxEntries) {
             throw new SubmissionException(SmtpStatus.INSUFFICIENT_STORAGE, "Relay queue is full, try again later");
         }
-        String id = Long.toString(clock.millis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 13);
         long now = clock.millis();
+        String id = Long.toString(now, 36) + "-" + UUID.randomUUID().toString().substring(0, 13);
         List<QueueEntry.Recipient> recipients = new ArrayList<>();
         for (String r : envelope.recipients()) {
             recipients.add(new QueueEntry.Recipient(r, QueueEntry.RecipientState.PENDING, ""));
         }
         QueueEntry entry = new QueueEntry(id, envelope.reversePath(), envelope.messageId(), now, bounce,
                 recipients, 0, now);
-        staged.put(id, Boolean.TRUE);
+        byte[] header = entry.encode();
+        Path stagedFile = tmp.resolve(id + ".msg");
+        staged.incrementAndGet();
         try {
-            writeDurably(tmp.resolve(id + ".msg"), message);
-            writeDurably(tmp.resolve(id + ".env"), new java.io.ByteArrayInputStream(entry.encode()));
+            entry.messageOffset = header.length;
+            entry.messageLength = QueueFile.write(stagedFile, header, message, false);
         } catch (IOException e) {
-            discard(id);
-            boolean full = e.getMessage() != null && e.getMessage().contains("No space");
+            staged.decrementAndGet();
+            deleteQuietly(stagedFile);
+            boolean full = String.valueOf(e.getMessage()).contains("No space");
             throw new SubmissionException(full ? SmtpStatus.INSUFFICIENT_STORAGE : SmtpStatus.TEMPORARY_FAILURE,
                     "Cannot write the relay queue: " + e.getMessage(), e);
         }
@@ -153,109 +155,70 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
 
             @Override
             public void commit() throws SubmissionException {
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                commits.add(new PendingCommit(id, entry, done));
-                try {
-                    done.get();
-                    finished = true;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SubmissionException(SmtpStatus.TEMPORARY_FAILURE, "Interrupted while queueing", e);
-                } catch (ExecutionException e) {
-                    finished = true;
-                    throw new SubmissionException(SmtpStatus.TEMPORARY_FAILURE,
-                            "Cannot commit to the relay queue: " + e.getCause().getMessage(), e.getCause());
+                if (finished) {
+                    return;
                 }
+                finished = true;
+                staged.decrementAndGet();
+                Path committed = active.resolve(id + ".msg");
+                try {
+                    Files.move(stagedFile, committed, StandardCopyOption.ATOMIC_MOVE);
+                    try (FileChannel ch = FileChannel.open(committed, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                    fsyncDirectory(active);
+                } catch (IOException e) {
+                    // Not known to be durable: the client retries. If the file survives anyway it
+                    // is delivered too, and the receiver drops the copy by its Message-ID.
+                    throw new SubmissionException(SmtpStatus.TEMPORARY_FAILURE,
+                            "Cannot commit to the relay queue: " + e.getMessage(), e);
+                }
+                size.incrementAndGet();
+                onCommitted.accept(entry);
             }
 
             @Override
             public void discard() {
                 if (!finished) {
                     finished = true;
-                    OutboundQueue.this.discard(id);
+                    staged.decrementAndGet();
+                    deleteQuietly(stagedFile);
                 }
             }
         };
     }
 
-    private void discard(String id) {
-        staged.remove(id);
-        try {
-            Files.deleteIfExists(tmp.resolve(id + ".msg"));
-            Files.deleteIfExists(tmp.resolve(id + ".env"));
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot delete staged " + id + " (removed at next start)", e);
-        }
+    /** The message part of an entry's file. */
+    InputStream message(QueueEntry entry) throws IOException {
+        return QueueFile.message(active.resolve(entry.id + ".msg"), entry.messageOffset, entry.messageLength);
     }
 
-    private void commitLoop() {
-        List<PendingCommit> batch = new ArrayList<>();
-        while (!closed || !commits.isEmpty()) {
-            try {
-                PendingCommit first = commits.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                commits.drainTo(batch);
-            } catch (InterruptedException e) {
-                if (closed) {
-                    break;
-                }
-                continue;
-            }
-            List<PendingCommit> renamed = new ArrayList<>();
-            for (PendingCommit c : batch) {
-                try {
-                    Files.move(tmp.resolve(c.id + ".msg"), active.resolve(c.id + ".msg"), StandardCopyOption.ATOMIC_MOVE);
-                    Files.move(tmp.resolve(c.id + ".env"), active.resolve(c.id + ".env"), StandardCopyOption.ATOMIC_MOVE);
-                    renamed.add(c);
-                } catch (IOException e) {
-                    staged.remove(c.id);
-                    c.done.completeExceptionally(e);
-                }
-            }
-            try {
-                fsyncDirectory(active);
-                for (PendingCommit c : renamed) {
-                    size.incrementAndGet();
-                    staged.remove(c.id);
-                    c.done.complete(null);
-                    onCommitted.accept(c.entry);
-                }
-            } catch (IOException e) {
-                // Not known to be durable: the client must retry. The entries stay and may be
-                // delivered as well; the receiver drops the copy by Message-ID.
-                renamed.forEach(c -> c.done.completeExceptionally(e));
-            }
-            batch.clear();
-        }
-    }
-
-    /** The message file of an entry. */
-    Path messageFile(QueueEntry entry) {
-        return active.resolve(entry.id + ".msg");
-    }
-
-    /** Replaces an entry's envelope file with its current state, durably. */
-    void update(QueueEntry entry) throws IOException {
+    /**
+     * Records an entry's state by replacing its state file.
+     *
+     * @param durable true when a recipient was decided; false when only the retry time changed
+     */
+    void update(QueueEntry entry, boolean durable) throws IOException {
         Path next = tmp.resolve(entry.id + ".env.next");
         Files.deleteIfExists(next); // left over by an interrupted update
-        writeDurably(next, new java.io.ByteArrayInputStream(entry.encode()));
+        try (FileChannel ch = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(entry.encode()));
+            if (durable) {
+                ch.force(true);
+            }
+        }
         Files.move(next, active.resolve(entry.id + ".env"), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(active);
+        if (durable) {
+            fsyncDirectory(active);
+        }
     }
 
-    /** Removes a finished entry: envelope first (then it is gone for recovery), then message. */
+    /** Removes a finished entry: the message first (durably), then its state file. */
     void remove(QueueEntry entry) throws IOException {
-        Files.deleteIfExists(active.resolve(entry.id + ".env"));
+        Files.deleteIfExists(active.resolve(entry.id + ".msg"));
         fsyncDirectory(active);
-        try {
-            Files.deleteIfExists(active.resolve(entry.id + ".msg"));
-        } catch (NoSuchFileException ignored) {
-            // already gone
-        }
+        Files.deleteIfExists(active.resolve(entry.id + ".env"));
         size.decrementAndGet();
     }
 
@@ -264,41 +227,27 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
         return size.get();
     }
 
-    private static void writeDurably(Path file, InputStream content) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            byte[] buffer = new byte[64 * 1024];
-            int n;
-            while ((n = content.read(buffer)) > 0) {
-                ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
-                }
-            }
-            ch.force(true);
-        } finally {
-            content.close();
-        }
-    }
-
     static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
     }
 
-    private static String idOf(Path file) {
-        String name = file.getFileName().toString();
-        return name.substring(0, name.lastIndexOf('.'));
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot delete " + p + " (removed at next start)", e);
+        }
     }
 
-    /** Stops the committer after pending commits are done. */
+    /** Refuses new messages from now on. */
     @Override
     public void close() {
         closed = true;
-        try {
-            committer.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    }
+
+    static InputStream bytes(byte[] b) {
+        return new ByteArrayInputStream(b);
     }
 }

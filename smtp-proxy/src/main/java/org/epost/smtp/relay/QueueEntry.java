@@ -39,6 +39,9 @@ final class QueueEntry {
     final List<Recipient> recipients;
     int attempts;
     long nextAttemptMillis;
+    /** Where the message lies in its queue file (set when written or loaded; not part of the encoding). */
+    long messageOffset;
+    long messageLength;
 
     QueueEntry(String id, String reversePath, String messageId, long createdMillis, boolean isBounce,
                List<Recipient> recipients, int attempts, long nextAttemptMillis) {

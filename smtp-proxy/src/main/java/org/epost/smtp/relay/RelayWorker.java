@@ -2,6 +2,7 @@ package org.epost.smtp.relay;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Comparator;
@@ -121,18 +122,21 @@ public final class RelayWorker implements AutoCloseable {
                 r.lastReply = "4.4.7 delivery time expired after " + config.expiry() + "; last reply: " + r.lastReply;
                 r.lastReply = "451 " + r.lastReply;
             }
-            queue.update(entry);
+            queue.update(entry, true);
         } else if (!pending.isEmpty()) {
             List<SmarthostClient.Outcome> outcomes = new SmarthostClient(config).deliver(entry.reversePath,
-                    pending.stream().map(r -> r.address).toList(), queue.messageFile(entry));
+                    pending.stream().map(r -> r.address).toList(), () -> queue.message(entry));
+            boolean decided = false;
             for (SmarthostClient.Outcome o : outcomes) {
                 for (QueueEntry.Recipient r : pending) {
                     if (r.address.equals(o.recipient())) {
                         r.lastReply = o.reply().text().replace('\n', ' ');
                         if (o.reply().positive()) {
                             r.state = QueueEntry.RecipientState.DELIVERED;
+                            decided = true;
                         } else if (o.reply().permanent()) {
                             r.state = QueueEntry.RecipientState.FAILED;
+                            decided = true;
                         }
                     }
                 }
@@ -140,11 +144,11 @@ public final class RelayWorker implements AutoCloseable {
             entry.attempts++;
             if (!entry.pending().isEmpty()) {
                 entry.nextAttemptMillis = clock.millis() + schedule.delayAfter(entry.attempts);
-                queue.update(entry);
-                LOG.info(() -> "relay of " + entry.messageId + " deferred, attempt " + entry.attempts);
+                queue.update(entry, decided);
+                LOG.fine(() -> "relay of " + entry.messageId + " deferred, attempt " + entry.attempts);
                 return;
             }
-            queue.update(entry);
+            queue.update(entry, true);
         }
         finish(entry);
     }
@@ -158,7 +162,7 @@ public final class RelayWorker implements AutoCloseable {
             } catch (SubmissionException e) {
                 LOG.log(Level.WARNING, "DSN for " + entry.messageId + " not stored yet, retrying later", e);
                 entry.nextAttemptMillis = clock.millis() + schedule.delayAfter(++entry.attempts);
-                queue.update(entry);
+                queue.update(entry, false);
                 return;
             }
         }
@@ -167,8 +171,10 @@ public final class RelayWorker implements AutoCloseable {
     }
 
     private void bounce(QueueEntry entry, List<QueueEntry.Recipient> failed) throws IOException, SubmissionException {
-        String report = DeliveryStatusReport.compose(config.heloName(), entry, failed, queue.messageFile(entry),
-                clock.instant());
+        String report;
+        try (InputStream original = queue.message(entry)) {
+            report = DeliveryStatusReport.compose(config.heloName(), entry, failed, original, clock.instant());
+        }
         byte[] bytes = report.getBytes(StandardCharsets.UTF_8);
         String dsnId = "<dsn-" + entry.id + "@" + config.heloName() + ">";
         Envelope envelope = new Envelope("", List.of(entry.reversePath), dsnId, Optional.empty(), "127.0.0.1");

@@ -8,8 +8,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -64,7 +62,13 @@ final class SmarthostClient {
      * Delivers one message. Never throws for protocol or network trouble: such trouble is a 4xx
      * outcome for every recipient not yet decided.
      */
-    List<Outcome> deliver(String reversePath, List<String> recipients, Path message) {
+    /** Opens the message to send; called once per attempt, after DATA was accepted. */
+    @FunctionalInterface
+    interface MessageSource {
+        InputStream open() throws IOException;
+    }
+
+    List<Outcome> deliver(String reversePath, List<String> recipients, MessageSource message) {
         List<Outcome> outcomes = new ArrayList<>();
         try {
             connect();
@@ -251,8 +255,8 @@ final class SmarthostClient {
     }
 
     /** Sends the message with transparency dots and the final CRLF.CRLF. */
-    private void sendDotStuffed(Path message) throws IOException {
-        try (InputStream body = new BufferedInputStream(Files.newInputStream(message), 64 * 1024)) {
+    private void sendDotStuffed(MessageSource message) throws IOException {
+        try (InputStream body = new BufferedInputStream(message.open(), 64 * 1024)) {
             boolean atLineStart = true;
             int previous = -1;
             int c;

@@ -85,8 +85,8 @@ final class SmtpSession implements Runnable {
                 if (line == null) {
                     break;
                 }
-                if (++commands > config.maxCommandsPerConnection()) {
-                    reply("421 4.7.0 Too many commands in one connection, closing");
+                if (++commands > config.maxCommandsPerMessage()) {
+                    reply("421 4.7.0 Too many commands without a message, closing");
                     break;
                 }
                 if (HTTP_REQUEST.matcher(line).matches()) {
@@ -458,6 +458,7 @@ final class SmtpSession implements Runnable {
                 staged.commit();
             }
             reply("250 2.0.0 Ok: message " + messageId + " stored");
+            commands = 0;
         } catch (SubmissionException e) {
             if (staged != null) {
                 staged.discard();
