@@ -159,7 +159,6 @@ public final class MulticastExperiment {
     }
     failures++;
     sim.fail(n);
-    scribes.remove(n);
     SimulatedNode fresh = sim.addNode();
     attach(fresh);
     scheduleFailure(fresh);
