@@ -129,7 +129,8 @@ public final class Simulation {
   }
 
   /**
-   * A hash of every event run so far: its time, sequence, node, and for frames the bytes. Two runs
+   * A hash of every event run so far: its time, sequence, node, and for frames their length, type
+   * and two sampled bytes (hashing every byte cost a quarter of the run time). Two runs
    * with the same seed and the same driver produce the same hash.
    */
   public long traceHash() {
@@ -296,7 +297,8 @@ public final class Simulation {
     h = mix(h ^ e.sequence);
     h = mix(h ^ (e.owner == null ? -1 : e.owner.index));
     if (e.task instanceof VirtualNetwork.Delivery) {
-      h = mix(h ^ java.util.Arrays.hashCode(((VirtualNetwork.Delivery) e.task).frame));
+      byte[] f = ((VirtualNetwork.Delivery) e.task).frame;
+      h = mix(h ^ ((long) f.length << 32 | (f[1] & 0xFF) << 16 | (f[f.length - 1] & 0xFF) << 8 | (f[f.length / 2] & 0xFF)));
     }
     trace = h;
     e.task.run();
