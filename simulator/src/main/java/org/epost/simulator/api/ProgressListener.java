@@ -5,7 +5,7 @@ package org.epost.simulator.api;
 public interface ProgressListener {
 
   /**
-   * @param phase what the experiment is doing ({@code build}, {@code settle}, {@code measure}, {@code drain})
+   * @param phase what the experiment is doing ({@code build}, {@code settle}, {@code measure}, {@code drain}, {@code done})
    * @param simMicros simulated time done
    * @param simTotalMicros simulated time the whole run is expected to take (an estimate during the build)
    * @param events events processed by the engine so far

@@ -15,6 +15,7 @@ public record RoutingSummary(
     long lookups,
     long delivered,
     long lost,
+    long lostNearJoiningNode,
     long lateOrDuplicateDeliveries,
     long wrongRoot,
     double hopsAvg,
@@ -72,6 +73,7 @@ public record RoutingSummary(
     f.put("delivered", delivered);
     f.put("lost", lost);
     f.put("loss_rate", lossRate());
+    f.put("lost_near_joining_node", lostNearJoiningNode);
     f.put("wrong_root", wrongRoot);
     f.put("wrong_root_rate", wrongRootRate());
     f.put("late_or_duplicate_deliveries", lateOrDuplicateDeliveries);

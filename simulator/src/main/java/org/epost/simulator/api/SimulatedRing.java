@@ -49,6 +49,13 @@ public interface SimulatedRing {
   BigInteger closestReadyNode(BigInteger key);
 
   /**
+   * For diagnosis: the live node closest to {@code key} whether or not it has finished joining, or
+   * null if there is none. A lost lookup whose key is closest to a node that is still joining points
+   * at the join protocol.
+   */
+  BigInteger closestLiveNode(BigInteger key);
+
+  /**
    * Fails the node abruptly: it stops processing and sending at once, without telling anyone, and
    * frames addressed to it are dropped from now on.
    *

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "ePOST simulator 0.1.0",
     description = "Runs experiments on thousands of simulated ePOST nodes in virtual time.",
-    subcommands = {RoutingCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RoutingCommand.class, org.epost.simulator.storage.StorageCommand.class,
+        org.epost.simulator.multicast.MulticastCommand.class, CommandLine.HelpCommand.class})
 public final class SimulatorMain implements Runnable {
 
   @CommandLine.Spec

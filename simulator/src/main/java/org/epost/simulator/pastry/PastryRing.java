@@ -126,6 +126,12 @@ public final class PastryRing implements SimulatedRing {
   }
 
   @Override
+  public BigInteger closestLiveNode(BigInteger key) {
+    SimulatedNode n = sim.closestLiveNode(toId(key), false);
+    return n == null ? null : toBigInteger(n.id());
+  }
+
+  @Override
   public void failNode(BigInteger id) {
     Member m = live.remove(id);
     if (m == null) {

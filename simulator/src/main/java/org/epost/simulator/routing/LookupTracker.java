@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.HdrHistogram.DoubleHistogram;
 
 /**
@@ -35,6 +36,7 @@ final class LookupTracker {
   private long lost;
   private long lateOrDuplicate;
   private long wrongRoot;
+  private long lostNearJoiningNode;
   private long hopsSum;
   private int hopsMax;
   private long routeLatencySum;
@@ -122,8 +124,12 @@ final class LookupTracker {
     return p == null ? null : p.key;
   }
 
-  /** Counts as lost every pending lookup issued more than the timeout before {@code nowMicros}. */
-  void expire(long nowMicros) {
+  /**
+   * Counts as lost every pending lookup issued more than the timeout before {@code nowMicros}.
+   *
+   * @param nearJoiningNode tells whether a key's closest live node is one that is still joining
+   */
+  void expire(long nowMicros, Predicate<BigInteger> nearJoiningNode) {
     Iterator<Pending> it = pending.values().iterator();
     while (it.hasNext()) {
       Pending p = it.next();
@@ -133,6 +139,9 @@ final class LookupTracker {
       it.remove();
       lost++;
       minutes[p.minute].lost++;
+      if (nearJoiningNode.test(p.key)) {
+        lostNearJoiningNode++;
+      }
     }
   }
 
@@ -158,6 +167,7 @@ final class LookupTracker {
   long lost() { return lost; }
   long lateOrDuplicate() { return lateOrDuplicate; }
   long wrongRoot() { return wrongRoot; }
+  long lostNearJoiningNode() { return lostNearJoiningNode; }
   int hopsMax() { return hopsMax; }
   long[] hopHistogram() { return hopHistogram.clone(); }
   long rdpSamples() { return rdp.getTotalCount(); }

@@ -147,8 +147,9 @@ public final class RoutingExperiment implements RingListener {
     phase = "drain";
     actions.removeIf(a -> a.kind == Kind.LOOKUP);
     runActionsUntil(measureEnd + timeout);
-    tracker.expire(ring.nowMicros() + 1 + timeout);
+    tracker.expire(ring.nowMicros() + 1 + timeout, this::closestIsJoining);
     double steadyWall = (System.nanoTime() - steadyWallStart) / 1e9;
+    phase = "done";
     progress.progress(phase, ring.nowMicros(), estimatedEndMicros, ring.eventsProcessed(), members.size());
 
     long heapLive = liveHeapBytes.getAsLong();
@@ -160,7 +161,7 @@ public final class RoutingExperiment implements RingListener {
     long allBytes = measureEndTraffic.totalBytes() - measureStartTraffic.totalBytes();
     double steadySim = (ring.nowMicros() - settleStart) / (double) SECOND;
     return new RoutingSummary(config, tracker.issued(), tracker.delivered(), tracker.lost(),
-        tracker.lateOrDuplicate(), tracker.wrongRoot(), tracker.hopsAvg(), tracker.hopsMax(),
+        tracker.lostNearJoiningNode(), tracker.lateOrDuplicate(), tracker.wrongRoot(), tracker.hopsAvg(), tracker.hopsMax(),
         tracker.hopHistogram(), tracker.rdpMedian(), tracker.rdpRatioOfMeans(), tracker.rdpSamples(),
         controlMsgs / nodeSeconds, controlBytes / nodeSeconds, allBytes / nodeSeconds,
         measureEndTraffic.messagesSince(measureStartTraffic), liveAvg, members.size(), joinsStarted,
@@ -254,7 +255,12 @@ public final class RoutingExperiment implements RingListener {
     long id = nextLookupId++;
     tracker.issue(id, source, key, ring.nowMicros());
     ring.route(source, key, id);
-    tracker.expire(ring.nowMicros());
+    tracker.expire(ring.nowMicros(), this::closestIsJoining);
+  }
+
+  private boolean closestIsJoining(BigInteger key) {
+    BigInteger closest = ring.closestLiveNode(key);
+    return closest != null && !members.contains(closest);
   }
 
   private void closeMinute() {

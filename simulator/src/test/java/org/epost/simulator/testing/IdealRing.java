@@ -80,6 +80,11 @@ public final class IdealRing implements SimulatedRing {
   }
 
   @Override
+  public BigInteger closestLiveNode(BigInteger key) {
+    return closestReadyNode(key); // joining nodes are not tracked apart here
+  }
+
+  @Override
   public BigInteger closestReadyNode(BigInteger key) {
     return members.isEmpty() ? null : closest(key);
   }

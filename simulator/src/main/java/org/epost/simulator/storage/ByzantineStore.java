@@ -1,0 +1,121 @@
+package org.epost.simulator.storage;
+
+import java.util.List;
+import org.epost.overlay.api.Id;
+import org.epost.overlay.past.api.ObjectKind;
+import org.epost.overlay.past.api.ObjectStore;
+import org.epost.overlay.past.api.PastObject;
+import org.epost.overlay.past.store.MemoryObjectStore;
+
+/**
+ * The store of a malicious simulated node: the PAST protocol code above it is the real one, but its
+ * storage lies in one of four ways ({@link Behaviour}). Part of the simulator's fault model; never
+ * used by the product. Thread-safe as the store it wraps.
+ */
+final class ByzantineStore implements ObjectStore {
+
+  /** How a malicious storer misbehaves. */
+  enum Behaviour {
+    /** Stores objects, then drops each one the first time it is asked for it. */
+    DROP,
+    /** Serves every object with one byte flipped. */
+    CORRUPT,
+    /** Keeps the first version of a mutable object it sees and serves it forever (claims newer ones stored). */
+    STALE,
+    /** Acknowledges every store and advertises the object, but keeps nothing. */
+    CLAIM
+  }
+
+  private final MemoryObjectStore inner;
+  private final Behaviour behaviour;
+  private final java.util.Set<Id> claimed = new java.util.TreeSet<>();
+  private long corruptServed;
+
+  ByzantineStore(MemoryObjectStore inner, Behaviour behaviour) {
+    this.inner = inner;
+    this.behaviour = behaviour;
+  }
+
+  Behaviour behaviour() {
+    return behaviour;
+  }
+
+  /** Corrupted or stale copies handed out so far. */
+  synchronized long corruptServed() {
+    return corruptServed;
+  }
+
+  @Override
+  public synchronized PutResult put(PastObject object) {
+    switch (behaviour) {
+      case CLAIM -> {
+        claimed.add(object.id());
+        return PutResult.STORED;
+      }
+      case STALE -> {
+        if (object.kind() == ObjectKind.MUTABLE && inner.get(object.id()) != null) {
+          return PutResult.STORED; // a lie: the old version stays
+        }
+        return inner.put(object);
+      }
+      default -> {
+        return inner.put(object);
+      }
+    }
+  }
+
+  @Override
+  public synchronized PastObject get(Id id) {
+    PastObject o = inner.get(id);
+    if (o == null) {
+      return null;
+    }
+    switch (behaviour) {
+      case DROP -> {
+        inner.delete(id);
+        return null;
+      }
+      case CORRUPT -> {
+        byte[] b = o.bytes();
+        b[b.length / 2] ^= 0x5A;
+        corruptServed++;
+        return PastObject.unverified(o.kind(), o.id(), b, o.expiryMillis());
+      }
+      case STALE -> {
+        if (o.kind() == ObjectKind.MUTABLE && o.sequence() > 0) {
+          corruptServed++; // may be stale: counted as a possibly bad copy handed out
+        }
+        return o;
+      }
+      default -> {
+        return o;
+      }
+    }
+  }
+
+  @Override
+  public synchronized boolean setExpiry(Id id, long expiryMillis) {
+    return behaviour == Behaviour.CLAIM ? claimed.contains(id) : inner.setExpiry(id, expiryMillis);
+  }
+
+  @Override
+  public synchronized boolean delete(Id id) {
+    claimed.remove(id);
+    return inner.delete(id);
+  }
+
+  @Override
+  public synchronized List<Entry> entries() {
+    return inner.entries();
+  }
+
+  @Override
+  public synchronized long usedBytes() {
+    return inner.usedBytes();
+  }
+
+  @Override
+  public long quotaBytes() {
+    return inner.quotaBytes();
+  }
+}

@@ -1,0 +1,538 @@
+package org.epost.simulator.storage;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.epost.crypto.api.CryptoFormatException;
+import org.epost.crypto.api.SigningKeyPair;
+import org.epost.overlay.api.Address;
+import org.epost.overlay.api.Id;
+import org.epost.overlay.api.PastryConfig;
+import org.epost.overlay.past.PastNodes;
+import org.epost.overlay.past.api.ObjectKind;
+import org.epost.overlay.past.api.ObjectStore;
+import org.epost.overlay.past.api.Past;
+import org.epost.overlay.past.api.PastConfig;
+import org.epost.overlay.past.api.PastObject;
+import org.epost.overlay.past.api.PastStatistics;
+import org.epost.overlay.past.store.MemoryObjectStore;
+import org.epost.overlay.sim.Simulation;
+import org.epost.overlay.sim.SimulatedNode;
+
+/**
+ * The storage experiment: a ring of PAST nodes under session churn (offline nodes keep their
+ * store), permanent departures replaced by new nodes, an optional correlated failure and a fraction
+ * of byzantine storers, while readers look up random acknowledged objects. Single-threaded over one
+ * {@link Simulation}; every node runs the real Pastry and PAST code.
+ */
+public final class StorageExperiment {
+  private static final long HOUR = 3_600_000L;
+  private static final long DAY = 24 * HOUR;
+  private static final long LOOKUP_TIMEOUT = 30_000;
+
+  private final StorageConfig cfg;
+  private final Consumer<String> progress;
+  private final Simulation sim;
+  private final SplittableRandom random;
+  private final PastConfig pastConfig;
+  private final List<Member> members = new ArrayList<>();
+  private final Map<Id, Integer> objectIndex = new HashMap<>();
+  private Id[] ids;
+  private boolean[] acked;
+  private long[] mutableSeq; // latest acknowledged sequence per mutable object, by index
+  private SigningKeyPair[] owners;
+  private long startMillis;
+  private long endMillis;
+  // measurements
+  private long lookups;
+  private long lookupsOk;
+  private long lookupsFailed;
+  private long wrongReturned;
+  private long staleReturned;
+  private long departures;
+  private long insertFailures;
+  private long retiredRepairBytes;
+  private long retiredDigestBytes;
+  private long retiredDetected;
+  private final List<long[]> hourly = new ArrayList<>();
+  private long hourLookups;
+  private long hourFailed;
+
+  private final class Member {
+    final Id id;
+    final ObjectStore store;
+    final boolean byzantine;
+    SimulatedNode node;
+    Past past;
+    boolean departed;
+
+    Member(Id id, ObjectStore store, boolean byzantine) {
+      this.id = id;
+      this.store = store;
+      this.byzantine = byzantine;
+    }
+  }
+
+  public StorageExperiment(StorageConfig cfg, Consumer<String> progress) {
+    this.cfg = cfg;
+    this.progress = progress;
+    PastryConfig pastry = new PastryConfig(24, cfg.heartbeat().toMillis(), cfg.heartbeat().toMillis() * 5 / 2,
+        500, 60_000, 5_000);
+    this.sim = Simulation.builder().seed(cfg.seed()).pastryConfig(pastry).build();
+    this.random = new SplittableRandom(cfg.seed() ^ 0x5EED5L);
+    long maint = cfg.maintenance().toMillis();
+    this.pastConfig = PastConfig.defaults().withReplicas(cfg.replicas()).withMaintenance(maint, 20_000);
+  }
+
+  /** Runs the whole experiment and returns its figures. */
+  public StorageSummary run() {
+    long wallStart = System.nanoTime();
+    buildRing();
+    insertObjects();
+    startMillis = sim.nowMillis();
+    endMillis = startMillis + cfg.days().toMillis();
+    for (Member m : new ArrayList<>(members)) {
+      scheduleSessionEnd(m);
+    }
+    scheduleDeparture();
+    if (cfg.correlatedFraction() > 0) {
+      sim.schedule(cfg.correlatedAt().toMillis(), this::correlatedFailure);
+    }
+    scheduleLookup();
+    scheduleMutableUpdates();
+    for (long t = HOUR; t <= cfg.days().toMillis(); t += HOUR) {
+      sim.runUntilMicros((startMillis + t) * 1000);
+      sampleHour(t / HOUR);
+      progress.accept(String.format(java.util.Locale.ROOT, "hour %d/%d live=%d lookups=%d failed=%d wrong=%d",
+          t / HOUR, cfg.days().toMillis() / HOUR, sim.liveNodes().size(), lookups, lookupsFailed, wrongReturned));
+    }
+    sim.runFor(LOOKUP_TIMEOUT + 5_000); // let the last lookups finish (no new ones start after the end)
+    return summarize((System.nanoTime() - wallStart) / 1e9);
+  }
+
+  // ---- ring and objects ----
+
+  private void buildRing() {
+    members.add(attach(newMember(sim.createRing().id(), true), sim.liveNodes().get(0)));
+    for (int i = 1; i < cfg.nodes(); i++) {
+      sim.runFor(20);
+      SimulatedNode n = sim.addNode();
+      attach(newMember(n.id(), false), n);
+    }
+    sim.runFor(120_000);
+    progress.accept("ring of " + sim.liveNodes().size() + " nodes built at " + sim.nowMillis() / 1000 + " s");
+  }
+
+  private Member newMember(Id id, boolean first) {
+    boolean byz = !first && random.nextDouble() < cfg.byzantine();
+    MemoryObjectStore mem = new MemoryObjectStore(Long.MAX_VALUE / 4);
+    ObjectStore store = byz ? new ByzantineStore(mem, ByzantineStore.Behaviour.values()[random.nextInt(4)]) : mem;
+    Member m = new Member(id, store, byz);
+    if (!first) {
+      members.add(m);
+    }
+    return m;
+  }
+
+  private Member attach(Member m, SimulatedNode node) {
+    m.node = node;
+    m.past = PastNodes.create(node.overlay(), m.store, Runnable::run, pastConfig);
+    return m;
+  }
+
+  private Member randomHonestReady() {
+    for (int i = 0; i < 64; i++) {
+      Member m = members.get(random.nextInt(members.size()));
+      if (!m.byzantine && m.node != null && m.node.isReady()) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  private byte[] content(int index) {
+    byte[] b = new byte[cfg.objectSize()];
+    new SplittableRandom(cfg.seed() * 31 + index).nextBytes(b);
+    return b;
+  }
+
+  private long expiry() {
+    return sim.nowMillis() + cfg.days().toMillis() + 30 * DAY;
+  }
+
+  private void insertObjects() {
+    int n = cfg.objects();
+    ids = new Id[n];
+    acked = new boolean[n];
+    mutableSeq = new long[cfg.mutableObjects()];
+    owners = new SigningKeyPair[cfg.mutableObjects()];
+    int[] pending = {0};
+    for (int i = 0; i < n; i++) {
+      PastObject o = objectVersion(i, 1);
+      ids[i] = o.id();
+      objectIndex.put(o.id(), i);
+      int index = i;
+      sim.schedule(i * 50L, () -> insert(index, objectVersion(index, 1), 1, pending));
+      pending[0]++;
+    }
+    long deadline = sim.nowMillis() + n * 50L + 60_000;
+    while (pending[0] > 0 && sim.nowMillis() < deadline) {
+      sim.runFor(10_000);
+    }
+    int ok = 0;
+    for (boolean a : acked) {
+      ok += a ? 1 : 0;
+    }
+    progress.accept(ok + " of " + n + " objects acknowledged by a majority at " + sim.nowMillis() / 1000 + " s");
+  }
+
+  private PastObject objectVersion(int index, long sequence) {
+    if (index < cfg.mutableObjects()) {
+      if (owners[index] == null) {
+        byte[] seed = new byte[32];
+        new SplittableRandom(cfg.seed() ^ (index * 0x9E37L)).nextBytes(seed);
+        try {
+          owners[index] = SigningKeyPair.fromSeed(seed);
+        } catch (CryptoFormatException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      byte[] data = Arrays.copyOf(content(index), Math.max(1, cfg.objectSize() - 200));
+      data[0] = (byte) sequence;
+      return PastObject.mutable(owners[index], ("obj-" + index).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+          sequence, data, expiry());
+    }
+    return PastObject.immutable(content(index), expiry());
+  }
+
+  private void insert(int index, PastObject o, long sequence, int[] pending) {
+    Member m = randomHonestReady();
+    if (m == null) {
+      pending[0]--;
+      return;
+    }
+    m.past.insert(o).whenComplete((stored, failure) -> {
+      pending[0]--;
+      if (failure == null) {
+        acked[index] = true;
+        if (index < mutableSeq.length) {
+          mutableSeq[index] = Math.max(mutableSeq[index], sequence);
+        }
+      } else {
+        insertFailures++;
+      }
+    });
+  }
+
+  // ---- churn ----
+
+  private long exp(double meanMillis) {
+    return Math.max(1, (long) (-Math.log(1 - random.nextDouble()) * meanMillis));
+  }
+
+  private void scheduleSessionEnd(Member m) {
+    sim.schedule(exp(cfg.sessionMean().toMillis()), () -> goOffline(m));
+  }
+
+  private void goOffline(Member m) {
+    if (m.departed || m.node == null) {
+      return;
+    }
+    retire(m);
+    sim.schedule(exp(cfg.offlineMean().toMillis()), () -> comeBack(m));
+  }
+
+  private void retire(Member m) {
+    PastStatistics s = m.past.statistics();
+    retiredRepairBytes += s.repairBytesSent();
+    retiredDigestBytes += s.digestBytesSent();
+    retiredDetected += s.corruptionsDetected();
+    m.past.stop();
+    sim.fail(m.node);
+    m.node = null;
+    m.past = null;
+  }
+
+  private void comeBack(Member m) {
+    if (m.departed || m.node != null || sim.nowMillis() >= endMillis) {
+      return;
+    }
+    List<Address> boot = new ArrayList<>();
+    for (int i = 0; i < 8 && boot.size() < 3; i++) {
+      SimulatedNode r = sim.randomReadyNode();
+      if (r != null && !boot.contains(r.address())) {
+        boot.add(r.address());
+      }
+    }
+    if (boot.isEmpty()) {
+      sim.schedule(60_000, () -> comeBack(m));
+      return;
+    }
+    attach(m, sim.addNode(m.id, boot));
+    scheduleSessionEnd(m);
+  }
+
+  private void scheduleDeparture() {
+    if (cfg.departuresPerDay() <= 0) {
+      return;
+    }
+    double perMillis = cfg.departuresPerDay() * cfg.nodes() / DAY;
+    sim.schedule(exp(1 / perMillis), () -> {
+      if (sim.nowMillis() >= endMillis) {
+        return;
+      }
+      Member m = members.get(random.nextInt(members.size()));
+      if (!m.departed) {
+        if (m.node != null) {
+          retire(m);
+        }
+        m.departed = true;
+        departures++;
+        members.remove(m);
+        SimulatedNode n = sim.addNode();
+        Member fresh = newMember(n.id(), false);
+        attach(fresh, n);
+        scheduleSessionEnd(fresh);
+      }
+      scheduleDeparture();
+    });
+  }
+
+  private void correlatedFailure() {
+    List<Member> live = new ArrayList<>();
+    for (Member m : members) {
+      if (m.node != null) {
+        live.add(m);
+      }
+    }
+    int count = (int) Math.round(live.size() * cfg.correlatedFraction());
+    for (int i = 0; i < count; i++) {
+      int j = i + random.nextInt(live.size() - i);
+      Member m = live.get(j);
+      live.set(j, live.get(i));
+      goOffline(m);
+    }
+    progress.accept("correlated failure: " + count + " live nodes failed at once at " + sim.nowMillis() / 1000 + " s");
+  }
+
+  private void scheduleMutableUpdates() {
+    for (int i = 0; i < cfg.mutableObjects(); i++) {
+      int index = i;
+      sim.schedule(exp(DAY), new Runnable() {
+        @Override
+        public void run() {
+          if (sim.nowMillis() >= endMillis) {
+            return;
+          }
+          long next = mutableSeq[index] + 1;
+          insert(index, objectVersion(index, next), next, new int[] {1});
+          sim.schedule(exp(DAY), this);
+        }
+      });
+    }
+  }
+
+  // ---- lookups ----
+
+  private void scheduleLookup() {
+    sim.schedule(exp(1000 / cfg.lookupsPerSecond()), () -> {
+      if (sim.nowMillis() >= endMillis) {
+        return;
+      }
+      lookupOne();
+      scheduleLookup();
+    });
+  }
+
+  private void lookupOne() {
+    Member m = randomHonestReady();
+    int index = random.nextInt(ids.length);
+    if (m == null || !acked[index]) {
+      return;
+    }
+    long expectedSeq = index < mutableSeq.length ? mutableSeq[index] : 0;
+    lookups++;
+    hourLookups++;
+    CompletableFuture<PastObject> f = m.past.lookup(ids[index]).toCompletableFuture();
+    boolean[] counted = {false};
+    sim.schedule(LOOKUP_TIMEOUT, () -> {
+      if (!counted[0]) {
+        counted[0] = true;
+        lookupsFailed++;
+        hourFailed++;
+      }
+    });
+    f.whenComplete((o, failure) -> {
+      if (counted[0]) {
+        return;
+      }
+      counted[0] = true;
+      if (failure != null) {
+        lookupsFailed++;
+        hourFailed++;
+      } else if (!matches(index, o)) {
+        wrongReturned++;
+        lookupsFailed++;
+        hourFailed++;
+      } else if (o.kind() == ObjectKind.MUTABLE && o.sequence() < expectedSeq) {
+        staleReturned++;
+        lookupsOk++;
+      } else {
+        lookupsOk++;
+      }
+    });
+  }
+
+  /** The driver's own check, independent of PAST's verification: is this the object we stored? */
+  private boolean matches(int index, PastObject o) {
+    if (!o.id().equals(ids[index])) {
+      return false;
+    }
+    if (index >= cfg.mutableObjects()) {
+      return Arrays.equals(o.bytes(), content(index));
+    }
+    PastObject v = o.verify();
+    return v.data()[0] == (byte) v.sequence();
+  }
+
+  // ---- measurement ----
+
+  /** Objects with at least one valid copy on an honest store: {live, anywhere (offline disks included)}. */
+  private int[] replicaCounts(int[] liveCounts) {
+    int[] any = new int[ids.length];
+    for (Member m : members) {
+      if (m.byzantine) {
+        continue;
+      }
+      for (ObjectStore.Entry e : m.store.entries()) {
+        Integer i = objectIndex.get(e.id());
+        if (i != null) {
+          any[i]++;
+          if (m.node != null && liveCounts != null) {
+            liveCounts[i]++;
+          }
+        }
+      }
+    }
+    return any;
+  }
+
+  private long repairBytes() {
+    long sum = retiredRepairBytes;
+    for (Member m : members) {
+      if (m.past != null) {
+        sum += m.past.statistics().repairBytesSent();
+      }
+    }
+    return sum;
+  }
+
+  private void sampleHour(long hour) {
+    int[] live = new int[ids.length];
+    replicaCounts(live);
+    int unavailable = 0;
+    long sumLive = 0;
+    for (int i = 0; i < ids.length; i++) {
+      if (acked[i]) {
+        unavailable += live[i] == 0 ? 1 : 0;
+        sumLive += live[i];
+      }
+    }
+    hourly.add(new long[] {hour, sim.liveNodes().size(), hourLookups, hourFailed, repairBytes(), unavailable,
+        sumLive * 1000 / Math.max(1, ackedCount())});
+    hourLookups = 0;
+    hourFailed = 0;
+  }
+
+  private int ackedCount() {
+    int n = 0;
+    for (boolean a : acked) {
+      n += a ? 1 : 0;
+    }
+    return n;
+  }
+
+  private StorageSummary summarize(double wallSeconds) {
+    int[] live = new int[ids.length];
+    int[] any = replicaCounts(live);
+    int lost = 0;
+    int unavailableAtEnd = 0;
+    int invalidHonestCopies = 0;
+    for (int i = 0; i < ids.length; i++) {
+      if (acked[i]) {
+        lost += any[i] == 0 ? 1 : 0;
+        unavailableAtEnd += live[i] == 0 ? 1 : 0;
+      }
+    }
+    long detected = retiredDetected;
+    long digestBytes = retiredDigestBytes;
+    long served = 0;
+    List<Long> used = new ArrayList<>();
+    for (Member m : members) {
+      if (m.past != null) {
+        detected += m.past.statistics().corruptionsDetected();
+        digestBytes += m.past.statistics().digestBytesSent();
+      }
+      if (m.store instanceof ByzantineStore b) {
+        served += b.corruptServed();
+      } else {
+        for (ObjectStore.Entry e : m.store.entries()) {
+          PastObject o = m.store.get(e.id());
+          if (o != null && !o.isValid()) {
+            invalidHonestCopies++;
+          }
+        }
+        if (m.node != null) {
+          used.add(m.store.usedBytes());
+        }
+      }
+    }
+    double mean = used.stream().mapToLong(Long::longValue).average().orElse(0);
+    long max = used.stream().mapToLong(Long::longValue).max().orElse(0);
+    double seconds = cfg.days().toMillis() / 1000.0;
+    double repairPerNode = repairBytes() / (double) cfg.nodes() / seconds;
+    double replicasPerNode = (double) cfg.replicas() * ackedCount() / cfg.nodes();
+    double ideal = departures * replicasPerNode * cfg.objectSize() / cfg.nodes() / seconds;
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("nodes", cfg.nodes());
+    f.put("objects", cfg.objects());
+    f.put("objects_acknowledged", ackedCount());
+    f.put("mutable_objects", cfg.mutableObjects());
+    f.put("object_size", cfg.objectSize());
+    f.put("replicas", cfg.replicas());
+    f.put("session_mean_s", cfg.sessionMean().toSeconds());
+    f.put("offline_mean_s", cfg.offlineMean().toSeconds());
+    f.put("departures_per_day", cfg.departuresPerDay());
+    f.put("days", cfg.days().toMillis() / (double) DAY);
+    f.put("correlated_failure", cfg.correlatedFraction());
+    f.put("correlated_at_s", cfg.correlatedAt().toSeconds());
+    f.put("byzantine", cfg.byzantine());
+    f.put("seed", cfg.seed());
+    f.put("objects_lost", lost);
+    f.put("objects_without_live_replica_at_end", unavailableAtEnd);
+    f.put("lookups", lookups);
+    f.put("lookups_failed", lookupsFailed);
+    f.put("lookup_availability", lookups == 0 ? Double.NaN : lookupsOk / (double) lookups);
+    f.put("corruptions_served", served);
+    f.put("corruptions_detected", detected);
+    f.put("corruptions_returned", wrongReturned);
+    f.put("stale_versions_returned", staleReturned);
+    f.put("invalid_copies_on_honest_stores", invalidHonestCopies);
+    f.put("repair_bytes_per_node_per_s", repairPerNode);
+    f.put("ideal_repair_bytes_per_node_per_s", ideal);
+    f.put("repair_over_ideal", ideal == 0 ? Double.NaN : repairPerNode / ideal);
+    f.put("digest_bytes_per_node_per_s", digestBytes / (double) cfg.nodes() / seconds);
+    f.put("permanent_departures", departures);
+    f.put("insert_failures", insertFailures);
+    f.put("storage_max_over_mean", mean == 0 ? Double.NaN : max / mean);
+    f.put("events", sim.eventsRun());
+    f.put("wall_seconds", wallSeconds);
+    return new StorageSummary(f, hourly);
+  }
+}
