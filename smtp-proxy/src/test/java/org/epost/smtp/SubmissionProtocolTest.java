@@ -283,4 +283,21 @@ class SubmissionProtocolTest {
             expect(c.command("MAIL FROM:<jörg@ring.example> SMTPUTF8 BODY=8BITMIME"), "250");
         }
     }
+
+    @Test
+    void commandsPipelinedBehindStartTlsAreRefused() throws Exception {
+        try (RawSmtpClient c = start(config -> {
+            try {
+                return config.withTls(TestTls.server());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        })) {
+            c.reply();
+            assertTrue(c.command("EHLO me.test").contains("STARTTLS"));
+            c.sendRaw("STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n");
+            expect(c.reply(), "554 5.5.1");
+            assertTrue(c.closedByServer());
+        }
+    }
 }
