@@ -50,6 +50,11 @@ public abstract class TransportContractTest {
       frames.add(frame);
     }
 
+    /** Frames received so far. */
+    public synchronized int count_() {
+      return frames.size();
+    }
+
     synchronized int count() {
       return frames.size();
     }

@@ -3,6 +3,7 @@ package org.epost.overlay.transport.tcp;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -118,6 +119,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (c instanceof FrameException) {
       reject(ctx, (FrameException) c);
+    } else if (cause instanceof NotSslRecordException) {
+      refuseHandshake(ctx, "not TLS (garbage bytes): " + reason(cause));
     } else if (c instanceof SSLException) {
       refuseHandshake(ctx, "TLS error: " + reason(c));
     } else {
