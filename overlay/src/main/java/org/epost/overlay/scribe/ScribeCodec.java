@@ -16,6 +16,8 @@ import org.epost.overlay.scribe.ScribeMessage.Join;
 import org.epost.overlay.scribe.ScribeMessage.JoinAck;
 import org.epost.overlay.scribe.ScribeMessage.JoinRedirect;
 import org.epost.overlay.scribe.ScribeMessage.Leave;
+import org.epost.overlay.scribe.ScribeMessage.Probe;
+import org.epost.overlay.scribe.ScribeMessage.ProbeReply;
 import org.epost.overlay.scribe.ScribeMessage.Publish;
 
 /**
@@ -42,6 +44,8 @@ final class ScribeCodec {
   private static final byte DATA = 8;
   private static final byte ANYCAST = 9;
   private static final byte ANYCAST_RESULT = 10;
+  private static final byte PROBE = 11;
+  private static final byte PROBE_REPLY = 12;
 
   private ScribeCodec() {}
 
@@ -61,8 +65,8 @@ final class ScribeCodec {
       b.put(JOIN_ACK);
       a.topic().id().write(b);
       b.put((byte) a.path().length);
-      for (Id id : a.path()) {
-        id.write(b);
+      for (NodeHandle h : a.path()) {
+        h.write(b);
       }
     } else if (m instanceof JoinRedirect r) {
       check(r.candidates().length <= MAX_CANDIDATES, "too many candidates");
@@ -83,7 +87,10 @@ final class ScribeCodec {
       }
     } else if (m instanceof HeartbeatAck a) {
       check(a.status().length <= MAX_HEARTBEAT_TOPICS, "too many topics in a heartbeat ack");
-      b.put(HEARTBEAT_ACK).putInt(a.nonce()).putShort((short) a.status().length).put(a.status());
+      b.put(HEARTBEAT_ACK).putInt(a.nonce()).putShort((short) a.status().length);
+      for (int st : a.status()) {
+        b.putInt(st);
+      }
     } else if (m instanceof Publish p) {
       check(p.payload().length <= ScribeConfig.PAYLOAD_LIMIT, "payload too large");
       b.put(PUBLISH);
@@ -113,6 +120,14 @@ final class ScribeCodec {
         h.write(b);
       }
       b.putInt(a.payload().length).put(a.payload());
+    } else if (m instanceof Probe p) {
+      b.put(PROBE);
+      p.topic().id().write(b);
+      b.putInt(p.nonce());
+    } else if (m instanceof ProbeReply r) {
+      b.put(PROBE_REPLY);
+      r.topic().id().write(b);
+      b.putInt(r.nonce()).putInt(r.rootDelayMillis());
     } else if (m instanceof AnycastResult r) {
       b.put(ANYCAST_RESULT).putLong(r.anycastId()).put((byte) (r.accepted() ? 1 : 0));
     }
@@ -124,7 +139,7 @@ final class ScribeCodec {
     if (m instanceof Join j) {
       body = Id.BYTES + 3 + 8 * j.seen().length;
     } else if (m instanceof JoinAck a) {
-      body = Id.BYTES + 1 + Id.BYTES * a.path().length;
+      body = Id.BYTES + 1 + handles(a.path());
     } else if (m instanceof JoinRedirect r) {
       body = Id.BYTES + 1 + handles(r.candidates());
     } else if (m instanceof Leave) {
@@ -132,7 +147,7 @@ final class ScribeCodec {
     } else if (m instanceof Heartbeat h) {
       body = 10 + Id.BYTES * h.topics().length;
     } else if (m instanceof HeartbeatAck a) {
-      body = 6 + a.status().length;
+      body = 6 + 4 * a.status().length;
     } else if (m instanceof Publish p) {
       body = Id.BYTES + 12 + p.payload().length;
     } else if (m instanceof Data d) {
@@ -140,6 +155,10 @@ final class ScribeCodec {
     } else if (m instanceof Anycast a) {
       body = Id.BYTES + 8 + a.origin().encodedLength() + 1 + Id.BYTES * a.visited().length + 1
           + handles(a.stack()) + 4 + a.payload().length;
+    } else if (m instanceof Probe) {
+      body = Id.BYTES + 4;
+    } else if (m instanceof ProbeReply) {
+      body = Id.BYTES + 8;
     } else {
       body = 9;
     }
@@ -185,9 +204,9 @@ final class ScribeCodec {
         }
         case JOIN_ACK -> {
           TopicId t = topic(in);
-          Id[] path = new Id[count(in.get() & 0xFF, MAX_PATH, Id.BYTES, in, "path")];
+          NodeHandle[] path = new NodeHandle[count(in.get() & 0xFF, MAX_PATH, Id.BYTES + 1, in, "path")];
           for (int i = 0; i < path.length; i++) {
-            path[i] = Id.read(in);
+            path[i] = NodeHandle.read(in);
           }
           yield new JoinAck(t, path);
         }
@@ -211,8 +230,10 @@ final class ScribeCodec {
         }
         case HEARTBEAT_ACK -> {
           int nonce = in.getInt();
-          byte[] status = new byte[count(in.getShort() & 0xFFFF, MAX_HEARTBEAT_TOPICS, 1, in, "statuses")];
-          in.get(status);
+          int[] status = new int[count(in.getShort() & 0xFFFF, MAX_HEARTBEAT_TOPICS, 4, in, "statuses")];
+          for (int i = 0; i < status.length; i++) {
+            status[i] = in.getInt();
+          }
           yield new HeartbeatAck(nonce, status);
         }
         case PUBLISH -> {
@@ -243,6 +264,8 @@ final class ScribeCodec {
           yield new Anycast(t, id, origin, visited, stack, payload(in));
         }
         case ANYCAST_RESULT -> new AnycastResult(in.getLong(), flag(in));
+        case PROBE -> new Probe(topic(in), in.getInt());
+        case PROBE_REPLY -> new ProbeReply(topic(in), in.getInt(), in.getInt());
         default -> throw new MalformedFrameException("unknown Scribe message type " + type);
       };
       MalformedFrameException.require(!in.hasRemaining(), in.remaining() + " trailing bytes after a Scribe message");

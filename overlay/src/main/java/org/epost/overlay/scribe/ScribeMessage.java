@@ -10,8 +10,8 @@ sealed interface ScribeMessage {
   /** Routed to the topic key (or sent direct after a redirect): "make the sender your child". */
   record Join(TopicId topic, boolean repair, long[] seen, int redirects) implements ScribeMessage {}
 
-  /** Parent to child: "you are my child"; {@code path} holds the ids from the root down to the sender. */
-  record JoinAck(TopicId topic, Id[] path) implements ScribeMessage {}
+  /** Parent to child: "you are my child"; {@code path} holds the nodes from the root down to the sender. */
+  record JoinAck(TopicId topic, NodeHandle[] path) implements ScribeMessage {}
 
   /** A full node to a joiner: "try one of these instead" (children of the sender). */
   record JoinRedirect(TopicId topic, NodeHandle[] candidates) implements ScribeMessage {}
@@ -22,8 +22,17 @@ sealed interface ScribeMessage {
   /** Child to parent, one per parent per period, for all topics shared with that parent. */
   record Heartbeat(int nonce, int rttMillis, TopicId[] topics) implements ScribeMessage {}
 
-  /** Parent to child: per topic of the heartbeat, in order, 0 = "not my child", else 1 + parent depth. */
-  record HeartbeatAck(int nonce, byte[] status) implements ScribeMessage {}
+  /**
+   * Parent to child: per topic of the heartbeat, in order, 0 = "not my child", else the parent's depth
+   * + 1 in the low 8 bits and its estimated delay from the root, in milliseconds, above them.
+   */
+  record HeartbeatAck(int nonce, int[] status) implements ScribeMessage {}
+
+  /** A child to one of its ancestors: "how far are you from the root?" (and the round trip measures how far from us). */
+  record Probe(TopicId topic, int nonce) implements ScribeMessage {}
+
+  /** The answer: the sender's estimated delay from the root in ms, or -1 if it cannot take a child for the topic. */
+  record ProbeReply(TopicId topic, int nonce, int rootDelayMillis) implements ScribeMessage {}
 
   /** Routed from the publisher to the topic key. */
   record Publish(TopicId topic, long publicationId, byte[] payload) implements ScribeMessage {}

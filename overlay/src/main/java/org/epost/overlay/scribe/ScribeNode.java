@@ -241,6 +241,10 @@ final class ScribeNode implements Scribe, OverlayApplication {
       anycasts.step(a);
     } else if (m instanceof AnycastResult r) {
       anycasts.resultReceived(r, from);
+    } else if (m instanceof ScribeMessage.Probe p) {
+      maintenance.probeReceived(p, from);
+    } else if (m instanceof ScribeMessage.ProbeReply r) {
+      maintenance.probeReplyReceived(r, from);
     } else {
       stats.malformed++;
     }
@@ -404,9 +408,9 @@ final class ScribeNode implements Scribe, OverlayApplication {
   }
 
   /** The path a child of this node is given: our path plus us. */
-  Id[] pathBelow(Topic t) {
-    Id[] p = Arrays.copyOf(t.path, t.path.length + 1);
-    p[t.path.length] = self.id();
+  NodeHandle[] pathBelow(Topic t) {
+    NodeHandle[] p = Arrays.copyOf(t.path, t.path.length + 1);
+    p[t.path.length] = self;
     return p;
   }
 
@@ -415,11 +419,13 @@ final class ScribeNode implements Scribe, OverlayApplication {
     t.parent = null;
     t.path = Topic.NO_PATH;
     t.depth = 0;
+    t.rootDelayMillis = 0;
+    t.reparentTarget = null;
     t.joinAttempts = 0;
     t.repair = false;
     t.carriedSeen = null;
     t.lastActivityMillis = now();
-    Id[] below = pathBelow(t);
+    NodeHandle[] below = pathBelow(t);
     for (NodeHandle c : t.children.keySet()) {
       send(c, new JoinAck(t.id, below));
     }
@@ -428,20 +434,33 @@ final class ScribeNode implements Scribe, OverlayApplication {
 
   private void joinAcked(JoinAck a, NodeHandle from) {
     Topic t = topics.get(a.topic());
-    if (t == null || t.role == Role.ROOT || (t.role == Role.ATTACHED && !from.equals(t.parent))) {
+    boolean reparent = t != null && t.role == Role.ATTACHED && from.equals(t.reparentTarget);
+    if (t == null || t.role == Role.ROOT || (t.role == Role.ATTACHED && !from.equals(t.parent) && !reparent)) {
       send(from, new Leave(a.topic())); // not wanted (any more), or we have another parent
       return;
     }
-    for (Id p : a.path()) {
-      if (p.equals(self.id())) {
+    for (NodeHandle p : a.path()) {
+      if (p.id().equals(self.id())) {
         stats.loopsBroken++;
         send(from, new Leave(a.topic())); // this parent hangs below us: a loop
+        if (reparent) {
+          t.reparentTarget = null;
+          return;
+        }
         t.role = Role.JOINING;
         t.parent = null;
         t.nextJoinAtMillis = now() + config.joinRetryMillis() + env.random().nextInt((int) config.joinRetryMillis());
         return;
       }
     }
+    if (reparent && !from.equals(t.parent)) {
+      stats.reparents++;
+      send(t.parent, new Leave(t.id));
+      t.rootDelayMillis = Topic.UNKNOWN_DELAY; // measured again by the next heartbeat
+    } else if (t.role == Role.JOINING) {
+      t.rootDelayMillis = Topic.UNKNOWN_DELAY;
+    }
+    t.reparentTarget = null;
     boolean changed = !Arrays.equals(t.path, a.path());
     t.role = Role.ATTACHED;
     t.parent = from;
@@ -451,7 +470,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
     t.repair = false;
     t.carriedSeen = null;
     if (changed) {
-      Id[] below = pathBelow(t);
+      NodeHandle[] below = pathBelow(t);
       for (NodeHandle c : t.children.keySet()) {
         send(c, new JoinAck(t.id, below));
       }
@@ -571,6 +590,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
     long resends;
     long delivered;
     long loopsBroken;
+    long reparents;
 
     @Override
     public long malformedMessages() {
@@ -595,6 +615,11 @@ final class ScribeNode implements Scribe, OverlayApplication {
     @Override
     public long resends() {
       return resends;
+    }
+
+    @Override
+    public long reparents() {
+      return reparents;
     }
 
     @Override

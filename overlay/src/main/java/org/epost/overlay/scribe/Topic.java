@@ -24,13 +24,24 @@ final class Topic {
     }
   }
 
-  static final Id[] NO_PATH = new Id[0];
+  static final NodeHandle[] NO_PATH = new NodeHandle[0];
+  /** Root delay not measured yet. */
+  static final int UNKNOWN_DELAY = Integer.MAX_VALUE;
 
   final TopicId id;
   Role role = Role.JOINING;
   NodeHandle parent; // when ATTACHED
-  Id[] path = NO_PATH; // ids from the root down to the parent, when ATTACHED
+  NodeHandle[] path = NO_PATH; // nodes from the root down to the parent, when ATTACHED
   int depth;
+  int rootDelayMillis = UNKNOWN_DELAY; // estimated one-way delay from the root along the tree
+  // parent optimisation (ADR 0077)
+  long nextOptimizeAtMillis;
+  long probeRoundAtMillis = -1;
+  int probeNonce;
+  final java.util.HashMap<NodeHandle, Long> probesSent = new java.util.HashMap<>();
+  NodeHandle bestCandidate;
+  int bestCandidateDelay = UNKNOWN_DELAY;
+  NodeHandle reparentTarget;
   final LinkedHashMap<NodeHandle, Child> children = new LinkedHashMap<>();
   ScribeClient client;
   boolean clientConfirmed;
@@ -53,8 +64,8 @@ final class Topic {
   }
 
   boolean inPath(Id node) {
-    for (Id p : path) {
-      if (p.equals(node)) {
+    for (NodeHandle p : path) {
+      if (p.id().equals(node)) {
         return true;
       }
     }

@@ -26,6 +26,13 @@ import org.epost.overlay.scribe.api.TopicView.Role;
 final class TreeMaintenance {
   private record Outstanding(int nonce, TopicId[] topics, long sentAtMillis) {}
 
+  /** Delays at or above this are reported as unknown (the field has 23 bits). */
+  static final int MAX_REPORTED_DELAY = (1 << 23) - 1;
+  /** Re-attach only to an ancestor promising less than this fraction of the current delay from the root. */
+  static final double REPARENT_GAIN = 0.75;
+  /** Ancestors probed per round. */
+  static final int MAX_PROBES = 8;
+
   private final ScribeNode node;
   private final Map<NodeHandle, Outstanding> outstanding = new HashMap<>();
   private final Map<NodeHandle, Integer> rttToParent = new HashMap<>();
@@ -72,6 +79,9 @@ final class TreeMaintenance {
       t.recent.expire(now, node.config.bufferWindowMillis(), node.budget);
       if (t.role == Role.ATTACHED) {
         byParent.computeIfAbsent(t.parent, p -> new ArrayList<>()).add(t.id);
+        if (node.config.optimizeParents()) {
+          optimize(t, now);
+        }
       } else if (t.role == Role.JOINING && now >= t.nextJoinAtMillis) {
         if (t.client == null && t.children.isEmpty()) {
           node.forget(t);
@@ -150,7 +160,7 @@ final class TreeMaintenance {
   }
 
   void heartbeatReceived(Heartbeat h, NodeHandle child) {
-    byte[] status = new byte[h.topics().length];
+    int[] status = new int[h.topics().length];
     long now = node.now();
     for (int i = 0; i < status.length; i++) {
       Topic t = node.topics.get(h.topics()[i]);
@@ -158,7 +168,8 @@ final class TreeMaintenance {
       if (c != null) {
         c.lastHeardMillis = now;
         c.rttMillis = h.rttMillis();
-        status[i] = (byte) Math.min(255, 1 + t.depth);
+        int delay = Math.min(t.rootDelayMillis, MAX_REPORTED_DELAY);
+        status[i] = (delay << 8) | Math.min(255, 1 + t.depth);
       }
     }
     node.send(child, new HeartbeatAck(h.nonce(), status));
@@ -178,6 +189,7 @@ final class TreeMaintenance {
         continue;
       }
       int s = a.status()[i] & 0xFF;
+      int parentDelay = a.status()[i] >>> 8;
       if (s == 0) {
         rejoin(t); // the parent forgot us
       } else if (s > ScribeNode.MAX_DEPTH) {
@@ -186,7 +198,77 @@ final class TreeMaintenance {
         rejoin(t);
       } else {
         t.depth = s;
+        int rtt = rttToParent.get(parent);
+        t.rootDelayMillis = parentDelay >= MAX_REPORTED_DELAY ? Topic.UNKNOWN_DELAY : parentDelay + rtt / 2;
       }
+    }
+  }
+
+  // ---- parent optimisation (ADR 0077) ----------------------------------------------------------
+
+  /**
+   * One step of the optimisation of {@code t}'s parent: after a probe round, re-attach to the
+   * ancestor that promises the lowest delay from the root if that is under {@link #REPARENT_GAIN} of
+   * the current path's delay (and 5 ms shorter); every few heartbeats, probe the ancestors above the
+   * parent again. The threshold keeps trees deep where their paths are already close to direct.
+   */
+  private void optimize(Topic t, long now) {
+    if (t.probeRoundAtMillis >= 0 && now - t.probeRoundAtMillis >= node.config.heartbeatMillis()) {
+      t.probeRoundAtMillis = -1;
+      t.probesSent.clear();
+      int current = t.rootDelayMillis;
+      if (t.bestCandidate != null && current != Topic.UNKNOWN_DELAY
+          && t.bestCandidateDelay < Math.min(current * REPARENT_GAIN, current - 5)) {
+        t.reparentTarget = t.bestCandidate;
+        long[] seen = t.recent.latestSeen(ScribeCodec.MAX_SEEN);
+        node.send(t.bestCandidate, new ScribeMessage.Join(t.id, true, seen, 4));
+      }
+      t.bestCandidate = null;
+      t.bestCandidateDelay = Topic.UNKNOWN_DELAY;
+    }
+    if (now < t.nextOptimizeAtMillis || t.rootDelayMillis == Topic.UNKNOWN_DELAY || t.path.length < 2) {
+      return;
+    }
+    if (t.client == null && t.children.isEmpty()) {
+      return;
+    }
+    long period = 5 * node.config.heartbeatMillis();
+    t.nextOptimizeAtMillis = now + period + node.env.random().nextInt((int) Math.max(1, period));
+    t.probeRoundAtMillis = now;
+    t.probeNonce = node.env.random().nextInt(Integer.MAX_VALUE);
+    t.probesSent.clear();
+    t.reparentTarget = null;
+    int probes = 0;
+    for (int i = 0; i < t.path.length - 1 && probes < MAX_PROBES; i++) { // every ancestor above the parent
+      NodeHandle a = t.path[i];
+      if (!a.equals(node.self)) {
+        t.probesSent.put(a, now);
+        node.send(a, new ScribeMessage.Probe(t.id, t.probeNonce));
+        probes++;
+      }
+    }
+  }
+
+  void probeReceived(ScribeMessage.Probe p, NodeHandle from) {
+    Topic t = node.topics.get(p.topic());
+    boolean canTake = t != null && t.attached() && t.rootDelayMillis != Topic.UNKNOWN_DELAY && !t.inPath(from.id())
+        && (t.children.containsKey(from) || t.children.size() < node.config.maxChildrenPerTopic());
+    node.send(from, new ScribeMessage.ProbeReply(p.topic(), p.nonce(), canTake ? t.rootDelayMillis : -1));
+  }
+
+  void probeReplyReceived(ScribeMessage.ProbeReply r, NodeHandle from) {
+    Topic t = node.topics.get(r.topic());
+    if (t == null || t.role != Role.ATTACHED || r.nonce() != t.probeNonce || r.rootDelayMillis() < 0) {
+      return;
+    }
+    Long sentAt = t.probesSent.remove(from);
+    if (sentAt == null) {
+      return;
+    }
+    long estimate = r.rootDelayMillis() + (node.now() - sentAt) / 2;
+    if (estimate < t.bestCandidateDelay) {
+      t.bestCandidateDelay = (int) Math.min(Topic.UNKNOWN_DELAY - 1, estimate);
+      t.bestCandidate = from;
     }
   }
 }

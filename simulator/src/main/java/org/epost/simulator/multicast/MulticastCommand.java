@@ -64,6 +64,10 @@ public final class MulticastCommand implements Callable<Integer> {
       description = "A publication not delivered this long after it was published is lost (default: ${DEFAULT-VALUE}).")
   Duration deadline;
 
+  @Option(names = "--no-parent-optimization",
+      description = "Keep the trees exactly as the join routes built them (no re-attaching to closer ancestors).")
+  boolean noParentOptimization;
+
   @Option(names = "--out", description = "Output directory (default: runs/multicast-<seed>-<time>).")
   Path out;
 
@@ -87,7 +91,8 @@ public final class MulticastCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    MulticastSummary summary = new MulticastExperiment(config, ScribeConfig.defaults(), line -> {
+    MulticastSummary summary = new MulticastExperiment(config,
+        ScribeConfig.defaults().withParentOptimization(!noParentOptimization), line -> {
       if (!quiet) {
         err.println(line);
         err.flush();

@@ -19,7 +19,7 @@ import org.epost.overlay.sim.TrafficCounters;
 /**
  * The multicast experiment (ADR 0076): a ring of real Pastry nodes, each running Scribe, in the
  * overlay's discrete-event simulation. Phases: build the ring (one join per join interval), settle,
- * subscribe {@code subscribers} random nodes to each topic and let the trees form (30 s), then
+ * subscribe {@code subscribers} random nodes to each topic and let the trees form (60 s), then
  * measure for {@code duration}: publications from random ready nodes to random topics (Poisson), while
  * churn (if any) fails random nodes abruptly and replaces each with a fresh node, and each failed
  * subscriber with a new random subscriber. Every publication is followed until its deadline.
@@ -28,7 +28,7 @@ import org.epost.overlay.sim.TrafficCounters;
  */
 public final class MulticastExperiment {
   private static final long SECOND = 1_000_000L;
-  private static final long TREE_FORMATION = 30 * SECOND;
+  private static final long TREE_FORMATION = 60 * SECOND;
 
   private final MulticastConfig config;
   private final ScribeConfig scribeConfig;
@@ -107,6 +107,9 @@ public final class MulticastExperiment {
     Map<String, Long> statsDelta = new LinkedHashMap<>();
     statsAfter.forEach((k, v) -> statsDelta.put(k, v - statsBefore.getOrDefault(k, 0L)));
     double wall = (System.nanoTime() - wallStart) / 1e9;
+    statsDelta.put("parent_optimization", scribeConfig.optimizeParents() ? 1L : 0L);
+    statsDelta.put("subscriptions_unconfirmed_at_end",
+        subscribers.stream().flatMap(List::stream).filter(s -> !s.confirmed).count());
     return new MulticastSummary(config, tracker, failures, scribeMessages, allMessages, statsDelta,
         sim.liveNodes().size(), wall);
   }
@@ -177,6 +180,7 @@ public final class MulticastExperiment {
     long refused = 0;
     long malformed = 0;
     long duplicates = 0;
+    long reparents = 0;
     for (Scribe s : scribes.values()) {
       ScribeStatistics st = s.statistics();
       rejoins += st.rejoins();
@@ -184,12 +188,14 @@ public final class MulticastExperiment {
       refused += st.joinsRefused();
       malformed += st.malformedMessages();
       duplicates += st.duplicatesDropped();
+      reparents += st.reparents();
     }
     m.put("rejoins", rejoins);
     m.put("resends", resends);
     m.put("joins_refused", refused);
     m.put("malformed_messages", malformed);
     m.put("duplicates_dropped_in_tree", duplicates);
+    m.put("reparents", reparents);
     return m;
   }
 

@@ -16,6 +16,8 @@ package org.epost.overlay.scribe.api;
  * @param maxBufferedBytes payload bytes kept for resending, over all topics
  * @param anycastTimeoutMillis an anycast without an answer after this long completes as timed out
  * @param maxPendingAnycasts anycasts this node may have outstanding
+ * @param optimizeParents whether a node probes its ancestors and re-attaches to one that is closer in
+ *     delay from the root than its current path (ADR 0077)
  */
 public record ScribeConfig(
     int applicationId,
@@ -29,7 +31,8 @@ public record ScribeConfig(
     int bufferPerTopic,
     long maxBufferedBytes,
     long anycastTimeoutMillis,
-    int maxPendingAnycasts) {
+    int maxPendingAnycasts,
+    boolean optimizeParents) {
 
   /** The largest payload the wire format carries. */
   public static final int PAYLOAD_LIMIT = 48 * 1024;
@@ -54,23 +57,30 @@ public record ScribeConfig(
   /**
    * Application id 40; heartbeat 3 s, child timeout 10 s, join retry 2 s; 32 children per topic,
    * 4,096 topics; payloads up to 32 KiB; 32 recent publications kept per topic for 60 s, at most 8 MiB
-   * in all; anycast timeout 10 s, 256 outstanding.
+   * in all; anycast timeout 10 s, 256 outstanding; parent optimisation on.
    */
   public static ScribeConfig defaults() {
-    return new ScribeConfig(40, 3_000, 10_000, 2_000, 32, 4_096, 32 * 1024, 60_000, 32, 8L << 20, 10_000, 256);
+    return new ScribeConfig(40, 3_000, 10_000, 2_000, 32, 4_096, 32 * 1024, 60_000, 32, 8L << 20, 10_000, 256, true);
+  }
+
+  /** A copy with parent optimisation switched on or off. */
+  public ScribeConfig withParentOptimization(boolean on) {
+    return new ScribeConfig(applicationId, heartbeatMillis, childTimeoutMillis, joinRetryMillis, maxChildrenPerTopic,
+        maxTopics, maxPayloadBytes, bufferWindowMillis, bufferPerTopic, maxBufferedBytes, anycastTimeoutMillis,
+        maxPendingAnycasts, on);
   }
 
   /** A copy with other per-node bounds (for tests and experiments). */
   public ScribeConfig withBounds(int maxChildrenPerTopic, int maxTopics) {
     return new ScribeConfig(applicationId, heartbeatMillis, childTimeoutMillis, joinRetryMillis, maxChildrenPerTopic,
         maxTopics, maxPayloadBytes, bufferWindowMillis, bufferPerTopic, maxBufferedBytes, anycastTimeoutMillis,
-        maxPendingAnycasts);
+        maxPendingAnycasts, optimizeParents);
   }
 
   /** A copy with another buffer (0 publications turns resending after a re-join off). */
   public ScribeConfig withBuffer(int bufferPerTopic, long bufferWindowMillis) {
     return new ScribeConfig(applicationId, heartbeatMillis, childTimeoutMillis, joinRetryMillis, maxChildrenPerTopic,
         maxTopics, maxPayloadBytes, bufferWindowMillis, bufferPerTopic, maxBufferedBytes, anycastTimeoutMillis,
-        maxPendingAnycasts);
+        maxPendingAnycasts, optimizeParents);
   }
 }

@@ -17,6 +17,9 @@ public interface ScribeStatistics {
   /** Publications sent again to a re-joined child from the recent-publication buffer. */
   long resends();
 
+  /** Times this node re-attached to an ancestor closer in delay to the root (parent optimisation). */
+  long reparents();
+
   /** Publications delivered to local subscribers. */
   long delivered();
 }
