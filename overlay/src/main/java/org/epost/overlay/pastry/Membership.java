@@ -25,6 +25,8 @@ import org.epost.overlay.api.NodeHandle;
  */
 final class Membership {
   static final int TOMBSTONES = 16;
+  /** Leaf-set members being checked at once because a neighbour did not list them. */
+  static final int SUSPECTS = 4;
   static final long TOMBSTONE_MILLIS = 120_000;
   /** Join admission: a bucket of this many join requests, refilled at JOIN_RATE per second. */
   static final double JOIN_BURST = 64;
@@ -40,6 +42,7 @@ final class Membership {
   private Id[] announced;
   private int announcedCount;
   private final Id[] tombstoneIds = new Id[TOMBSTONES];
+  private final NodeHandle[] suspects = new NodeHandle[SUSPECTS];
   private final long[] tombstoneUntil = new long[TOMBSTONES];
   private int tombstoneNext;
   // Failure detector for the two immediate neighbours.
@@ -83,7 +86,7 @@ final class Membership {
     }
     joinTimer.cancel();
     node.state = PastryNode.State.ANNOUNCING;
-    acked = new Id[node.config.leafSetSize() + 8];
+    acked = new Id[node.config.leafSetSize() * 2];
     announced = new Id[node.config.leafSetSize() * 2];
     learn(root);
     for (NodeHandle h : reply.handles()) {
@@ -113,6 +116,28 @@ final class Membership {
       announced[announcedCount++] = h.id();
     }
     node.send(h.address(), new Message.HandleList(WireFormat.ANNOUNCE, node.leafSet.members(), List.of()));
+  }
+
+  /** Remembers an acknowledgement; when full, forgets acks of nodes no longer in the leaf set. */
+  private void recordAck(Id id) {
+    for (int i = 0; i < ackedCount; i++) {
+      if (acked[i].equals(id)) {
+        return;
+      }
+    }
+    if (ackedCount == acked.length) {
+      int k = 0;
+      for (int i = 0; i < ackedCount; i++) {
+        if (node.leafSet.contains(acked[i])) {
+          acked[k++] = acked[i];
+        }
+      }
+      ackedCount = k;
+      if (ackedCount == acked.length) {
+        System.arraycopy(acked, 1, acked, 0, --ackedCount);
+      }
+    }
+    acked[ackedCount++] = id;
   }
 
   private boolean isAcked(NodeHandle h) {
@@ -304,6 +329,11 @@ final class Membership {
         tombstoneIds[i] = null;
       }
     }
+    for (int i = 0; i < SUSPECTS; i++) {
+      if (suspects[i] != null && suspects[i].id().equals(h.id())) {
+        suspects[i] = null;
+      }
+    }
   }
 
   private boolean isTombstoned(Id id) {
@@ -375,8 +405,8 @@ final class Membership {
         node.send(sender.address(), new Message.HandleList(WireFormat.ANNOUNCE_ACK, node.leafSet.members(), List.of()));
         break;
       case WireFormat.ANNOUNCE_ACK:
-        if (node.state == PastryNode.State.ANNOUNCING && ackedCount < acked.length) {
-          acked[ackedCount++] = sender.id();
+        if (node.state == PastryNode.State.ANNOUNCING) {
+          recordAck(sender.id());
         }
         learn(sender);
         mergeList(((Message.HandleList) m).handles());
@@ -385,6 +415,7 @@ final class Membership {
       case WireFormat.HEARTBEAT:
         learn(sender);
         mergeList(((Message.HandleList) m).handles());
+        suspectMissing(sender, ((Message.HandleList) m).handles());
         break;
       case WireFormat.FAILED: {
         NodeHandle dead = ((Message.Failed) m).dead();
@@ -395,6 +426,57 @@ final class Membership {
       }
       default:
         node.stats.malformed++;
+    }
+  }
+
+  /**
+   * A neighbour's leaf set should contain every member of ours that lies within its range. One
+   * that is missing may have died unnoticed by us (only immediate neighbours watch each other):
+   * ping it, and drop it if it stays silent. Costs nothing while leaf sets agree.
+   */
+  private void suspectMissing(NodeHandle neighbour, List<NodeHandle> theirs) {
+    if (node.state != PastryNode.State.READY || theirs.isEmpty()) {
+      return;
+    }
+    boolean whole = theirs.size() < node.config.leafSetSize();
+    Id first = theirs.get(0).id();
+    Id span = first.clockwiseDistance(theirs.get(theirs.size() - 1).id());
+    for (NodeHandle mine : node.leafSet.members()) {
+      if (mine.id().equals(neighbour.id()) || (!whole && first.clockwiseDistance(mine.id()).compareTo(span) > 0)) {
+        continue;
+      }
+      boolean listed = false;
+      for (NodeHandle t : theirs) {
+        if (t.id().equals(mine.id())) {
+          listed = true;
+          break;
+        }
+      }
+      if (!listed) {
+        probeSuspect(mine);
+      }
+    }
+  }
+
+  private void probeSuspect(NodeHandle h) {
+    for (int i = 0; i < suspects.length; i++) {
+      if (suspects[i] != null && suspects[i].id().equals(h.id())) {
+        return; // already being checked
+      }
+    }
+    for (int i = 0; i < suspects.length; i++) {
+      if (suspects[i] == null) {
+        suspects[i] = h;
+        int slot = i;
+        node.maintenance.ping(h);
+        node.env.scheduler().schedule(3 * node.config.ackTimeoutMillis(), () -> {
+          if (suspects[slot] == h) { // not cleared by a frame from h
+            suspects[slot] = null;
+            declareFailed(h, false);
+          }
+        });
+        return;
+      }
     }
   }
 
