@@ -2,23 +2,17 @@ package org.epost.smtp.server;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
-import org.epost.smtp.api.Envelope;
 import org.epost.smtp.api.SmtpServerConfig;
 import org.epost.smtp.api.SmtpServerConfig.Mode;
 import org.epost.smtp.api.SubmissionException;
@@ -422,53 +416,13 @@ final class SmtpSession implements Runnable {
         return true;
     }
 
-    /** Stores the received message: relay stage, backend delivery, relay commit, then 250. */
+    /** Stores the received message (see {@link MessageAcceptance}) and answers. */
     private void accept(MessageSpool spool) throws IOException {
-        MailTransaction t = transaction;
-        Optional<String> existing;
-        try (InputStream scan = spool.open()) {
-            existing = MessageHeaders.findMessageId(scan);
-        }
-        String messageId = existing.orElseGet(() -> "<" + UUID.randomUUID() + "@" + config.hostName() + ">");
-        StringBuilder prefix = new StringBuilder();
-        prefix.append("Received: from ").append(helo).append(" (").append(clientIp).append(")\r\n\tby ")
-                .append(config.hostName()).append(" (ePOST) with ").append(protocolName()).append(";\r\n\t")
-                .append(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(context.clock()))).append("\r\n");
-        if (existing.isEmpty()) {
-            prefix.append("Message-ID: ").append(messageId).append("\r\n");
-        }
-        byte[] prefixBytes = prefix.toString().getBytes(StandardCharsets.UTF_8);
-        Envelope envelope = new Envelope(t.reversePath, t.recipients, messageId, user, clientIp);
-        RelayQueue.Staged staged = null;
-        try {
-            if (!t.relayedRecipients.isEmpty()) {
-                staged = context.relay().orElseThrow().stage(envelope.withRecipients(t.relayedRecipients),
-                        new SequenceInputStream(new java.io.ByteArrayInputStream(prefixBytes), spool.open()));
-            }
-            if (!t.localRecipients.isEmpty()) {
-                Envelope local = envelope.withRecipients(t.localRecipients);
-                context.backendCaller().call("deliver", () -> {
-                    try (InputStream message = new SequenceInputStream(
-                            new java.io.ByteArrayInputStream(prefixBytes), spool.open())) {
-                        context.backend().deliver(local, message);
-                    }
-                });
-            }
-            if (staged != null) {
-                staged.commit();
-            }
-            reply("250 2.0.0 Ok: message " + messageId + " stored");
+        String result = new MessageAcceptance(context).accept(transaction, spool, helo, clientIp, user, tlsActive);
+        reply(result);
+        if (result.startsWith("250")) {
             commands = 0;
-        } catch (SubmissionException e) {
-            if (staged != null) {
-                staged.discard();
-            }
-            reply(format(e));
         }
-    }
-
-    private String protocolName() {
-        return (transaction.smtpUtf8 ? "UTF8SMTP" : "ESMTP") + (tlsActive ? "S" : "") + (user.isPresent() ? "A" : "");
     }
 
     private void startTls(String argument) throws IOException {
