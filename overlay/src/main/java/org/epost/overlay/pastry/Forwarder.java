@@ -72,12 +72,12 @@ final class Forwarder {
     return 8 * node.config.ackTimeoutMillis() + 4_000;
   }
 
-  /** A routed message arrived from {@code from}: acknowledge, then handle. */
+  /** A routed message arrived from {@code from}: acknowledge (unless it is a refused join), then handle. */
   void received(Message.Routed m, NodeHandle from) {
-    node.send(from.address(), new Message.Ack(WireFormat.ACK, m.msgId, m.appId));
     if (m.type == WireFormat.JOIN && !node.membership.admitJoin()) {
-      return;
+      return; // refused silently: a flood gets no answer at all
     }
+    node.send(from.address(), new Message.Ack(WireFormat.ACK, m.msgId, m.appId));
     if (m.hops >= MessageCodec.MAX_HOPS) {
       node.stats.dropped++;
       return;
