@@ -30,6 +30,9 @@ final class PastCodec {
   private static final int RENEW = 8;
   private static final int RENEW_REPLICA = 9;
   private static final int SYNC = 10;
+  private static final int OFFER = 11;
+  private static final int PULL = 12;
+  static final int MAX_IDS = 256;
 
   private PastCodec() {}
 
@@ -80,6 +83,17 @@ final class PastCodec {
       for (long w : f.words()) {
         b.putLong(w);
       }
+    } else if (m instanceof PastMessage.Offer x) {
+      b.put((byte) OFFER).putShort((short) x.ids().size());
+      for (int i = 0; i < x.ids().size(); i++) {
+        x.ids().get(i).write(b);
+        b.putLong(x.versions()[i]);
+      }
+    } else if (m instanceof PastMessage.Pull x) {
+      b.put((byte) PULL).putShort((short) x.ids().size());
+      for (Id id : x.ids()) {
+        id.write(b);
+      }
     }
     return b.array();
   }
@@ -106,10 +120,22 @@ final class PastCodec {
       }
     } else if (m instanceof PastMessage.Renew || m instanceof PastMessage.RenewReplica) {
       s += 8 + Id.BYTES + 8;
+    } else if (m instanceof PastMessage.Offer x) {
+      checkIds(x.ids().size());
+      s += 2 + x.ids().size() * (Id.BYTES + 8);
+    } else if (m instanceof PastMessage.Pull x) {
+      checkIds(x.ids().size());
+      s += 2 + x.ids().size() * Id.BYTES;
     } else if (m instanceof PastMessage.Sync x) {
       s += 2 * Id.BYTES + 8 + 1 + 2 + 8 * x.filter().words().length;
     }
     return s;
+  }
+
+  private static void checkIds(int n) {
+    if (n > MAX_IDS) {
+      throw new IllegalArgumentException("at most " + MAX_IDS + " ids per message, got " + n);
+    }
   }
 
   private static int objectSize(PastObject o) {
@@ -168,6 +194,28 @@ final class PastCodec {
             w[i] = b.getLong();
           }
           yield new PastMessage.Sync(from, to, new BloomFilter(salt, hashes, w));
+        }
+        case OFFER -> {
+          int n = b.getShort() & 0xFFFF;
+          MalformedFrameException.require(n <= MAX_IDS, "offer of " + n + " ids");
+          MalformedFrameException.require(b.remaining() >= n * (Id.BYTES + 8), "truncated offer");
+          List<Id> ids = new ArrayList<>(n);
+          long[] versions = new long[n];
+          for (int i = 0; i < n; i++) {
+            ids.add(Id.read(b));
+            versions[i] = b.getLong();
+          }
+          yield new PastMessage.Offer(ids, versions);
+        }
+        case PULL -> {
+          int n = b.getShort() & 0xFFFF;
+          MalformedFrameException.require(n <= MAX_IDS, "pull of " + n + " ids");
+          MalformedFrameException.require(b.remaining() >= n * Id.BYTES, "truncated pull");
+          List<Id> ids = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            ids.add(Id.read(b));
+          }
+          yield new PastMessage.Pull(ids);
         }
         default -> throw new MalformedFrameException("unknown PAST message type " + type);
       };

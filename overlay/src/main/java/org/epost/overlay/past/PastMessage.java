@@ -42,6 +42,12 @@ sealed interface PastMessage {
    */
   record Sync(Id from, Id to, BloomFilter filter) implements PastMessage {}
 
+  /** Answer to a {@link Sync}: the (id, version) pairs the requester lacks and should hold. */
+  record Offer(List<Id> ids, long[] versions) implements PastMessage {}
+
+  /** The requester picks from an {@link Offer} what it still lacks; the holder answers with {@link Store}s. */
+  record Pull(List<Id> ids) implements PastMessage {}
+
   /** Status codes of {@link StoreAck} and {@link OpResult}. */
   final class Status {
     static final int STORED = 0;

@@ -269,6 +269,9 @@ final class PastNode implements Past, OverlayApplication {
 
   private void onStore(NodeHandle from, PastMessage.Store s) {
     boolean repair = s.operationId() == 0;
+    if (repair) {
+      maintenance.pulled(s.object().id());
+    }
     storeVerified(s.object(), repair, status -> {
       if (!repair) {
         send(from, new PastMessage.StoreAck(s.operationId(), status));
@@ -423,6 +426,10 @@ final class PastNode implements Past, OverlayApplication {
       onRenewReplica(source, x);
     } else if (m instanceof PastMessage.Sync x) {
       maintenance.onSync(source, x);
+    } else if (m instanceof PastMessage.Offer x) {
+      maintenance.onOffer(source, x);
+    } else if (m instanceof PastMessage.Pull x) {
+      maintenance.onPull(source, x);
     }
   }
 

@@ -14,8 +14,10 @@ import org.epost.overlay.past.api.ObjectKind;
  *
  * <p>Pull by digest: a node sends each of its nearest neighbours (retain width / 2 per side) the
  * arc in which it may be among the k closest and a salted Bloom filter of the (id, version) pairs
- * it holds in that arc. A neighbour pushes every object it holds in the arc that is missing from
- * the filter and that, by its own leaf set, the requester should hold. So a node that joins or
+ * it holds in that arc. A neighbour offers (ids only) every object it holds in the arc that is
+ * missing from the filter and that, by its own leaf set, the requester should hold; the requester
+ * pulls each missing object from the first neighbour that offered it, so an object crosses the
+ * network once per missing replica even when several holders notice the gap. So a node that joins or
  * returns, or that moves into a replica set because a member left, fetches exactly what it lacks;
  * a stale mutable version is replaced because its (id, version) is not in the filter.
  *
@@ -26,7 +28,10 @@ import org.epost.overlay.past.api.ObjectKind;
  * that comes back from a short absence then already holds what it needs.
  */
 final class ReplicaMaintenance {
+  private static final int MAX_PULLING = 4096;
+  private static final long PULL_TIMEOUT_MILLIS = 30_000;
   private final PastNode node;
+  private final java.util.HashMap<Id, Long> pulling = new java.util.HashMap<>();
   private Cancellable periodic;
   private Cancellable pendingSync;
   private boolean stopped;
@@ -130,7 +135,7 @@ final class ReplicaMaintenance {
     return null;
   }
 
-  /** A neighbour's digest: push what it lacks and should hold. */
+  /** A neighbour's digest: offer it the ids it lacks and should hold (ids only; it pulls what it wants). */
   void onSync(NodeHandle requester, PastMessage.Sync sync) {
     boolean all = sync.from().equals(sync.to());
     List<Map.Entry<Id, PastNode.IndexEntry>> candidates = entriesIn(sync.from(), sync.to(), all);
@@ -139,7 +144,8 @@ final class ReplicaMaintenance {
     }
     RingView view = view().with(requester.id());
     long now = node.env.clock().nowMillis();
-    int pushes = 0;
+    List<Id> ids = new ArrayList<>();
+    List<Long> versions = new ArrayList<>();
     for (Map.Entry<Id, PastNode.IndexEntry> e : candidates) {
       Id id = e.getKey();
       PastNode.IndexEntry entry = e.getValue();
@@ -149,10 +155,62 @@ final class ReplicaMaintenance {
       if (!view.isAmongClosest(requester.id(), id, node.config.replicas())) {
         continue;
       }
-      if (++pushes > node.config.maxPushesPerSync()) {
+      ids.add(id);
+      versions.add(entry.version());
+      if (ids.size() >= Math.min(node.config.maxPushesPerSync(), PastCodec.MAX_IDS)) {
         break;
       }
-      push(requester, id);
+    }
+    if (!ids.isEmpty()) {
+      long[] v = versions.stream().mapToLong(Long::longValue).toArray();
+      byte[] encoded = PastCodec.encode(new PastMessage.Offer(ids, v));
+      node.endpoint().sendDirect(requester, encoded);
+      node.counters.digestMessagesSent++;
+      node.counters.digestBytesSent += encoded.length;
+    }
+  }
+
+  /** Several neighbours may offer the same object: pull each missing one from the first offer only. */
+  void onOffer(NodeHandle holder, PastMessage.Offer offer) {
+    long now = node.env.clock().nowMillis();
+    List<Id> wanted = new ArrayList<>();
+    for (int i = 0; i < offer.ids().size(); i++) {
+      Id id = offer.ids().get(i);
+      PastNode.IndexEntry held = node.index.get(id);
+      if (held != null && held.version() >= offer.versions()[i]) {
+        continue;
+      }
+      Long until = pulling.get(id);
+      if (until != null && until > now) {
+        continue; // already pulling it from another holder
+      }
+      if (pulling.size() >= MAX_PULLING) {
+        pulling.values().removeIf(t -> t <= now);
+        if (pulling.size() >= MAX_PULLING) {
+          break;
+        }
+      }
+      pulling.put(id, now + PULL_TIMEOUT_MILLIS);
+      wanted.add(id);
+    }
+    if (!wanted.isEmpty()) {
+      byte[] encoded = PastCodec.encode(new PastMessage.Pull(wanted));
+      node.endpoint().sendDirect(holder, encoded);
+      node.counters.digestMessagesSent++;
+      node.counters.digestBytesSent += encoded.length;
+    }
+  }
+
+  /** A pulled object arrived (valid or not): another holder may be asked for it again. */
+  void pulled(Id id) {
+    pulling.remove(id);
+  }
+
+  void onPull(NodeHandle requester, PastMessage.Pull pull) {
+    for (Id id : pull.ids()) {
+      if (node.index.containsKey(id)) {
+        push(requester, id);
+      }
     }
   }
 
