@@ -1,6 +1,5 @@
 package org.epost.smtp.relay;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -29,7 +28,7 @@ import org.epost.smtp.server.RelayQueue;
  * <pre>
  * queue/tmp/&lt;id&gt;.msg     staged: written, not yet committed (deleted on start)
  * queue/active/&lt;id&gt;.msg  committed: initial envelope + message + checksummed footer, immutable
- * queue/active/&lt;id&gt;.env  the entry's current delivery state, once it changed; replaced by rename
+ * queue/state/&lt;id&gt;.env   the entry's delivery state once a recipient was decided; replaced by rename
  * </pre>
  *
  * <p>Commit = rename {@code tmp -> active}, fsync the file, fsync {@code active/}; the server
@@ -37,8 +36,9 @@ import org.epost.smtp.server.RelayQueue;
  * system's journal folds their fsyncs into shared commits (group commit). A file in
  * {@code active/} whose footer does not verify was cut by a crash before its fsync returned, so it
  * was never acknowledged: recovery deletes it. State changes that decide a recipient (delivered,
- * failed) are written durably before anything else happens; a change of retry time only is
- * written without fsync (losing it means an earlier retry, nothing worse).
+ * failed) are written durably before anything else happens; attempt counts and retry times live
+ * in memory only (after a restart, pending entries are simply tried again). State files live in
+ * their own directory so that their renames never make a commit's directory fsync more costly.
  *
  * <p>Thread-safe: sessions stage and commit concurrently; the relay worker updates and removes.
  */
@@ -47,6 +47,7 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
 
     private final Path tmp;
     private final Path active;
+    private final Path state;
     private final Clock clock;
     private final int maxEntries;
     private final AtomicInteger size = new AtomicInteger();
@@ -58,10 +59,12 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
     public OutboundQueue(Path directory, Clock clock, int maxEntries) throws IOException {
         this.tmp = directory.resolve("tmp");
         this.active = directory.resolve("active");
+        this.state = directory.resolve("state");
         this.clock = clock;
         this.maxEntries = maxEntries;
         Files.createDirectories(tmp);
         Files.createDirectories(active);
+        Files.createDirectories(state);
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
             for (Path p : leftovers) {
                 Files.deleteIfExists(p);
@@ -84,7 +87,7 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
                     continue;
                 }
                 QueueEntry entry = opened.get().initial();
-                Path env = active.resolve(entry.id + ".env");
+                Path env = state.resolve(entry.id + ".env");
                 if (Files.exists(env)) {
                     try {
                         entry = QueueEntry.decode(Files.readAllBytes(env));
@@ -98,7 +101,7 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
                 entries.add(entry);
             }
         }
-        try (DirectoryStream<Path> states = Files.newDirectoryStream(active, "*.env")) {
+        try (DirectoryStream<Path> states = Files.newDirectoryStream(state, "*.env")) {
             for (Path env : states) {
                 String name = env.getFileName().toString();
                 if (!Files.exists(active.resolve(name.substring(0, name.length() - 4) + ".msg"))) {
@@ -107,6 +110,7 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
             }
         }
         fsyncDirectory(active);
+        fsyncDirectory(state);
         size.set(entries.size());
         return entries;
     }
@@ -193,32 +197,24 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
         return QueueFile.message(active.resolve(entry.id + ".msg"), entry.messageOffset, entry.messageLength);
     }
 
-    /**
-     * Records an entry's state by replacing its state file.
-     *
-     * @param durable true when a recipient was decided; false when only the retry time changed
-     */
-    void update(QueueEntry entry, boolean durable) throws IOException {
+    /** Records an entry's state durably by replacing its state file. */
+    void update(QueueEntry entry) throws IOException {
         Path next = tmp.resolve(entry.id + ".env.next");
         Files.deleteIfExists(next); // left over by an interrupted update
         try (FileChannel ch = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(entry.encode()));
-            if (durable) {
-                ch.force(true);
-            }
+            ch.force(true);
         }
-        Files.move(next, active.resolve(entry.id + ".env"), StandardCopyOption.ATOMIC_MOVE,
+        Files.move(next, state.resolve(entry.id + ".env"), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
-        if (durable) {
-            fsyncDirectory(active);
-        }
+        fsyncDirectory(state);
     }
 
-    /** Removes a finished entry: the message first (durably), then its state file. */
+    /** Removes a finished entry: the message first (durably), then its state file, if any. */
     void remove(QueueEntry entry) throws IOException {
         Files.deleteIfExists(active.resolve(entry.id + ".msg"));
         fsyncDirectory(active);
-        Files.deleteIfExists(active.resolve(entry.id + ".env"));
+        Files.deleteIfExists(state.resolve(entry.id + ".env"));
         size.decrementAndGet();
     }
 
@@ -247,7 +243,4 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
         closed = true;
     }
 
-    static InputStream bytes(byte[] b) {
-        return new ByteArrayInputStream(b);
-    }
 }

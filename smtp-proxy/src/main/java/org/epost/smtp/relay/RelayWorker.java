@@ -119,10 +119,9 @@ public final class RelayWorker implements AutoCloseable {
         if (!pending.isEmpty() && now - entry.createdMillis >= config.expiry().toMillis()) {
             for (QueueEntry.Recipient r : pending) {
                 r.state = QueueEntry.RecipientState.FAILED;
-                r.lastReply = "4.4.7 delivery time expired after " + config.expiry() + "; last reply: " + r.lastReply;
-                r.lastReply = "451 " + r.lastReply;
+                r.lastReply = "451 4.4.7 delivery time expired after " + config.expiry() + "; last reply: " + r.lastReply;
             }
-            queue.update(entry, true);
+            queue.update(entry);
         } else if (!pending.isEmpty()) {
             List<SmarthostClient.Outcome> outcomes = new SmarthostClient(config).deliver(entry.reversePath,
                     pending.stream().map(r -> r.address).toList(), () -> queue.message(entry));
@@ -142,13 +141,17 @@ public final class RelayWorker implements AutoCloseable {
                 }
             }
             entry.attempts++;
-            if (!entry.pending().isEmpty()) {
+            boolean finished = entry.pending().isEmpty();
+            // Record decisions durably unless the entry is about to be removed anyway (all
+            // delivered): a crash before that removal resends, which Message-ID covers.
+            if (decided && (!finished || !entry.failed().isEmpty())) {
+                queue.update(entry);
+            }
+            if (!finished) {
                 entry.nextAttemptMillis = clock.millis() + schedule.delayAfter(entry.attempts);
-                queue.update(entry, decided);
                 LOG.fine(() -> "relay of " + entry.messageId + " deferred, attempt " + entry.attempts);
                 return;
             }
-            queue.update(entry, true);
         }
         finish(entry);
     }
@@ -162,7 +165,6 @@ public final class RelayWorker implements AutoCloseable {
             } catch (SubmissionException e) {
                 LOG.log(Level.WARNING, "DSN for " + entry.messageId + " not stored yet, retrying later", e);
                 entry.nextAttemptMillis = clock.millis() + schedule.delayAfter(++entry.attempts);
-                queue.update(entry, false);
                 return;
             }
         }

@@ -100,13 +100,13 @@ class OutboundQueueTest {
         QueueEntry e = queue.loadAll().get(0);
         e.recipients.get(0).state = QueueEntry.RecipientState.DELIVERED;
         e.recipients.get(0).lastReply = "250 2.0.0 ok";
-        queue.update(e, true);
+        queue.update(e);
         QueueEntry reloaded = new OutboundQueue(dir, Clock.systemUTC(), 10).loadAll().get(0);
         assertEquals(List.of("dave@outside.example"), reloaded.pending().stream().map(r -> r.address).toList());
-        Files.writeString(dir.resolve("active/zzz-orphan.env"), "left over");
+        Files.writeString(dir.resolve("state/zzz-orphan.env"), "left over");
         Files.delete(dir.resolve("active/" + e.id + ".msg"));
         assertTrue(new OutboundQueue(dir, Clock.systemUTC(), 10).loadAll().isEmpty());
-        try (Stream<Path> files = Files.list(dir.resolve("active"))) {
+        try (Stream<Path> files = Files.list(dir.resolve("state"))) {
             assertEquals(0, files.count(), "state files without a message are deleted");
         }
     }
