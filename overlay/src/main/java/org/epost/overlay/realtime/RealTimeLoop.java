@@ -1,9 +1,8 @@
 package org.epost.overlay.realtime;
 
-import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
 import java.util.SplittableRandom;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.epost.overlay.api.Cancellable;
@@ -12,35 +11,35 @@ import org.epost.overlay.api.RandomSource;
 import org.epost.overlay.api.Scheduler;
 
 /**
- * A node's event loop in real mode: one daemon thread that runs every task of the node, a
- * monotonic clock, and a randomness source seeded from {@link SecureRandom}. A task that throws is
- * logged and the loop goes on (one bad frame must not stop a node).
+ * A node's event loop in real mode: one named daemon thread runs every task, in submission order
+ * for tasks due at the same time. Clock is {@link System#nanoTime()} based (monotonic,
+ * milliseconds since the loop started). Randomness is seeded from {@link SecureRandom} once.
  *
- * <p>Threading: {@link #execute} and {@link #schedule} may be called from any thread;
- * {@link #random()} only on the loop (it is not thread-safe, as {@link RandomSource} says).
+ * <p>Thread-safety: {@link #execute} and {@link #schedule} may be called from any thread (e.g. a
+ * TCP transport's I/O thread). A task that throws is reported to the uncaught-exception handler
+ * of the loop's thread group and the loop continues. This package is exempt from the determinism
+ * check because it is the real world.
  */
 public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
-  private static final System.Logger LOG = System.getLogger("org.epost.overlay.realtime");
-
   private final ScheduledThreadPoolExecutor executor;
-  private final long originNanos = System.nanoTime();
-  private final LoopRandom random;
+  private final long origin = System.nanoTime();
+  private final SeededRandom random = new SeededRandom(new SplittableRandom(new SecureRandom().nextLong()));
+  private volatile Thread thread;
 
-  /** A loop whose thread is called {@code name}. */
+  /** Starts a loop whose thread is called {@code name}. */
   public RealTimeLoop(String name) {
     executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
+      thread = t;
       return t;
     });
     executor.setRemoveOnCancelPolicy(true);
-    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    random = new LoopRandom(new SplittableRandom(new SecureRandom().nextLong()));
   }
 
   @Override
   public long nowMillis() {
-    return (System.nanoTime() - originNanos) / 1_000_000;
+    return (System.nanoTime() - origin) / 1_000_000;
   }
 
   @Override
@@ -48,50 +47,46 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
     if (delayMillis < 0) {
       throw new IllegalArgumentException("negative delay " + delayMillis);
     }
-    if (executor.isShutdown()) {
-      return () -> {};
-    }
-    Future<?> f = executor.schedule(guard(task), delayMillis, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> f = executor.schedule(guarded(task), delayMillis, TimeUnit.MILLISECONDS);
     return () -> f.cancel(false);
   }
 
   @Override
   public void execute(Runnable task) {
-    if (!executor.isShutdown()) {
-      executor.execute(guard(task));
-    }
+    executor.execute(guarded(task));
   }
 
-  /** The node's randomness; use on the loop only. */
+  /** The loop's random source; use it only on the loop. */
   public RandomSource random() {
     return random;
   }
 
-  private static Runnable guard(Runnable task) {
+  /** True when called on this loop's thread. */
+  public boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Stops the loop; queued tasks are dropped. */
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  private static Runnable guarded(Runnable task) {
     return () -> {
       try {
         task.run();
       } catch (RuntimeException e) {
-        LOG.log(Level.ERROR, "task on the node loop failed; the loop goes on", e);
+        Thread t = Thread.currentThread();
+        t.getUncaughtExceptionHandler().uncaughtException(t, e);
       }
     };
   }
 
-  /** Stops the loop; pending tasks are dropped. Waits up to a second for a running task. */
-  @Override
-  public void close() {
-    executor.shutdownNow();
-    try {
-      executor.awaitTermination(1, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static final class LoopRandom implements RandomSource {
+  private static final class SeededRandom implements RandomSource {
     private final SplittableRandom r;
 
-    LoopRandom(SplittableRandom r) {
+    SeededRandom(SplittableRandom r) {
       this.r = r;
     }
 
