@@ -49,6 +49,9 @@ final class DeliveryTracker {
   final long[] depthHistogram = new long[MAX_DEPTH + 1];
   final List<Double> penalties = new ArrayList<>();
   long unexpectedDeliveries;
+  /** Events for a publication id not known yet: a publisher that is the root delivers inside publish(). */
+  private final List<Runnable> early = new ArrayList<>();
+  private boolean publishing;
 
   DeliveryTracker(Simulation sim) {
     this.sim = sim;
@@ -63,6 +66,9 @@ final class DeliveryTracker {
     return new ScribeObserver() {
       @Override
       public void publicationSent(TopicId topic, long publicationId, NodeHandle to, Leg leg) {
+        if (deferred(publicationId, () -> publicationSent(topic, publicationId, to, leg))) {
+          return;
+        }
         PublicationRecord r = open.get(publicationId);
         if (r != null) {
           r.linkCopies.merge(link(n.address().port(), to.address().port()), 1, Integer::sum);
@@ -71,6 +77,9 @@ final class DeliveryTracker {
 
       @Override
       public void publicationAtRoot(TopicId topic, long publicationId) {
+        if (deferred(publicationId, () -> publicationAtRoot(topic, publicationId))) {
+          return;
+        }
         PublicationRecord r = open.get(publicationId);
         if (r != null && r.rootMicros < 0) {
           r.rootMicros = sim.nowMicros();
@@ -84,16 +93,36 @@ final class DeliveryTracker {
     return a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
   }
 
+  /** Call right before {@code Scribe.publish}; {@link #published} ends the capture. */
+  void publishing() {
+    publishing = true;
+  }
+
+  private boolean deferred(long id, Runnable event) {
+    if (publishing && !open.containsKey(id)) {
+      early.add(event);
+      return true;
+    }
+    return false;
+  }
+
   void published(PublicationRecord r, List<Subscriber> subscribers) {
+    publishing = false;
     for (Subscriber s : subscribers) {
       if (s.confirmed && s.node.isAlive()) {
         r.expected.put(s, new PublicationRecord.Expected(s));
       }
     }
     open.put(r.id, r);
+    List<Runnable> replay = new ArrayList<>(early);
+    early.clear();
+    replay.forEach(Runnable::run);
   }
 
   void delivered(Subscriber s, Publication p) {
+    if (deferred(p.id(), () -> delivered(s, p))) {
+      return;
+    }
     PublicationRecord r = open.get(p.id());
     PublicationRecord.Expected e = r == null ? null : r.expected.get(s);
     if (e == null) {

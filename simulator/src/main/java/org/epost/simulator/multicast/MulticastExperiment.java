@@ -145,6 +145,7 @@ public final class MulticastExperiment {
     int topic = workloadRandom.nextInt(config.topics());
     byte[] payload = new byte[64];
     int minute = (int) ((sim.nowMicros() - measureStart) / (60 * SECOND));
+    tracker.publishing();
     long id = scribes.get(from).publish(topicIds.get(topic), payload);
     PublicationRecord r = new PublicationRecord(id, topic, sim.nowMicros(), from, minute);
     tracker.published(r, subscribers.get(topic));

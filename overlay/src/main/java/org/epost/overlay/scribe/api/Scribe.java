@@ -31,7 +31,8 @@ public interface Scribe {
 
   /**
    * Publishes {@code payload}: it is routed to the topic's root and flows down the tree to every
-   * attached subscriber (this node included, if subscribed).
+   * attached subscriber (this node included, if subscribed). If this node is the root, local
+   * subscribers may be called before this method returns.
    *
    * @return the publication's id, as subscribers will see it
    * @throws IllegalArgumentException if the payload exceeds {@link ScribeConfig#maxPayloadBytes}
