@@ -49,7 +49,12 @@ postconf -e "alternate_config_directories = $BASE/pf/etc"
 postfix -c "$BASE/pf/etc" set-permissions >/dev/null 2>&1 || true
 postfix -c "$BASE/pf/etc" check
 postfix -c "$BASE/pf/etc" start
-trap 'postfix -c "$BASE/pf/etc" stop >/dev/null 2>&1 || true; [ -n "${EP_PID:-}" ] && kill $EP_PID 2>/dev/null || true' EXIT
+cleanup() {
+  postfix -c "$BASE/pf/etc" stop >/dev/null 2>&1 || true
+  postconf -X alternate_config_directories || true
+  [ -n "${EP_PID:-}" ] && kill "$EP_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
 
 # --- the ePOST submission proxy on 127.0.0.1:$EP_PORT ---
 CP=$(cd "$HERE/.." && mvn -o -q -B -pl smtp-proxy dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)
