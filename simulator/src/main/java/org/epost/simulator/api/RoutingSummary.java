@@ -24,6 +24,7 @@ public record RoutingSummary(
     double rdpMedian,
     double rdpRatioOfMeans,
     long rdpSamples,
+    long rdpUnknown,
     double controlMsgsPerNodePerS,
     double controlBytesPerNodePerS,
     double bytesPerNodePerS,
@@ -82,6 +83,7 @@ public record RoutingSummary(
     f.put("rdp_median", rdpMedian);
     f.put("rdp_ratio_of_means", rdpRatioOfMeans);
     f.put("rdp_samples", rdpSamples);
+    f.put("rdp_unknown", rdpUnknown);
     f.put("control_msgs_per_node_per_s", controlMsgsPerNodePerS);
     f.put("control_bytes_per_node_per_s", controlBytesPerNodePerS);
     f.put("bytes_per_node_per_s", bytesPerNodePerS);

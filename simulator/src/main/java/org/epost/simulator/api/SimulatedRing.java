@@ -69,7 +69,10 @@ public interface SimulatedRing {
    */
   void route(BigInteger source, BigInteger key, long lookupId);
 
-  /** Modelled one-way network latency between two nodes (live or not), in microseconds. */
+  /**
+   * Modelled one-way network latency between two live nodes, in microseconds; -1 if either has
+   * failed (an implementation need not remember departed nodes, so that churn does not grow the heap).
+   */
   long directLatencyMicros(BigInteger a, BigInteger b);
 
   /** Cumulative traffic since the ring was created, split into lookup and other (control) frames. */

@@ -2,7 +2,6 @@ package org.epost.simulator.pastry;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -36,17 +35,11 @@ public final class PastryRing implements SimulatedRing {
   static final String LOOKUP_TYPE = "LOOKUP";
   private static final byte PAYLOAD_VERSION = 1;
   private static final int PAYLOAD_BYTES = 1 + Long.BYTES;
-  /** A failed node's position is kept this long, for the direct latency of lookups it sent. */
-  private static final long KEEP_FAILED_MICROS = 120_000_000L;
 
   private record Member(SimulatedNode node, AppEndpoint lookups) {}
 
-  private record Departed(long at, BigInteger id) {}
-
   private final Simulation sim;
   private final Map<BigInteger, Member> live = new HashMap<>();
-  private final Map<BigInteger, SimulatedNode> recentlyFailed = new HashMap<>();
-  private final ArrayDeque<Departed> departures = new ArrayDeque<>();
   /** Nodes whose join has not completed yet, in start order. */
   private final Map<BigInteger, SimulatedNode> joining = new LinkedHashMap<>();
   private RingListener listener;
@@ -72,7 +65,6 @@ public final class PastryRing implements SimulatedRing {
     }
     sim.runUntilMicros(timeMicros);
     announceJoins();
-    forgetOldDepartures();
   }
 
   @Override
@@ -138,9 +130,7 @@ public final class PastryRing implements SimulatedRing {
       throw new IllegalArgumentException("no live node has id " + id.toString(16));
     }
     joining.remove(id);
-    sim.fail(m.node);
-    recentlyFailed.put(id, m.node);
-    departures.add(new Departed(sim.nowMicros(), id));
+    sim.fail(m.node); // and forget it: nothing of a departed node stays reachable from here
   }
 
   @Override
@@ -155,19 +145,9 @@ public final class PastryRing implements SimulatedRing {
 
   @Override
   public long directLatencyMicros(BigInteger a, BigInteger b) {
-    return sim.delayMicros(node(a), node(b));
-  }
-
-  private SimulatedNode node(BigInteger id) {
-    Member m = live.get(id);
-    if (m != null) {
-      return m.node;
-    }
-    SimulatedNode n = recentlyFailed.get(id);
-    if (n == null) {
-      throw new IllegalArgumentException("unknown node " + id.toString(16));
-    }
-    return n;
+    Member from = live.get(a);
+    Member to = live.get(b);
+    return from == null || to == null ? -1 : sim.delayMicros(from.node, to.node);
   }
 
   @Override
@@ -205,12 +185,6 @@ public final class PastryRing implements SimulatedRing {
       }
     }
     ready.forEach(listener::joined);
-  }
-
-  private void forgetOldDepartures() {
-    while (!departures.isEmpty() && sim.nowMicros() - departures.peek().at > KEEP_FAILED_MICROS) {
-      recentlyFailed.remove(departures.poll().id);
-    }
   }
 
   static Id toId(BigInteger value) {

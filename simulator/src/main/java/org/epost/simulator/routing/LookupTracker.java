@@ -22,7 +22,13 @@ final class LookupTracker {
 
   static final int HOP_BUCKETS = 64;
 
-  private record Pending(BigInteger source, BigInteger key, long issuedMicros, int minute) {}
+  /**
+   * @param expectedRoot the closest ready node when the lookup was issued
+   * @param expectedDirectMicros latency from source to {@code expectedRoot}, for when the source
+   *     has failed by the time of delivery (-1 if unknown)
+   */
+  private record Pending(BigInteger source, BigInteger key, long issuedMicros, int minute,
+      BigInteger expectedRoot, long expectedDirectMicros) {}
 
   private final long timeoutMicros;
   private final long measureStartMicros;
@@ -37,6 +43,7 @@ final class LookupTracker {
   private long lateOrDuplicate;
   private long wrongRoot;
   private long lostNearJoiningNode;
+  private long rdpUnknown;
   private long hopsSum;
   private int hopsMax;
   private long routeLatencySum;
@@ -65,9 +72,10 @@ final class LookupTracker {
     }
   }
 
-  void issue(long lookupId, BigInteger source, BigInteger key, long nowMicros) {
+  void issue(long lookupId, BigInteger source, BigInteger key, long nowMicros, BigInteger expectedRoot,
+      long expectedDirectMicros) {
     int minute = minuteOf(nowMicros);
-    pending.put(lookupId, new Pending(source, key, nowMicros, minute));
+    pending.put(lookupId, new Pending(source, key, nowMicros, minute, expectedRoot, expectedDirectMicros));
     issued++;
     minutes[minute].lookups++;
   }
@@ -76,7 +84,8 @@ final class LookupTracker {
    * Records a delivery.
    *
    * @param correctRoot the live member closest to the key right now
-   * @param directLatencyMicros modelled one-way latency from the lookup's source to {@code root}
+   * @param directLatencyMicros modelled one-way latency from the lookup's source to {@code root},
+   *     0 if the source is the root, -1 if unknown because the source has failed meanwhile
    */
   void delivered(long lookupId, BigInteger root, int hops, long nowMicros, BigInteger correctRoot,
       long directLatencyMicros) {
@@ -103,7 +112,12 @@ final class LookupTracker {
     m.hopsSum += hops;
     hopsMax = Math.max(hopsMax, hops);
     hopHistogram[Math.min(Math.max(hops, 0), HOP_BUCKETS - 1)]++;
-    if (directLatencyMicros > 0) {
+    if (directLatencyMicros < 0 && root.equals(p.expectedRoot)) {
+      directLatencyMicros = p.expectedDirectMicros;
+    }
+    if (directLatencyMicros < 0) {
+      rdpUnknown++;
+    } else if (directLatencyMicros > 0) {
       routeLatencySum += latency;
       directLatencySum += directLatencyMicros;
       m.routeLatencySum += latency;
@@ -168,6 +182,7 @@ final class LookupTracker {
   long lateOrDuplicate() { return lateOrDuplicate; }
   long wrongRoot() { return wrongRoot; }
   long lostNearJoiningNode() { return lostNearJoiningNode; }
+  long rdpUnknown() { return rdpUnknown; }
   int hopsMax() { return hopsMax; }
   long[] hopHistogram() { return hopHistogram.clone(); }
   long rdpSamples() { return rdp.getTotalCount(); }

@@ -162,7 +162,7 @@ public final class RoutingExperiment implements RingListener {
     double steadySim = (ring.nowMicros() - settleStart) / (double) SECOND;
     return new RoutingSummary(config, tracker.issued(), tracker.delivered(), tracker.lost(),
         tracker.lostNearJoiningNode(), tracker.lateOrDuplicate(), tracker.wrongRoot(), tracker.hopsAvg(), tracker.hopsMax(),
-        tracker.hopHistogram(), tracker.rdpMedian(), tracker.rdpRatioOfMeans(), tracker.rdpSamples(),
+        tracker.hopHistogram(), tracker.rdpMedian(), tracker.rdpRatioOfMeans(), tracker.rdpSamples(), tracker.rdpUnknown(),
         controlMsgs / nodeSeconds, controlBytes / nodeSeconds, allBytes / nodeSeconds,
         measureEndTraffic.messagesSince(measureStartTraffic), liveAvg, members.size(), joinsStarted,
         failures, (buildEnd - t0) / (double) SECOND, buildWall, unjoined,
@@ -253,7 +253,10 @@ public final class RoutingExperiment implements RingListener {
     BigInteger source = members.random(workloadRandom);
     BigInteger key = RingMembers.randomId(workloadRandom);
     long id = nextLookupId++;
-    tracker.issue(id, source, key, ring.nowMicros());
+    BigInteger expected = ring.closestReadyNode(key);
+    long expectedDirect = expected == null ? -1
+        : expected.equals(source) ? 0 : ring.directLatencyMicros(source, expected);
+    tracker.issue(id, source, key, ring.nowMicros(), expected, expectedDirect);
     ring.route(source, key, id);
     tracker.expire(ring.nowMicros(), this::closestIsJoining);
   }

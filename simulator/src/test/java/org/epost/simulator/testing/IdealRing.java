@@ -114,7 +114,7 @@ public final class IdealRing implements SimulatedRing {
     boolean local = root.equals(source);
     int hops = local ? 0 : 2;
     count("lookup", hops, 60);
-    at(now + 2 * directLatencyMicros(source, root), () -> {
+    at(now + 2 * latency(source, root), () -> {
       if (alive.get(root)) {
         listener.delivered(lookupId, root, hops);
       }
@@ -141,10 +141,17 @@ public final class IdealRing implements SimulatedRing {
 
   @Override
   public long directLatencyMicros(BigInteger a, BigInteger b) {
+    if (!Boolean.TRUE.equals(alive.get(a)) || !Boolean.TRUE.equals(alive.get(b))) {
+      return -1;
+    }
     if (a.equals(b)) {
       return 0;
     }
     return 10_000L + (a.xor(b).hashCode() & 0x7fffffff) % 180_000L;
+  }
+
+  private long latency(BigInteger a, BigInteger b) {
+    return a.equals(b) ? 0 : 10_000L + (a.xor(b).hashCode() & 0x7fffffff) % 180_000L;
   }
 
   @Override
