@@ -18,6 +18,7 @@ final class LeafSet {
   private int cwSize;
   private int ccwSize;
   private boolean wraps = true;
+  private long version;
 
   LeafSet(NodeHandle self, int size) {
     this.self = self;
@@ -25,6 +26,11 @@ final class LeafSet {
     this.half = size / 2;
     this.cw = new NodeHandle[half];
     this.ccw = new NodeHandle[half];
+  }
+
+  /** Increases on every change of membership. */
+  long version() {
+    return version;
   }
 
   int halfSize() {
@@ -43,6 +49,7 @@ final class LeafSet {
     boolean b = insert(ccw, false, h);
     if (a || b) {
       updateWraps();
+      version++;
     }
     return a || b;
   }
@@ -101,6 +108,7 @@ final class LeafSet {
     boolean b = removeFrom(ccw, false, id);
     if (a || b) {
       updateWraps();
+      version++;
     }
     return a || b;
   }

@@ -16,8 +16,9 @@ import org.epost.overlay.api.NodeHandle;
  * neighbours have acknowledged (so they route its keys to it from then on). No reply within the
  * join timeout: retry through the next bootstrap.
  *
- * <p>Upkeep: each ready node sends its leaf set to its two immediate neighbours every heartbeat
- * period; any frame from a neighbour counts as a sign of life. A neighbour silent for the failure
+ * <p>Upkeep: each ready node sends a heartbeat to its two immediate neighbours every period,
+ * carrying its leaf set when that changed since the last one to that neighbour (and every
+ * {@link #FULL_HEARTBEAT_EVERY} rounds anyway); any frame from a neighbour counts as a sign of life. A neighbour silent for the failure
  * timeout is pinged; if it still says nothing it is declared failed, removed, and the other
  * members are told (FAILED). Recently failed ids are remembered for a while (tombstones) so stale
  * lists from other nodes do not bring them back; a tombstone is lifted when the node itself talks
@@ -25,6 +26,8 @@ import org.epost.overlay.api.NodeHandle;
  */
 final class Membership {
   static final int TOMBSTONES = 16;
+  /** Every this many heartbeats the full leaf set is sent even if unchanged (anti-entropy). */
+  static final int FULL_HEARTBEAT_EVERY = 6;
   /** Leaf-set members being checked at once because a neighbour did not list them. */
   static final int SUSPECTS = 4;
   static final long TOMBSTONE_MILLIS = 120_000;
@@ -50,6 +53,13 @@ final class Membership {
   private NodeHandle watchCcw;
   private long heardCw;
   private long heardCcw;
+  // What the last heartbeat to each neighbour carried: a heartbeat carries the leaf set only when
+  // it changed since, or every FULL_HEARTBEAT_EVERY rounds; otherwise it is a bare sign of life.
+  private NodeHandle sentCw;
+  private NodeHandle sentCcw;
+  private long sentVersionCw = -1;
+  private long sentVersionCcw = -1;
+  private long heartbeatRound;
   private double joinTokens = JOIN_BURST;
   private long joinTokensAt;
 
@@ -273,12 +283,22 @@ final class Membership {
     }
     NodeHandle cw = node.leafSet.nearestClockwise();
     NodeHandle ccw = node.leafSet.nearestAnticlockwise();
-    List<NodeHandle> members = node.leafSet.members();
+    List<NodeHandle> members = null;
+    heartbeatRound++;
+    boolean refresh = heartbeatRound % FULL_HEARTBEAT_EVERY == 0;
     if (cw != null) {
+      boolean full = refresh || cw != sentCw || sentVersionCw != node.leafSet.version();
+      members = full ? node.leafSet.members() : List.of();
       node.send(cw.address(), new Message.HandleList(WireFormat.HEARTBEAT, members, List.of()));
+      sentCw = cw;
+      sentVersionCw = node.leafSet.version();
     }
     if (ccw != null && !ccw.equals(cw)) {
-      node.send(ccw.address(), new Message.HandleList(WireFormat.HEARTBEAT, members, List.of()));
+      boolean full = refresh || ccw != sentCcw || sentVersionCcw != node.leafSet.version();
+      List<NodeHandle> list = full ? (members != null && !members.isEmpty() ? members : node.leafSet.members()) : List.of();
+      node.send(ccw.address(), new Message.HandleList(WireFormat.HEARTBEAT, list, List.of()));
+      sentCcw = ccw;
+      sentVersionCcw = node.leafSet.version();
     }
     checkNeighbours();
     heartbeatTimer = node.env.scheduler().schedule(node.config.heartbeatMillis(), this::heartbeat);
