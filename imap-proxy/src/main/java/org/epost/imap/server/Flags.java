@@ -21,6 +21,12 @@ final class Flags {
     }
 
     static String format(Set<String> flags) {
+        if (flags.isEmpty()) {
+            return "()";
+        }
+        if (flags.size() == 1) {
+            return "(" + flags.iterator().next() + ")";
+        }
         return "(" + String.join(" ", new TreeSet<>(flags)) + ")";
     }
 

@@ -17,9 +17,13 @@ import org.epost.imap.codec.ResponseBuilder;
  */
 final class Responder {
     private static final int CHUNK = 16 * 1024;
+    private static final int BATCH = 32 * 1024;
     private final Channel channel;
     private final Duration writeTimeout;
     private ChannelFuture last;
+    /** Responses are gathered here and handed to the event loop in batches (one task per 32 KiB, not per line). */
+    private byte[] pending = new byte[0];
+    private int pendingLength;
 
     Responder(Channel channel, Duration writeTimeout) {
         this.channel = channel;
@@ -44,13 +48,44 @@ final class Responder {
     }
 
     void write(byte[] bytes) {
-        last = channel.write(Unpooled.wrappedBuffer(bytes));
+        write(bytes, 0, bytes.length);
+    }
+
+    private void write(byte[] bytes, int off, int len) {
+        if (pendingLength + len > pending.length) {
+            if (pendingLength > 0) {
+                handOver();
+            }
+            if (len >= BATCH) {
+                last = channel.write(Unpooled.wrappedBuffer(bytes, off, len));
+                if (!channel.isWritable()) {
+                    drain();
+                }
+                return;
+            }
+            if (pending.length < BATCH) {
+                pending = new byte[BATCH];
+            }
+        }
+        System.arraycopy(bytes, off, pending, pendingLength, len);
+        pendingLength += len;
+    }
+
+    private void handOver() {
+        last = channel.write(Unpooled.copiedBuffer(pending, 0, pendingLength));
+        pendingLength = 0;
         if (!channel.isWritable()) {
             drain();
         }
     }
 
     void flush() {
+        if (pendingLength > 0) {
+            handOver();
+        }
+        if (pending.length > 0) {
+            pending = new byte[0];
+        }
         channel.flush();
     }
 
@@ -70,7 +105,7 @@ final class Responder {
     }
 
     private void drain() {
-        channel.flush();
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
         if (last != null && !last.awaitUninterruptibly(writeTimeout.toMillis())) {
             channel.close();
         }
@@ -81,7 +116,7 @@ final class Responder {
     }
 
     void close() {
-        channel.flush();
+        flush();
         channel.close();
     }
 }

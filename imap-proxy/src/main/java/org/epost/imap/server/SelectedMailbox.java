@@ -23,7 +23,9 @@ final class SelectedMailbox {
     final long uidValidity;
     final boolean readOnly;
     long uidNext;
-    private final List<MessageRecord> messages;
+    /** The snapshot's immutable list until the first change, then a private copy (saves memory when idle). */
+    private List<MessageRecord> messages;
+    private boolean copied;
     private final Set<Long> expungedPending = new HashSet<>();
     private final AtomicBoolean dirty = new AtomicBoolean();
     Registration registration;
@@ -33,7 +35,7 @@ final class SelectedMailbox {
         this.uidValidity = snapshot.uidValidity();
         this.readOnly = readOnly || snapshot.readOnly();
         this.uidNext = snapshot.uidNext();
-        this.messages = new ArrayList<>(snapshot.messages());
+        this.messages = snapshot.messages();
     }
 
     int count() {
@@ -108,7 +110,15 @@ final class SelectedMailbox {
         return false;
     }
 
+    private void ensureCopied() {
+        if (!copied) {
+            messages = new ArrayList<>(messages);
+            copied = true;
+        }
+    }
+
     void updateFlags(int msn, Set<String> flags) {
+        ensureCopied();
         MessageRecord r = messages.get(msn - 1);
         messages.set(msn - 1, new MessageRecord(r.uid(), r.size(), r.internalDate(), flags));
     }
@@ -131,6 +141,7 @@ final class SelectedMailbox {
      * EXISTS for new messages.
      */
     void sync(MailboxSnapshot snapshot, boolean allowExpunge, Responder out) {
+        ensureCopied();
         Map<Long, MessageRecord> current = new HashMap<>(snapshot.messages().size() * 2);
         for (MessageRecord r : snapshot.messages()) {
             current.put(r.uid(), r);
