@@ -63,4 +63,18 @@ final class TestTls {
         context.init(null, tmf.getTrustManagers(), null);
         return context;
     }
+
+    /** The certificate and its private key as one PEM file (for non-Java servers), via openssl. */
+    static synchronized Path pem() throws Exception {
+        Path pem = keystore().resolveSibling("server.pem");
+        if (!Files.exists(pem)) {
+            String openssl = ExternalTool.locate("openssl", "openssl");
+            ExternalTool.Result r = ExternalTool.run(java.util.List.of(openssl, "pkcs12", "-in", keystore().toString(),
+                    "-nodes", "-passin", "pass:" + new String(PASSWORD), "-out", pem.toString()), null, 60);
+            if (r.exitCode() != 0) {
+                throw new IOException("openssl could not export the test certificate: " + r.output());
+            }
+        }
+        return pem;
+    }
 }
