@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.epost.overlay.api.AppEndpoint;
-import org.epost.overlay.api.Id;
 import org.epost.overlay.api.KeyBasedRouter;
 import org.epost.overlay.api.MalformedFrameException;
 import org.epost.overlay.api.NodeEnvironment;
@@ -26,7 +25,6 @@ import org.epost.overlay.scribe.ScribeMessage.JoinAck;
 import org.epost.overlay.scribe.ScribeMessage.JoinRedirect;
 import org.epost.overlay.scribe.ScribeMessage.Leave;
 import org.epost.overlay.scribe.ScribeMessage.Publish;
-import org.epost.overlay.scribe.api.Publication;
 import org.epost.overlay.scribe.api.Scribe;
 import org.epost.overlay.scribe.api.ScribeClient;
 import org.epost.overlay.scribe.api.ScribeConfig;
@@ -59,6 +57,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
   final AppEndpoint endpoint;
   final TreeMaintenance maintenance;
   final AnycastSearch anycasts;
+  final Dissemination publications;
   boolean stopped;
 
   ScribeNode(KeyBasedRouter router, ScribeConfig config, ScribeObserver observer) {
@@ -71,6 +70,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
     this.endpoint = router.register(config.applicationId(), this);
     this.maintenance = new TreeMaintenance(this);
     this.anycasts = new AnycastSearch(this);
+    this.publications = new Dissemination(this);
     maintenance.start();
   }
 
@@ -213,7 +213,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
       if (m instanceof Join j) {
         joinAtRoot(j, from);
       } else if (m instanceof Publish p) {
-        publishAtRoot(p, from);
+        publications.publishAtRoot(p, from);
       } else if (m instanceof Anycast a) {
         anycasts.step(a);
       } else {
@@ -222,7 +222,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
       return;
     }
     if (m instanceof Data d) {
-      dataReceived(d, from);
+      publications.dataReceived(d, from);
     } else if (m instanceof Heartbeat h) {
       maintenance.heartbeatReceived(h, from);
     } else if (m instanceof HeartbeatAck a) {
@@ -331,7 +331,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
     if (t.attached()) {
       send(child, new JoinAck(t.id, pathBelow(t)));
       if (j.repair()) {
-        resend(t, child, j.seen());
+        publications.resend(t, child, j.seen());
       }
     } else if (j.repair() && !t.repair) {
       t.repair = true;
@@ -365,7 +365,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
     addChild(t, child);
     send(child, new JoinAck(t.id, pathBelow(t)));
     if (j.repair()) {
-      resend(t, child, j.seen());
+      publications.resend(t, child, j.seen());
     }
   }
 
@@ -511,120 +511,5 @@ final class ScribeNode implements Scribe, OverlayApplication {
   void forget(Topic t) {
     t.recent.clear(budget);
     topics.remove(t.id);
-  }
-
-  // ---- publications -------------------------------------------------------------------------------
-
-  private void publishAtRoot(Publish p, NodeHandle publisher) {
-    Topic t = topics.get(p.topic());
-    if (t == null) {
-      if (topics.size() >= config.maxTopics()) {
-        stats.joinsRefused++;
-        return;
-      }
-      t = new Topic(p.topic(), now());
-      topics.put(p.topic(), t);
-      becomeRoot(t);
-    } else if (t.role == Role.JOINING) {
-      becomeRoot(t);
-    }
-    observer.publicationAtRoot(p.topic(), p.publicationId());
-    boolean up = t.role == Role.ATTACHED; // we are not the root we believed: send it up as well
-    disseminate(t, new Data(p.topic(), p.publicationId(), publisher, t.depth, up, p.payload()), null);
-  }
-
-  private void dataReceived(Data d, NodeHandle from) {
-    Topic t = topics.get(d.topic());
-    boolean fromParent = t != null && from.equals(t.parent);
-    boolean fromChild = t != null && d.up() && t.children.containsKey(from);
-    if (!fromParent && !fromChild) {
-      send(from, new Leave(d.topic())); // whoever sent it thinks we are its child; we are not
-      return;
-    }
-    if (d.depth() > MAX_DEPTH) {
-      stats.malformed++;
-      return;
-    }
-    disseminate(t, d, from);
-  }
-
-  /** Delivers {@code d} locally and passes it on along the tree, except back to {@code from}. */
-  private void disseminate(Topic t, Data d, NodeHandle from) {
-    if (!t.recent.markSeen(d.publicationId())) {
-      stats.duplicates++;
-      return;
-    }
-    t.lastActivityMillis = now();
-    t.recent.buffer(d, now(), config.bufferPerTopic(), budget);
-    for (NodeHandle c : t.children.keySet()) {
-      if (!c.equals(from)) {
-        observer.publicationSent(t.id, d.publicationId(), c, Leg.TREE);
-        send(c, new Data(t.id, d.publicationId(), d.publisher(), t.depth + 1, false, d.payload()));
-      }
-    }
-    if (d.up() && t.role == Role.ATTACHED && !t.parent.equals(from)) {
-      observer.publicationSent(t.id, d.publicationId(), t.parent, Leg.TREE);
-      send(t.parent, new Data(t.id, d.publicationId(), d.publisher(), t.depth, true, d.payload()));
-    }
-    if (t.client != null) {
-      stats.delivered++;
-      t.client.deliver(new Publication(t.id, d.publicationId(), d.publisher(), t.depth, d.payload()));
-    }
-  }
-
-  /** Sends a re-joined child what it missed, from our recent buffer. */
-  private void resend(Topic t, NodeHandle child, long[] known) {
-    for (Data d : t.recent.missing(known)) {
-      stats.resends++;
-      observer.publicationSent(t.id, d.publicationId(), child, Leg.RESEND);
-      send(child, new Data(t.id, d.publicationId(), d.publisher(), t.depth + 1, false, d.payload()));
-    }
-  }
-
-  /** This node's counters. */
-  static final class Counters implements ScribeStatistics {
-    long malformed;
-    long duplicates;
-    long joinsRefused;
-    long rejoins;
-    long resends;
-    long delivered;
-    long loopsBroken;
-    long reparents;
-
-    @Override
-    public long malformedMessages() {
-      return malformed;
-    }
-
-    @Override
-    public long duplicatesDropped() {
-      return duplicates;
-    }
-
-    @Override
-    public long joinsRefused() {
-      return joinsRefused;
-    }
-
-    @Override
-    public long rejoins() {
-      return rejoins;
-    }
-
-    @Override
-    public long resends() {
-      return resends;
-    }
-
-    @Override
-    public long reparents() {
-      return reparents;
-    }
-
-    @Override
-    public long delivered() {
-      return delivered;
-    }
   }
 }
