@@ -33,6 +33,7 @@ public final class DiskMailStore implements SubmissionBackend {
     private final Set<String> users;
     private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
     private final AtomicReference<SubmissionException> failure = new AtomicReference<>();
+    private final AtomicReference<java.util.concurrent.CountDownLatch> hang = new AtomicReference<>();
 
     public DiskMailStore(Path root, Set<String> users) {
         this.root = root;
@@ -47,6 +48,11 @@ public final class DiskMailStore implements SubmissionBackend {
     /** Makes every delivery wait this long first (a slow, replicating store). */
     public void slowDown(Duration d) {
         delay.set(d);
+    }
+
+    /** Makes every delivery hang, ignoring interrupts, until {@code release} opens (a stuck store). */
+    public void hangUntil(java.util.concurrent.CountDownLatch release) {
+        hang.set(release);
     }
 
     /** Makes every delivery fail with this refusal, or succeed again with null. */
@@ -68,6 +74,14 @@ public final class DiskMailStore implements SubmissionBackend {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SubmissionException(SmtpStatus.TEMPORARY_FAILURE, "interrupted");
+        }
+        java.util.concurrent.CountDownLatch stuck = hang.get();
+        while (stuck != null && stuck.getCount() > 0) {
+            try {
+                stuck.await();
+            } catch (InterruptedException ignored) {
+                // a stuck store ignores the interrupt on purpose
+            }
         }
         SubmissionException failing = failure.get();
         if (failing != null) {

@@ -300,4 +300,23 @@ class SubmissionProtocolTest {
             assertTrue(c.closedByServer());
         }
     }
+
+    @Test
+    void aStuckBackendCannotMakeTheServerGrowThreadsWithoutBound() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (RawSmtpClient c = start(config -> config.withMaxConnections(1).withBackendTimeout(Duration.ofMillis(200)))) {
+            c.login(TestRing.ALICE, TestRing.PASSWORD);
+            ring.store.hangUntil(release);
+            for (int i = 0; i < 2; i++) { // two stuck calls fill the bound of 2 x maxConnections
+                c.command("MAIL FROM:<alice@ring.example>");
+                c.command("RCPT TO:<bob@ring.example>");
+                c.command("DATA");
+                expect(c.command("Subject: stuck\r\n\r\nbody\r\n."), "451 4.4.3");
+            }
+            c.command("MAIL FROM:<alice@ring.example>");
+            expect(c.command("RCPT TO:<bob@ring.example>"), "451 4.3.0 Storage is overloaded");
+        } finally {
+            release.countDown();
+        }
+    }
 }

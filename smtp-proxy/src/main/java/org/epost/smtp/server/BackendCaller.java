@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -14,7 +15,8 @@ import org.epost.smtp.api.SubmissionException;
 /**
  * Runs backend calls on the backend executor and waits at most the configured time, so a slow or
  * stuck backend turns into 451 4.4.3 for the waiting client only; an exception that is not a
- * {@link SubmissionException} turns into 451 4.3.0. A call that timed out is interrupted.
+ * {@link SubmissionException} turns into 451 4.3.0. A call that timed out is interrupted. The
+ * executor is bounded; when all its threads are busy the client gets 451 4.3.0 at once.
  *
  * <p>Thread-safe; called from session threads.
  */
@@ -36,10 +38,17 @@ final class BackendCaller {
     }
 
     void call(String what, BackendCall call) throws SubmissionException {
-        Future<Void> future = executor.submit(() -> {
-            call.run();
-            return null;
-        });
+        Future<Void> future;
+        try {
+            future = executor.submit(() -> {
+                call.run();
+                return null;
+            });
+        } catch (RejectedExecutionException e) {
+            // Every backend thread is taken, typically by calls that ignored the interrupt after
+            // their timeout: refuse instead of growing threads without bound.
+            throw new SubmissionException(SmtpStatus.TEMPORARY_FAILURE, "Storage is overloaded, try again later", e);
+        }
         try {
             future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -31,7 +31,7 @@ final class MessageAcceptance {
     String accept(MailTransaction t, MessageSpool spool, String helo, String clientIp, Optional<String> user,
                   boolean tls) throws IOException {
         Optional<String> existing;
-        try (InputStream scan = spool.open()) {
+        try (InputStream scan = new java.io.BufferedInputStream(spool.open(), 8192)) {
             existing = MessageHeaders.findMessageId(scan);
         }
         String host = context.config().hostName();

@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +30,8 @@ import org.epost.smtp.api.SubmissionBackend;
  *
  * <p>Threads: one acceptor thread {@code smtp-accept-PORT}; one session thread per connection
  * ({@code smtp-session-N}, at most {@link SmtpServerConfig#maxConnections()}); backend calls on
- * {@code smtp-backend-N} threads so that they can be timed out. A connection over the limit gets
+ * {@code smtp-backend-N} threads (at most twice the connection limit) so that they can be timed
+ * out. A connection over the limit gets
  * 421 4.3.2 from the acceptor and is closed.
  */
 public final class SmtpListener implements AutoCloseable {
@@ -48,7 +51,10 @@ public final class SmtpListener implements AutoCloseable {
         Path spool = config.spoolDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir")));
         Files.createDirectories(spool);
         this.sessions = Executors.newCachedThreadPool(named("smtp-session-"));
-        this.backendThreads = Executors.newCachedThreadPool(named("smtp-backend-"));
+        // At most two backend calls per connection slot: one running, one that timed out and has
+        // not yet reacted to its interrupt. Beyond that, clients get 451 4.3.0 (BackendCaller).
+        this.backendThreads = new ThreadPoolExecutor(0, 2 * config.maxConnections(), 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), named("smtp-backend-"));
         this.context = new ServerContext(config, backend, relay,
                 new BackendCaller(backendThreads, config.backendTimeout()),
                 new ClientRateLimiter(clock, config.messagesPerMinutePerClient(), config.trackedClients()),
