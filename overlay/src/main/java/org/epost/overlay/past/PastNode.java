@@ -175,7 +175,15 @@ final class PastNode implements Past, OverlayApplication {
             what + ": no majority of the replica set answered within " + config.insertTimeoutMillis() + " ms", 0));
       }
     });
-    endpoint.route(key, PastCodec.encode(message.apply(requestId)), null);
+    byte[] encoded = PastCodec.encode(message.apply(requestId));
+    endpoint.route(key, encoded, null);
+    // Routing is best effort: if no answer came back by half the timeout, route once more. Stores
+    // are idempotent, so a duplicate reaching the root does no harm; the first result wins.
+    env.scheduler().schedule(config.insertTimeoutMillis() / 2, () -> {
+      if (clientOps.containsKey(requestId) && !stopped && router.isReady()) {
+        endpoint.route(key, encoded, null);
+      }
+    });
     return op.future;
   }
 
