@@ -87,4 +87,17 @@ class GatewayTest {
         }
         assertTrue(gateway.store.allMessages().isEmpty());
     }
+
+    @Test
+    void listenersBindToLoopbackUnlessToldOtherwise() throws Exception {
+        gateway = TestRing.gateway(dir, UnaryOperator.identity());
+        assertTrue(gateway.address().getAddress().isLoopbackAddress());
+        gateway.close();
+        java.net.InetAddress configured = java.net.InetAddress.getByName("127.0.0.2");
+        gateway = TestRing.gateway(dir, c -> c.withBindAddress(configured));
+        assertEquals(configured, gateway.address().getAddress());
+        try (RawSmtpClient c = gateway.client()) {
+            expect(c.reply(), "220 gw.ring.example");
+        }
+    }
 }
