@@ -53,7 +53,8 @@ service imap-login {
 }
 CONF
 dovecot -c "$W/dovecot.conf"
-trap 'doveadm -c "$W/dovecot.conf" stop 2>/dev/null || true' EXIT
+MASTER=$(cat "$W/run/master.pid")
+trap 'kill $MASTER 2>/dev/null || true; rm -rf "$W"' EXIT
 sleep 1
 
 echo "== Dovecot $(dovecot --version)"
@@ -71,5 +72,5 @@ echo "imap processes: $COUNT, total PSS ${TOTAL} KiB, per connection $((TOTAL / 
 wait $IDLE || echo "idle driver failed"
 
 echo "== ePOST IMAP proxy (in-process, in-memory fixture backend)"
+kill $MASTER
 java -Xmx4g -cp "$CP" org.epost.imap.bench.ImapBench epost "$N"
-rm -rf "$W"

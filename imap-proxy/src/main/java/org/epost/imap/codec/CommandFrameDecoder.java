@@ -42,6 +42,10 @@ public final class CommandFrameDecoder extends ByteToMessageDecoder {
     private final int maxLiterals;
     private final Path spoolDirectory;
 
+    /** Literal limit before login: enough for credentials, too little to fill a disk anonymously. */
+    public static final int UNAUTHENTICATED_LITERAL_LIMIT = 8 * 1024;
+
+    private volatile boolean authenticated;
     private State state = State.LINE;
     private boolean firstLine = true;
     private List<Object> parts = new ArrayList<>();
@@ -134,11 +138,13 @@ public final class CommandFrameDecoder extends ByteToMessageDecoder {
         }
         parts.add(line.substring(0, m.start()));
         int literals = (parts.size() + 1) / 2;
-        if (size > maxLiteralSize || literals > maxLiterals) {
+        long limit = authenticated ? maxLiteralSize : Math.min(maxLiteralSize, UNAUTHENTICATED_LITERAL_LIMIT);
+        if (size > limit || literals > maxLiterals) {
             String tag = tagOfParts();
             abandonCommand();
-            String why = size > maxLiteralSize
-                    ? "Literal of " + size + " bytes exceeds the limit of " + maxLiteralSize + " bytes"
+            String why = size > limit
+                    ? "Literal of " + size + " bytes exceeds the limit of " + limit + " bytes"
+                            + (authenticated ? "" : " before login")
                     : "Too many literals in one command (limit " + maxLiterals + ")";
             if (nonSync) {
                 state = State.CLOSED;
@@ -154,6 +160,11 @@ public final class CommandFrameDecoder extends ByteToMessageDecoder {
         }
         startLiteral(size);
         return true;
+    }
+
+    /** Lifts the pre-login literal limit; called by the session after a successful login (any thread). */
+    public void authenticated() {
+        authenticated = true;
     }
 
     private void startLiteral(long size) throws IOException {

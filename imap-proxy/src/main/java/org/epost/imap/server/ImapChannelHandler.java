@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import org.epost.imap.api.ImapServerConfig;
 import org.epost.imap.api.MailboxBackend;
 import org.epost.imap.codec.CommandFrame;
+import org.epost.imap.codec.CommandFrameDecoder;
 
 /**
  * Connects one channel to its {@link ImapSession}. Runs on the channel's event loop: it only hands
@@ -40,7 +41,9 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         serial = new SerialExecutor(workers);
         Responder responder = new Responder(ctx.channel(), config.backendTimeout());
-        session = new ImapSession(config, backend, cache, responder, serial, () -> ctx.channel().close());
+        CommandFrameDecoder decoder = ctx.pipeline().get(CommandFrameDecoder.class);
+        session = new ImapSession(config, backend, cache, responder, serial, () -> ctx.channel().close(),
+                decoder::authenticated);
         serial.execute(session::greet);
         ctx.fireChannelActive();
     }

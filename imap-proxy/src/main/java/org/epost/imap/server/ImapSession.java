@@ -39,6 +39,7 @@ final class ImapSession {
     final StructureCache cache;
     final Responder out;
     private final Runnable closeAction;
+    private final Runnable onAuthenticated;
     SessionState state = SessionState.NOT_AUTHENTICATED;
     UserSession user;
     String userName;
@@ -49,13 +50,14 @@ final class ImapSession {
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
 
     ImapSession(ImapServerConfig config, MailboxBackend backend, StructureCache cache, Responder out,
-            SerialExecutor executor, Runnable closeAction) {
+            SerialExecutor executor, Runnable closeAction, Runnable onAuthenticated) {
         this.config = config;
         this.backend = backend;
         this.cache = cache;
         this.out = out;
         this.executor = executor;
         this.closeAction = closeAction;
+        this.onAuthenticated = onAuthenticated;
     }
 
     void greet() {
@@ -310,6 +312,7 @@ final class ImapSession {
         user = session;
         userName = u;
         state = SessionState.AUTHENTICATED;
+        onAuthenticated.run();
         out.tagged(tag, "OK [CAPABILITY " + CAPABILITIES + "] Logged in");
     }
 

@@ -57,6 +57,18 @@ class ServerSafetyTest {
     }
 
     @Test
+    void bigLiteralsAreRefusedBeforeLogin() throws Exception {
+        try (TestServer t = new TestServer(); RawClient c = new RawClient(t.address())) {
+            c.line();
+            c.send("a APPEND INBOX {100000}\r\n");
+            assertEquals("a BAD Literal of 100000 bytes exceeds the limit of 8192 bytes before login", c.line());
+            c.command("l", "login alice s3cret-pass");
+            c.send("b APPEND INBOX {100000}\r\n");
+            assertEquals("+ Ready for literal data", c.line());
+        }
+    }
+
+    @Test
     void httpOnTheImapPortIsClosed() throws Exception {
         try (TestServer t = new TestServer(); RawClient c = new RawClient(t.address())) {
             c.line();
