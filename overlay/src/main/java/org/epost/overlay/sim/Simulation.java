@@ -2,7 +2,6 @@ package org.epost.overlay.sim;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +35,7 @@ public final class Simulation {
   private final TrafficCounters traffic = new TrafficCounters();
   private final SplittableRandom nodeRandom; // ids, positions, per-node seeds
   private final SeededRandom driverRandom; // for the experiment driver
-  private final Map<Integer, NodeContext> contexts = new HashMap<>(); // live nodes only
+  private final ContextTable contexts = new ContextTable(); // live nodes only
   private final ArrayList<SimulatedNode> live = new ArrayList<>(); // live overlay nodes
   private final TreeMap<Id, SimulatedNode> liveById = new TreeMap<>();
   private final NodeEnvironment.HandleInterner interner = this::intern;
@@ -325,7 +324,7 @@ public final class Simulation {
   private NodeContext newContext() {
     int index = nextIndex++;
     NodeContext ctx = new NodeContext(this, index, latency.place(new SeededRandom(nodeRandom)), nodeRandom.nextLong());
-    contexts.put(index, ctx);
+    contexts.put(ctx);
     return ctx;
   }
 

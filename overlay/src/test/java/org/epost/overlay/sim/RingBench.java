@@ -50,5 +50,21 @@ public final class RingBench {
     System.out.printf("live heap after GC: %.1f MiB, %.0f bytes per live node (simulation, queue and harness included)%n",
         heap / 1048576.0, heap / (double) sim.liveNodes().size());
     System.out.println("traffic by type: " + sim.traffic().messagesByType());
+    // Departed nodes must not leave anything behind: replace the whole ring, one node every
+    // 20 ms, then measure again.
+    int departures = Integer.getInteger("bench.replace", n);
+    for (int i = 0; i < departures; i++) {
+      sim.fail(sim.randomLiveNode());
+      h.addNode();
+      sim.runFor(20);
+    }
+    sim.runFor(180_000);
+    h.lookups.clear();
+    h.endpoints.clear();
+    System.gc();
+    System.gc();
+    long heap2 = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    System.out.printf("after %d departures and joins: live heap %.1f MiB, %.0f bytes per live node, %d pending events%n",
+        departures, heap2 / 1048576.0, heap2 / (double) sim.liveNodes().size(), sim.pendingEvents());
   }
 }
