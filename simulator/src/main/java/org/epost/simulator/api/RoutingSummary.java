@@ -35,10 +35,12 @@ public record RoutingSummary(
     long failures,
     double ringBuildSimSeconds,
     double ringBuildWallSeconds,
+    double ringBuildCpuSeconds,
     int ringBuildUnjoined,
     double simSeconds,
     double wallSeconds,
     double steadySimSecondsPerWallSecond,
+    double steadySimSecondsPerCpuSecond,
     long events,
     long heapLiveBytes,
     long heapBaselineBytes,
@@ -47,7 +49,8 @@ public record RoutingSummary(
   /** Fields that depend on the machine and the moment, not only on the seed. */
   public static final Set<String> WALL_CLOCK_FIELDS = Set.of(
       "ring_build_wall_seconds", "wall_seconds", "sim_seconds_per_wall_second",
-      "steady_sim_seconds_per_wall_second", "events_per_wall_second", "heap_bytes_per_node",
+      "steady_sim_seconds_per_wall_second", "events_per_wall_second", "ring_build_cpu_seconds",
+      "steady_sim_seconds_per_cpu_second", "heap_bytes_per_node",
       "heap_bytes_per_node_above_baseline", "heap_live_bytes", "heap_baseline_bytes");
 
   public double lossRate() {
@@ -94,11 +97,13 @@ public record RoutingSummary(
     f.put("failures", failures);
     f.put("ring_build_sim_seconds", ringBuildSimSeconds);
     f.put("ring_build_wall_seconds", ringBuildWallSeconds);
+    f.put("ring_build_cpu_seconds", ringBuildCpuSeconds);
     f.put("ring_build_unjoined", ringBuildUnjoined);
     f.put("sim_seconds", simSeconds);
     f.put("wall_seconds", wallSeconds);
     f.put("sim_seconds_per_wall_second", wallSeconds > 0 ? simSeconds / wallSeconds : null);
     f.put("steady_sim_seconds_per_wall_second", steadySimSecondsPerWallSecond);
+    f.put("steady_sim_seconds_per_cpu_second", steadySimSecondsPerCpuSecond);
     f.put("events", events);
     f.put("events_per_wall_second", wallSeconds > 0 ? events / wallSeconds : null);
     f.put("heap_live_bytes", heapLiveBytes);

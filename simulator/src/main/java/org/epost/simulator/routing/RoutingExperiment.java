@@ -90,6 +90,7 @@ public final class RoutingExperiment implements RingListener {
   /** Runs the whole experiment and returns its summary. */
   public RoutingSummary run() {
     long wallStart = System.nanoTime();
+    long cpuStart = threadCpuNanos();
     long joinInterval = config.joinInterval().toNanos() / 1000;
     long settle = config.settle().toNanos() / 1000;
     long duration = config.duration().toNanos() / 1000;
@@ -112,6 +113,7 @@ public final class RoutingExperiment implements RingListener {
     }
     long buildEnd = ring.nowMicros();
     double buildWall = (System.nanoTime() - wallStart) / 1e9;
+    double buildCpu = (threadCpuNanos() - cpuStart) / 1e9;
     int unjoined = started.size() - members.size();
 
     // Phase 2: settle; churn starts now for every node.
@@ -126,6 +128,7 @@ public final class RoutingExperiment implements RingListener {
       }
     }
     long steadyWallStart = System.nanoTime();
+    long steadyCpuStart = threadCpuNanos();
     runActionsUntil(measureStart);
 
     // Phase 3: measure.
@@ -149,6 +152,7 @@ public final class RoutingExperiment implements RingListener {
     runActionsUntil(measureEnd + timeout);
     tracker.expire(ring.nowMicros() + 1 + timeout, this::closestIsJoining);
     double steadyWall = (System.nanoTime() - steadyWallStart) / 1e9;
+    double steadyCpu = (threadCpuNanos() - steadyCpuStart) / 1e9;
     phase = "done";
     progress.progress(phase, ring.nowMicros(), estimatedEndMicros, ring.eventsProcessed(), members.size());
 
@@ -165,9 +169,16 @@ public final class RoutingExperiment implements RingListener {
         tracker.hopHistogram(), tracker.rdpMedian(), tracker.rdpRatioOfMeans(), tracker.rdpSamples(), tracker.rdpUnknown(),
         controlMsgs / nodeSeconds, controlBytes / nodeSeconds, allBytes / nodeSeconds,
         measureEndTraffic.messagesSince(measureStartTraffic), liveAvg, members.size(), joinsStarted,
-        failures, (buildEnd - t0) / (double) SECOND, buildWall, unjoined,
+        failures, (buildEnd - t0) / (double) SECOND, buildWall, buildCpu, unjoined,
         ring.nowMicros() / (double) SECOND, wall, steadyWall > 0 ? steadySim / steadyWall : 0,
+        steadyCpu > 0 ? steadySim / steadyCpu : 0,
         ring.eventsProcessed(), heapLive, heapBaselineBytes, series());
+  }
+
+  /** CPU time of this thread (the whole simulation runs on it), or 0 if the JVM cannot tell. */
+  private static long threadCpuNanos() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
   }
 
   private List<MinuteSample> series() {
