@@ -25,7 +25,7 @@ class DiskObjectStoreCrashTest {
   @Test
   void acknowledgedObjectsSurviveSigkillAndNoTornObjectIsServed(@TempDir Path dir) throws Exception {
     List<long[]> acknowledged = new ArrayList<>();
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 2; round++) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
           StoreCrashWriter.class.getName(), dir.toString(), Integer.toString(round))
