@@ -53,9 +53,9 @@ service imap-login {
 }
 CONF
 dovecot -c "$W/dovecot.conf"
-MASTER=$(cat "$W/run/master.pid")
+sleep 2
+MASTER=$(pgrep -f -x "/usr/sbin/dovecot -c $W/dovecot.conf")
 trap 'kill $MASTER 2>/dev/null || true; rm -rf "$W"' EXIT
-sleep 1
 
 echo "== Dovecot $(dovecot --version)"
 java -cp "$CP" org.epost.imap.bench.ImapBench remote 127.0.0.1 $PORT bench bench
