@@ -29,6 +29,7 @@ final class LookupClient {
   /** Encoded length of a Lookup message (so forward() can skip other messages without decoding). */
   static final int LOOKUP_LENGTH = 2 + 8 + Id.BYTES;
   private static final int MAX_RTT_ENTRIES = 512;
+  private static final long RETRY_DELAY_MILLIS = 5_000;
 
   private final PastNode node;
   private final Map<Long, Op> ops = new HashMap<>();
@@ -180,7 +181,18 @@ final class LookupClient {
       ask(op, next);
       arm(op, node.config.fetchTimeoutMillis());
     } else if (op.routedAttempts < node.config.lookupAttempts()) {
-      route(op);
+      // Every known replica failed: the live replica set may be mid-repair after a departure. Wait a
+      // little, then route again and give every candidate a second chance.
+      op.asked.clear();
+      op.routedPending = false;
+      if (op.timer != null) {
+        op.timer.cancel();
+      }
+      op.timer = node.env.scheduler().schedule(RETRY_DELAY_MILLIS, () -> {
+        if (ops.containsKey(op.requestId)) {
+          route(op);
+        }
+      });
     } else {
       finish(op, null, null);
     }

@@ -252,7 +252,9 @@ public final class StorageExperiment {
     PastStatistics s = m.past.statistics();
     retiredRepairBytes += s.repairBytesSent();
     retiredDigestBytes += s.digestBytesSent();
-    retiredDetected += s.corruptionsDetected();
+    if (!m.byzantine) {
+      retiredDetected += s.corruptionsDetected();
+    }
     m.past.stop();
     sim.fail(m.node);
     m.node = null;
@@ -476,7 +478,7 @@ public final class StorageExperiment {
     List<Long> used = new ArrayList<>();
     for (Member m : members) {
       if (m.past != null) {
-        detected += m.past.statistics().corruptionsDetected();
+        detected += m.byzantine ? 0 : m.past.statistics().corruptionsDetected();
         digestBytes += m.past.statistics().digestBytesSent();
       }
       if (m.store instanceof ByzantineStore b) {

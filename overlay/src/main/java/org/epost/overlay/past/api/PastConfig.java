@@ -42,9 +42,9 @@ public record PastConfig(
     }
   }
 
-  /** k = 5, insert timeout 10 s, fetch timeout 2 s, 2 lookup attempts, maintenance 10 min, sync delay 20 s, retain 12. */
+  /** k = 5, insert timeout 10 s, fetch timeout 2 s, 3 routed lookup attempts (5 s apart), maintenance 10 min, sync delay 20 s, retain 12. */
   public static PastConfig defaults() {
-    return new PastConfig(5, 10_000, 2_000, 2, 600_000, 20_000, 12, 64, 4096, 400L * 24 * 3_600_000);
+    return new PastConfig(5, 10_000, 2_000, 3, 600_000, 20_000, 12, 64, 4096, 400L * 24 * 3_600_000);
   }
 
   /** The same configuration with {@code k} replicas (retain width at least k). */
