@@ -77,7 +77,7 @@ final class Forwarder {
     if (m.type == WireFormat.JOIN && !node.membership.admitJoin()) {
       return; // refused silently: a flood gets no answer at all
     }
-    node.send(from.address(), new Message.Ack(WireFormat.ACK, m.msgId, m.appId));
+    node.send(from, new Message.Ack(WireFormat.ACK, m.msgId, m.appId));
     if (m.hops >= MessageCodec.MAX_HOPS) {
       node.stats.dropped++;
       return;
@@ -129,7 +129,7 @@ final class Forwarder {
     if (m.source.equals(node.self)) {
       receipt(m.msgId);
     } else {
-      node.send(m.source.address(), new Message.Ack(WireFormat.RECEIPT, m.msgId, m.appId));
+      node.send(m.source, new Message.Ack(WireFormat.RECEIPT, m.msgId, m.appId));
     }
   }
 
@@ -141,7 +141,7 @@ final class Forwarder {
     Pending p = new Pending(m, next, attempts);
     hops = add(hops, hopCount++, p);
     p.timer = node.env.scheduler().schedule(node.config.ackTimeoutMillis(), () -> hopTimedOut(p));
-    node.send(next.address(), m);
+    node.send(next, m);
   }
 
   void acknowledged(NodeHandle from, long msgId) {

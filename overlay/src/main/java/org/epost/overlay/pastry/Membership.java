@@ -86,7 +86,7 @@ final class Membership {
     Address target = bootstraps.get(attempt % bootstraps.size());
     attempt++;
     Message.Routed join = new Message.Routed(WireFormat.JOIN, node.env.random().nextLong(), node.self.id(), node.self, 0, 0, null, List.of());
-    node.send(target, join);
+    node.sendToBootstrap(target, join);
     joinTimer = node.env.scheduler().schedule(node.config.joinTimeoutMillis(), this::sendJoin);
   }
 
@@ -125,7 +125,7 @@ final class Membership {
     if (announcedCount < announced.length) {
       announced[announcedCount++] = h.id();
     }
-    node.send(h.address(), new Message.HandleList(WireFormat.ANNOUNCE, node.leafSet.members(), List.of()));
+    node.send(h, new Message.HandleList(WireFormat.ANNOUNCE, node.leafSet.members(), List.of()));
   }
 
   /** Remembers an acknowledgement; when full, forgets acks of nodes no longer in the leaf set. */
@@ -266,7 +266,7 @@ final class Membership {
     }
     List<NodeHandle> members = node.leafSet.members();
     members.removeIf(h -> h.id().equals(m.key));
-    node.send(m.source.address(), new Message.HandleList(WireFormat.JOIN_REPLY, members, rows));
+    node.send(m.source, new Message.HandleList(WireFormat.JOIN_REPLY, members, rows));
   }
 
   // ---- leaf-set upkeep ----------------------------------------------------------------------
@@ -289,14 +289,14 @@ final class Membership {
     if (cw != null) {
       boolean full = refresh || cw != sentCw || sentVersionCw != node.leafSet.version();
       members = full ? node.leafSet.members() : List.of();
-      node.send(cw.address(), new Message.HandleList(WireFormat.HEARTBEAT, members, List.of()));
+      node.send(cw, new Message.HandleList(WireFormat.HEARTBEAT, members, List.of()));
       sentCw = cw;
       sentVersionCw = node.leafSet.version();
     }
     if (ccw != null && !ccw.equals(cw)) {
       boolean full = refresh || ccw != sentCcw || sentVersionCcw != node.leafSet.version();
       List<NodeHandle> list = full ? (members != null && !members.isEmpty() ? members : node.leafSet.members()) : List.of();
-      node.send(ccw.address(), new Message.HandleList(WireFormat.HEARTBEAT, list, List.of()));
+      node.send(ccw, new Message.HandleList(WireFormat.HEARTBEAT, list, List.of()));
       sentCcw = ccw;
       sentVersionCcw = node.leafSet.version();
     }
@@ -386,7 +386,7 @@ final class Membership {
       }
       if (tell && node.state == PastryNode.State.READY) {
         for (NodeHandle m : node.leafSet.members()) {
-          node.send(m.address(), new Message.Failed(h));
+          node.send(m, new Message.Failed(h));
         }
       }
     }
@@ -422,7 +422,7 @@ final class Membership {
       case WireFormat.ANNOUNCE:
         learn(sender);
         mergeList(((Message.HandleList) m).handles());
-        node.send(sender.address(), new Message.HandleList(WireFormat.ANNOUNCE_ACK, node.leafSet.members(), List.of()));
+        node.send(sender, new Message.HandleList(WireFormat.ANNOUNCE_ACK, node.leafSet.members(), List.of()));
         break;
       case WireFormat.ANNOUNCE_ACK:
         if (node.state == PastryNode.State.ANNOUNCING) {

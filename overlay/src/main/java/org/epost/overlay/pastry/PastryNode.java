@@ -195,7 +195,7 @@ final class PastryNode implements OverlayNode, FrameReceiver {
       if (to.equals(self)) {
         deliverDirect(self, appId, payload.clone());
       } else {
-        send(to.address(), new Message.Direct(appId, payload.clone()));
+        send(to, new Message.Direct(appId, payload.clone()));
       }
     }
 
@@ -254,11 +254,20 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
   // ---- network ----------------------------------------------------------------------------
 
-  void send(Address to, Message m) {
+  /** Sends {@code m} to {@code to}; the transport delivers it only to the node holding {@code to.id()}. */
+  void send(NodeHandle to, Message m) {
     if (state == State.STOPPED) {
       return;
     }
-    env.transport().send(to, MessageCodec.encode(self, m));
+    env.transport().send(to.address(), to.id(), MessageCodec.encode(self, m));
+  }
+
+  /** Sends {@code m} to whoever is at a bootstrap address (its id is not known yet). */
+  void sendToBootstrap(Address to, Message m) {
+    if (state == State.STOPPED) {
+      return;
+    }
+    env.transport().send(to, null, MessageCodec.encode(self, m));
   }
 
   @Override

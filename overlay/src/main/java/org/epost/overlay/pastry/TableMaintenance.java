@@ -52,13 +52,13 @@ final class TableMaintenance {
   private void pingBack(NodeHandle h) {
     int slot = node.table.slotOf(h.id());
     if (slot >= 0 && node.table.rtt(slot / RoutingTable.COLUMNS, slot % RoutingTable.COLUMNS) > PING_BACK_ABOVE_MILLIS) {
-      node.send(h.address(), new Message.Probe(WireFormat.PING, node.env.clock().nowMillis(), false));
+      node.send(h, new Message.Probe(WireFormat.PING, node.env.clock().nowMillis(), false));
     }
   }
 
   void ping(NodeHandle h) {
     long now = node.env.clock().nowMillis();
-    node.send(h.address(), new Message.Probe(WireFormat.PING, now, now - joinedAt < JOIN_PROBE_MILLIS));
+    node.send(h, new Message.Probe(WireFormat.PING, now, now - joinedAt < JOIN_PROBE_MILLIS));
   }
 
   /**
@@ -73,7 +73,7 @@ final class TableMaintenance {
       List<NodeHandle> entries = node.table.row(r);
       for (int i = 0; i < JOIN_ROW_SOURCES && !entries.isEmpty(); i++) {
         NodeHandle peer = entries.remove(node.env.random().nextInt(entries.size()));
-        node.send(peer.address(), Message.Row.request(r));
+        node.send(peer, Message.Row.request(r));
       }
     }
     for (int round = 1; round <= REFINE_ROUNDS; round++) {
@@ -92,7 +92,7 @@ final class TableMaintenance {
     int top = node.table.highestRow();
     for (int r = 0; r <= top; r++) {
       for (NodeHandle peer : node.table.nearest(r, JOIN_ROW_SOURCES)) {
-        node.send(peer.address(), Message.Row.request(r));
+        node.send(peer, Message.Row.request(r));
       }
     }
   }
@@ -110,7 +110,7 @@ final class TableMaintenance {
       }
       if (!entries.isEmpty()) {
         NodeHandle peer = entries.get(node.env.random().nextInt(entries.size()));
-        node.send(peer.address(), Message.Row.request(row));
+        node.send(peer, Message.Row.request(row));
       }
     }
     period = Math.min(node.config.maintenanceMillis(), period * 2);
@@ -120,7 +120,7 @@ final class TableMaintenance {
   void received(NodeHandle sender, Message m) {
     switch (m.type()) {
       case WireFormat.PING:
-        node.send(sender.address(), new Message.Probe(WireFormat.PONG, ((Message.Probe) m).echoMillis(), false));
+        node.send(sender, new Message.Probe(WireFormat.PONG, ((Message.Probe) m).echoMillis(), false));
         if (node.table.offer(sender, RoutingTable.UNKNOWN_RTT) || ((Message.Probe) m).newcomer()) {
           // A newcomer, or an entry for an empty slot: measure it, it may be closer than what we have.
           pingBack(sender);
@@ -135,7 +135,7 @@ final class TableMaintenance {
       }
       case WireFormat.ROW_REQUEST: {
         int row = ((Message.Row) m).row();
-        node.send(sender.address(), node.table.reply(row));
+        node.send(sender, node.table.reply(row));
         break;
       }
       case WireFormat.ROW_REPLY:

@@ -5,6 +5,7 @@ import org.epost.overlay.api.Address;
 import org.epost.overlay.api.Cancellable;
 import org.epost.overlay.api.Clock;
 import org.epost.overlay.api.FrameReceiver;
+import org.epost.overlay.api.Id;
 import org.epost.overlay.api.RandomSource;
 import org.epost.overlay.api.Scheduler;
 import org.epost.overlay.api.Transport;
@@ -52,12 +53,12 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
   }
 
   @Override
-  public void send(Address to, byte[] frame) {
+  public void send(Address to, Id expectedId, byte[] frame) {
     if (frame.length > MAX_FRAME_BYTES) {
       throw new IllegalArgumentException("frame of " + frame.length + " bytes exceeds " + MAX_FRAME_BYTES);
     }
     if (alive) {
-      sim.network().send(this, to, frame);
+      sim.network().send(this, to, expectedId, frame);
     }
   }
 

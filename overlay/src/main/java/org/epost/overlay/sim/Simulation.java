@@ -163,7 +163,9 @@ public final class Simulation {
     NodeContext ctx = newContext();
     NodeHandle handle = new NodeHandle(id, ctx.address);
     ctx.setReceiver(factory.apply(environment(ctx)));
-    return new SimulatedNode(ctx, handle, null);
+    SimulatedNode n = new SimulatedNode(ctx, handle, null);
+    ctx.node = n; // the id the virtual network checks frames against (Transport.send's expectedId)
+    return n;
   }
 
   /** Fails {@code node} abruptly: its timers never run again, frames to it vanish, nobody is told. */

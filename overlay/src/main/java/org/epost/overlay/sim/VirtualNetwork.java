@@ -2,6 +2,7 @@ package org.epost.overlay.sim;
 
 import java.util.SplittableRandom;
 import org.epost.overlay.api.Address;
+import org.epost.overlay.api.Id;
 
 /**
  * Carries encoded frames between simulated nodes with the latency model's delay and optional
@@ -23,13 +24,21 @@ final class VirtualNetwork {
     this.traffic = traffic;
   }
 
-  void send(NodeContext from, Address to, byte[] frame) {
+  /**
+   * Sends {@code frame} to the live node at {@code to} if its id is {@code expectedId} (null: any
+   * node), the virtual analogue of the TCP transport's handshake check (ADR 0060): a handle naming
+   * one node's id with another node's address diverts nothing.
+   */
+  void send(NodeContext from, Address to, Id expectedId, byte[] frame) {
     traffic.count(frame);
     if (lossRate > 0 && lossRandom.nextDouble() < lossRate) {
       return;
     }
     NodeContext dest = to.isVirtual() ? sim.context(to.port()) : null;
     if (dest == null || !dest.alive) {
+      return;
+    }
+    if (expectedId != null && (dest.node == null || !dest.node.id().equals(expectedId))) {
       return;
     }
     long at = sim.nowMicros() + latency.delayMicros(from.position, dest.position);

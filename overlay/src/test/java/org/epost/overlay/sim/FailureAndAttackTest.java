@@ -75,7 +75,7 @@ class FailureAndAttackTest {
     });
     for (int i = 0; i < 2000; i++) {
       Id fake = Id.random(sim.random());
-      attackerEnv[0].transport().send(victim.address(), joinFrame(new NodeHandle(fake, attacker.address())));
+      attackerEnv[0].transport().send(victim.address(), victim.id(), joinFrame(new NodeHandle(fake, attacker.address())));
     }
     sim.runFor(5_000);
     long refused = victim.overlay().statistics().refusedJoins();
@@ -107,10 +107,10 @@ class FailureAndAttackTest {
           junk[i] = (byte) env[0].random().nextInt(256);
         }
         junk[0] = 1;
-        env[0].transport().send(from, junk);
+        env[0].transport().send(from, null, junk); // answers whoever wrote, whatever its id
       };
     });
-    env[0].transport().send(victim.address(), announceFrame(new NodeHandle(liarId, env[0].transport().localAddress())));
+    env[0].transport().send(victim.address(), victim.id(), announceFrame(new NodeHandle(liarId, env[0].transport().localAddress())));
     sim.runFor(60_000);
     assertTrue(victim.overlay().statistics().malformedFrames() > 0, "garbage was counted");
     for (int i = 0; i < 200; i++) {
@@ -130,8 +130,8 @@ class FailureAndAttackTest {
       env[0] = e;
       return (from, frame) -> {};
     });
-    assertThrows(IllegalArgumentException.class, () -> env[0].transport().send(a.address(), new byte[Transport.MAX_FRAME_BYTES + 1]));
-    env[0].transport().send(a.address(), new byte[Transport.MAX_FRAME_BYTES]); // at the limit: delivered, then rejected as malformed
+    assertThrows(IllegalArgumentException.class, () -> env[0].transport().send(a.address(), a.id(), new byte[Transport.MAX_FRAME_BYTES + 1]));
+    env[0].transport().send(a.address(), a.id(), new byte[Transport.MAX_FRAME_BYTES]); // at the limit: delivered, then rejected as malformed
     sim.runFor(1_000);
     assertEquals(1, a.overlay().statistics().malformedFrames());
     assertTrue(a.isReady());

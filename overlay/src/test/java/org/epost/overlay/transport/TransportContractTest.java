@@ -39,6 +39,7 @@ public abstract class TransportContractTest {
     public Transport transport;
     final List<Address> from = new ArrayList<>();
     final List<byte[]> frames = new ArrayList<>();
+    final List<Address> unreachable = new ArrayList<>();
 
     public Endpoint(Id id) {
       this.id = id;
@@ -48,6 +49,16 @@ public abstract class TransportContractTest {
     public synchronized void receive(Address sender, byte[] frame) {
       from.add(sender);
       frames.add(frame);
+    }
+
+    @Override
+    public synchronized void unreachable(Address to) {
+      unreachable.add(to);
+    }
+
+    /** The addresses the transport hinted were unreachable, so far. */
+    public synchronized List<Address> unreachableHints() {
+      return new ArrayList<>(unreachable);
     }
 
     /** Frames received so far. */
@@ -95,7 +106,7 @@ public abstract class TransportContractTest {
     Endpoint a = net.newEndpoint();
     Endpoint b = net.newEndpoint();
     byte[] f = frame(a, new byte[] {1, 2, 3});
-    a.transport.send(b.transport.localAddress(), f.clone());
+    a.transport.send(b.transport.localAddress(), b.id, f.clone());
     net.runUntil(() -> b.count() == 1);
     assertEquals(1, b.count());
     assertArrayEquals(f, b.frame(0));
@@ -106,9 +117,9 @@ public abstract class TransportContractTest {
   void theReceiverCanAnswerTheSendersAddress() throws Exception {
     Endpoint a = net.newEndpoint();
     Endpoint b = net.newEndpoint();
-    a.transport.send(b.transport.localAddress(), frame(a, new byte[] {7}));
+    a.transport.send(b.transport.localAddress(), b.id, frame(a, new byte[] {7}));
     net.runUntil(() -> b.count() == 1);
-    b.transport.send(b.sender(0), frame(b, new byte[] {8}));
+    b.transport.send(b.sender(0), a.id, frame(b, new byte[] {8}));
     net.runUntil(() -> a.count() == 1);
     assertEquals(1, a.count());
     assertEquals(b.transport.localAddress(), a.sender(0));
@@ -124,9 +135,9 @@ public abstract class TransportContractTest {
     }
     byte[] f = frame(a, body);
     assertEquals(Transport.MAX_FRAME_BYTES, f.length);
-    a.transport.send(b.transport.localAddress(), f.clone());
+    a.transport.send(b.transport.localAddress(), b.id, f.clone());
     assertThrows(IllegalArgumentException.class,
-        () -> a.transport.send(b.transport.localAddress(), new byte[Transport.MAX_FRAME_BYTES + 1]));
+        () -> a.transport.send(b.transport.localAddress(), b.id, new byte[Transport.MAX_FRAME_BYTES + 1]));
     net.runUntil(() -> b.count() == 1);
     assertArrayEquals(f, b.frame(0));
   }
@@ -138,7 +149,7 @@ public abstract class TransportContractTest {
     int per = 300;
     for (int i = 0; i < per; i++) {
       for (Endpoint s : senders) {
-        s.transport.send(sink.transport.localAddress(), frame(s, ByteBuffer.allocate(4).putInt(i).array()));
+        s.transport.send(sink.transport.localAddress(), sink.id, frame(s, ByteBuffer.allocate(4).putInt(i).array()));
       }
     }
     net.runUntil(() -> sink.count() == per * senders.size());
@@ -154,12 +165,38 @@ public abstract class TransportContractTest {
     Endpoint a = net.newEndpoint();
     Endpoint b = net.newEndpoint();
     Address nobody = deadAddress();
-    a.transport.send(nobody, frame(a, new byte[] {1}));
-    a.transport.send(b.transport.localAddress(), frame(a, new byte[] {2}));
+    a.transport.send(nobody, null, frame(a, new byte[] {1}));
+    a.transport.send(b.transport.localAddress(), b.id, frame(a, new byte[] {2}));
     net.runUntil(() -> b.count() == 1);
     assertEquals(1, b.count());
     assertTrue(a.count() == 0);
   }
+
+  /**
+   * ADR 0060: a peer that advertises the victim's id with its own address gets no frame meant for
+   * the victim; the same frame sent with the impostor's real id reaches it, and the victim, at its
+   * own address, gets its frame.
+   */
+  @Test
+  void aFrameForOneIdIsNotDeliveredToAnotherNodeAtTheAdvertisedAddress() throws Exception {
+    Endpoint sender = net.newEndpoint();
+    Endpoint victim = net.newEndpoint();
+    Endpoint impostor = net.newEndpoint();
+    // The impostor's advertisement: victim's id, impostor's address.
+    sender.transport.send(impostor.transport.localAddress(), victim.id, frame(sender, new byte[] {66}));
+    sender.transport.send(victim.transport.localAddress(), victim.id, frame(sender, new byte[] {1}));
+    net.runUntil(() -> victim.count() == 1);
+    sender.transport.send(impostor.transport.localAddress(), impostor.id, frame(sender, new byte[] {2}));
+    net.runUntil(() -> impostor.count() == 1);
+    assertEquals(1, victim.count());
+    assertEquals(1, victim.frame(0)[4 + Id.BYTES]);
+    assertEquals(1, impostor.count(), "only the frame addressed to its own id");
+    assertEquals(2, impostor.frame(0)[4 + Id.BYTES]);
+    assertNoMisdirectedFrameWasSent(sender, impostor);
+  }
+
+  /** Transport-specific evidence that the refused frame never left (counters, hints); optional. */
+  protected void assertNoMisdirectedFrameWasSent(Endpoint sender, Endpoint impostor) throws Exception {}
 
   /** An address of this network where no node lives. */
   protected abstract Address deadAddress() throws Exception;

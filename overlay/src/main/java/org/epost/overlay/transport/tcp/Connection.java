@@ -15,6 +15,10 @@ import org.epost.overlay.api.Id;
  */
 final class Connection {
   final boolean outbound;
+  /** For an outbound connection: the id the peer must prove, or null (bootstrap: any id). */
+  final Id expectedId;
+  /** The key under which the transport holds this connection for reuse; null if not held. */
+  volatile TcpTransport.PeerKey key;
   /** Set once the channel exists (at once for inbound, in the initializer for outbound). */
   volatile Channel channel;
   private final long maxQueuedBytes;
@@ -31,8 +35,9 @@ final class Connection {
   /** Set when a frame was dropped for a full queue, so that the node is told once per episode. */
   volatile boolean full;
 
-  Connection(boolean outbound, Address peerAddress, long maxQueuedBytes, Counters counters) {
+  Connection(boolean outbound, Address peerAddress, Id expectedId, long maxQueuedBytes, Counters counters) {
     this.outbound = outbound;
+    this.expectedId = expectedId;
     this.peerAddress = peerAddress;
     this.maxQueuedBytes = maxQueuedBytes;
     this.counters = counters;

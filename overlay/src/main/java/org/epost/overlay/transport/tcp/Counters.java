@@ -16,10 +16,12 @@ final class Counters {
   final LongAdder droppedQueueFull = new LongAdder();
   final LongAdder refusedConnections = new LongAdder();
   final LongAdder idleClosed = new LongAdder();
+  final LongAdder unexpectedPeers = new LongAdder();
 
   TransportStatistics snapshot() {
     return new TransportStatistics(framesSent.sum(), framesReceived.sum(), open.get(), handshakeFailures.sum(),
         rejectedFrames.sum(), identityMismatches.sum(), truncatedFrames.sum(), slowFrames.sum(),
-        droppedQueueFull.sum(), refusedConnections.sum(), idleClosed.sum());
+        droppedQueueFull.sum(), refusedConnections.sum(), idleClosed.sum(),
+        unexpectedPeers.sum());
   }
 }

@@ -62,6 +62,13 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         refuseHandshake(ctx, "peer did not prove a node id: " + e.getMessage());
         return;
       }
+      if (conn.outbound && conn.expectedId != null && !conn.expectedId.equals(conn.peerId)) {
+        // ADR 0060: a handle naming one node's id with another node's address must divert nothing.
+        transport.counters().unexpectedPeers.increment();
+        refuse(ctx, "dialled expecting node id " + conn.expectedId.toHex() + " but the peer proved "
+            + conn.peerId.toHex() + "; frames for that id are not sent to it");
+        return;
+      }
       conn.markReady(transport.localAddress());
     } else if (evt instanceof IdleStateEvent) {
       transport.counters().idleClosed.increment();

@@ -65,7 +65,8 @@ public final class TcpTransport implements Transport, AutoCloseable {
   private final SslContext serverTls;
   private final SslContext clientTls;
   private final Counters counters = new Counters();
-  private final Map<Address, Connection> connections = new ConcurrentHashMap<>();
+  /** Connections for reuse, keyed by the peer's address and the id it proved or must prove. */
+  private final Map<PeerKey, Connection> connections = new ConcurrentHashMap<>();
   private final AtomicLong inboundInFlight = new AtomicLong();
   private final ConcurrentLinkedQueue<Channel> paused = new ConcurrentLinkedQueue<>();
   private final InetAddress listenHost;
@@ -140,7 +141,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
       ch.close();
       return;
     }
-    Connection conn = new Connection(false, null, config.maxQueuedBytesPerPeer(), counters);
+    Connection conn = new Connection(false, null, null, config.maxQueuedBytesPerPeer(), counters);
     conn.channel = ch;
     counters.open.incrementAndGet();
     SslHandler ssl = serverTls.newHandler(ch.alloc());
@@ -170,17 +171,26 @@ public final class TcpTransport implements Transport, AutoCloseable {
     this.receiver = Objects.requireNonNull(receiver);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Connections are held per (address, expected id): a connection whose peer proves another id
+   * than {@code expectedId} is closed right after the TLS handshake, before any frame is written,
+   * counted as {@link TransportStatistics#unexpectedPeers}, logged, and the node gets an
+   * {@code unreachable} hint for {@code to}.
+   */
   @Override
-  public void send(Address to, byte[] frame) {
+  public void send(Address to, Id expectedId, byte[] frame) {
     if (frame.length > MAX_FRAME_BYTES) {
       throw new IllegalArgumentException("frame of " + frame.length + " bytes exceeds " + MAX_FRAME_BYTES);
     }
     if (closed || to.isVirtual()) {
       return;
     }
-    Connection conn = connections.get(to);
+    PeerKey key = new PeerKey(to, expectedId);
+    Connection conn = connections.get(key);
     if (conn == null) {
-      conn = connect(to);
+      conn = connect(key);
     }
     if (!conn.send(frame)) {
       counters.droppedQueueFull.increment();
@@ -193,9 +203,11 @@ public final class TcpTransport implements Transport, AutoCloseable {
     }
   }
 
-  private Connection connect(Address to) {
-    Connection conn = new Connection(true, to, config.maxQueuedBytesPerPeer(), counters);
-    Connection prev = connections.putIfAbsent(to, conn);
+  private Connection connect(PeerKey key) {
+    Address to = key.address();
+    Connection conn = new Connection(true, to, key.id(), config.maxQueuedBytesPerPeer(), counters);
+    conn.key = key;
+    Connection prev = connections.putIfAbsent(key, conn);
     if (prev != null) {
       return prev;
     }
@@ -223,7 +235,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
     b.connect(remote, new InetSocketAddress(listenHost, 0)).addListener(f -> {
       if (!f.isSuccess()) {
         counters.open.decrementAndGet();
-        connections.remove(to, conn);
+        connections.remove(key, conn);
         LOG.log(Level.DEBUG, "cannot connect to {0}: {1}", to, String.valueOf(f.cause()));
         hintUnreachable(to);
       }
@@ -247,11 +259,18 @@ public final class TcpTransport implements Transport, AutoCloseable {
     }
   }
 
-  /** An inbound connection said hello: reuse it for sending if we have no connection to that address. */
+  /**
+   * An inbound connection said hello: reuse it for sending to (its advertised address, its proven
+   * id) if we have no such connection. Keyed by the proven id, a peer that advertises another
+   * node's address only ever receives frames meant for its own id.
+   */
   void registerInbound(Address advertised, Connection conn) {
     InetSocketAddress remote = (InetSocketAddress) conn.channel.remoteAddress();
     if (remote != null && Arrays.equals(remote.getAddress().getAddress(), advertised.host())) {
-      connections.putIfAbsent(advertised, conn);
+      PeerKey key = new PeerKey(advertised, conn.peerId);
+      if (connections.putIfAbsent(key, conn) == null) {
+        conn.key = key;
+      }
     } else {
       LOG.log(Level.DEBUG, "peer at {0} names {1} as its address; not reusing the connection", remote, advertised);
     }
@@ -298,8 +317,11 @@ public final class TcpTransport implements Transport, AutoCloseable {
   void closed(Connection conn) {
     counters.open.decrementAndGet();
     Address peer = conn.peerAddress;
+    PeerKey key = conn.key;
+    if (key != null) {
+      connections.remove(key, conn);
+    }
     if (peer != null) {
-      connections.remove(peer, conn);
       if (conn.outbound && (!conn.helloReceived || conn.hasUnsent())) {
         hintUnreachable(peer);
       }
@@ -328,7 +350,13 @@ public final class TcpTransport implements Transport, AutoCloseable {
 
   /** Peers with an open (or opening) connection, for status output. */
   public List<Address> connectedPeers() {
-    return new ArrayList<>(connections.keySet());
+    List<Address> peers = new ArrayList<>();
+    for (PeerKey k : connections.keySet()) {
+      if (!peers.contains(k.address())) {
+        peers.add(k.address());
+      }
+    }
+    return peers;
   }
 
   /** Stops listening and closes every connection; waits up to a second for the I/O threads. */
@@ -347,4 +375,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
+
+  /** A reusable connection's key: the peer's address and the id it proved or must prove (null: any). */
+  record PeerKey(Address address, Id id) {}
 }

@@ -15,6 +15,9 @@ package org.epost.overlay.transport.tcp;
  * @param droppedQueueFull frames dropped because the peer's outbound queue was full
  * @param refusedConnections inbound connections closed at once because of the connection cap
  * @param idleClosed connections closed for idleness
+ * @param unexpectedPeers outbound connections closed after the handshake because the peer proved
+ *     an id other than the one the sender expected at that address (ADR 0060); the frames queued
+ *     for it are dropped, never sent
  */
 public record TransportStatistics(
     long framesSent,
@@ -27,4 +30,5 @@ public record TransportStatistics(
     long slowFrames,
     long droppedQueueFull,
     long refusedConnections,
-    long idleClosed) {}
+    long idleClosed,
+    long unexpectedPeers) {}

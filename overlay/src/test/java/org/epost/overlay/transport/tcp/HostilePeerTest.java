@@ -267,7 +267,7 @@ class HostilePeerTest {
   private void assertStillServes() throws Exception {
     Endpoint honest = fixture.endpoint();
     int before = victim.count_();
-    honest.transport.send(victim.transport.localAddress(), TransportContractTestAccess.frameFrom(honest.id, new byte[] {1}));
+    honest.transport.send(victim.transport.localAddress(), victim.id, TransportContractTestAccess.frameFrom(honest.id, new byte[] {1}));
     assertTrue(TcpFixture.await(() -> victim.count_() == before + 1, 10_000), "the node still serves honest peers");
   }
 }

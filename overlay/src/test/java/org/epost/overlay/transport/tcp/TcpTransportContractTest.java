@@ -1,5 +1,8 @@
 package org.epost.overlay.transport.tcp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.net.ServerSocket;
 import org.epost.overlay.api.Address;
 import org.epost.overlay.transport.TransportContractTest;
@@ -22,6 +25,16 @@ class TcpTransportContractTest extends TransportContractTest {
         fixture.close();
       }
     };
+  }
+
+  @Override
+  protected void assertNoMisdirectedFrameWasSent(Endpoint sender, Endpoint impostor) throws Exception {
+    TcpTransport t = (TcpTransport) sender.transport;
+    assertTrue(TcpFixture.await(() -> t.statistics().unexpectedPeers() == 1, 10_000),
+        "the connection to the impostor was refused after the handshake: " + t.statistics());
+    assertTrue(TcpFixture.await(() -> sender.unreachableHints().contains(impostor.transport.localAddress()), 10_000),
+        "the node was told the expected node is unreachable there");
+    assertEquals(1, impostor.count_(), "the queued frame for the victim's id was never written");
   }
 
   @Override

@@ -48,7 +48,7 @@ public final class TransportBenchMain {
       long sent = 0;
       while (sent < n) {
         long before = ta.statistics().droppedQueueFull();
-        ta.send(tb.localAddress(), f);
+        ta.send(tb.localAddress(), b.id(), f);
         if (ta.statistics().droppedQueueFull() > before) {
           Thread.sleep(1);
         } else {
@@ -109,11 +109,11 @@ public final class TransportBenchMain {
       byte[] fb = frame(b, 1024);
       TcpTransport[] tb = new TcpTransport[1];
       TcpTransport ta = fx.transport(a, (from, f) -> back.offer(true));
-      tb[0] = fx.transport(b, (from, f) -> tb[0].send(from, fb.clone()));
+      tb[0] = fx.transport(b, (from, f) -> tb[0].send(from, a.id(), fb.clone()));
       long[] rtt = new long[5000];
       for (int i = -1000; i < rtt.length; i++) {
         long t0 = System.nanoTime();
-        ta.send(tb[0].localAddress(), fa.clone());
+        ta.send(tb[0].localAddress(), b.id(), fa.clone());
         back.take();
         if (i >= 0) {
           rtt[i] = System.nanoTime() - t0;
