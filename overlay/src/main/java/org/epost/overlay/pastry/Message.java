@@ -64,8 +64,17 @@ interface Message {
   /**
    * PING / PONG with the pinger's send time echoed. {@code newcomer} on a PING: the pinger has
    * just joined, so the receiver may want to measure it too (it could be a closer table entry).
+   * {@code measureMillis} on a PONG ({@link #NO_MEASURE} otherwise): the answerer's own clock,
+   * to be echoed back in a plain PONG, so the answerer measures the round trip too with one
+   * message instead of a PING/PONG pair of its own.
    */
-  record Probe(int type, long echoMillis, boolean newcomer) implements Message {}
+  record Probe(int type, long echoMillis, boolean newcomer, long measureMillis) implements Message {
+    static final long NO_MEASURE = -1;
+
+    Probe(int type, long echoMillis, boolean newcomer) {
+      this(type, echoMillis, newcomer, NO_MEASURE);
+    }
+  }
 
   /**
    * ROW_REQUEST (entries empty) or ROW_REPLY: a routing-table row with the responder's measured

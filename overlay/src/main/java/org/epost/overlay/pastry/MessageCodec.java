@@ -27,7 +27,8 @@ import org.epost.overlay.api.Transport;
  * JOIN_REPLY            handles | rows
  * ANNOUNCE(_ACK), HEARTBEAT   handles
  * handles  n u8 | n handles
- * PING, PONG            echo i64 | flags u8 (bit 0: the pinger is a newcomer)
+ * PING, PONG            echo i64 | flags u8 (bit 0: the pinger is a newcomer; bit 1, PONG only:
+ *                       measure me back) | [measure i64 if bit 1: echo it in a plain PONG]
  * ROW_REQUEST             row u8 | 0 u8
  * ROW_REPLY               row u8 | n u8 | n x (handle | rtt u16)
  * FAILED                handle
@@ -66,7 +67,7 @@ final class MessageCodec {
         size += rowsLength(h.rows());
       }
     } else if (m instanceof Message.Probe) {
-      size += 9;
+      size += ((Message.Probe) m).measureMillis() >= 0 ? 17 : 9;
     } else if (m instanceof Message.Row) {
       size += 1 + handlesLength(((Message.Row) m).entries()) + 2 * ((Message.Row) m).entries().size();
     } else if (m instanceof Message.Failed) {
@@ -98,7 +99,12 @@ final class MessageCodec {
         writeRows(out, h.rows());
       }
     } else if (m instanceof Message.Probe) {
-      out.putLong(((Message.Probe) m).echoMillis()).put((byte) (((Message.Probe) m).newcomer() ? 1 : 0));
+      Message.Probe p = (Message.Probe) m;
+      boolean measure = p.measureMillis() >= 0;
+      out.putLong(p.echoMillis()).put((byte) ((p.newcomer() ? 1 : 0) | (measure ? 2 : 0)));
+      if (measure) {
+        out.putLong(p.measureMillis());
+      }
     } else if (m instanceof Message.Row) {
       Message.Row r = (Message.Row) m;
       out.put((byte) r.row());
@@ -180,10 +186,17 @@ final class MessageCodec {
         case WireFormat.PONG:
           long echo = in.getLong();
           int flags = in.get() & 0xFF;
-          if (flags > 1) {
+          if (flags > 3 || (flags >= 2 && type != WireFormat.PONG)) {
             throw new MalformedFrameException("unknown probe flags " + flags);
           }
-          m = new Message.Probe(type, echo, flags == 1);
+          long measure = Message.Probe.NO_MEASURE;
+          if ((flags & 2) != 0) {
+            measure = in.getLong();
+            if (measure < 0) {
+              throw new MalformedFrameException("negative probe clock " + measure);
+            }
+          }
+          m = new Message.Probe(type, echo, (flags & 1) != 0, measure);
           break;
         case WireFormat.ROW_REQUEST:
         case WireFormat.ROW_REPLY: {

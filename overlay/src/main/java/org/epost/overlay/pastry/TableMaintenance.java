@@ -27,11 +27,16 @@ final class TableMaintenance {
   static final long REFINE_INTERVAL_MILLIS = 2_000;
   /** How long after joining candidates are probed without the per-round limit. */
   static final long JOIN_PROBE_MILLIS = 30_000;
+  /** Probes per row reply while joining (best triangle bound first). */
+  static final int JOIN_PROBES_PER_REPLY = 6;
+  /** Probes a joining node sends to candidates in total, beyond the entries it was given. */
+  static final int JOIN_PROBE_BUDGET = 96;
 
   private final PastryNode node;
   private Cancellable timer;
   private long period;
   private long joinedAt = Long.MIN_VALUE / 2;
+  private int joinProbesLeft;
 
   TableMaintenance(PastryNode node) {
     this.node = node;
@@ -49,11 +54,13 @@ final class TableMaintenance {
     }
   }
 
-  private void pingBack(NodeHandle h) {
+  /**
+   * Whether to measure a node that pinged us: only if the slot it fits holds an entry slower than
+   * {@link #PING_BACK_ABOVE_MILLIS}. The measurement rides on our PONG (ADR 0026).
+   */
+  private boolean wantsMeasure(NodeHandle h) {
     int slot = node.table.slotOf(h.id());
-    if (slot >= 0 && node.table.rtt(slot / RoutingTable.COLUMNS, slot % RoutingTable.COLUMNS) > PING_BACK_ABOVE_MILLIS) {
-      node.send(h, new Message.Probe(WireFormat.PING, node.env.clock().nowMillis(), false));
-    }
+    return slot >= 0 && node.table.rtt(slot / RoutingTable.COLUMNS, slot % RoutingTable.COLUMNS) > PING_BACK_ABOVE_MILLIS;
   }
 
   void ping(NodeHandle h) {
@@ -67,6 +74,7 @@ final class TableMaintenance {
    */
   void probeAll() {
     joinedAt = node.env.clock().nowMillis();
+    joinProbesLeft = JOIN_PROBE_BUDGET;
     node.table.forEach(this::ping);
     int top = node.table.highestRow();
     for (int r = 0; r <= top; r++) {
@@ -119,17 +127,25 @@ final class TableMaintenance {
 
   void received(NodeHandle sender, Message m) {
     switch (m.type()) {
-      case WireFormat.PING:
-        node.send(sender, new Message.Probe(WireFormat.PONG, ((Message.Probe) m).echoMillis(), false));
-        if (node.table.offer(sender, RoutingTable.UNKNOWN_RTT) || ((Message.Probe) m).newcomer()) {
-          // A newcomer, or an entry for an empty slot: measure it, it may be closer than what we have.
-          pingBack(sender);
-        }
+      case WireFormat.PING: {
+        Message.Probe ping = (Message.Probe) m;
+        long now = node.env.clock().nowMillis();
+        // A newcomer, or an entry for an empty slot: measure it, it may be closer than what we
+        // have. The pinger echoes our clock back in a third leg, which beats a PING/PONG of our own.
+        boolean measure = (node.table.offer(sender, RoutingTable.UNKNOWN_RTT) || ping.newcomer())
+            && wantsMeasure(sender) && now >= 0;
+        node.send(sender, new Message.Probe(WireFormat.PONG, ping.echoMillis(), false,
+            measure ? now : Message.Probe.NO_MEASURE));
         break;
+      }
       case WireFormat.PONG: {
-        long rtt = node.env.clock().nowMillis() - ((Message.Probe) m).echoMillis();
+        Message.Probe pong = (Message.Probe) m;
+        long rtt = node.env.clock().nowMillis() - pong.echoMillis();
         if (rtt >= 0) {
           node.table.offer(sender, (int) Math.min(rtt, RoutingTable.UNKNOWN_RTT - 1));
+        }
+        if (pong.measureMillis() >= 0) {
+          node.send(sender, new Message.Probe(WireFormat.PONG, pong.measureMillis(), false));
         }
         break;
       }
@@ -153,7 +169,7 @@ final class TableMaintenance {
    */
   private void consider(NodeHandle peer, Message.Row reply) {
     boolean joining = node.env.clock().nowMillis() - joinedAt < JOIN_PROBE_MILLIS;
-    int limit = joining ? RoutingTable.COLUMNS : PROBES_PER_ROUND;
+    int limit = joining ? Math.min(JOIN_PROBES_PER_REPLY, joinProbesLeft) : PROBES_PER_ROUND;
     int peerSlot = node.table.slotOf(peer.id());
     NodeHandle peerEntry = peerSlot < 0 ? null : node.table.get(peerSlot / RoutingTable.COLUMNS, peerSlot % RoutingTable.COLUMNS);
     int toPeer = peerEntry != null && peerEntry.id().equals(peer.id())
@@ -180,7 +196,9 @@ final class TableMaintenance {
       } else if (!cur.id().equals(h.id())) {
         int lower = toPeer == RoutingTable.UNKNOWN_RTT || reply.rtts()[i] >= RoutingTable.UNKNOWN_RTT
             ? 0 : Math.abs(toPeer - reply.rtts()[i]);
-        if (lower < node.table.rtt(row, col)) {
+        int current = node.table.rtt(row, col);
+        // Probe only if the bound leaves room for a gain worth the round trip (1/8 of the entry).
+        if (lower < current) {
           bound[i] = lower;
         }
       }
@@ -196,6 +214,9 @@ final class TableMaintenance {
         break;
       }
       bound[best] = -1;
+      if (joining) {
+        joinProbesLeft--;
+      }
       ping(entries.get(best));
     }
   }

@@ -56,6 +56,8 @@ class MessageCodecTest {
     roundTrip(new Message.HandleList(WireFormat.ANNOUNCE_ACK, List.of(C), List.of()));
     assertEquals(new Message.Probe(WireFormat.PING, 123, true), roundTrip(new Message.Probe(WireFormat.PING, 123, true)));
     assertEquals(new Message.Probe(WireFormat.PONG, 5, false), roundTrip(new Message.Probe(WireFormat.PONG, 5, false)));
+    assertEquals(new Message.Probe(WireFormat.PONG, 5, false, 0), roundTrip(new Message.Probe(WireFormat.PONG, 5, false, 0)));
+    assertEquals(new Message.Probe(WireFormat.PONG, 6, false, 77), roundTrip(new Message.Probe(WireFormat.PONG, 6, false, 77)));
     Message.Row row = (Message.Row) roundTrip(new Message.Row(WireFormat.ROW_REPLY, 3, List.of(B, C), new int[] {17, RoutingTable.UNKNOWN_RTT}));
     assertEquals(List.of(B, C), row.entries());
     assertArrayEquals(new int[] {17, RoutingTable.UNKNOWN_RTT}, row.rtts());
@@ -69,6 +71,22 @@ class MessageCodecTest {
     assertEquals("ROUTE", WireFormat.typeName(WireFormat.frameType(f)));
     assertEquals(1234, WireFormat.frameApplication(f));
     assertEquals(-1, WireFormat.frameApplication(MessageCodec.encode(A, new Message.Probe(WireFormat.PING, 0, false))));
+  }
+
+  @Test
+  void measureRequestIsOnlyAcceptedOnPongWithAValidClock() {
+    byte[] pong = MessageCodec.encode(A, new Message.Probe(WireFormat.PONG, 1, false, 9));
+    byte[] onPing = pong.clone();
+    onPing[1] = (byte) WireFormat.PING; // the measure-back bit is meaningless on a PING
+    assertThrows(MalformedFrameException.class, () -> MessageCodec.decode(onPing, NONE));
+    byte[] unknownBit = pong.clone();
+    unknownBit[pong.length - 9] = 4;
+    assertThrows(MalformedFrameException.class, () -> MessageCodec.decode(unknownBit, NONE));
+    byte[] negative = pong.clone();
+    negative[pong.length - 8] = (byte) 0x80;
+    assertThrows(MalformedFrameException.class, () -> MessageCodec.decode(negative, NONE));
+    byte[] truncated = Arrays.copyOf(pong, pong.length - 1);
+    assertThrows(MalformedFrameException.class, () -> MessageCodec.decode(truncated, NONE));
   }
 
   @Test
