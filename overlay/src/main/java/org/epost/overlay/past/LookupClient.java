@@ -115,6 +115,9 @@ final class LookupClient {
   void onReply(NodeHandle from, PastMessage.FetchReply r) {
     Op op = ops.get(r.requestId());
     if (op == null || !op.id.equals(r.id())) {
+      if (r.object() != null && !r.object().isValid()) {
+        node.counters.corruptionsDetected++; // a late bad copy: never used, still counted
+      }
       return;
     }
     Long sent = op.sentAt.remove(from);

@@ -21,6 +21,10 @@ import org.epost.overlay.past.api.ObjectKind;
  * returns, or that moves into a replica set because a member left, fetches exactly what it lacks;
  * a stale mutable version is replaced because its (id, version) is not in the filter.
  *
+ * <p>Copies outside the retain width are collected only when the store is over 80% of its quota
+ * (lazy deletion): a far copy costs nothing until space is needed, and it may be the last honest
+ * one when the nodes closer to the id are byzantine and only claim to hold it.
+ *
  * <p>When: shortly after a leaf-set change among this node's k nearest neighbours (batched over
  * {@code syncDelayMillis}) and every {@code maintenanceMillis} as a backstop. Garbage collection
  * runs with the periodic round: expired leases, and objects this node is no longer within the
@@ -240,9 +244,12 @@ final class ReplicaMaintenance {
     RingView view = view();
     Id self = node.router.localHandle().id();
     List<Id> drop = new ArrayList<>();
+    // Copies outside the retain width are dropped only under space pressure: such a copy may be
+    // the last honest one when the closer nodes lie about holding it.
+    boolean pressed = node.storage.store().usedBytes() > node.storage.store().quotaBytes() / 10 * 8;
     for (Map.Entry<Id, PastNode.IndexEntry> e : node.index.entrySet()) {
       if (e.getValue().expiry() <= now
-          || !view.isAmongClosest(self, e.getKey(), node.config.retainWidth())) {
+          || (pressed && !view.isAmongClosest(self, e.getKey(), node.config.retainWidth()))) {
         drop.add(e.getKey());
       }
     }
