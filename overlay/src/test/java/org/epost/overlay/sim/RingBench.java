@@ -38,9 +38,9 @@ public final class RingBench {
     long c3 = cpu.getCurrentThreadCpuTime();
     long ctl = (sim.traffic().totalMessages() - before.totalMessages())
         - (sim.traffic().applicationMessages(RingHarness.LOOKUP_APP) - before.applicationMessages(RingHarness.LOOKUP_APP));
-    System.out.printf("quiet %d s: wall %.1f s, cpu %.1f s -> %.1f sim s per wall s (%.1f per cpu s); lookups %d delivered %d wrong %d; hops %.3f; stretch %.3f; control msgs/node/s %.3f%n",
+    System.out.printf("quiet %d s: wall %.1f s, cpu %.1f s -> %.1f sim s per wall s (%.1f per cpu s); lookups %d delivered %d wrong %d; hops %.3f; stretch %.3f (median %.3f); control msgs/node/s %.3f%n",
         span / 1000, (w3 - w2) / 1e9, (c3 - c2) / 1e9, span / 1e3 / ((w3 - w2) / 1e9), span / 1e3 / ((c3 - c2) / 1e9),
-        h.sent, h.delivered, h.wrongRoot, h.hopsSum / (double) h.delivered, h.pathMicros / (double) h.directMicros,
+        h.sent, h.delivered, h.wrongRoot, h.hopsSum / (double) h.delivered, h.pathMicros / (double) h.directMicros, h.medianStretch(),
         ctl / (double) n / (span / 1e3));
     h.lookups.clear();
     h.endpoints.clear();

@@ -22,6 +22,9 @@ final class RingHarness {
   long hopsSum;
   long pathMicros;
   long directMicros;
+  /** Per-lookup stretch (path / direct latency) of delivered lookups whose root is not the source. */
+  double[] stretches = new double[1024];
+  int stretchCount;
   private long nextSeq;
 
   static final class Lookup {
@@ -73,8 +76,16 @@ final class RingHarness {
         l.root = node;
         delivered++;
         hopsSum += m.hops();
-        pathMicros += sim.nowMicros() - l.startMicros;
-        directMicros += sim.delayMicros(l.source, node);
+        long path = sim.nowMicros() - l.startMicros;
+        long direct = sim.delayMicros(l.source, node);
+        pathMicros += path;
+        directMicros += direct;
+        if (direct > 0) {
+          if (stretchCount == stretches.length) {
+            stretches = java.util.Arrays.copyOf(stretches, stretchCount * 2);
+          }
+          stretches[stretchCount++] = path / (double) direct;
+        }
         SimulatedNode expected = sim.closestLiveNode(l.key, true);
         if (expected != node) {
           wrongRoot++;
@@ -82,6 +93,16 @@ final class RingHarness {
       }
     });
     endpoints.put(node, ep);
+  }
+
+  /** Median per-lookup stretch of the lookups delivered so far (NaN if none). */
+  double medianStretch() {
+    if (stretchCount == 0) {
+      return Double.NaN;
+    }
+    double[] s = java.util.Arrays.copyOf(stretches, stretchCount);
+    java.util.Arrays.sort(s);
+    return stretchCount % 2 == 1 ? s[stretchCount / 2] : (s[stretchCount / 2 - 1] + s[stretchCount / 2]) / 2;
   }
 
   /** Sends one lookup from a random ready node to a random key. */
