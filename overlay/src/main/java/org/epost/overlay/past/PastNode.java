@@ -367,7 +367,9 @@ final class PastNode implements Past, OverlayApplication {
 
   /** Answers a reader with this node's copy of {@code id} (or none) and the replica set as known here. */
   void serve(NodeHandle reader, long requestId, Id id) {
-    List<NodeHandle> candidates = endpoint.replicaSet(id, Math.min(config.replicas(), PastCodec.MAX_CANDIDATES));
+    // Twice k candidates: the reader tries the nearest first and reaches the retained copies beyond
+    // the k closest only when those fail (for instance when closer nodes lie about holding it).
+    List<NodeHandle> candidates = endpoint.replicaSet(id, Math.min(2 * config.replicas(), 12));
     if (!index.containsKey(id)) {
       send(reader, new PastMessage.FetchReply(requestId, id, null, candidates));
       return;
