@@ -44,6 +44,7 @@ final class StatusReport {
       out.add("transport connections=" + t.openConnections() + " framesIn=" + t.framesReceived()
           + " framesOut=" + t.framesSent() + " handshakeFailures=" + t.handshakeFailures()
           + " rejectedFrames=" + t.rejectedFrames() + " identityMismatches=" + t.identityMismatches()
+          + " unexpectedPeers=" + t.unexpectedPeers()
           + " droppedQueueFull=" + t.droppedQueueFull());
       out.add("overlay malformedFrames=" + n.statistics().malformedFrames() + " reroutes="
           + n.statistics().reroutes() + " dropped=" + n.statistics().droppedMessages());

@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TransportBenchMain {
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("memory")) {
+      memory(args.length > 1 ? Integer.parseInt(args[1]) : 100);
+      System.exit(0);
+    }
     for (int size : new int[] {1024, 65536 - 64}) {
       throughputTcp(size);
       throughputRaw(size);
@@ -104,7 +108,7 @@ public final class TransportBenchMain {
     try (TcpFixture fx = new TcpFixture(TcpTransportConfig.defaults())) {
       NodeCredentials a = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
       NodeCredentials b = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
-      java.util.concurrent.SynchronousQueue<Boolean> back = new java.util.concurrent.SynchronousQueue<>();
+      java.util.concurrent.LinkedBlockingQueue<Boolean> back = new java.util.concurrent.LinkedBlockingQueue<>(); // offer never loses a reply
       byte[] fa = frame(a, 1024);
       byte[] fb = frame(b, 1024);
       TcpTransport[] tb = new TcpTransport[1];
@@ -168,6 +172,81 @@ public final class TransportBenchMain {
     Arrays.sort(rtt);
     System.out.printf("%-10s 1 KiB round trip (2 hops): p50 %6.1f us  p99 %7.1f us%n", what,
         rtt[rtt.length / 2] / 1e3, rtt[rtt.length * 99 / 100] / 1e3);
+  }
+
+  /**
+   * Heap and direct memory of idle TLS connections: one hub and {@code n} client transports in this
+   * JVM, the clients sharing one I/O thread (as nodes in one JVM do). Memory is read after GC with
+   * half the clients connected and with all connected; the slope (so per-thread allocator caches
+   * and transport set-up cancel out) divided by two gives one connection end, i.e. what one more
+   * idle peer costs a node.
+   */
+  static void memory(int n) throws Exception {
+    io.netty.channel.EventLoopGroup shared = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+        io.netty.channel.nio.NioIoHandler.newFactory());
+    try (TcpFixture fx = new TcpFixture(TcpTransportConfig.defaults())) {
+      AtomicLong got = new AtomicLong();
+      NodeCredentials hubCreds = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
+      TcpTransport hub = fx.transport(hubCreds, (from, f) -> got.incrementAndGet());
+      TcpTransport[] clients = new TcpTransport[n];
+      NodeCredentials[] creds = new NodeCredentials[n];
+      org.epost.overlay.realtime.RealTimeLoop loop = new org.epost.overlay.realtime.RealTimeLoop("clients");
+      for (int i = 0; i < n; i++) {
+        creds[i] = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
+        clients[i] = TcpTransport.start(creds[i], loop,
+            new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TcpTransportConfig.defaults(), shared);
+        clients[i].setReceiver((from, f) -> { });
+      }
+      long[] base = usedAfterGc();
+      int half = n / 2;
+      connect(clients, creds, 0, half, hub, hubCreds, got);
+      long[] mid = usedAfterGc();
+      connect(clients, creds, half, n, hub, hubCreds, got);
+      long[] all = usedAfterGc();
+      int open = hub.statistics().openConnections();
+      double heapPerEnd = (all[0] - mid[0]) / (2.0 * (n - half));
+      double directPerEnd = (all[1] - mid[1]) / (2.0 * (n - half));
+      System.out.printf("JVM heap used after GC: %.1f MiB with %d transports and no connections, %.1f MiB with %d, "
+          + "%.1f MiB with %d connections (both ends in this JVM); direct %.1f / %.1f / %.1f MiB%n",
+          base[0] / 1048576.0, n + 1, mid[0] / 1048576.0, half, all[0] / 1048576.0, n,
+          base[1] / 1048576.0, mid[1] / 1048576.0, all[1] / 1048576.0);
+      System.out.printf("idle connection end (slope %d -> %d connections): heap %.1f KiB, direct %.1f KiB; "
+          + "hub has %d open%n", half, n, heapPerEnd / 1024, directPerEnd / 1024, open);
+      System.out.printf("a node's connection state with %d idle connections: about %.1f MiB (heap + direct)%n", n,
+          n * (heapPerEnd + directPerEnd) / 1048576.0);
+      for (TcpTransport c : clients) {
+        c.close();
+      }
+      loop.close();
+    } finally {
+      shared.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  private static void connect(TcpTransport[] clients, NodeCredentials[] creds, int from, int to, TcpTransport hub,
+      NodeCredentials hubCreds, AtomicLong got) throws InterruptedException {
+    for (int i = from; i < to; i++) {
+      clients[i].send(hub.localAddress(), hubCreds.id(), frame(creds[i], 64));
+    }
+    if (!TcpFixture.await(() -> got.get() == to, 120_000)) {
+      throw new IllegalStateException("only " + got.get() + " of " + to + " connections carried their frame");
+    }
+  }
+
+  private static long[] usedAfterGc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+    }
+    java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    long direct = 0;
+    for (java.lang.management.BufferPoolMXBean b
+        : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+      if (b.getName().equals("direct")) {
+        direct = b.getMemoryUsed();
+      }
+    }
+    return new long[] {heap.getUsed(), direct};
   }
 
   private TransportBenchMain() {}
