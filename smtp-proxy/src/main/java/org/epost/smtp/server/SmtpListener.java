@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +53,14 @@ public final class SmtpListener implements AutoCloseable {
         this.sessions = Executors.newCachedThreadPool(named("smtp-session-"));
         // At most two backend calls per connection slot: one running, one that timed out and has
         // not yet reacted to its interrupt. Beyond that, clients get 451 4.3.0 (BackendCaller).
-        this.backendThreads = new ThreadPoolExecutor(0, 2 * config.maxConnections(), 60, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), named("smtp-backend-"));
+        // The queue never holds more than the caller's permits allow, so it is bounded too.
+        int backendSlots = 2 * config.maxConnections();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(backendSlots, backendSlots, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), named("smtp-backend-"));
+        pool.allowCoreThreadTimeOut(true);
+        this.backendThreads = pool;
         this.context = new ServerContext(config, backend, relay,
-                new BackendCaller(backendThreads, config.backendTimeout()),
+                new BackendCaller(backendThreads, backendSlots, config.backendTimeout()),
                 new ClientRateLimiter(clock, config.messagesPerMinutePerClient(), config.trackedClients()),
                 clock, spool);
         this.connectionSlots = new Semaphore(config.maxConnections());
