@@ -141,7 +141,10 @@ public final class SmtpListener implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, closes every connection and waits briefly for session threads. */
+    /**
+     * Stops accepting, closes every connection and waits briefly for session threads and for
+     * backend calls still running, so that a closed server is not still writing to its store.
+     */
     @Override
     public void close() {
         closed = true;
@@ -156,6 +159,9 @@ public final class SmtpListener implements AutoCloseable {
         try {
             acceptor.join(2000);
             sessions.awaitTermination(2, TimeUnit.SECONDS);
+            if (!backendThreads.awaitTermination(2, TimeUnit.SECONDS)) {
+                LOG.warning("backend calls still running after close; they ignored their interrupt");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
