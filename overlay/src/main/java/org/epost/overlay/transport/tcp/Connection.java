@@ -8,8 +8,8 @@ import org.epost.overlay.api.Address;
 import org.epost.overlay.api.Id;
 
 /**
- * One TLS connection to a peer, inbound or outbound. Frames sent before the handshake and hello
- * are done wait in {@code pending}; every queued byte (pending or in Netty's outbound buffer) is
+ * One TLS connection to a peer, inbound or outbound. Frames wait in {@code pending} until the
+ * handshake and hello are done and then until the I/O thread drains them; every queued byte (pending or in Netty's outbound buffer) is
  * counted against the per-peer bound. Thread-safe: {@link #send} runs on the node loop, the rest
  * on the channel's I/O thread.
  */
@@ -26,6 +26,7 @@ final class Connection {
   private final AtomicLong queuedBytes = new AtomicLong();
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>(); // guarded by this
   private boolean ready; // guarded by this
+  private boolean drainScheduled; // guarded by this
   /** Where the peer listens: the dialled address, or the one its hello named. */
   volatile Address peerAddress;
   /** The id the peer proved in the TLS handshake; null before. */
@@ -53,35 +54,59 @@ final class Connection {
     full = false;
     lastUsedNanos = System.nanoTime();
     synchronized (this) {
-      if (!ready) {
-        pending.add(frame);
+      pending.add(frame);
+      if (!ready || drainScheduled) {
         return true;
       }
+      drainScheduled = true;
     }
-    write(Frames.DATA, frame, true);
+    channel.eventLoop().execute(this::drain);
     return true;
+  }
+
+  /**
+   * On the I/O thread: writes every queued frame, then flushes once. A burst of sends from the
+   * node loop thus costs one hand-off to the I/O thread, few TLS records and one socket write,
+   * instead of one of each per frame.
+   */
+  private void drain() {
+    synchronized (this) {
+      drainScheduled = false; // a send after this point schedules the next drain
+    }
+    while (true) {
+      byte[] f;
+      synchronized (this) {
+        f = pending.poll();
+      }
+      if (f == null) {
+        break;
+      }
+      write(Frames.DATA, f);
+    }
+    channel.flush();
   }
 
   /** Handshake and hello done: sends our hello first, then what waited. Called on the I/O thread. */
   void markReady(Address localAddress) {
     byte[] hello = new byte[localAddress.encodedLength()];
     localAddress.write(java.nio.ByteBuffer.wrap(hello));
-    write(Frames.HELLO, hello, false);
+    write(Frames.HELLO, hello);
     synchronized (this) {
       byte[] f;
       while ((f = pending.poll()) != null) {
-        write(Frames.DATA, f, false);
+        write(Frames.DATA, f);
       }
       ready = true;
     }
     channel.flush();
   }
 
-  private void write(int type, byte[] body, boolean flush) {
+  /** Writes one frame without flushing; on the I/O thread. */
+  private void write(int type, byte[] body) {
     int wire = Frames.PREFIX + Frames.HEADER + body.length;
     ByteBuf buf = channel.alloc().buffer(wire);
     buf.writeInt(Frames.HEADER + body.length).writeByte(Frames.VERSION).writeByte(type).writeBytes(body);
-    var future = flush ? channel.writeAndFlush(buf) : channel.write(buf);
+    var future = channel.write(buf);
     if (type == Frames.DATA) {
       future.addListener(f -> {
         queuedBytes.addAndGet(-wire);

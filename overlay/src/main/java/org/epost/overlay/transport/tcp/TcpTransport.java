@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.epost.overlay.api.Address;
@@ -69,6 +70,9 @@ public final class TcpTransport implements Transport, AutoCloseable {
   private final Map<PeerKey, Connection> connections = new ConcurrentHashMap<>();
   private final AtomicLong inboundInFlight = new AtomicLong();
   private final ConcurrentLinkedQueue<Channel> paused = new ConcurrentLinkedQueue<>();
+  /** Accepted frames waiting for the node loop; bounded in bytes by {@link #inboundInFlight}. */
+  private final ConcurrentLinkedQueue<InboundFrame> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean inboxScheduled = new AtomicBoolean();
   private final InetAddress listenHost;
   private volatile Channel server;
   private volatile Address localAddress;
@@ -283,18 +287,36 @@ public final class TcpTransport implements Transport, AutoCloseable {
     if (r == null || closed) {
       return;
     }
-    long size = frame.length;
-    inboundInFlight.addAndGet(size);
-    loop.execute(() -> {
-      try {
-        r.receive(from, frame);
-      } finally {
-        if (inboundInFlight.addAndGet(-size) < MAX_INBOUND_IN_FLIGHT / 2) {
-          resumeReading();
-        }
-      }
-    });
+    inboundInFlight.addAndGet(frame.length);
+    inbox.add(new InboundFrame(from, frame));
+    if (inboxScheduled.compareAndSet(false, true)) {
+      loop.execute(() -> drainInbox(r));
+    }
   }
+
+  /**
+   * On the node loop: hands every waiting frame to the receiver. One loop task per burst rather
+   * than per frame; the inbox is bounded by {@link #MAX_INBOUND_IN_FLIGHT} through
+   * {@link #pauseIfBehind}.
+   */
+  private void drainInbox(FrameReceiver r) {
+    inboxScheduled.set(false); // a frame delivered after this point schedules the next drain
+    long drained = 0;
+    InboundFrame f;
+    while ((f = inbox.poll()) != null) {
+      drained += f.frame().length;
+      try {
+        r.receive(f.from(), f.frame());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "receiver failed on a frame from " + f.from(), e);
+      }
+    }
+    if (inboundInFlight.addAndGet(-drained) < MAX_INBOUND_IN_FLIGHT / 2) {
+      resumeReading();
+    }
+  }
+
+  private record InboundFrame(Address from, byte[] frame) {}
 
   /** Called on an I/O thread after {@link #deliver}: stop reading this channel while the loop is behind. */
   void pauseIfBehind(Channel ch) {
