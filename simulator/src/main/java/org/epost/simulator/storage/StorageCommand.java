@@ -65,7 +65,7 @@ public final class StorageCommand implements Callable<Integer> {
   double lookupsPerSecond;
 
   @Option(names = "--mutable-objects", defaultValue = "-1",
-      description = "Signed mutable objects among the objects, updated about daily (default: 1% of --objects).")
+      description = "Signed mutable objects among the objects, updated about daily (default: 1%% of --objects).")
   int mutableObjects;
 
   @Option(names = "--maintenance", defaultValue = "10m", converter = DurationConverter.class,
