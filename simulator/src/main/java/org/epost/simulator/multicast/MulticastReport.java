@@ -6,10 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import org.epost.simulator.report.Json;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -38,36 +37,13 @@ public final class MulticastReport {
   public static void write(MulticastSummary summary, Path dir) {
     try {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve(SUMMARY), json(summary.toFields()), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve(SUMMARY), Json.write(summary.toFields()), StandardCharsets.UTF_8);
       Files.writeString(dir.resolve(SERIES), seriesCsv(summary.tracker.minutes), StandardCharsets.UTF_8);
       Files.writeString(dir.resolve(DEPTHS), depthCsv(summary.tracker.depthHistogram), StandardCharsets.UTF_8);
       plots(summary, dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the run's outputs to " + dir + ": " + e.getMessage(), e);
     }
-  }
-
-  /** A flat JSON object: numbers (NaN as null), booleans, strings. */
-  static String json(Map<String, Object> fields) {
-    StringBuilder out = new StringBuilder("{\n");
-    Iterator<Map.Entry<String, Object>> it = fields.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, Object> e = it.next();
-      out.append("  \"").append(e.getKey()).append("\": ").append(value(e.getValue()));
-      out.append(it.hasNext() ? ",\n" : "\n");
-    }
-    return out.append("}\n").toString();
-  }
-
-  private static String value(Object v) {
-    if (v instanceof Double d) {
-      return Double.isNaN(d) || Double.isInfinite(d) ? "null" : Double.toString(d);
-    }
-    if (v instanceof Number || v instanceof Boolean) {
-      return v.toString();
-    }
-    String s = String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"");
-    return "\"" + s + "\"";
   }
 
   static String seriesCsv(List<DeliveryTracker.Totals> minutes) {

@@ -4,12 +4,16 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 
-/** Writes a small JSON document from maps, numbers, strings, booleans and nulls. */
-final class Json {
+/**
+ * Writes a small JSON document from maps, numbers, strings, booleans and nulls; a NaN or
+ * infinite number is written as null. Every experiment's {@code summary.json} goes through it.
+ */
+public final class Json {
 
   private Json() {}
 
-  static String write(Map<String, ?> object) {
+  /** The document for {@code object}, keys in the map's iteration order, ending in a newline. */
+  public static String write(Map<String, ?> object) {
     StringBuilder out = new StringBuilder();
     writeObject(out, object, "");
     return out.append('\n').toString();

@@ -6,10 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import org.epost.simulator.report.Json;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -24,7 +23,7 @@ final class StorageReport {
   static void write(StorageSummary s, Path dir) {
     try {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve(SUMMARY), json(s.fields()), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve(SUMMARY), Json.write(s.fields()), StandardCharsets.UTF_8);
       StringBuilder csv = new StringBuilder(
           "hour,live_nodes,lookups,lookups_failed,repair_bytes_cumulative,objects_without_live_replica,live_replicas_avg\n");
       for (long[] r : s.hourly()) {
@@ -39,25 +38,6 @@ final class StorageReport {
     }
   }
 
-  /** A flat JSON object of numbers and strings (NaN written as null). */
-  static String json(Map<String, Object> fields) {
-    StringBuilder out = new StringBuilder("{\n");
-    Iterator<Map.Entry<String, Object>> it = fields.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, Object> e = it.next();
-      out.append("  \"").append(e.getKey()).append("\": ");
-      Object v = e.getValue();
-      if (v instanceof Double d) {
-        out.append(Double.isNaN(d) || Double.isInfinite(d) ? "null" : String.format(Locale.ROOT, "%.6g", d));
-      } else if (v instanceof Number || v instanceof Boolean) {
-        out.append(v);
-      } else {
-        out.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-      }
-      out.append(it.hasNext() ? ",\n" : "\n");
-    }
-    return out.append("}\n").toString();
-  }
 
   private static void plots(StorageSummary s, Path dir) throws IOException {
     System.setProperty("java.awt.headless", "true");
