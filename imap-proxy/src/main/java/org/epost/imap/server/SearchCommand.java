@@ -53,10 +53,12 @@ final class SearchCommand {
         }
 
         boolean bodyContains(String needle, boolean includeHeader) throws CommandFailed {
-            long from = includeHeader ? 0 : structure().bodyStart();
+            List<DecodedTextSearch.Segment> segments = DecodedTextSearch.segments(structure(), includeHeader);
+            if (segments.isEmpty()) {
+                return needle.isEmpty();
+            }
             try (InputStream in = s.await(s.user.openMessage(s.selected.name, m.uid()))) {
-                in.skipNBytes(from);
-                return StreamSearch.contains(in, needle.getBytes(StandardCharsets.UTF_8));
+                return DecodedTextSearch.contains(in, segments, needle);
             } catch (IOException e) {
                 throw CommandFailed.no("SERVERBUG", "Cannot read message " + m.uid() + ": " + e.getMessage());
             }
