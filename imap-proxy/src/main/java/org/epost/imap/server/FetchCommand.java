@@ -61,7 +61,7 @@ final class FetchCommand {
                 writeItem(s, b, item, m, structure);
             }
             if (addFlags) {
-                b.raw(" FLAGS ").raw(Flags.format(m.flags()));
+                b.raw(" FLAGS ").raw(s.selected.flagsOf(m.uid(), m.flags()));
             }
             b.raw(')').crlf();
             s.out.write(b);
@@ -76,7 +76,7 @@ final class FetchCommand {
     private static void writeItem(ImapSession s, ResponseBuilder b, FetchRequest.Item item, MessageRecord m,
             MimePart structure) throws CommandFailed {
         switch (item.name()) {
-            case "FLAGS" -> b.raw("FLAGS ").raw(Flags.format(m.flags()));
+            case "FLAGS" -> b.raw("FLAGS ").raw(s.selected.flagsOf(m.uid(), m.flags()));
             case "UID" -> b.raw("UID ").number(m.uid());
             case "INTERNALDATE" -> b.raw("INTERNALDATE \"").raw(MessageCommands.formatDate(m)).raw('"');
             case "RFC822.SIZE" -> b.raw("RFC822.SIZE ").number(m.size());

@@ -14,6 +14,8 @@ final class Flags {
     static final String FLAGGED = "\\Flagged";
     static final String DELETED = "\\Deleted";
     static final String DRAFT = "\\Draft";
+    /** Session flag, never stored: see {@link SelectedMailbox#flagsOf}. */
+    static final String RECENT = "\\Recent";
     static final List<String> SYSTEM = List.of(ANSWERED, FLAGGED, DELETED, SEEN, DRAFT);
     static final int MAX_FLAGS_PER_COMMAND = 100;
 

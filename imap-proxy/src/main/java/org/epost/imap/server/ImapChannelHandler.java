@@ -25,15 +25,18 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
     private final ImapServerConfig config;
     private final MailboxBackend backend;
     private final StructureCache cache;
+    private final RecentTracker recent;
     private final Executor workers;
     private final AtomicInteger pending = new AtomicInteger();
     private ImapSession session;
     private SerialExecutor serial;
 
-    ImapChannelHandler(ImapServerConfig config, MailboxBackend backend, StructureCache cache, Executor workers) {
+    ImapChannelHandler(ImapServerConfig config, MailboxBackend backend, StructureCache cache, RecentTracker recent,
+            Executor workers) {
         this.config = config;
         this.backend = backend;
         this.cache = cache;
+        this.recent = recent;
         this.workers = workers;
     }
 
@@ -42,7 +45,7 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
         serial = new SerialExecutor(workers);
         Responder responder = new Responder(ctx.channel(), config.backendTimeout());
         CommandFrameDecoder decoder = ctx.pipeline().get(CommandFrameDecoder.class);
-        session = new ImapSession(config, backend, cache, responder, serial, () -> ctx.channel().close(),
+        session = new ImapSession(config, backend, cache, recent, responder, serial, () -> ctx.channel().close(),
                 decoder::authenticated);
         serial.execute(session::greet);
         ctx.fireChannelActive();

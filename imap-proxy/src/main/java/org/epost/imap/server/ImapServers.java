@@ -39,6 +39,7 @@ public final class ImapServers {
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named("imap-worker"));
         workers.allowCoreThreadTimeOut(true);
         StructureCache cache = new StructureCache(config.structureCacheEntries());
+        RecentTracker recent = new RecentTracker(RecentTracker.DEFAULT_MAX_MAILBOXES);
         ServerBootstrap b = new ServerBootstrap().group(io).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -49,7 +50,7 @@ public final class ImapServers {
                                 new CommandFrameDecoder(config.maxLineLength(), config.maxLiteralSize(),
                                         config.literalMemoryThreshold(), config.maxLiteralsPerCommand(),
                                         config.spoolDirectory()),
-                                new ImapChannelHandler(config, backend, cache, workers));
+                                new ImapChannelHandler(config, backend, cache, recent, workers));
                     }
                 });
         Channel server;

@@ -37,6 +37,7 @@ final class ImapSession {
     final ImapServerConfig config;
     final MailboxBackend backend;
     final StructureCache cache;
+    final RecentTracker recent;
     final Responder out;
     private final Runnable closeAction;
     private final Runnable onAuthenticated;
@@ -49,11 +50,12 @@ final class ImapSession {
     private final SerialExecutor executor;
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
 
-    ImapSession(ImapServerConfig config, MailboxBackend backend, StructureCache cache, Responder out,
-            SerialExecutor executor, Runnable closeAction, Runnable onAuthenticated) {
+    ImapSession(ImapServerConfig config, MailboxBackend backend, StructureCache cache, RecentTracker recent,
+            Responder out, SerialExecutor executor, Runnable closeAction, Runnable onAuthenticated) {
         this.config = config;
         this.backend = backend;
         this.cache = cache;
+        this.recent = recent;
         this.out = out;
         this.executor = executor;
         this.closeAction = closeAction;

@@ -91,7 +91,7 @@ final class MailboxCommands {
         r.end();
         s.deselect();
         MailboxSnapshot snap = s.await(s.user.snapshot(mailbox));
-        SelectedMailbox sel = new SelectedMailbox(mailbox, snap, name.equals("EXAMINE"));
+        SelectedMailbox sel = new SelectedMailbox(mailbox, snap, name.equals("EXAMINE"), s.recent, s.userName);
         Set<String> keywords = new TreeSet<>();
         int firstUnseen = 0;
         List<MessageRecord> msgs = snap.messages();
@@ -111,7 +111,7 @@ final class MailboxCommands {
         s.out.untagged("OK [PERMANENTFLAGS " + (sel.readOnly ? "()" : "(\\Answered \\Flagged \\Deleted \\Seen \\Draft"
                 + kw + " \\*)") + "] Flags permitted");
         s.out.untagged(msgs.size() + " EXISTS");
-        s.out.untagged("0 RECENT");
+        s.out.untagged(sel.recentCount() + " RECENT");
         if (firstUnseen > 0) {
             s.out.untagged("OK [UNSEEN " + firstUnseen + "] First unseen message");
         }
@@ -215,7 +215,10 @@ final class MailboxCommands {
         for (String item : items) {
             switch (item.toUpperCase(Locale.ROOT)) {
                 case "MESSAGES" -> parts.add("MESSAGES " + snap.messages().size());
-                case "RECENT" -> parts.add("RECENT 0");
+                case "RECENT" -> {
+                    long mark = s.recent.peek(new RecentTracker.Key(s.userName, mailbox, snap.uidValidity()));
+                    parts.add("RECENT " + snap.messages().stream().filter(m -> m.uid() > mark).count());
+                }
                 case "UIDNEXT" -> parts.add("UIDNEXT " + snap.uidNext());
                 case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + snap.uidValidity());
                 case "UNSEEN" -> parts.add("UNSEEN " + snap.messages().stream()

@@ -102,7 +102,7 @@ final class MessageCommands {
                 s.selected.updateFlags(msn, e.getValue());
                 if (!silent) {
                     s.out.untagged(msn + " FETCH (" + (uid ? "UID " + e.getKey() + " " : "") + "FLAGS "
-                            + Flags.format(e.getValue()) + ")");
+                            + s.selected.flagsOf(e.getKey(), e.getValue()) + ")");
                 }
             }
         }

@@ -156,9 +156,10 @@ final class SearchCommand {
             case "UNDELETED": return flag(Flags.DELETED, false);
             case "UNDRAFT": return flag(Flags.DRAFT, false);
             case "UNFLAGGED": return flag(Flags.FLAGGED, false);
-            case "UNSEEN": case "NEW": return flag(Flags.SEEN, false);
-            case "OLD": return c -> true;
-            case "RECENT": return c -> false;
+            case "UNSEEN": return flag(Flags.SEEN, false);
+            case "NEW": return c -> c.s.selected.isRecent(c.m.uid()) && !c.m.flags().contains(Flags.SEEN);
+            case "OLD": return c -> !c.s.selected.isRecent(c.m.uid());
+            case "RECENT": return c -> c.s.selected.isRecent(c.m.uid());
             case "KEYWORD": case "UNKEYWORD": {
                 r.space();
                 String kw = r.atom();

@@ -29,13 +29,52 @@ final class SelectedMailbox {
     private final Set<Long> expungedPending = new HashSet<>();
     private final AtomicBoolean dirty = new AtomicBoolean();
     Registration registration;
+    /** UIDs that are {@code \Recent} in this session (it was the first to be told of them). */
+    private final Set<Long> recent = new HashSet<>();
+    private final RecentTracker tracker;
+    private final RecentTracker.Key recentKey;
 
-    SelectedMailbox(String name, MailboxSnapshot snapshot, boolean readOnly) {
+    SelectedMailbox(String name, MailboxSnapshot snapshot, boolean readOnly, RecentTracker tracker, String user) {
         this.name = name;
         this.uidValidity = snapshot.uidValidity();
         this.readOnly = readOnly || snapshot.readOnly();
         this.uidNext = snapshot.uidNext();
         this.messages = snapshot.messages();
+        this.tracker = tracker;
+        this.recentKey = new RecentTracker.Key(user, name, uidValidity);
+        noteRecent(messages);
+    }
+
+    /** Claims (read-write) or just observes (read-only) the new UIDs above the server-wide mark. */
+    private void noteRecent(List<MessageRecord> arrived) {
+        if (arrived.isEmpty()) {
+            return;
+        }
+        long last = arrived.get(arrived.size() - 1).uid();
+        long mark = readOnly ? tracker.peek(recentKey) : tracker.claim(recentKey, last);
+        for (MessageRecord r : arrived) {
+            if (r.uid() > mark) {
+                recent.add(r.uid());
+            }
+        }
+    }
+
+    int recentCount() {
+        return recent.size();
+    }
+
+    boolean isRecent(long uid) {
+        return recent.contains(uid);
+    }
+
+    /** The FLAGS list for a message as this session reports it, with {@code \Recent} if it is recent here. */
+    String flagsOf(long uid, Set<String> flags) {
+        if (!recent.contains(uid)) {
+            return Flags.format(flags);
+        }
+        Set<String> withRecent = new java.util.TreeSet<>(flags);
+        withRecent.add(Flags.RECENT);
+        return Flags.format(withRecent);
     }
 
     int count() {
@@ -152,6 +191,7 @@ final class SelectedMailbox {
                 if (allowExpunge) {
                     messages.remove(i);
                     expungedPending.remove(uid);
+                    recent.remove(uid);
                     out.untagged((i + 1) + " EXPUNGE");
                 } else {
                     expungedPending.add(uid);
@@ -163,7 +203,7 @@ final class SelectedMailbox {
             MessageRecord now = current.get(known.uid());
             if (now != null && !now.flags().equals(known.flags())) {
                 messages.set(i, now);
-                out.untagged((i + 1) + " FETCH (UID " + known.uid() + " FLAGS " + Flags.format(now.flags()) + ")");
+                out.untagged((i + 1) + " FETCH (UID " + known.uid() + " FLAGS " + flagsOf(known.uid(), now.flags()) + ")");
             }
         }
         long last = maxUid();
@@ -174,7 +214,12 @@ final class SelectedMailbox {
             }
         }
         if (messages.size() != before) {
+            int recentBefore = recent.size();
+            noteRecent(messages.subList(before, messages.size()));
             out.untagged(messages.size() + " EXISTS");
+            if (recent.size() != recentBefore) {
+                out.untagged(recent.size() + " RECENT");
+            }
         }
         uidNext = Math.max(uidNext, snapshot.uidNext());
     }

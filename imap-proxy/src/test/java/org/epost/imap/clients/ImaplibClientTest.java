@@ -29,7 +29,7 @@ class ImaplibClientTest {
             assertTrue(out.contains("SEARCH SUBJECT Report 2\n"), out);
             assertTrue(out.contains("HEADER Subject: Hello there"), out);
             assertTrue(out.contains("BODY-HAS True"), out);
-            assertTrue(out.contains("STORE 2 (FLAGS ($Important \\Flagged))"), out);
+            assertTrue(out.contains("STORE 2 (FLAGS ($Important \\Flagged \\Recent))"), out);
             assertTrue(out.matches("(?s).*APPEND OK \\[APPENDUID \\d+ 3\\].*"), out);
             assertTrue(out.contains("SEARCH SEEN 1 3\n"), out);
             assertTrue(out.contains("DONE"), out);

@@ -163,7 +163,7 @@ class ServerSafetyTest {
                 a.command("a1", "select INBOX");
                 b.command("b1", "select INBOX");
                 b.command("b2", "store 2 +flags.silent (\\Answered)");
-                assertEquals(List.of("* 2 FETCH (UID 2 FLAGS (\\Answered))", "a2 OK NOOP completed"),
+                assertEquals(List.of("* 2 FETCH (UID 2 FLAGS (\\Answered \\Recent))", "a2 OK NOOP completed"),
                         a.command("a2", "noop"));
             }
         }
