@@ -2,24 +2,61 @@ package org.epost.overlay.sim;
 
 import org.epost.overlay.api.Cancellable;
 
-/** One entry of the global event queue: runs {@code task} at {@code timeMicros} unless cancelled or its node died. */
+/**
+ * One entry of the global event queue: runs {@code task} at {@code timeMicros} unless cancelled or
+ * its node died. A node's pending events are also chained in a list on its {@link NodeContext}, so
+ * that {@link Simulation#fail} can empty them at once: an event of a failed node stays in the heap
+ * until it falls due (removing it would cost a heap rebuild), but as a husk that references
+ * neither the node nor its task, so nothing of a departed node stays reachable.
+ */
 final class Event implements Cancellable {
   final long timeMicros;
   final long sequence;
-  final NodeContext owner; // null for the experiment driver's events
-  final Runnable task;
+  NodeContext owner; // null for the experiment driver's events, and once run, cancelled or purged
+  Runnable task; // null once cancelled or purged
   boolean cancelled;
+  Event prevOfOwner; // the owner's list of pending events
+  Event nextOfOwner;
 
   Event(long timeMicros, long sequence, NodeContext owner, Runnable task) {
     this.timeMicros = timeMicros;
     this.sequence = sequence;
     this.owner = owner;
     this.task = task;
+    if (owner != null) {
+      Event head = owner.firstEvent;
+      nextOfOwner = head;
+      if (head != null) {
+        head.prevOfOwner = this;
+      }
+      owner.firstEvent = this;
+    }
   }
 
   @Override
   public void cancel() {
     cancelled = true;
+    task = null; // a cancelled timer's closure need not wait in the heap until its time comes
+    detach();
+  }
+
+  /** Removes this event from its owner's list of pending events (no-op if already removed). */
+  void detach() {
+    NodeContext o = owner;
+    if (o == null) {
+      return;
+    }
+    if (prevOfOwner != null) {
+      prevOfOwner.nextOfOwner = nextOfOwner;
+    } else {
+      o.firstEvent = nextOfOwner;
+    }
+    if (nextOfOwner != null) {
+      nextOfOwner.prevOfOwner = prevOfOwner;
+    }
+    prevOfOwner = null;
+    nextOfOwner = null;
+    owner = null;
   }
 
   boolean before(Event o) {

@@ -20,6 +20,7 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
   FrameReceiver receiver;
   boolean alive = true;
   SimulatedNode node; // the overlay node living here, for handle interning; null once failed
+  Event firstEvent; // head of this node's pending events (see Event), emptied when the node fails
 
   NodeContext(Simulation sim, int index, float[] position, long seed) {
     this.sim = sim;
@@ -27,6 +28,24 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
     this.address = Address.virtual(index);
     this.position = position;
     this.random = new SplittableRandom(seed);
+  }
+
+  /**
+   * Cancels every pending event of this node and unlinks them, so that the heap's husks reference
+   * neither this context nor the node's tasks. Called once the node has failed.
+   */
+  void purgeEvents() {
+    Event e = firstEvent;
+    firstEvent = null;
+    while (e != null) {
+      Event next = e.nextOfOwner;
+      e.cancelled = true;
+      e.task = null;
+      e.owner = null;
+      e.prevOfOwner = null;
+      e.nextOfOwner = null;
+      e = next;
+    }
   }
 
   @Override

@@ -168,7 +168,12 @@ public final class Simulation {
     return n;
   }
 
-  /** Fails {@code node} abruptly: its timers never run again, frames to it vanish, nobody is told. */
+  /**
+   * Fails {@code node} abruptly: its timers never run again, frames to it vanish, nobody is told.
+   * The simulation then holds nothing of it: its pending events (timers and frames in flight to
+   * it) are emptied at once, so once the caller drops its {@link SimulatedNode} the node's whole
+   * state is garbage. The events of live nodes run exactly as before.
+   */
   public void fail(SimulatedNode node) {
     if (!node.context.alive) {
       return;
@@ -188,6 +193,7 @@ public final class Simulation {
       }
       node.liveSlot = -1;
     }
+    node.context.purgeEvents(); // after stop(): whatever stop() scheduled goes too
   }
 
   /** Live overlay nodes (ready or joining), in no particular order. An unmodifiable view. */
@@ -288,21 +294,27 @@ public final class Simulation {
   }
 
   private void run(Event e) {
-    if (e.cancelled || (e.owner != null && !e.owner.alive)) {
+    NodeContext owner = e.owner;
+    if (e.cancelled || (owner != null && !owner.alive)) {
       return;
+    }
+    Runnable task = e.task;
+    if (owner != null) {
+      e.detach(); // no longer pending: the owner's list holds only events still to run
     }
     nowMicros = e.timeMicros;
     eventsRun++;
     long h = trace;
     h = mix(h ^ e.timeMicros);
     h = mix(h ^ e.sequence);
-    h = mix(h ^ (e.owner == null ? -1 : e.owner.index));
-    if (e.task instanceof VirtualNetwork.Delivery) {
-      byte[] f = ((VirtualNetwork.Delivery) e.task).frame;
+    h = mix(h ^ (owner == null ? -1 : owner.index));
+    if (task instanceof VirtualNetwork.Delivery) {
+      byte[] f = ((VirtualNetwork.Delivery) task).frame;
       h = mix(h ^ ((long) f.length << 32 | (f[1] & 0xFF) << 16 | (f[f.length - 1] & 0xFF) << 8 | (f[f.length / 2] & 0xFF)));
     }
     trace = h;
-    e.task.run();
+    e.task = null; // a fired timer kept as a Cancellable by the protocol holds no closure
+    task.run();
   }
 
   private static long mix(long z) {
