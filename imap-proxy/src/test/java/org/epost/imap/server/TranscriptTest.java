@@ -36,7 +36,7 @@ public class TranscriptTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"rfc3501-section8.txt", "pipelining-and-errors.txt", "uidplus-move-idle.txt",
-            "mailbox-management.txt"})
+            "mailbox-management.txt", "imaplib-captured.txt"})
     void replays(String name) throws Exception {
         List<String> script = load(name);
         try (TestServer t = new TestServer(); RawClient c = new RawClient(t.address())) {
