@@ -82,9 +82,7 @@ public final class RevocationList {
 
   /** Whether the signature verifies under {@code authority}. */
   public boolean isSignedBy(SigningPublicKey authority) {
-    return authority.verify(encoded, 0, signedLength,
-        Arrays.copyOfRange(encoded, encoded.length - SigningPublicKey.SIGNATURE_LENGTH,
-            encoded.length));
+    return SignedEncoding.verifies(authority, encoded, signedLength);
   }
 
   /** Whether {@code serial} is revoked by this list. */

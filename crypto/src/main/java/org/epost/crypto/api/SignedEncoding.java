@@ -1,5 +1,6 @@
 package org.epost.crypto.api;
 
+import java.util.Arrays;
 import org.epost.crypto.encoding.CanonicalReader;
 import org.epost.crypto.encoding.CanonicalWriter;
 
@@ -21,6 +22,15 @@ final class SignedEncoding {
   /** Appends an existing signature (re-encoding a decoded object). */
   static byte[] withSignature(CanonicalWriter body, byte[] signature) {
     return body.bytes(SIGNATURE_TAG, signature).toByteArray();
+  }
+
+  /**
+   * Whether the signature that ends {@code encoded} verifies under {@code key} over the first
+   * {@code signedLength} bytes (everything before the signature field).
+   */
+  static boolean verifies(SigningPublicKey key, byte[] encoded, int signedLength) {
+    return key.verify(encoded, 0, signedLength,
+        Arrays.copyOfRange(encoded, encoded.length - SigningPublicKey.SIGNATURE_LENGTH, encoded.length));
   }
 
   /** Reads the signature field and checks that nothing follows it. */

@@ -111,9 +111,7 @@ public final class UserCertificate {
 
   /** Whether the authority's signature over this certificate verifies under {@code authority}. */
   public boolean isSignedBy(SigningPublicKey authority) {
-    return authority.verify(encoded, 0, signedLength,
-        Arrays.copyOfRange(encoded, encoded.length - SigningPublicKey.SIGNATURE_LENGTH,
-            encoded.length));
+    return SignedEncoding.verifies(authority, encoded, signedLength);
   }
 
   /** The canonical encoding (a copy). */
