@@ -225,6 +225,14 @@ public final class MimeStructureParser {
         if (part.end == part.bodyStart && pushedBack != null) {
             return;
         }
+        readToBoundary(part);
+    }
+
+    /**
+     * Consumes lines up to the next enclosing boundary (pushed back for the caller) or the end
+     * of the message, and sets where {@code part} ends.
+     */
+    private void readToBoundary(MimePart part) throws IOException {
         while (true) {
             Line l = next();
             if (l == null) {
@@ -284,19 +292,7 @@ public final class MimeStructureParser {
             }
             boundaries.pop();
             popped = true;
-            // epilogue
-            while (true) {
-                Line l = next();
-                if (l == null) {
-                    part.end = offset;
-                    return;
-                }
-                if (isBoundary(l)) {
-                    pushedBack = l;
-                    part.end = endBefore(l, part.bodyStart);
-                    return;
-                }
-            }
+            readToBoundary(part); // the epilogue
         } finally {
             if (!popped) {
                 boundaries.pop();
