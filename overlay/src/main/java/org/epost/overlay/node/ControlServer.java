@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * client: AUTH &lt;token&gt;          server: (nothing, or "error bad token" and close)
  * client: ROUTE &lt;40 hex&gt;        server: "delivered &lt;id&gt; hops=&lt;n&gt;" | "error &lt;reason&gt;"
+ * client: ROUTE &lt;40 hex&gt; timed  server: "delivered &lt;id&gt; hops=&lt;n&gt; route_us=&lt;rtt&gt; direct_us=&lt;rtt&gt;" | "error ..."
  * client: STATUS                 server: status lines, then "end"
  * </pre>
  *
@@ -36,7 +37,8 @@ final class ControlServer implements AutoCloseable {
 
   /** What the commands do; implemented by the daemon, called on control threads. */
   interface Commands {
-    String route(String keyHex) throws Exception;
+    /** Routes a probe; {@code timed} adds the route's and the direct round trip (see NodeDaemon#routeAnswer). */
+    String route(String keyHex, boolean timed) throws Exception;
 
     List<String> status() throws Exception;
   }
@@ -101,7 +103,12 @@ final class ControlServer implements AutoCloseable {
         return;
       }
       if (cmd.startsWith("ROUTE ")) {
-        out.write(answer(() -> commands.route(cmd.substring(6).trim())) + "\n");
+        String[] args = cmd.substring(6).trim().split(" ");
+        if (args.length > 2 || (args.length == 2 && !args[1].equals("timed"))) {
+          out.write("error usage: ROUTE <40 hex> [timed]\n");
+        } else {
+          out.write(answer(() -> commands.route(args[0], args.length == 2)) + "\n");
+        }
       } else if (cmd.equals("STATUS")) {
         try {
           for (String line : commands.status()) {

@@ -123,10 +123,15 @@ public final class NodeCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "route", description = "Route a probe from a node; prints 'delivered <node-id> hops=<n>' per key.")
+  @Command(name = "route", description = "Route a probe from a node; prints 'delivered <node-id> hops=<n>' per key"
+      + " (with --timed also 'route_us=<us> direct_us=<us>').")
   static final class Route extends Via implements Callable<Integer> {
     @Option(names = "--key", required = true, description = "40 hex digits; repeat for several keys")
     List<String> keys;
+
+    @Option(names = "--timed", description = "also print route_us=<best of three round trips: routed to the root, "
+        + "answered directly> and direct_us=<best of three direct round trips to the root> (delay stretch)")
+    boolean timed;
 
     @Override
     public Integer call() {
@@ -134,7 +139,7 @@ public final class NodeCommand implements Callable<Integer> {
       for (String k : keys) {
         String line;
         try {
-          List<String> answer = ControlClient.call(dataDir(), "ROUTE " + k, 20_000);
+          List<String> answer = ControlClient.call(dataDir(), "ROUTE " + k + (timed ? " timed" : ""), 60_000);
           line = answer.isEmpty() ? "error no answer" : answer.get(0);
         } catch (IOException e) {
           line = "error " + e.getMessage();

@@ -114,6 +114,43 @@ public final class NodeDaemon implements AutoCloseable {
     return started.get(5, TimeUnit.SECONDS).get(ProbeApplication.TIMEOUT_MILLIS + 2_000, TimeUnit.MILLISECONDS);
   }
 
+  /** Pings {@code to} directly and returns the round trip in nanoseconds. */
+  public long ping(NodeHandle to) throws Exception {
+    CompletableFuture<CompletableFuture<Long>> started = new CompletableFuture<>();
+    loop.execute(() -> started.complete(probes.ping(to)));
+    return started.get(5, TimeUnit.SECONDS).get(ProbeApplication.TIMEOUT_MILLIS + 2_000, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The control port's answer to {@code ROUTE <key> [timed]}: {@code delivered <root> hops=<n>},
+   * and when timed also {@code route_us=<best of SAMPLES round trips: routed to the root, answered
+   * directly>} and {@code direct_us=<best of SAMPLES direct round trips to the root>} (0 when the
+   * root is this node). Best-of on both sides, so a scheduling hiccup of a loaded machine inflates
+   * neither; root and hops are those of the first probe.
+   */
+  String routeAnswer(Id key, boolean timed) throws Exception {
+    ProbeApplication.Delivery d = route(key);
+    String line = "delivered " + d.root().toHex() + " hops=" + d.hops();
+    if (!timed) {
+      return line;
+    }
+    long routed = d.roundTripNanos();
+    long direct = 0;
+    if (!d.root().equals(id())) {
+      for (int i = 1; i < SAMPLES; i++) {
+        routed = Math.min(routed, route(key).roundTripNanos());
+      }
+      direct = Long.MAX_VALUE;
+      for (int i = 0; i < SAMPLES; i++) {
+        direct = Math.min(direct, ping(d.rootHandle()));
+      }
+    }
+    return line + " route_us=" + routed / 1_000 + " direct_us=" + direct / 1_000;
+  }
+
+  /** Round trips per timed route, routed and direct each; the smallest is kept (queueing only adds). */
+  static final int SAMPLES = 3;
+
   /** The leaf set, read on the loop. */
   public List<NodeHandle> leafSet() {
     return onLoop(node::leafSet);
@@ -158,15 +195,14 @@ public final class NodeDaemon implements AutoCloseable {
   private ControlServer.Commands commands() {
     return new ControlServer.Commands() {
       @Override
-      public String route(String keyHex) throws Exception {
+      public String route(String keyHex, boolean timed) throws Exception {
         Id key;
         try {
           key = Id.fromHex(keyHex);
         } catch (IllegalArgumentException e) {
           return "error bad key: " + e.getMessage();
         }
-        ProbeApplication.Delivery d = NodeDaemon.this.route(key);
-        return "delivered " + d.root().toHex() + " hops=" + d.hops();
+        return routeAnswer(key, timed);
       }
 
       @Override

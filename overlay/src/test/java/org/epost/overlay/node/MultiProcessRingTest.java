@@ -58,6 +58,7 @@ class MultiProcessRingTest {
     }
     awaitLeafSets(live, 90);
     routeAndCheck(live, 100, new Random(1));
+    timedRoutesReportRoundTrips(live, new Random(3));
 
     processes.get(3).destroyForcibly(); // SIGKILL on Linux
     processes.get(6).destroyForcibly();
@@ -167,6 +168,37 @@ class MultiProcessRingTest {
       }
     }
     assertEquals(keys, checked);
+  }
+
+  /**
+   * {@code route --timed} from one node: the same correct root and hop count, plus the round trip
+   * of the route and of a direct ping to the root (0 exactly when the root is the asking node).
+   */
+  private void timedRoutesReportRoundTrips(Set<Integer> live, Random r) throws Exception {
+    int from = live.iterator().next();
+    List<String> args = new ArrayList<>(List.of("route", "--timed", "--via", addrs.get(from)));
+    List<Id> keys = new ArrayList<>();
+    for (int k = 0; k < 8; k++) {
+      keys.add(Id.of(r.nextLong(), r.nextLong(), r.nextInt()));
+      args.addAll(List.of("--key", keys.get(k).toHex()));
+    }
+    keys.add(ids.get(from)); // a key this node is the root of
+    args.addAll(List.of("--key", ids.get(from).toHex()));
+    List<Id> liveIds = new ArrayList<>();
+    live.forEach(i -> liveIds.add(ids.get(i)));
+    List<String> lines = cli(from, args);
+    assertEquals(keys.size(), lines.size(), "one line per key: " + lines);
+    for (int k = 0; k < keys.size(); k++) {
+      String line = lines.get(k);
+      assertTrue(line.matches("delivered [0-9a-f]{40} hops=\\d+ route_us=\\d+ direct_us=\\d+"), line);
+      String[] f = line.split(" ");
+      Id expected = liveIds.stream().min(Id.byClosenessTo(keys.get(k))).orElseThrow();
+      assertEquals(expected.toHex(), f[1], "root of " + keys.get(k).toHex());
+      long route = Long.parseLong(f[3].substring("route_us=".length()));
+      long direct = Long.parseLong(f[4].substring("direct_us=".length()));
+      assertTrue(route > 0, line);
+      assertEquals(expected.equals(ids.get(from)), direct == 0, line);
+    }
   }
 
   private List<String> cli(int node, List<String> args) throws Exception {
