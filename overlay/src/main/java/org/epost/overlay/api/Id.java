@@ -87,6 +87,15 @@ public final class Id implements Comparable<Id> {
     return read(ByteBuffer.wrap(bytes));
   }
 
+  /**
+   * True if the 20 bytes of {@code buf} at absolute {@code index} are this id's encoding; reads
+   * without moving the buffer's position and without allocating. The caller checks that 20 bytes
+   * are there.
+   */
+  public boolean matches(ByteBuffer buf, int index) {
+    return buf.getLong(index) == hi && buf.getLong(index + 8) == mid && buf.getInt(index + 16) == lo;
+  }
+
   /** Writes the 20 big-endian bytes to {@code out}. */
   public void write(ByteBuffer out) {
     out.putLong(hi).putLong(mid).putInt(lo);
@@ -174,6 +183,30 @@ public final class Id implements Comparable<Id> {
   /** Distance going anticlockwise from this id to {@code other}: (this - other) mod 2^160. */
   public Id anticlockwiseDistance(Id other) {
     return subtract(other);
+  }
+
+  /**
+   * {@code clockwiseDistance(a).compareTo(clockwiseDistance(b))}, without allocating: an id at or
+   * after this one is nearer clockwise than one before it (whose way round wraps past zero);
+   * within each group the numeric order decides.
+   */
+  public int compareClockwiseDistances(Id a, Id b) {
+    boolean aWraps = a.compareTo(this) < 0;
+    boolean bWraps = b.compareTo(this) < 0;
+    if (aWraps != bWraps) {
+      return aWraps ? 1 : -1;
+    }
+    return a.compareTo(b);
+  }
+
+  /** {@code anticlockwiseDistance(a).compareTo(anticlockwiseDistance(b))}, without allocating. */
+  public int compareAnticlockwiseDistances(Id a, Id b) {
+    boolean aWraps = a.compareTo(this) > 0;
+    boolean bWraps = b.compareTo(this) > 0;
+    if (aWraps != bWraps) {
+      return aWraps ? 1 : -1;
+    }
+    return b.compareTo(a);
   }
 
   /** The shorter way round the ring between this id and {@code other}; at most 2^159. */

@@ -1,5 +1,6 @@
 package org.epost.overlay.api;
 
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
@@ -50,6 +51,18 @@ public final class NodeEnvironment {
   @FunctionalInterface
   public interface HandleInterner {
     NodeHandle intern(NodeHandle decoded);
+
+    /**
+     * Reads one handle in its wire form ({@link NodeHandle#read}) from {@code in} and returns it
+     * interned. The default decodes then interns; an interner that knows the handle already (the
+     * simulation's) may return its shared instance without decoding a copy first. Either way the
+     * same bytes are consumed and the same errors are thrown for malformed ones.
+     *
+     * @throws MalformedFrameException if the bytes are short or the address is invalid
+     */
+    default NodeHandle read(ByteBuffer in) throws MalformedFrameException {
+      return intern(NodeHandle.read(in));
+    }
 
     /** No sharing: each decoded handle is kept as is (real mode). */
     static HandleInterner none() {

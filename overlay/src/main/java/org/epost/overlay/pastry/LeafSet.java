@@ -65,8 +65,8 @@ final class LeafSet {
         return false;
       }
     }
-    Id d = distance(clockwise, h.id());
-    if (size == half && d.compareTo(distance(clockwise, side[size - 1].id())) >= 0) {
+    Id id = h.id();
+    if (size == half && compareDistances(clockwise, id, side[size - 1].id()) >= 0) {
       return false;
     }
     int pos = size;
@@ -78,7 +78,7 @@ final class LeafSet {
         }
         return false;
       }
-      if (pos == size && d.compareTo(distance(clockwise, side[i].id())) < 0) {
+      if (pos == size && compareDistances(clockwise, id, side[i].id()) < 0) {
         pos = i;
       }
     }
@@ -98,8 +98,18 @@ final class LeafSet {
     return true;
   }
 
-  private Id distance(boolean clockwise, Id other) {
-    return clockwise ? selfId.clockwiseDistance(other) : selfId.anticlockwiseDistance(other);
+  private int compareDistances(boolean clockwise, Id a, Id b) {
+    return clockwise ? selfId.compareClockwiseDistances(a, b) : selfId.compareAnticlockwiseDistances(a, b);
+  }
+
+  /** The member furthest clockwise if that side is full (the one an insertion there evicts), else null. */
+  NodeHandle evictableClockwise() {
+    return cwSize == half ? cw[half - 1] : null;
+  }
+
+  /** The member furthest anticlockwise if that side is full, else null. */
+  NodeHandle evictableAnticlockwise() {
+    return ccwSize == half ? ccw[half - 1] : null;
   }
 
   /** Removes the node with {@code id}; returns true if it was a member. */
@@ -193,7 +203,7 @@ final class LeafSet {
     }
     Id left = ccwSize > 0 ? ccw[ccwSize - 1].id() : selfId;
     Id right = cwSize > 0 ? cw[cwSize - 1].id() : selfId;
-    return left.clockwiseDistance(key).compareTo(left.clockwiseDistance(right)) <= 0;
+    return left.compareClockwiseDistances(key, right) <= 0;
   }
 
   /** Both sides short, or a node on both sides: this node knows the whole ring. */

@@ -48,6 +48,8 @@ final class Membership {
   private final NodeHandle[] suspects = new NodeHandle[SUSPECTS];
   private final long[] tombstoneUntil = new long[TOMBSTONES];
   private int tombstoneNext;
+  private int tombstoneCount; // non-null entries of tombstoneIds: heardFrom skips the scan at 0
+  private int suspectCount; // non-null entries of suspects
   // Failure detector for the two immediate neighbours.
   private NodeHandle watchCw;
   private NodeHandle watchCcw;
@@ -344,19 +346,24 @@ final class Membership {
     if (h == watchCcw || (watchCcw != null && watchCcw.id().equals(h.id()))) {
       heardCcw = now();
     }
-    for (int i = 0; i < TOMBSTONES; i++) {
+    for (int i = 0; i < TOMBSTONES && tombstoneCount > 0; i++) {
       if (tombstoneIds[i] != null && tombstoneIds[i].equals(h.id())) {
         tombstoneIds[i] = null;
+        tombstoneCount--;
       }
     }
-    for (int i = 0; i < SUSPECTS; i++) {
+    for (int i = 0; i < SUSPECTS && suspectCount > 0; i++) {
       if (suspects[i] != null && suspects[i].id().equals(h.id())) {
         suspects[i] = null;
+        suspectCount--;
       }
     }
   }
 
   private boolean isTombstoned(Id id) {
+    if (tombstoneCount == 0) {
+      return false;
+    }
     long now = now();
     for (int i = 0; i < TOMBSTONES; i++) {
       if (tombstoneIds[i] != null && tombstoneIds[i].equals(id)) {
@@ -364,6 +371,7 @@ final class Membership {
           return true;
         }
         tombstoneIds[i] = null;
+        tombstoneCount--;
       }
     }
     return false;
@@ -376,6 +384,9 @@ final class Membership {
     }
     node.table.remove(h.id());
     if (!isTombstoned(h.id())) {
+      if (tombstoneIds[tombstoneNext] == null) {
+        tombstoneCount++;
+      }
       tombstoneIds[tombstoneNext] = h.id();
       tombstoneUntil[tombstoneNext] = now() + TOMBSTONE_MILLIS;
       tombstoneNext = (tombstoneNext + 1) % TOMBSTONES;
@@ -401,15 +412,20 @@ final class Membership {
     if (!node.hasApplications()) {
       return node.leafSet.add(h);
     }
-    List<NodeHandle> before = node.leafSet.members();
+    // An insertion can push out only the furthest member of a full side; remember those two
+    // rather than copying the whole leaf set on every learn.
+    NodeHandle cwLast = node.leafSet.evictableClockwise();
+    NodeHandle ccwLast = node.leafSet.evictableAnticlockwise();
     if (!node.leafSet.add(h)) {
       return false;
     }
     node.notifyUpdate(h, true);
-    for (NodeHandle b : before) {
-      if (!node.leafSet.contains(b.id())) {
-        node.notifyUpdate(b, false);
-      }
+    if (ccwLast != null && !node.leafSet.contains(ccwLast.id())) {
+      node.notifyUpdate(ccwLast, false); // same order as members(): anticlockwise side first
+    }
+    if (cwLast != null && !node.leafSet.contains(cwLast.id())
+        && (ccwLast == null || !cwLast.id().equals(ccwLast.id()))) {
+      node.notifyUpdate(cwLast, false);
     }
     return true;
   }
@@ -487,11 +503,13 @@ final class Membership {
     for (int i = 0; i < suspects.length; i++) {
       if (suspects[i] == null) {
         suspects[i] = h;
+        suspectCount++;
         int slot = i;
         node.maintenance.ping(h);
         node.env.scheduler().schedule(3 * node.config.ackTimeoutMillis(), () -> {
           if (suspects[slot] == h) { // not cleared by a frame from h
             suspects[slot] = null;
+            suspectCount--;
             declareFailed(h, false);
           }
         });

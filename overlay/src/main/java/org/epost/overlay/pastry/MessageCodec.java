@@ -233,7 +233,7 @@ final class MessageCodec {
   }
 
   private static NodeHandle handle(ByteBuffer in, HandleInterner interner) throws MalformedFrameException {
-    return interner.intern(NodeHandle.read(in));
+    return interner.read(in);
   }
 
   private static byte[] payload(ByteBuffer in) throws MalformedFrameException {

@@ -48,6 +48,14 @@ public final class WireFormat {
     return app == 0 ? -1 : app;
   }
 
+  /**
+   * True for the types that carry an application's own message (ROUTE, DIRECT), false for
+   * everything else, including the ACK and RECEIPT that acknowledge one.
+   */
+  public static boolean isApplicationMessage(int type) {
+    return type == ROUTE || type == DIRECT;
+  }
+
   /** A readable name for a type byte. */
   public static String typeName(int type) {
     return type > 0 && type < NAMES.length ? NAMES[type] : "TYPE_" + type;

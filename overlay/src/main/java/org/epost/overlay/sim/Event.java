@@ -13,16 +13,20 @@ final class Event implements Cancellable {
   final long timeMicros;
   final long sequence;
   NodeContext owner; // null for the experiment driver's events, and once run, cancelled or purged
-  Runnable task; // null once cancelled or purged
+  Runnable task; // null once cancelled or purged, and for frames
+  byte[] frame; // a frame in flight to owner (task is then null); null once run or purged
+  org.epost.overlay.api.Address from; // the frame's sender
   boolean cancelled;
   Event prevOfOwner; // the owner's list of pending events
   Event nextOfOwner;
 
-  Event(long timeMicros, long sequence, NodeContext owner, Runnable task) {
+  Event(long timeMicros, long sequence, NodeContext owner, Runnable task, org.epost.overlay.api.Address from, byte[] frame) {
     this.timeMicros = timeMicros;
     this.sequence = sequence;
     this.owner = owner;
     this.task = task;
+    this.from = from;
+    this.frame = frame;
     if (owner != null) {
       Event head = owner.firstEvent;
       nextOfOwner = head;
@@ -37,6 +41,8 @@ final class Event implements Cancellable {
   public void cancel() {
     cancelled = true;
     task = null; // a cancelled timer's closure need not wait in the heap until its time comes
+    frame = null;
+    from = null;
     detach();
   }
 

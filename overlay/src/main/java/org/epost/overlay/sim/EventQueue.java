@@ -17,8 +17,17 @@ final class EventQueue {
   private long nextSequence;
 
   Event add(long timeMicros, NodeContext owner, Runnable task) {
-    long seq = nextSequence++;
-    Event e = new Event(timeMicros, seq, owner, task);
+    return insert(new Event(timeMicros, nextSequence++, owner, task, null, null));
+  }
+
+  /** A frame from {@code from} arriving at {@code owner} at {@code timeMicros}: one object per frame in flight. */
+  Event addFrame(long timeMicros, NodeContext owner, org.epost.overlay.api.Address from, byte[] frame) {
+    return insert(new Event(timeMicros, nextSequence++, owner, null, from, frame));
+  }
+
+  private Event insert(Event e) {
+    long timeMicros = e.timeMicros;
+    long seq = e.sequence;
     if (size == events.length) {
       resize(size * 2);
     }

@@ -41,6 +41,8 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
       Event next = e.nextOfOwner;
       e.cancelled = true;
       e.task = null;
+      e.frame = null;
+      e.from = null;
       e.owner = null;
       e.prevOfOwner = null;
       e.nextOfOwner = null;

@@ -1,5 +1,6 @@
 package org.epost.overlay.sim;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.epost.overlay.api.Address;
 import org.epost.overlay.api.Cancellable;
 import org.epost.overlay.api.FrameReceiver;
 import org.epost.overlay.api.Id;
+import org.epost.overlay.api.MalformedFrameException;
 import org.epost.overlay.api.NodeEnvironment;
 import org.epost.overlay.api.NodeHandle;
 import org.epost.overlay.api.OverlayNode;
@@ -38,7 +40,7 @@ public final class Simulation {
   private final ContextTable contexts = new ContextTable(); // live nodes only
   private final ArrayList<SimulatedNode> live = new ArrayList<>(); // live overlay nodes
   private final TreeMap<Id, SimulatedNode> liveById = new TreeMap<>();
-  private final NodeEnvironment.HandleInterner interner = this::intern;
+  private final NodeEnvironment.HandleInterner interner = new Interner();
   private final long seed;
   private long nowMicros;
   private int nextIndex;
@@ -136,9 +138,19 @@ public final class Simulation {
     return trace;
   }
 
-  /** Creates the first node of a ring; it is ready at once. */
+  /** Creates the first node of a ring, with a random id; it is ready at once. */
   public SimulatedNode createRing() {
-    SimulatedNode n = newOverlayNode(Id.random(new SeededRandom(nodeRandom)));
+    return createRing(Id.random(new SeededRandom(nodeRandom)));
+  }
+
+  /**
+   * Creates the first node of a ring with the given id (a driver that draws every id from its own
+   * stream, like {@link #addNode(Id, List)}); it is ready at once.
+   *
+   * @throws IllegalArgumentException if a live node already has {@code id}
+   */
+  public SimulatedNode createRing(Id id) {
+    SimulatedNode n = newOverlayNode(id);
     n.overlay.createRing();
     return n;
   }
@@ -165,6 +177,7 @@ public final class Simulation {
     ctx.setReceiver(factory.apply(environment(ctx)));
     SimulatedNode n = new SimulatedNode(ctx, handle, null);
     ctx.node = n; // the id the virtual network checks frames against (Transport.send's expectedId)
+    contexts.attach(ctx, handle);
     return n;
   }
 
@@ -299,6 +312,8 @@ public final class Simulation {
       return;
     }
     Runnable task = e.task;
+    byte[] f = e.frame;
+    Address from = e.from;
     if (owner != null) {
       e.detach(); // no longer pending: the owner's list holds only events still to run
     }
@@ -308,13 +323,21 @@ public final class Simulation {
     h = mix(h ^ e.timeMicros);
     h = mix(h ^ e.sequence);
     h = mix(h ^ (owner == null ? -1 : owner.index));
-    if (task instanceof VirtualNetwork.Delivery) {
-      byte[] f = ((VirtualNetwork.Delivery) task).frame;
+    if (f != null) {
       h = mix(h ^ ((long) f.length << 32 | (f[1] & 0xFF) << 16 | (f[f.length - 1] & 0xFF) << 8 | (f[f.length / 2] & 0xFF)));
     }
     trace = h;
     e.task = null; // a fired timer kept as a Cancellable by the protocol holds no closure
-    task.run();
+    if (f != null) {
+      e.frame = null;
+      e.from = null;
+      FrameReceiver r = owner.receiver;
+      if (r != null) {
+        r.receive(from, f);
+      }
+    } else {
+      task.run();
+    }
   }
 
   private static long mix(long z) {
@@ -325,6 +348,10 @@ public final class Simulation {
 
   Event scheduleFor(NodeContext owner, long atMicros, Runnable task) {
     return queue.add(atMicros, owner, task);
+  }
+
+  void scheduleFrame(NodeContext dest, long atMicros, Address from, byte[] frame) {
+    queue.addFrame(atMicros, dest, from, frame);
   }
 
   VirtualNetwork network() {
@@ -355,6 +382,7 @@ public final class Simulation {
     OverlayNode overlay = Pastry.newNode(id, env, config);
     SimulatedNode n = new SimulatedNode(ctx, overlay.localHandle(), overlay);
     ctx.node = n;
+    contexts.attach(ctx, n.handle);
     n.liveSlot = live.size();
     live.add(n);
     liveById.put(id, n);
@@ -373,6 +401,34 @@ public final class Simulation {
       throw new IllegalStateException("no ready node to bootstrap from; call createRing() first");
     }
     return result;
+  }
+
+  /**
+   * Shares one handle instance per live node. Reading a handle of a live node from a frame
+   * compares its bytes with the node's handle in place and returns that handle: no copy of id,
+   * address and handle is made only to be thrown away (that was a quarter of all allocation).
+   */
+  private final class Interner implements NodeEnvironment.HandleInterner {
+    private static final int VIRTUAL_HANDLE_BYTES = Id.BYTES + 5; // id, host length 0, index
+
+    @Override
+    public NodeHandle intern(NodeHandle decoded) {
+      return Simulation.this.intern(decoded);
+    }
+
+    @Override
+    public NodeHandle read(ByteBuffer in) throws MalformedFrameException {
+      int p = in.position();
+      if (in.limit() - p >= VIRTUAL_HANDLE_BYTES && in.get(p + Id.BYTES) == 0) {
+        int index = in.getInt(p + Id.BYTES + 1);
+        NodeHandle h = index >= 0 ? contexts.handle(index) : null;
+        if (h != null && h.id().matches(in, p)) {
+          in.position(p + VIRTUAL_HANDLE_BYTES);
+          return h;
+        }
+      }
+      return intern(NodeHandle.read(in));
+    }
   }
 
   private NodeHandle intern(NodeHandle h) {

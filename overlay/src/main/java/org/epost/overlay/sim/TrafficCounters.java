@@ -13,6 +13,8 @@ public final class TrafficCounters {
   private final long[] messagesByType = new long[256];
   private final long[] bytesByType = new long[256];
   private final Map<Integer, long[]> byApplication = new TreeMap<>();
+  private int lastApp = -1; // one-entry cache: nearly every frame is of the same application
+  private long[] lastCounts;
   private long totalMessages;
   private long totalBytes;
 
@@ -24,9 +26,12 @@ public final class TrafficCounters {
     totalBytes += frame.length;
     int app = WireFormat.frameApplication(frame);
     if (app >= 0) {
-      long[] c = byApplication.computeIfAbsent(app, a -> new long[2]);
-      c[0]++;
-      c[1] += frame.length;
+      long[] c = lastApp == app ? lastCounts : byApplication.computeIfAbsent(app, a -> new long[4]);
+      lastApp = app;
+      lastCounts = c;
+      int k = WireFormat.isApplicationMessage(type) ? 0 : 2; // the message itself, or its ACK / RECEIPT
+      c[k]++;
+      c[k + 1] += frame.length;
     }
   }
 
@@ -40,7 +45,11 @@ public final class TrafficCounters {
     return totalBytes;
   }
 
-  /** Frames carrying application {@code applicationId}'s messages (routed or direct; not their acks). */
+  /**
+   * Frames carrying application {@code applicationId}'s messages: routed (every hop counted) or
+   * direct. Not their per-hop ACKs nor the end-to-end RECEIPTs, which are overlay control traffic
+   * (see {@link #applicationAcks}).
+   */
   public long applicationMessages(int applicationId) {
     long[] c = byApplication.get(applicationId);
     return c == null ? 0 : c[0];
@@ -50,6 +59,22 @@ public final class TrafficCounters {
   public long applicationBytes(int applicationId) {
     long[] c = byApplication.get(applicationId);
     return c == null ? 0 : c[1];
+  }
+
+  /**
+   * Per-hop ACK and end-to-end RECEIPT frames of application {@code applicationId}'s routed
+   * messages (their header carries the application id). Control traffic spent on that
+   * application's behalf.
+   */
+  public long applicationAcks(int applicationId) {
+    long[] c = byApplication.get(applicationId);
+    return c == null ? 0 : c[2];
+  }
+
+  /** Bytes of those frames. */
+  public long applicationAckBytes(int applicationId) {
+    long[] c = byApplication.get(applicationId);
+    return c == null ? 0 : c[3];
   }
 
   /** Message count per overlay message type name (e.g. "ROUTE", "ACK", "HEARTBEAT"), types seen only. */

@@ -42,31 +42,10 @@ final class VirtualNetwork {
       return;
     }
     long at = sim.nowMicros() + latency.delayMicros(from.position, dest.position);
-    Address source = from.address;
-    sim.scheduleFor(dest, at, new Delivery(dest, source, frame));
+    sim.scheduleFrame(dest, at, from.address, frame);
   }
 
   long delayMicros(NodeContext a, NodeContext b) {
     return latency.delayMicros(a.position, b.position);
-  }
-
-  /** A frame in flight; a named class so the trace can hash its bytes. */
-  static final class Delivery implements Runnable {
-    final NodeContext dest;
-    final Address from;
-    final byte[] frame;
-
-    Delivery(NodeContext dest, Address from, byte[] frame) {
-      this.dest = dest;
-      this.from = from;
-      this.frame = frame;
-    }
-
-    @Override
-    public void run() {
-      if (dest.receiver != null) {
-        dest.receiver.receive(from, frame);
-      }
-    }
   }
 }

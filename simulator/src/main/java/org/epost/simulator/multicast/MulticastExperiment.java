@@ -100,8 +100,11 @@ public final class MulticastExperiment {
           minute, (duration + deadline + 60 * SECOND - 1) / (60 * SECOND), tracker.total.publications,
           tracker.total.ratio(), sim.liveNodes().size()));
     }
-    long scribeMessages = sim.traffic().applicationMessages(scribeConfig.applicationId())
-        - before.applicationMessages(scribeConfig.applicationId());
+    // Scribe's own frames plus the overlay's per-hop ACKs and RECEIPTs of its routed ones, as
+    // this figure counted before applicationMessages stopped including those acknowledgements.
+    int scribeApp = scribeConfig.applicationId();
+    long scribeMessages = sim.traffic().applicationMessages(scribeApp) + sim.traffic().applicationAcks(scribeApp)
+        - before.applicationMessages(scribeApp) - before.applicationAcks(scribeApp);
     long allMessages = sim.traffic().totalMessages() - before.totalMessages();
     Map<String, Long> statsAfter = scribeTotals();
     Map<String, Long> statsDelta = new LinkedHashMap<>();

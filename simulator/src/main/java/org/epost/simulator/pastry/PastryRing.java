@@ -79,8 +79,7 @@ public final class PastryRing implements SimulatedRing {
     }
     SimulatedNode node;
     if (bootstraps.isEmpty()) {
-      node = sim.createRing();
-      id = toBigInteger(node.id());
+      node = sim.createRing(toId(id));
     } else {
       List<Address> addresses = new ArrayList<>(bootstraps.size());
       for (BigInteger b : bootstraps) {
@@ -155,15 +154,26 @@ public final class PastryRing implements SimulatedRing {
     TrafficCounters t = sim.traffic();
     Map<String, Long> messages = new HashMap<>(t.messagesByType());
     Map<String, Long> bytes = new HashMap<>(t.bytesByType());
-    // The lookup workload is the only application that routes in this ring, so ROUTE frames are
-    // exactly the lookup frames (every hop counted). TrafficCounters.applicationMessages(app) also
-    // counts the per-hop ACKs and the RECEIPTs that carry the application id, which are control
-    // traffic by ADR 0051, so it is not used here (see OVERLAY-REQUESTS.md).
-    Long routeMessages = messages.remove("ROUTE");
-    Long routeBytes = bytes.remove("ROUTE");
-    messages.put(LOOKUP_TYPE, routeMessages == null ? 0L : routeMessages);
-    bytes.put(LOOKUP_TYPE, routeBytes == null ? 0L : routeBytes);
+    // Lookups are the lookup application's own frames (every hop); everything else, their per-hop
+    // ACKs and RECEIPTs included, is control traffic (ADR 0051: "all messages that are not
+    // lookups"). The lookup frames are taken out of the ROUTE count, which keeps any other
+    // application's routed frames (none in this ring) on the control side.
+    long lookupMessages = t.applicationMessages(LOOKUP_APP);
+    long lookupBytes = t.applicationBytes(LOOKUP_APP);
+    subtract(messages, "ROUTE", lookupMessages);
+    subtract(bytes, "ROUTE", lookupBytes);
+    messages.put(LOOKUP_TYPE, lookupMessages);
+    bytes.put(LOOKUP_TYPE, lookupBytes);
     return new TrafficTotals(messages, bytes, LOOKUP_TYPE);
+  }
+
+  private static void subtract(Map<String, Long> counts, String type, long amount) {
+    long left = counts.getOrDefault(type, 0L) - amount;
+    if (left > 0) {
+      counts.put(type, left);
+    } else {
+      counts.remove(type);
+    }
   }
 
   @Override
