@@ -206,7 +206,7 @@ up_switch() {
 
 down() {
   local n=0
-  [ -f "$STATE/nodes" ] && n=$(cat "$STATE/nodes")
+  if [ -f "$STATE/nodes" ]; then n=$(cat "$STATE/nodes"); fi
   if [ -f "$STATE/switch.pid" ]; then
     local sp; sp=$(cat "$STATE/switch.pid")
     kill -TERM "$sp" 2>/dev/null || true
@@ -215,9 +215,13 @@ down() {
     [ -f "$STATE/switch.log" ] && cat "$STATE/switch.log" >&2
   fi
   for p in $(ip netns pids "$HUB" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
-  for ((i = 0; i < n; i++)); do
-    for p in $(ip netns pids "$(ns "$i")" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
-    ip netns del "$(ns "$i")" 2>/dev/null || true
+  # the recorded nodes, and any other namespace of this prefix (a run whose state file is gone)
+  local names
+  names=$( { for ((i = 0; i < n; i++)); do ns "$i"; done
+             ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E "^$P-n[0-9]+\$" || true; } | sort -u)
+  for name in $names; do
+    for p in $(ip netns pids "$name" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+    ip netns del "$name" 2>/dev/null || true
   done
   ip netns del "$HUB" 2>/dev/null || true
   ip netns del "$P-probe" 2>/dev/null || true
@@ -261,10 +265,12 @@ workload() {
   export EPOST_NODE_REGISTRY="$work/registry"
   local java=(java -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$jar")
   ip netns exec "$(ns 0)" "${java[@]}" run --listen "$(addr 0):7000" --data "$work/n0" > "$work/n0.out" 2> "$work/n0.err" &
+  disown  # down kills the nodes with SIGKILL; no job notices for that
   wait_ready 0
   for ((i = 1; i < n; i++)); do
     ip netns exec "$(ns "$i")" "${java[@]}" run --listen "$(addr "$i"):7000" --bootstrap "$(addr $((i - 1))):7000" \
       --data "$work/n$i" > "$work/n$i.out" 2> "$work/n$i.err" &
+    disown
     wait_ready "$i"
   done
   echo "all $n nodes ready after $((SECONDS - t0)) s; letting the ring settle for $settle s"

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * land on the numerically closest live node; two nodes are killed with SIGKILL; within 60 s every
  * survivor's leaf set holds exactly the live nodes and routing is correct again. Runs each node in
  * its own network namespace through {@code testbed/netns-ring.sh} when that works (root), on
- * loopback otherwise, and says which.
+ * loopback otherwise, and says which. {@code -Depost.testbed.delay=MIN-MAX} adds per-pair link
+ * delays in the namespaces (not in the default run, which stays short).
  */
 class MultiProcessRingTest {
   static final int NODES = 8;
@@ -38,16 +39,27 @@ class MultiProcessRingTest {
   private final List<String> addrs = new ArrayList<>();
   private Path testbed;
   private boolean netns;
+  /**
+   * Names this run's namespaces: two builds running this test at once (CI, helpers) must not
+   * tear down each other's testbed.
+   */
+  private final String testbedPrefix = "mp" + ProcessHandle.current().pid();
 
   @Test
   void eightProcessesRouteCorrectly_andRepairAfterTwoAreKilled() throws Exception {
     testbed = Path.of(System.getProperty("user.dir")).resolveSibling("testbed").resolve("netns-ring.sh");
     netns = Files.isExecutable(testbed) && run(List.of(testbed.toString(), "check")) == 0;
     System.out.println("multi-process ring: " + (netns
-        ? "network namespaces via testbed/netns-ring.sh (10.77.0.x, one per node)"
+        ? "network namespaces " + testbedPrefix + "-n0.. via testbed/netns-ring.sh (10.77.0.x, one per node)"
         : "loopback (not root, or ip netns unavailable)"));
     if (netns) {
-      assertEquals(0, run(List.of(testbed.toString(), "up", String.valueOf(NODES))));
+      List<String> up = new ArrayList<>(List.of(testbed.toString(), "up", String.valueOf(NODES)));
+      String delay = System.getProperty("epost.testbed.delay", "");
+      if (!delay.isEmpty()) {
+        up.addAll(List.of("--delay", delay)); // e.g. -Depost.testbed.delay=20-60; off by default
+        System.out.println("multi-process ring: per-pair one-way delays " + delay + " ms");
+      }
+      assertEquals(0, run(up));
     }
     for (int i = 0; i < NODES; i++) {
       startNode(i, i == 0 ? null : addrs.get(0));
@@ -84,6 +96,7 @@ class MultiProcessRingTest {
     }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(tmp.resolve("n" + i + ".err").toFile());
     pb.environment().put("EPOST_NODE_REGISTRY", tmp.resolve("registry").toString());
+    pb.environment().put("EPOST_TESTBED_PREFIX", testbedPrefix);
     Process p = pb.start();
     processes.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
@@ -207,6 +220,7 @@ class MultiProcessRingTest {
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.environment().put("EPOST_NODE_REGISTRY", tmp.resolve("registry").toString());
+    pb.environment().put("EPOST_TESTBED_PREFIX", testbedPrefix);
     Process p = pb.start();
     List<String> lines = new ArrayList<>();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
@@ -235,8 +249,10 @@ class MultiProcessRingTest {
     }
   }
 
-  private static int run(List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+  private int run(List<String> cmd) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("EPOST_TESTBED_PREFIX", testbedPrefix);
+    Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int rc = p.waitFor();
     if (rc != 0) {
