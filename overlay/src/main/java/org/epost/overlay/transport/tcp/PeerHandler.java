@@ -57,7 +57,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
       }
       try {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        conn.peerId = PeerTrust.verifiedId(ssl.engine().getSession().getPeerCertificates());
+        conn.peerId = transport.trust().verifiedId(ssl.engine().getSession().getPeerCertificates());
       } catch (SSLPeerUnverifiedException | CertificateException e) {
         refuseHandshake(ctx, "peer did not prove a node id: " + e.getMessage());
         return;
@@ -185,6 +185,9 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
       root = root.getCause();
     }
     String m = root.getMessage();
-    return m == null ? root.getClass().getSimpleName() : m;
+    if (m == null) {
+      return root.getClass().getSimpleName();
+    }
+    return m.length() > 300 ? m.substring(0, 300) + "..." : m; // garbage input is echoed as hex: keep the line short
   }
 }

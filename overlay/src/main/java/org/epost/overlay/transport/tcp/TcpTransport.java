@@ -2,6 +2,8 @@ package org.epost.overlay.transport.tcp;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.AdaptiveByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -57,12 +59,20 @@ public final class TcpTransport implements Transport, AutoCloseable {
   static final System.Logger LOG = System.getLogger("org.epost.overlay.transport");
   /** Bytes handed to the node loop and not yet processed above which reading pauses. */
   static final long MAX_INBOUND_IN_FLIGHT = 16L << 20;
+  /**
+   * Heap buffers for every channel. The JDK's AES-GCM only reaches its CLMUL/AES-NI intrinsics on
+   * heap arrays: with direct buffers its GHASH runs the bit-by-bit Java path (profiled on JDK 17:
+   * over half the I/O thread's time). Socket reads then cost one copy from the JDK's temporary
+   * direct buffer, far cheaper than that. Pooled, shared by all transports.
+   */
+  static final ByteBufAllocator ALLOCATOR = new AdaptiveByteBufAllocator(false);
 
   private final NodeCredentials credentials;
   private final Scheduler loop;
   private final TcpTransportConfig config;
   private final EventLoopGroup group;
   private final boolean ownsGroup;
+  private final PeerTrust trust;
   private final SslContext serverTls;
   private final SslContext clientTls;
   private final Counters counters = new Counters();
@@ -88,12 +98,23 @@ public final class TcpTransport implements Transport, AutoCloseable {
     this.group = group != null ? group
         : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("overlay-io", true), NioIoHandler.newFactory());
     this.listenHost = listenHost;
-    this.serverTls = SslContextBuilder.forServer(credentials.privateKey(), credentials.certificate())
+    this.trust = config.ringAuthority() == null ? PeerTrust.DERIVED : PeerTrust.ringAuthority(config.ringAuthority());
+    this.serverTls = serverContext(credentials, trust);
+    this.clientTls = clientContext(credentials, trust);
+  }
+
+  /** The TLS 1.3 server context of a node: client authentication required, peers checked by {@code trust}. */
+  static SslContext serverContext(NodeCredentials credentials, PeerTrust trust) throws SSLException {
+    return SslContextBuilder.forServer(credentials.privateKey(), credentials.certificate())
         .sslProvider(SslProvider.JDK).protocols("TLSv1.3").clientAuth(ClientAuth.REQUIRE)
-        .trustManager(PeerTrust.INSTANCE).build();
-    this.clientTls = SslContextBuilder.forClient()
+        .trustManager(trust).build();
+  }
+
+  /** The TLS 1.3 client context of a node: presents its certificate, checks the server with {@code trust}. */
+  static SslContext clientContext(NodeCredentials credentials, PeerTrust trust) throws SSLException {
+    return SslContextBuilder.forClient()
         .keyManager(credentials.privateKey(), credentials.certificate())
-        .sslProvider(SslProvider.JDK).protocols("TLSv1.3").trustManager(PeerTrust.INSTANCE)
+        .sslProvider(SslProvider.JDK).protocols("TLSv1.3").trustManager(trust)
         .endpointIdentificationAlgorithm(null).build();
   }
 
@@ -103,6 +124,9 @@ public final class TcpTransport implements Transport, AutoCloseable {
    *
    * @param ioGroup Netty I/O threads to share (many nodes in one JVM), or null for a private one
    * @throws java.io.IOException if the address cannot be bound (in use, not local)
+   * @throws IllegalArgumentException if {@code config} is in ring-authority mode and the
+   *     credentials carry no node certificate, or one its verifier refuses (expired, revoked,
+   *     another authority's): the node could not prove its id to any peer
    */
   public static TcpTransport start(NodeCredentials credentials, Scheduler loop, InetSocketAddress listen,
       TcpTransportConfig config, EventLoopGroup ioGroup) throws java.io.IOException {
@@ -111,16 +135,38 @@ public final class TcpTransport implements Transport, AutoCloseable {
       throw new IllegalArgumentException("listen on a concrete local IP address, not " + listen
           + ": the address is what other nodes dial");
     }
+    checkOwnCertificate(credentials, config);
     TcpTransport t = new TcpTransport(Objects.requireNonNull(credentials), Objects.requireNonNull(loop),
         Objects.requireNonNull(config), ioGroup, listen.getAddress());
     t.bind(listen);
     return t;
   }
 
+  private static void checkOwnCertificate(NodeCredentials credentials, TcpTransportConfig config) {
+    if (config.ringAuthority() == null) {
+      return;
+    }
+    if (credentials.ringCertificate() == null) {
+      throw new IllegalArgumentException("this ring has an authority: the node needs credentials with a node "
+          + "certificate from it (NodeCredentials.withRingCertificate), not an id derived from its key");
+    }
+    try {
+      config.ringAuthority().verify(credentials.ringCertificate(), java.time.Instant.now());
+    } catch (org.epost.crypto.api.VerificationException e) {
+      throw new IllegalArgumentException("this node's own ring certificate would be refused by its peers: "
+          + e.getMessage(), e);
+    }
+  }
+
+  PeerTrust trust() {
+    return trust;
+  }
+
   private void bind(InetSocketAddress listen) throws java.io.IOException {
     ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 128)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -225,6 +271,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
     counters.open.incrementAndGet();
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.ALLOCATOR, ALLOCATOR)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMillis())
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override

@@ -1,5 +1,7 @@
 package org.epost.overlay.transport.tcp;
 
+import org.epost.crypto.cert.CertificateVerifier;
+
 /**
  * Bounds and timeouts of a {@link TcpTransport}. Every input-driven resource has a bound here.
  *
@@ -12,6 +14,11 @@ package org.epost.overlay.transport.tcp;
  * @param frameTimeoutMillis time a frame has to arrive completely once its first byte came
  *     (stops one-byte-per-second senders)
  * @param connectTimeoutMillis TCP connect timeout
+ * @param ringAuthority null: node ids are derived from keys (ADR 0060); otherwise the ring's
+ *     authority: every peer must present a node certificate this verifier accepts (signed by the
+ *     authority, valid now, not revoked; ADR 0063), and this node's own credentials must carry one
+ *     ({@link NodeCredentials#withRingCertificate}). Install newer revocation lists with {@link
+ *     CertificateVerifier#update}; they apply to the next handshake.
  */
 public record TcpTransportConfig(
     int maxConnections,
@@ -19,7 +26,8 @@ public record TcpTransportConfig(
     long idleCloseMillis,
     long handshakeTimeoutMillis,
     long frameTimeoutMillis,
-    long connectTimeoutMillis) {
+    long connectTimeoutMillis,
+    CertificateVerifier ringAuthority) {
 
   public TcpTransportConfig {
     if (maxConnections < 1 || maxQueuedBytesPerPeer < Frames.MAX_WIRE_BYTES || idleCloseMillis <= 0
@@ -30,30 +38,36 @@ public record TcpTransportConfig(
 
   /** 256 connections, 4 MiB per peer, idle close 120 s, handshake 10 s, frame 10 s, connect 5 s. */
   public static TcpTransportConfig defaults() {
-    return new TcpTransportConfig(256, 4L << 20, 120_000, 10_000, 10_000, 5_000);
+    return new TcpTransportConfig(256, 4L << 20, 120_000, 10_000, 10_000, 5_000, null);
   }
 
   /** A copy with other handshake and frame timeouts. */
   public TcpTransportConfig withTimeouts(long handshakeMillis, long frameMillis) {
     return new TcpTransportConfig(maxConnections, maxQueuedBytesPerPeer, idleCloseMillis, handshakeMillis,
-        frameMillis, connectTimeoutMillis);
+        frameMillis, connectTimeoutMillis, ringAuthority);
   }
 
   /** A copy with another connection cap. */
   public TcpTransportConfig withMaxConnections(int max) {
     return new TcpTransportConfig(max, maxQueuedBytesPerPeer, idleCloseMillis, handshakeTimeoutMillis,
-        frameTimeoutMillis, connectTimeoutMillis);
+        frameTimeoutMillis, connectTimeoutMillis, ringAuthority);
   }
 
   /** A copy with another per-peer queue bound. */
   public TcpTransportConfig withMaxQueuedBytesPerPeer(long max) {
     return new TcpTransportConfig(maxConnections, max, idleCloseMillis, handshakeTimeoutMillis,
-        frameTimeoutMillis, connectTimeoutMillis);
+        frameTimeoutMillis, connectTimeoutMillis, ringAuthority);
+  }
+
+  /** A copy in ring-authority mode: ids come from node certificates {@code verifier} accepts (ADR 0063). */
+  public TcpTransportConfig withRingAuthority(CertificateVerifier verifier) {
+    return new TcpTransportConfig(maxConnections, maxQueuedBytesPerPeer, idleCloseMillis, handshakeTimeoutMillis,
+        frameTimeoutMillis, connectTimeoutMillis, java.util.Objects.requireNonNull(verifier, "verifier"));
   }
 
   /** A copy with another idle close time. */
   public TcpTransportConfig withIdleCloseMillis(long millis) {
     return new TcpTransportConfig(maxConnections, maxQueuedBytesPerPeer, millis, handshakeTimeoutMillis,
-        frameTimeoutMillis, connectTimeoutMillis);
+        frameTimeoutMillis, connectTimeoutMillis, ringAuthority);
   }
 }

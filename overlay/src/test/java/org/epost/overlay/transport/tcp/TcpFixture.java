@@ -29,11 +29,17 @@ final class TcpFixture implements AutoCloseable {
   }
 
   TcpTransport transport(NodeCredentials creds, org.epost.overlay.api.FrameReceiver receiver) throws Exception {
+    return transport(creds, receiver, config);
+  }
+
+  /** A transport with its own configuration (e.g. its own ring-authority verifier). */
+  TcpTransport transport(NodeCredentials creds, org.epost.overlay.api.FrameReceiver receiver, TcpTransportConfig cfg)
+      throws Exception {
     RealTimeLoop loop = new RealTimeLoop("loop-" + creds.id());
-    TcpTransport t = TcpTransport.start(creds, loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-        config, null);
-    t.setReceiver(receiver);
     open.add(loop);
+    TcpTransport t = TcpTransport.start(creds, loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        cfg, null);
+    t.setReceiver(receiver);
     open.add(t);
     return t;
   }
