@@ -88,6 +88,7 @@ up() {
   down >/dev/null 2>&1 || true
   mkdir -p "$STATE"
   echo "$n" > "$STATE/nodes"
+  local asked=$emulator
   if [ "$dmax" = 0 ] && [ "$loss" = 0 ]; then
     emulator=off
   elif [ "$emulator" = auto ]; then
@@ -95,6 +96,15 @@ up() {
     elif can_edt; then emulator=edt
     elif can_switch; then emulator=switch
     else emulator=none; fi
+  else
+    case $emulator in
+      netem) can_netem || { echo "emulator netem is not available here: the kernel has no sch_netem" >&2; exit 1; } ;;
+      edt) can_edt || { echo "emulator edt is not available here: it needs the kernel's sch_fq and clsact," \
+             "and clang and libbpf-dev (/usr/include/bpf)" >&2; exit 1; } ;;
+      switch) can_switch || { echo "emulator switch is not available here: it needs python3 and /dev/net/tun" >&2; exit 1; } ;;
+      none) ;;
+      *) echo "unknown emulator $emulator (auto, netem, edt, switch or none)" >&2; exit 2 ;;
+    esac
   fi
   for ((i = 0; i < n; i++)); do
     ip netns add "$(ns "$i")"
@@ -110,13 +120,15 @@ up() {
     case $emulator in
       netem) up_netem "$n" "$loss" ;;
       edt) up_edt "$n" "$loss" ;;
-      none) echo "WARNING: no link emulator works here (no sch_netem; no sch_fq + clang; no python3 + /dev/net/tun):" \
-              "links get no added delay or loss" >&2 ;;
+      none) [ "$asked" = none ] || echo "WARNING: no link emulator works here (no sch_netem; no sch_fq + clang;" \
+              "no python3 + /dev/net/tun): links get no added delay or loss" >&2 ;;
     esac
   fi
   echo "$emulator" > "$STATE/emulator"
   echo "testbed up: $n namespaces $(ns 0)..$(ns $((n - 1))), addresses $(addr 0)..$(addr $((n - 1)))"
-  if [ "$emulator" != off ]; then
+  if [ "$emulator" = none ]; then
+    echo "link emulation: none; the requested delays and loss are NOT applied"
+  elif [ "$emulator" != off ]; then
     echo "link emulation: $emulator; one-way delay per pair $(awk '{ for (j = 1; j <= NF; j++) if ($j > 0) {
       s += $j; c++; if (!mn || $j < mn) mn = $j; if ($j > mx) mx = $j } }
       END { printf "%.1f..%.1f ms (mean %.1f, seed '"$seed"')", mn / 1000, mx / 1000, s / c / 1000 }' "$STATE/delays"), loss ${loss}%"
@@ -151,11 +163,11 @@ up_netem() {
   while read -r -a row; do
     local node; node=$(ns "$i")
     ip netns exec "$node" tc qdisc add dev eth0 root handle 1: htb default 1
-    ip netns exec "$node" tc class add dev eth0 parent 1: classid 1:1 htb rate 10gbit
+    ip netns exec "$node" tc class add dev eth0 parent 1: classid 1:1 htb rate 10gbit quantum 60000
     for ((j = 0; j < n; j++)); do
       [ "$j" = "$i" ] && continue
       local c; c=$(printf '%x' $((j + 2)))
-      ip netns exec "$node" tc class add dev eth0 parent 1: classid "1:$c" htb rate 10gbit
+      ip netns exec "$node" tc class add dev eth0 parent 1: classid "1:$c" htb rate 10gbit quantum 60000
       ip netns exec "$node" tc qdisc add dev eth0 parent "1:$c" netem delay "${row[$j]}us" loss "${loss}%" limit 100000
       ip netns exec "$node" tc filter add dev eth0 parent 1: protocol ip prio 1 u32 \
         match ip dst "$(addr "$j")/32" flowid "1:$c"
