@@ -163,6 +163,25 @@ final class LeafSet {
     return false;
   }
 
+  /**
+   * True if {@code h} itself (this instance) is a member: a scan of references only, which
+   * touches no member's id (with interned handles, the common "already known" case of a
+   * heartbeat's list).
+   */
+  boolean containsInstance(NodeHandle h) {
+    for (int i = 0; i < cwSize; i++) {
+      if (cw[i] == h) {
+        return true;
+      }
+    }
+    for (int i = 0; i < ccwSize; i++) {
+      if (ccw[i] == h) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Returns the member with {@code id}, or null. */
   NodeHandle get(Id id) {
     for (int i = 0; i < cwSize; i++) {

@@ -405,7 +405,7 @@ final class Membership {
 
   /** Adds a node we were told about, unless we recently found it dead. Returns true if the leaf set changed. */
   boolean learn(NodeHandle h) {
-    if (h.id().equals(node.self.id()) || node.leafSet.get(h.id()) == h || isTombstoned(h.id())) {
+    if (node.leafSet.containsInstance(h) || h.id().equals(node.self.id()) || isTombstoned(h.id())) {
       return false;
     }
     node.table.offer(h, RoutingTable.UNKNOWN_RTT);

@@ -3,11 +3,15 @@ package org.epost.overlay.sim;
 import org.epost.overlay.api.Cancellable;
 
 /**
- * One entry of the global event queue: runs {@code task} at {@code timeMicros} unless cancelled or
- * its node died. A node's pending events are also chained in a list on its {@link NodeContext}, so
- * that {@link Simulation#fail} can empty them at once: an event of a failed node stays in the heap
- * until it falls due (removing it would cost a heap rebuild), but as a husk that references
- * neither the node nor its task, so nothing of a departed node stays reachable.
+ * One entry of the global event queue: runs {@code task} (a timer), or hands {@code frame} to the
+ * owner's receiver (a frame in flight), at {@code timeMicros} unless cancelled or its node died.
+ * A node's pending timers are also chained in a list on its {@link NodeContext}, so that {@link
+ * Simulation#fail} can empty them at once: a timer of a failed node stays in the heap until it
+ * falls due (removing it would cost a heap rebuild), but as a husk that references neither the
+ * node nor its task, so nothing of a departed node stays reachable. Frames in flight are not
+ * chained (linking and unlinking every frame cost a cache miss or two each): they reference only
+ * the dead node's context, which {@code fail} has cut off from the node, and their bytes, and
+ * they fall due within one network delay.
  */
 final class Event implements Cancellable {
   final long timeMicros;
@@ -27,7 +31,7 @@ final class Event implements Cancellable {
     this.task = task;
     this.from = from;
     this.frame = frame;
-    if (owner != null) {
+    if (owner != null && frame == null) { // timers only: see the class comment
       Event head = owner.firstEvent;
       nextOfOwner = head;
       if (head != null) {
@@ -50,6 +54,10 @@ final class Event implements Cancellable {
   void detach() {
     NodeContext o = owner;
     if (o == null) {
+      return;
+    }
+    if (prevOfOwner == null && o.firstEvent != this) { // never chained (a frame) or already unlinked
+      owner = null;
       return;
     }
     if (prevOfOwner != null) {

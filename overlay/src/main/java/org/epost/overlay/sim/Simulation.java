@@ -183,9 +183,11 @@ public final class Simulation {
 
   /**
    * Fails {@code node} abruptly: its timers never run again, frames to it vanish, nobody is told.
-   * The simulation then holds nothing of it: its pending events (timers and frames in flight to
-   * it) are emptied at once, so once the caller drops its {@link SimulatedNode} the node's whole
-   * state is garbage. The events of live nodes run exactly as before.
+   * The simulation then holds nothing of its state: its pending timers are emptied at once and
+   * its context is cut off from the node (frames still in flight to it keep only the context and
+   * their bytes, for at most one network delay), so once the caller drops its {@link
+   * SimulatedNode} the node's whole state is garbage. The events of live nodes run exactly as
+   * before.
    */
   public void fail(SimulatedNode node) {
     if (!node.context.alive) {
@@ -314,8 +316,8 @@ public final class Simulation {
     Runnable task = e.task;
     byte[] f = e.frame;
     Address from = e.from;
-    if (owner != null) {
-      e.detach(); // no longer pending: the owner's list holds only events still to run
+    if (owner != null && f == null) {
+      e.detach(); // no longer pending: the owner's list holds only timers still to run
     }
     nowMicros = e.timeMicros;
     eventsRun++;
