@@ -117,19 +117,26 @@ final class LookupClient {
     if (op == null || !op.id.equals(r.id())) {
       if (r.object() != null && !r.object().isValid()) {
         node.counters.corruptionsDetected++; // a late bad copy: never used, still counted
+        node.caughtLying(from);
       }
       return;
     }
     Long sent = op.sentAt.remove(from);
+    if (sent == null && !op.routedPending) {
+      // Not a reply we are waiting for (it came after a timeout): never used, but verified and counted.
+      if (r.object() != null && !r.object().isValid()) {
+        node.counters.corruptionsDetected++;
+        node.caughtLying(from);
+      }
+      return;
+    }
     if (sent != null) {
       long sample = (node.env.clock().nowMillis() - sent) * 1000;
       Long old = rttMicros.get(from);
       rttMicros.put(from, old == null ? sample : (old * 7 + sample) / 8);
       op.outstanding--;
-    } else if (op.routedPending) {
-      op.routedPending = false;
     } else {
-      return; // not a reply we are waiting for
+      op.routedPending = false;
     }
     op.asked.add(from);
     for (NodeHandle c : r.candidates()) {
@@ -149,6 +156,7 @@ final class LookupClient {
       }
       if (valid == null) {
         node.counters.corruptionsDetected++;
+        node.caughtLying(from);
       } else if (valid.kind() == ObjectKind.IMMUTABLE) {
         finish(op, valid, null);
         return;

@@ -32,6 +32,8 @@ final class PastCodec {
   private static final int SYNC = 10;
   private static final int OFFER = 11;
   private static final int PULL = 12;
+  private static final int AUDIT = 13;
+  private static final int AUDIT_REPLY = 14;
   static final int MAX_IDS = 256;
 
   private PastCodec() {}
@@ -43,10 +45,10 @@ final class PastCodec {
       b.put((byte) INSERT).putLong(x.requestId());
       writeObject(b, x.object());
     } else if (m instanceof PastMessage.Store x) {
-      b.put((byte) STORE).putLong(x.operationId());
+      b.put((byte) STORE).putLong(x.operationId()).putLong(x.nonce());
       writeObject(b, x.object());
     } else if (m instanceof PastMessage.StoreAck x) {
-      b.put((byte) STORE_ACK).putLong(x.operationId()).put((byte) x.status());
+      b.put((byte) STORE_ACK).putLong(x.operationId()).put((byte) x.status()).put((byte) x.proof().length).put(x.proof());
     } else if (m instanceof PastMessage.OpResult x) {
       b.put((byte) OP_RESULT).putLong(x.requestId()).put((byte) x.stored()).put((byte) x.status());
     } else if (m instanceof PastMessage.Lookup x) {
@@ -89,6 +91,17 @@ final class PastCodec {
         x.ids().get(i).write(b);
         b.putLong(x.versions()[i]);
       }
+    } else if (m instanceof PastMessage.Audit x) {
+      b.put((byte) AUDIT).putLong(x.nonce()).putShort((short) x.ids().size());
+      for (int i = 0; i < x.ids().size(); i++) {
+        x.ids().get(i).write(b);
+        b.putLong(x.versions()[i]);
+      }
+    } else if (m instanceof PastMessage.AuditReply x) {
+      b.put((byte) AUDIT_REPLY).putLong(x.nonce()).putShort((short) x.proofs().size());
+      for (byte[] p : x.proofs()) {
+        b.put((byte) p.length).put(p);
+      }
     } else if (m instanceof PastMessage.Pull x) {
       b.put((byte) PULL).putShort((short) x.ids().size());
       for (Id id : x.ids()) {
@@ -103,9 +116,20 @@ final class PastCodec {
     if (m instanceof PastMessage.Insert x) {
       s += 8 + objectSize(x.object());
     } else if (m instanceof PastMessage.Store x) {
-      s += 8 + objectSize(x.object());
-    } else if (m instanceof PastMessage.StoreAck) {
-      s += 9;
+      s += 16 + objectSize(x.object());
+    } else if (m instanceof PastMessage.StoreAck x) {
+      checkProof(x.proof());
+      s += 10 + x.proof().length;
+    } else if (m instanceof PastMessage.Audit x) {
+      checkIds(x.ids().size());
+      s += 8 + 2 + x.ids().size() * (Id.BYTES + 8);
+    } else if (m instanceof PastMessage.AuditReply x) {
+      checkIds(x.proofs().size());
+      s += 8 + 2;
+      for (byte[] p : x.proofs()) {
+        checkProof(p);
+        s += 1 + p.length;
+      }
     } else if (m instanceof PastMessage.OpResult) {
       s += 10;
     } else if (m instanceof PastMessage.Lookup || m instanceof PastMessage.Fetch) {
@@ -138,6 +162,21 @@ final class PastCodec {
     }
   }
 
+  private static void checkProof(byte[] p) {
+    if (p.length > AuditProof.LENGTH) {
+      throw new IllegalArgumentException("a proof has at most " + AuditProof.LENGTH + " bytes, got " + p.length);
+    }
+  }
+
+  private static byte[] readProof(ByteBuffer b) throws MalformedFrameException {
+    int n = b.get() & 0xFF;
+    MalformedFrameException.require(n <= AuditProof.LENGTH, "proof of " + n + " bytes");
+    MalformedFrameException.require(b.remaining() >= n, "truncated proof");
+    byte[] p = new byte[n];
+    b.get(p);
+    return p;
+  }
+
   private static int objectSize(PastObject o) {
     return 1 + Id.BYTES + 8 + 4 + o.size();
   }
@@ -146,6 +185,26 @@ final class PastCodec {
     b.put((byte) o.kind().code());
     o.id().write(b);
     b.putLong(o.expiryMillis()).putInt(o.size()).put(o.bytesUnsafe());
+  }
+
+  /** The object an Insert, Store or FetchReply payload carries, else null (also for malformed payloads). */
+  static PastObject carriedObject(byte[] payload) {
+    if (payload.length < 2 || (payload[1] != INSERT && payload[1] != STORE && payload[1] != FETCH_REPLY)) {
+      return null;
+    }
+    try {
+      PastMessage m = decode(payload);
+      if (m instanceof PastMessage.Insert x) {
+        return x.object();
+      } else if (m instanceof PastMessage.Store x) {
+        return x.object();
+      } else if (m instanceof PastMessage.FetchReply x) {
+        return x.object();
+      }
+      return null;
+    } catch (MalformedFrameException e) {
+      return null;
+    }
   }
 
   static PastMessage decode(byte[] payload) throws MalformedFrameException {
@@ -157,8 +216,31 @@ final class PastCodec {
       int type = b.get() & 0xFF;
       PastMessage m = switch (type) {
         case INSERT -> new PastMessage.Insert(b.getLong(), readObject(b));
-        case STORE -> new PastMessage.Store(b.getLong(), readObject(b));
-        case STORE_ACK -> new PastMessage.StoreAck(b.getLong(), b.get() & 0xFF);
+        case STORE -> new PastMessage.Store(b.getLong(), b.getLong(), readObject(b));
+        case STORE_ACK -> new PastMessage.StoreAck(b.getLong(), b.get() & 0xFF, readProof(b));
+        case AUDIT -> {
+          long nonce = b.getLong();
+          int n = b.getShort() & 0xFFFF;
+          MalformedFrameException.require(n <= MAX_IDS, "audit of " + n + " ids");
+          MalformedFrameException.require(b.remaining() >= n * (Id.BYTES + 8), "truncated audit");
+          List<Id> ids = new ArrayList<>(n);
+          long[] versions = new long[n];
+          for (int i = 0; i < n; i++) {
+            ids.add(Id.read(b));
+            versions[i] = b.getLong();
+          }
+          yield new PastMessage.Audit(nonce, ids, versions);
+        }
+        case AUDIT_REPLY -> {
+          long nonce = b.getLong();
+          int n = b.getShort() & 0xFFFF;
+          MalformedFrameException.require(n <= MAX_IDS, "audit reply of " + n + " proofs");
+          List<byte[]> proofs = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            proofs.add(readProof(b));
+          }
+          yield new PastMessage.AuditReply(nonce, proofs);
+        }
         case OP_RESULT -> new PastMessage.OpResult(b.getLong(), b.get() & 0xFF, b.get() & 0xFF);
         case LOOKUP -> new PastMessage.Lookup(b.getLong(), Id.read(b));
         case FETCH -> new PastMessage.Fetch(b.getLong(), Id.read(b));

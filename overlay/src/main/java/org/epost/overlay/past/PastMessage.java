@@ -11,11 +11,18 @@ sealed interface PastMessage {
   /** Routed to the object's id: the root stores it on the replica set and answers with {@link OpResult}. */
   record Insert(long requestId, PastObject object) implements PastMessage {}
 
-  /** Root or repairing node to a replica: store this. {@code operationId} 0 means no acknowledgement wanted. */
-  record Store(long operationId, PastObject object) implements PastMessage {}
+  /**
+   * Root or repairing node to a replica: store this. {@code operationId} 0 means no acknowledgement
+   * wanted; otherwise the replica answers with a proof over {@code nonce} of what it reads back.
+   */
+  record Store(long operationId, long nonce, PastObject object) implements PastMessage {}
 
-  /** Replica to root: what a {@link Store} or {@link RenewReplica} did. */
-  record StoreAck(long operationId, int status) implements PastMessage {}
+  /**
+   * Replica to root: what a {@link Store} or {@link RenewReplica} did; for a store, {@code proof} is
+   * {@link AuditProof} over the store's nonce and the bytes read back from the replica's store (empty
+   * otherwise).
+   */
+  record StoreAck(long operationId, int status, byte[] proof) implements PastMessage {}
 
   /** Root to the origin of an insert or renew: how many replicas stored it. */
   record OpResult(long requestId, int stored, int status) implements PastMessage {}
@@ -47,6 +54,12 @@ sealed interface PastMessage {
 
   /** The requester picks from an {@link Offer} what it still lacks; the holder answers with {@link Store}s. */
   record Pull(List<Id> ids) implements PastMessage {}
+
+  /** Auditor to a neighbour: prove you hold these (id, version) pairs, with this fresh nonce. */
+  record Audit(long nonce, List<Id> ids, long[] versions) implements PastMessage {}
+
+  /** One {@link AuditProof} (or marker) per audited id, in order. */
+  record AuditReply(long nonce, List<byte[]> proofs) implements PastMessage {}
 
   /** Status codes of {@link StoreAck} and {@link OpResult}. */
   final class Status {

@@ -49,7 +49,7 @@ final class PastNode implements Past, OverlayApplication {
   private boolean stopped;
 
   /** What the index knows of one stored object. {@code version} is the sequence of a mutable object. */
-  record IndexEntry(ObjectKind kind, int size, long expiry, long version) {}
+  record IndexEntry(ObjectKind kind, int size, long expiry, long version, long storedAt) {}
 
   /** Mutable counters behind {@link PastStatistics}. */
   static final class Counters {
@@ -60,6 +60,9 @@ final class PastNode implements Past, OverlayApplication {
     long digestBytesSent;
     long refusedStores;
     long objectsCollected;
+    long auditMessagesSent;
+    long auditBytesSent;
+    long auditFailures;
   }
 
   private static final class ClientOp {
@@ -77,36 +80,65 @@ final class PastNode implements Past, OverlayApplication {
     final long requestId;
     final int needed;
     final int total;
+    final byte[] expectedProof; // null: a renewal (no proof)
     int stored;
     int answered;
     int quota;
     boolean replied;
     Cancellable timer;
 
-    RootOp(NodeHandle origin, long requestId, int needed, int total) {
+    RootOp(NodeHandle origin, long requestId, int needed, int total, byte[] expectedProof) {
       this.origin = origin;
       this.requestId = requestId;
       this.needed = needed;
       this.total = total;
+      this.expectedProof = expectedProof;
     }
   }
 
-  PastNode(KeyBasedRouter router, int applicationId, ObjectStore store, Executor storageExecutor, PastConfig config) {
+  PastNode(KeyBasedRouter router, int applicationId, ObjectStore store, Executor storageExecutor, PastConfig config,
+      ReplicaKnowledge knowledge) {
     this.router = router;
     this.env = router.environment();
     this.config = config;
     this.storage = new StorageWorker(store, storageExecutor, env.scheduler());
     this.endpoint = router.register(applicationId, this);
     this.lookups = new LookupClient(this);
-    this.maintenance = new ReplicaMaintenance(this);
-    storage.submit(store::entries, (entries, failure) -> {
+    this.maintenance = new ReplicaMaintenance(this, knowledge);
+    storage.submit(() -> loadIndex(store), (loaded, failure) -> {
       if (failure == null) {
-        for (ObjectStore.Entry e : entries) {
-          index.putIfAbsent(e.id(), new IndexEntry(e.kind(), e.size(), e.expiryMillis(), 0));
+        for (Map.Entry<Id, IndexEntry> e : loaded.entrySet()) {
+          index.putIfAbsent(e.getKey(), e.getValue());
         }
       }
       maintenance.start();
     });
+  }
+
+  /** A peer sent an object that failed verification: repair stops trusting its claims. */
+  void caughtLying(NodeHandle from) {
+    maintenance.caughtLying(from);
+  }
+
+  /**
+   * Reads the store's entries (on the storage executor). A mutable object's sequence is not in the
+   * entry, so its copy is read and verified once: the digest must advertise the version held, or
+   * every restart would look like a stale copy to the neighbours.
+   */
+  private static Map<Id, IndexEntry> loadIndex(ObjectStore store) {
+    Map<Id, IndexEntry> out = new HashMap<>();
+    for (ObjectStore.Entry e : store.entries()) {
+      long version = 0;
+      if (e.kind() == ObjectKind.MUTABLE) {
+        PastObject o = store.get(e.id());
+        if (o == null || !o.isValid()) {
+          continue;
+        }
+        version = o.verify().sequence();
+      }
+      out.put(e.id(), new IndexEntry(e.kind(), e.size(), e.expiryMillis(), version, 0));
+    }
+    return out;
   }
 
   AppEndpoint endpoint() {
@@ -216,21 +248,24 @@ final class PastNode implements Past, OverlayApplication {
       send(origin, new PastMessage.OpResult(x.requestId(), 0, PastMessage.Status.INVALID));
       return;
     }
-    startRootOp(origin, x.requestId(), object.id(), opId -> new PastMessage.Store(opId, object));
+    long nonce = env.random().nextLong();
+    startRootOp(origin, x.requestId(), object.id(), AuditProof.of(nonce, object),
+        opId -> new PastMessage.Store(opId, nonce, object));
   }
 
   private void onRenewAtRoot(NodeHandle origin, PastMessage.Renew x) {
-    startRootOp(origin, x.requestId(), x.id(), opId -> new PastMessage.RenewReplica(opId, x.id(), x.expiryMillis()));
+    startRootOp(origin, x.requestId(), x.id(), null, opId -> new PastMessage.RenewReplica(opId, x.id(), x.expiryMillis()));
   }
 
-  private void startRootOp(NodeHandle origin, long requestId, Id key, java.util.function.LongFunction<PastMessage> perReplica) {
+  private void startRootOp(NodeHandle origin, long requestId, Id key, byte[] expectedProof,
+      java.util.function.LongFunction<PastMessage> perReplica) {
     if (rootOps.size() >= config.maxPendingOperations()) {
       send(origin, new PastMessage.OpResult(requestId, 0, PastMessage.Status.FAILED));
       return;
     }
     List<NodeHandle> set = endpoint.replicaSet(key, config.replicas());
     long opId = newId();
-    RootOp op = new RootOp(origin, requestId, Math.min(config.majority(), set.size()), set.size());
+    RootOp op = new RootOp(origin, requestId, Math.min(config.majority(), set.size()), set.size(), expectedProof);
     rootOps.put(opId, op);
     op.timer = env.scheduler().schedule(config.insertTimeoutMillis() * 3 / 4, () -> finishRootOp(opId, true));
     PastMessage m = perReplica.apply(opId);
@@ -245,7 +280,10 @@ final class PastNode implements Past, OverlayApplication {
       return;
     }
     op.answered++;
-    if (a.status() == PastMessage.Status.STORED) {
+    // A store counts only with a proof over the bytes the replica read back: a storer that claims
+    // to store and does not (or keeps other bytes) cannot make up the majority.
+    boolean proven = op.expectedProof == null || java.security.MessageDigest.isEqual(op.expectedProof, a.proof());
+    if (a.status() == PastMessage.Status.STORED && proven) {
       op.stored++;
     } else if (a.status() == PastMessage.Status.QUOTA) {
       op.quota++;
@@ -281,9 +319,21 @@ final class PastNode implements Past, OverlayApplication {
       maintenance.pulled(s.object().id());
     }
     storeVerified(s.object(), repair, status -> {
-      if (!repair) {
-        send(from, new PastMessage.StoreAck(s.operationId(), status));
+      if (status == PastMessage.Status.INVALID && repair) {
+        maintenance.caughtLying(from);
       }
+      if (repair) {
+        return;
+      }
+      if (status != PastMessage.Status.STORED) {
+        send(from, new PastMessage.StoreAck(s.operationId(), status, AuditProof.NOT_HELD));
+        return;
+      }
+      // Prove the store holds it: read it back and answer with a proof over the root's nonce.
+      storage.submit(() -> storage.store().get(s.object().id()), (back, failure) -> {
+        byte[] proof = failure == null && back != null ? AuditProof.of(s.nonce(), back) : AuditProof.NOT_HELD;
+        send(from, new PastMessage.StoreAck(s.operationId(), status, proof));
+      });
     });
   }
 
@@ -333,8 +383,10 @@ final class PastNode implements Past, OverlayApplication {
         done.accept(PastMessage.Status.FAILED);
       } else {
         IndexEntry now2 = index.get(capped.id());
+        maintenance.newObjectStored(); // tell the neighbours soon, so that they count this copy
         if (now2 == null || capped.sequence() > now2.version()) {
-          index.put(capped.id(), new IndexEntry(capped.kind(), capped.size(), capped.expiryMillis(), capped.sequence()));
+          index.put(capped.id(), new IndexEntry(capped.kind(), capped.size(), capped.expiryMillis(), capped.sequence(),
+              env.clock().nowMillis()));
         }
         done.accept(PastMessage.Status.STORED);
       }
@@ -345,12 +397,12 @@ final class PastNode implements Past, OverlayApplication {
     IndexEntry held = index.get(r.id());
     long now = env.clock().nowMillis();
     if (held == null || held.kind() != ObjectKind.IMMUTABLE) {
-      send(from, new PastMessage.StoreAck(r.operationId(), PastMessage.Status.NOT_STORED));
+      send(from, new PastMessage.StoreAck(r.operationId(), PastMessage.Status.NOT_STORED, AuditProof.NOT_HELD));
       return;
     }
     long expiry = Math.min(r.expiryMillis(), now + config.maxLeaseMillis());
     if (expiry <= held.expiry()) {
-      send(from, new PastMessage.StoreAck(r.operationId(), PastMessage.Status.STORED));
+      send(from, new PastMessage.StoreAck(r.operationId(), PastMessage.Status.STORED, AuditProof.NOT_HELD));
       return;
     }
     storage.submit(() -> storage.store().setExpiry(r.id(), expiry), (ok, failure) -> {
@@ -358,10 +410,11 @@ final class PastNode implements Past, OverlayApplication {
       if (done) {
         IndexEntry e = index.get(r.id());
         if (e != null) {
-          index.put(r.id(), new IndexEntry(e.kind(), e.size(), Math.max(e.expiry(), expiry), e.version()));
+          index.put(r.id(), new IndexEntry(e.kind(), e.size(), Math.max(e.expiry(), expiry), e.version(), e.storedAt()));
         }
       }
-      send(from, new PastMessage.StoreAck(r.operationId(), done ? PastMessage.Status.STORED : PastMessage.Status.NOT_STORED));
+      send(from, new PastMessage.StoreAck(r.operationId(), done ? PastMessage.Status.STORED : PastMessage.Status.NOT_STORED,
+          AuditProof.NOT_HELD));
     });
   }
 
@@ -440,6 +493,10 @@ final class PastNode implements Past, OverlayApplication {
       maintenance.onOffer(source, x);
     } else if (m instanceof PastMessage.Pull x) {
       maintenance.onPull(source, x);
+    } else if (m instanceof PastMessage.Audit x) {
+      maintenance.onAudit(source, x);
+    } else if (m instanceof PastMessage.AuditReply x) {
+      maintenance.onAuditReply(source, x);
     }
   }
 
@@ -447,7 +504,7 @@ final class PastNode implements Past, OverlayApplication {
   public PastStatistics statistics() {
     Counters c = counters;
     return new PastStatistics(c.corruptionsDetected, c.repairObjectsSent, c.repairBytesSent, c.digestMessagesSent,
-        c.digestBytesSent, c.refusedStores, c.objectsCollected);
+        c.digestBytesSent, c.refusedStores, c.objectsCollected, c.auditMessagesSent, c.auditBytesSent, c.auditFailures);
   }
 
   @Override

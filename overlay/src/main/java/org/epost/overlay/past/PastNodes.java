@@ -21,6 +21,24 @@ public final class PastNodes {
    *     loop. In a simulation pass {@code Runnable::run}: the store is in memory.
    */
   public static Past create(KeyBasedRouter router, ObjectStore store, Executor storageExecutor, PastConfig config) {
-    return new PastNode(router, APPLICATION_ID, store, storageExecutor, config);
+    return create(router, store, storageExecutor, config, new ReplicaKnowledge());
+  }
+
+  /**
+   * As above, with the neighbourhood knowledge of an earlier run of this node (ADR 0080): a node
+   * that comes back after an absence passes what it learnt before, as it keeps its disk.
+   */
+  public static Past create(KeyBasedRouter router, ObjectStore store, Executor storageExecutor, PastConfig config,
+      ReplicaKnowledge knowledge) {
+    return new PastNode(router, APPLICATION_ID, store, storageExecutor, config, knowledge);
+  }
+
+  /**
+   * The object a PAST payload carries (an insert, a store or a lookup reply), unverified, or null
+   * for every other message and for malformed payloads. For observers such as the storage
+   * experiment's independent check of what reaches honest nodes; PAST itself verifies every copy.
+   */
+  public static org.epost.overlay.past.api.PastObject carriedObject(byte[] payload) {
+    return PastCodec.carriedObject(payload);
   }
 }

@@ -1,47 +1,63 @@
 package org.epost.overlay.past;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import org.epost.overlay.api.Cancellable;
 import org.epost.overlay.api.Id;
 import org.epost.overlay.api.NodeHandle;
-import org.epost.overlay.past.api.ObjectKind;
+import org.epost.overlay.past.api.PastObject;
 
 /**
- * Keeps k replicas of every object on its k closest live nodes without shipping inventories.
+ * Keeps k verified holders of every object near its id, re-replicating only for nodes gone for
+ * good (ADR 0080, after Carbonite and Total Recall), and audits what neighbours claim (ADR 0081).
  *
- * <p>Pull by digest: a node sends each of its nearest neighbours (retain width / 2 per side) the
- * arc in which it may be among the k closest and a salted Bloom filter of the (id, version) pairs
- * it holds in that arc. A neighbour offers (ids only) every object it holds in the arc that is
- * missing from the filter and that, by its own leaf set, the requester should hold; the requester
- * pulls each missing object from the first neighbour that offered it, so an object crosses the
- * network once per missing replica even when several holders notice the gap. So a node that joins or
- * returns, or that moves into a replica set because a member left, fetches exactly what it lacks;
- * a stale mutable version is replaced because its (id, version) is not in the filter.
+ * <p>Holders, not live replicas: a node that leaves the leaf set stays in this node's <em>extended
+ * view</em> until it has been unseen for {@link org.epost.overlay.past.api.PastConfig#absenceTimeoutMillis}
+ * (it comes back with its disk), and its last digest still says what it holds. An object this node
+ * holds is under-replicated when fewer than k nodes among the retain-width closest to its id in the
+ * extended view hold it: this node, plus neighbours whose latest Bloom digest claims it, whose claim
+ * was not refuted by an audit and who were not caught lying, plus copies offered moments ago.
  *
- * <p>Copies outside the retain width are collected only when the store is over 80% of its quota
- * (lazy deletion): a far copy costs nothing until space is needed, and it may be the last honest
- * one when the nodes closer to the id are byzantine and only claim to hold it.
+ * <p>Pull by digest: a node sends its nearest live neighbours a salted Bloom filter of the
+ * (id, version) pairs it holds in the arc where it may be among the retain-width closest. A
+ * neighbour records the digest (the holder knowledge above) and offers the requester each object
+ * it lacks only when that object is under-replicated and the requester is among the retain-width
+ * closest; the requester pulls each offered object once. Extra copies held by returning nodes are
+ * never deleted (only under quota pressure).
  *
- * <p>When: shortly after a leaf-set change among this node's k nearest neighbours (batched over
- * {@code syncDelayMillis}) and every {@code maintenanceMillis} as a backstop. Garbage collection
- * runs with the periodic round: expired leases, and objects this node is no longer within the
- * retain width of. Copies between position k and the retain width are kept on purpose: a node
- * that comes back from a short absence then already holds what it needs.
+ * <p>Audits: every maintenance round this node challenges each live neighbour with a fresh nonce
+ * over objects both hold and that the neighbour's last two digests claim; the neighbour answers
+ * SHA-256(nonce | version | bytes) per object. A wrong proof marks it a liar (its claims and its
+ * pulls are ignored); "not held" refutes the claim, and a second such answer marks it a liar.
  */
 final class ReplicaMaintenance {
   private static final int MAX_PULLING = 4096;
+  private static final int MAX_OFFERED = 8192;
+  private static final int MAX_AUDIT_IDS = 32;
+  private static final int MAX_PENDING_AUDITS = 256;
   private static final long PULL_TIMEOUT_MILLIS = 30_000;
+  private static final long AUDIT_TIMEOUT_MILLIS = 60_000;
   private final PastNode node;
-  private final java.util.HashMap<Id, Long> pulling = new java.util.HashMap<>();
+  private final ReplicaKnowledge knowledge;
+  private final HashMap<Id, Long> pulling = new HashMap<>();
+  /** Objects offered to a neighbour a moment ago: counted as held by it until its digest shows them. */
+  private final HashMap<Id, Map<Id, Long>> offered = new HashMap<>();
+  private final HashMap<Long, PendingAudit> audits = new HashMap<>();
+  private final long startedAt;
   private Cancellable periodic;
   private Cancellable pendingSync;
   private boolean stopped;
 
-  ReplicaMaintenance(PastNode node) {
+  private record PendingAudit(Id holder, List<Id> ids, long[] versions, byte[][] expected, long sentAt) {}
+
+  ReplicaMaintenance(PastNode node, ReplicaKnowledge knowledge) {
     this.node = node;
+    this.knowledge = knowledge;
+    this.startedAt = node.env.clock().nowMillis();
   }
 
   void start() {
@@ -60,22 +76,45 @@ final class ReplicaMaintenance {
     }
     periodic = node.env.scheduler().schedule(node.config.maintenanceMillis(), this::tick);
     if (node.router.isReady()) {
+      long now = now();
+      for (NodeHandle h : node.router.leafSet()) {
+        knowledge.seen(h.id(), now);
+      }
+      knowledge.expire(now, node.config.absenceTimeoutMillis());
+      expireOffers(now);
+      audits.values().removeIf(a -> now - a.sentAt() > AUDIT_TIMEOUT_MILLIS);
       collectGarbage();
       syncRound();
+      auditRound();
     }
+  }
+
+  private long now() {
+    return node.env.clock().nowMillis();
   }
 
   void onLeafSetChange(NodeHandle handle, boolean joined) {
     if (stopped) {
       return;
     }
-    RingView view = view();
-    int d = view.distanceInView(handle.id());
-    // A member within k positions left (we may now hold new keys) or joined (a newcomer near us):
-    // a leave far away does not change our replica sets.
-    if (joined ? d >= 0 && d <= 1 : d < 0 || d <= node.config.replicas()) {
-      scheduleSync();
+    knowledge.seen(handle.id(), now());
+    // Only a node joining right next to us changes what we should hold: a departure is an absence
+    // until the timeout says otherwise (the periodic round handles that).
+    if (joined) {
+      RingView view = view();
+      int d = view.distanceInView(handle.id());
+      if (d >= 0 && d <= 1) {
+        scheduleSync();
+      }
     }
+  }
+
+  /**
+   * An insert stored a copy here: send the digest after the sync delay (batched), so that the other
+   * holders count this copy before this node next goes offline.
+   */
+  void newObjectStored() {
+    scheduleSync();
   }
 
   private void scheduleSync() {
@@ -92,25 +131,29 @@ final class ReplicaMaintenance {
     });
   }
 
-  private RingView view() {
-    return RingView.of(node.router.localHandle().id(), node.router.leafSet(),
-        node.router.environment() == null ? 0 : leafSetCapacity());
+  /** The leaf set plus neighbours absent for less than the absence timeout. */
+  RingView view() {
+    Id self = node.router.localHandle().id();
+    List<NodeHandle> leafSet = node.router.leafSet();
+    List<Id> absent = new ArrayList<>();
+    long now = now();
+    long timeout = node.config.absenceTimeoutMillis();
+    for (Map.Entry<Id, Long> e : knowledge.lastSeen.entrySet()) {
+      if (now - e.getValue() <= timeout && !e.getKey().equals(self) && !knowledge.isLiar(e.getKey())) {
+        absent.add(e.getKey());
+      }
+    }
+    return RingView.extended(self, leafSet, absent, 2 * node.config.retainWidth());
   }
 
-  private int leafSetCapacity() {
-    // The leaf set reports only members; a ring smaller than L shows fewer. Treat a view of fewer
-    // than 2 * retain width members as the whole ring (responsibility cannot be excluded).
-    return 2 * node.config.retainWidth();
-  }
-
-  /** Sends this node's digest to its nearest neighbours. */
+  /** Sends this node's digest to its nearest live neighbours. */
   void syncRound() {
     RingView view = view();
     if (view.size() < 2) {
       return;
     }
     Id self = node.router.localHandle().id();
-    Id[] arc = view.responsibleArc(node.config.replicas());
+    Id[] arc = view.arcAround(node.config.retainWidth());
     Id from = arc == null ? self : arc[0];
     Id to = arc == null ? self : arc[1];
     List<Map.Entry<Id, PastNode.IndexEntry>> held = entriesIn(from, to, arc == null);
@@ -118,9 +161,9 @@ final class ReplicaMaintenance {
     for (Map.Entry<Id, PastNode.IndexEntry> e : held) {
       filter.add(e.getKey(), e.getValue().version());
     }
-    PastMessage.Sync sync = new PastMessage.Sync(from, to, filter);
-    byte[] encoded = PastCodec.encode(sync);
-    for (Id neighbour : view.neighbours(Math.max(node.config.replicas(), node.config.retainWidth() / 2))) {
+    byte[] encoded = PastCodec.encode(new PastMessage.Sync(from, to, filter));
+    RingView live = RingView.of(self, node.router.leafSet(), 2 * node.config.retainWidth());
+    for (Id neighbour : live.neighbours(Math.max(node.config.replicas(), node.config.retainWidth() / 2))) {
       NodeHandle h = handleOf(neighbour);
       if (h != null) {
         node.endpoint().sendDirect(h, encoded);
@@ -139,28 +182,111 @@ final class ReplicaMaintenance {
     return null;
   }
 
-  /** A neighbour's digest: offer it the ids it lacks and should hold (ids only; it pulls what it wants). */
+  /**
+   * Verified-or-unrefuted holders of {@code id} at {@code version} among the retain-width closest
+   * nodes of {@code view}, this node included when it holds that version.
+   */
+  int holders(RingView view, Id id, long version) {
+    Id self = node.router.localHandle().id();
+    PastNode.IndexEntry mine = node.index.get(id);
+    int count = mine != null && mine.version() == version ? 1 : 0;
+    long now = now();
+    Map<Id, Long> offers = offered.get(id);
+    for (Id n : view.closest(id, node.config.retainWidth())) {
+      if (n.equals(self) || knowledge.isLiar(n)) {
+        continue;
+      }
+      if (offers != null) {
+        Long until = offers.get(n);
+        if (until != null && until > now) {
+          count++;
+          continue;
+        }
+      }
+      ReplicaKnowledge.Digest d = knowledge.digests.get(n);
+      if (d != null && d.claims(id, version) && !knowledge.isRefuted(n, id)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * One holder repairs each object, so that holders acting on the same shortage do not each add a
+   * copy: the live holder closest to the id, as far as this node knows. Another node that knows
+   * less may also act; the copy it adds is extra, never harmful.
+   */
+  private boolean designatedRepairer(RingView view, Id id, long version, java.util.Set<Id> live) {
+    Id self = node.router.localHandle().id();
+    for (Id n : view.closest(id, node.config.retainWidth())) {
+      if (n.equals(self)) {
+        return true; // no closer live holder
+      }
+      if (!live.contains(n) || knowledge.isLiar(n) || knowledge.isRefuted(n, id)) {
+        continue;
+      }
+      ReplicaKnowledge.Digest d = knowledge.digests.get(n);
+      if (d != null && d.claims(id, version)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A neighbour's digest: remember it, and offer what it lacks of objects short of k holders. */
   void onSync(NodeHandle requester, PastMessage.Sync sync) {
+    long now = now();
+    Id r = requester.id();
+    knowledge.seen(r, now);
+    ReplicaKnowledge.Digest old = knowledge.digests.get(r);
+    if (knowledge.isLiar(r)) {
+      return;
+    }
+    knowledge.digest(r, new ReplicaKnowledge.Digest(sync.from(), sync.to(), sync.filter(),
+        old == null ? null : old.filter(), now));
+    // Until this node has heard a round of digests it cannot count holders: offer nothing yet.
+    long grace = node.config.maintenanceMillis() + node.config.syncDelayMillis();
+    if (now - startedAt < grace) {
+      return;
+    }
     boolean all = sync.from().equals(sync.to());
     List<Map.Entry<Id, PastNode.IndexEntry>> candidates = entriesIn(sync.from(), sync.to(), all);
     if (candidates.isEmpty()) {
       return;
     }
-    RingView view = view().with(requester.id());
-    long now = node.env.clock().nowMillis();
+    RingView view = null;
+    java.util.Set<Id> live = null;
     List<Id> ids = new ArrayList<>();
     List<Long> versions = new ArrayList<>();
+    int retain = node.config.retainWidth();
     for (Map.Entry<Id, PastNode.IndexEntry> e : candidates) {
       Id id = e.getKey();
       PastNode.IndexEntry entry = e.getValue();
-      if (entry.expiry() <= now || sync.filter().mightContain(id, entry.version())) {
+      if (entry.expiry() <= now || now - entry.storedAt() < grace
+          || sync.filter().mightContain(id, entry.version())) {
         continue;
       }
-      if (!view.isAmongClosest(requester.id(), id, node.config.replicas())) {
+      if (view == null) {
+        view = view().with(r);
+      }
+      if (!contains(view.closest(id, retain), r)) {
+        continue;
+      }
+      if (holders(view, id, entry.version()) >= node.config.replicas()) {
+        continue;
+      }
+      if (live == null) {
+        live = new java.util.HashSet<>();
+        for (NodeHandle h : node.router.leafSet()) {
+          live.add(h.id());
+        }
+      }
+      if (!designatedRepairer(view, id, entry.version(), live)) {
         continue;
       }
       ids.add(id);
       versions.add(entry.version());
+      offered(id, r, now + PULL_TIMEOUT_MILLIS + node.config.maintenanceMillis());
       if (ids.size() >= Math.min(node.config.maxPushesPerSync(), PastCodec.MAX_IDS)) {
         break;
       }
@@ -174,9 +300,42 @@ final class ReplicaMaintenance {
     }
   }
 
+  private static boolean contains(Id[] a, Id x) {
+    for (Id i : a) {
+      if (i.equals(x)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void offered(Id id, Id to, long until) {
+    if (offered.size() >= MAX_OFFERED && !offered.containsKey(id)) {
+      expireOffers(now());
+      if (offered.size() >= MAX_OFFERED) {
+        return;
+      }
+    }
+    offered.computeIfAbsent(id, k -> new HashMap<>(4)).put(to, until);
+  }
+
+  private void expireOffers(long now) {
+    Iterator<Map<Id, Long>> it = offered.values().iterator();
+    while (it.hasNext()) {
+      Map<Id, Long> m = it.next();
+      m.values().removeIf(t -> t <= now);
+      if (m.isEmpty()) {
+        it.remove();
+      }
+    }
+  }
+
   /** Several neighbours may offer the same object: pull each missing one from the first offer only. */
   void onOffer(NodeHandle holder, PastMessage.Offer offer) {
-    long now = node.env.clock().nowMillis();
+    long now = now();
+    if (knowledge.isLiar(holder.id())) {
+      return;
+    }
     List<Id> wanted = new ArrayList<>();
     for (int i = 0; i < offer.ids().size(); i++) {
       Id id = offer.ids().get(i);
@@ -211,6 +370,9 @@ final class ReplicaMaintenance {
   }
 
   void onPull(NodeHandle requester, PastMessage.Pull pull) {
+    if (knowledge.isLiar(requester.id())) {
+      return;
+    }
     for (Id id : pull.ids()) {
       if (node.index.containsKey(id)) {
         push(requester, id);
@@ -226,30 +388,161 @@ final class ReplicaMaintenance {
         }
         return;
       }
-      byte[] encoded = PastCodec.encode(new PastMessage.Store(0, object));
+      byte[] encoded = PastCodec.encode(new PastMessage.Store(0, 0, object));
       node.endpoint().sendDirect(to, encoded);
       node.counters.repairObjectsSent++;
-      node.counters.repairBytesSent += encoded.length;
+      node.counters.repairBytesSent += object.size();
     });
   }
 
+  /** A neighbour sent a copy or a proof that failed verification: ignore its claims from now on. */
+  void caughtLying(NodeHandle from) {
+    knowledge.markLiar(from.id(), now());
+  }
+
+  // ---- audits ----
+
+  /** Challenges each live neighbour over objects both hold that its last two digests claim. */
+  private void auditRound() {
+    long now = now();
+    long reaudit = node.config.absenceTimeoutMillis();
+    for (NodeHandle h : node.router.leafSet()) {
+      ReplicaKnowledge.Digest d = knowledge.digests.get(h.id());
+      if (d == null || d.previous() == null || knowledge.isLiar(h.id()) || audits.size() >= MAX_PENDING_AUDITS) {
+        continue;
+      }
+      List<Id> ids = new ArrayList<>();
+      List<Long> versions = new ArrayList<>();
+      for (Map.Entry<Id, PastNode.IndexEntry> e : entriesIn(d.from(), d.to(), d.from().equals(d.to()))) {
+        Id id = e.getKey();
+        long v = e.getValue().version();
+        if (e.getValue().expiry() <= now || !d.filter().mightContain(id, v) || !d.previous().mightContain(id, v)
+            || knowledge.isRefuted(h.id(), id) || recentlyVerified(h.id(), id, now, reaudit)) {
+          continue;
+        }
+        ids.add(id);
+        versions.add(v);
+        if (ids.size() >= MAX_AUDIT_IDS) {
+          break;
+        }
+      }
+      if (!ids.isEmpty()) {
+        sendAudit(h, ids, versions.stream().mapToLong(Long::longValue).toArray(), now);
+      }
+    }
+  }
+
+  private boolean recentlyVerified(Id holder, Id id, long now, long period) {
+    long t = knowledge.verifiedAt(holder, id);
+    return t != Long.MIN_VALUE && now - t < period;
+  }
+
+  private void sendAudit(NodeHandle holder, List<Id> ids, long[] versions, long now) {
+    long nonce = node.env.random().nextLong();
+    byte[][] expected = new byte[ids.size()][];
+    int[] left = {ids.size()};
+    for (int i = 0; i < ids.size(); i++) {
+      int index = i;
+      node.storage.submit(() -> node.storage.store().get(ids.get(index)), (object, failure) -> {
+        expected[index] = failure == null && object != null ? AuditProof.of(nonce, object) : null;
+        if (--left[0] == 0 && !stopped) {
+          audits.put(nonce, new PendingAudit(holder.id(), ids, versions, expected, now));
+          byte[] encoded = PastCodec.encode(new PastMessage.Audit(nonce, ids, versions));
+          node.endpoint().sendDirect(holder, encoded);
+          node.counters.auditMessagesSent++;
+          node.counters.auditBytesSent += encoded.length;
+        }
+      });
+    }
+  }
+
+  /** A challenge: prove possession of each (id, version) with a fresh nonce. */
+  void onAudit(NodeHandle auditor, PastMessage.Audit audit) {
+    int n = audit.ids().size();
+    byte[][] proofs = new byte[n][];
+    int[] left = {n};
+    for (int i = 0; i < n; i++) {
+      int index = i;
+      Id id = audit.ids().get(i);
+      PastNode.IndexEntry held = node.index.get(id);
+      if (held == null || held.version() != audit.versions()[i]) {
+        proofs[i] = held == null ? AuditProof.NOT_HELD : AuditProof.OTHER_VERSION;
+        if (--left[0] == 0) {
+          answerAudit(auditor, audit.nonce(), proofs);
+        }
+        continue;
+      }
+      node.storage.submit(() -> node.storage.store().get(id), (object, failure) -> {
+        if (failure == null && object == null) {
+          node.index.remove(id); // the store lost it: say so, and repair will refetch it
+        }
+        proofs[index] = failure != null || object == null ? AuditProof.NOT_HELD : AuditProof.of(audit.nonce(), object);
+        if (--left[0] == 0) {
+          answerAudit(auditor, audit.nonce(), proofs);
+        }
+      });
+    }
+  }
+
+  private void answerAudit(NodeHandle auditor, long nonce, byte[][] proofs) {
+    if (stopped) {
+      return;
+    }
+    byte[] encoded = PastCodec.encode(new PastMessage.AuditReply(nonce, List.of(proofs)));
+    node.endpoint().sendDirect(auditor, encoded);
+    node.counters.auditMessagesSent++;
+    node.counters.auditBytesSent += encoded.length;
+  }
+
+  void onAuditReply(NodeHandle holder, PastMessage.AuditReply reply) {
+    PendingAudit a = audits.get(reply.nonce());
+    if (a == null || !a.holder().equals(holder.id()) || reply.proofs().size() != a.ids().size()) {
+      return;
+    }
+    audits.remove(reply.nonce());
+    long now = now();
+    knowledge.seen(holder.id(), now);
+    for (int i = 0; i < a.ids().size(); i++) {
+      byte[] proof = reply.proofs().get(i);
+      Id id = a.ids().get(i);
+      if (a.expected()[i] == null || AuditProof.isOtherVersion(proof)) {
+        continue; // we lost our own copy, or a version changed in between: no verdict
+      }
+      if (AuditProof.isNotHeld(proof)) {
+        knowledge.refute(holder.id(), id);
+        knowledge.strike(holder.id(), now);
+      } else if (java.security.MessageDigest.isEqual(proof, a.expected()[i])) {
+        knowledge.verifiedHolder(holder.id(), id, now);
+      } else {
+        node.counters.auditFailures++;
+        knowledge.markLiar(holder.id(), now);
+        return;
+      }
+      if (knowledge.isLiar(holder.id())) {
+        node.counters.auditFailures++;
+        return;
+      }
+    }
+  }
+
+  // ---- retention ----
+
   /** Whether this node should keep (or accept as repair) a copy of {@code id}. */
   boolean retains(Id id) {
-    RingView view = view();
-    return view.isAmongClosest(node.router.localHandle().id(), id, node.config.retainWidth());
+    return contains(view().closest(id, node.config.retainWidth()), node.router.localHandle().id());
   }
 
   private void collectGarbage() {
-    long now = node.env.clock().nowMillis();
-    RingView view = view();
-    Id self = node.router.localHandle().id();
+    long now = now();
     List<Id> drop = new ArrayList<>();
     // Copies outside the retain width are dropped only under space pressure: such a copy may be
     // the last honest one when the closer nodes lie about holding it.
     boolean pressed = node.storage.store().usedBytes() > node.storage.store().quotaBytes() / 10 * 8;
+    RingView view = pressed ? view() : null;
+    Id self = node.router.localHandle().id();
     for (Map.Entry<Id, PastNode.IndexEntry> e : node.index.entrySet()) {
       if (e.getValue().expiry() <= now
-          || (pressed && !view.isAmongClosest(self, e.getKey(), node.config.retainWidth()))) {
+          || (pressed && !contains(view.closest(e.getKey(), node.config.retainWidth()), self))) {
         drop.add(e.getKey());
       }
     }

@@ -42,6 +42,64 @@ final class RingView {
     return new RingView(Arrays.copyOf(a, d), local, leafSet.size() < leafSetCapacity);
   }
 
+  /**
+   * A view of the leaf set plus {@code absent}: nodes that left it recently and are presumed to come
+   * back with their disks (ADR 0080). Replica responsibility and holder counting use this view, so a
+   * temporary absence does not move a replica set.
+   */
+  static RingView extended(Id local, List<NodeHandle> leafSet, java.util.Collection<Id> absent, int leafSetCapacity) {
+    Id[] a = new Id[leafSet.size() + absent.size() + 1];
+    int n = 0;
+    a[n++] = local;
+    for (NodeHandle h : leafSet) {
+      a[n++] = h.id();
+    }
+    for (Id id : absent) {
+      a[n++] = id;
+    }
+    Arrays.sort(a, 0, n);
+    int d = 0;
+    for (int i = 0; i < n; i++) {
+      if (d == 0 || !a[i].equals(a[d - 1])) {
+        a[d++] = a[i];
+      }
+    }
+    return new RingView(Arrays.copyOf(a, d), local, leafSet.size() < leafSetCapacity);
+  }
+
+  /**
+   * The {@code w} members of this view numerically closest to {@code key}, closest first (all of
+   * them when the view is smaller). Walks outwards from the key's position in the sorted ring.
+   */
+  Id[] closest(Id key, int w) {
+    int n = ids.length;
+    if (n <= w) {
+      Id[] all = ids.clone();
+      Arrays.sort(all, Id.byClosenessTo(key));
+      return all;
+    }
+    int pos = Arrays.binarySearch(ids, key);
+    int right = pos >= 0 ? pos : -pos - 1; // first id >= key (mod n)
+    int left = right - 1;
+    Id[] out = new Id[w];
+    for (int c = 0; c < w; c++) {
+      Id r = ids[Math.floorMod(right, n)];
+      Id l = ids[Math.floorMod(left, n)];
+      if (key.isCloser(r, l)) {
+        out[c] = r;
+        right++;
+      } else {
+        out[c] = l;
+        left--;
+      }
+    }
+    return out;
+  }
+
+  boolean contains(Id id) {
+    return Arrays.binarySearch(ids, id) >= 0;
+  }
+
   /** This view with {@code extra} added (a peer that wrote to us but is not in our leaf set yet). */
   RingView with(Id extra) {
     if (Arrays.binarySearch(ids, extra) >= 0) {
@@ -87,6 +145,16 @@ final class RingView {
     int m = Arrays.binarySearch(ids, local);
     int n = ids.length;
     return new Id[] {ids[Math.floorMod(m - k, n)], ids[Math.floorMod(m + k, n)]};
+  }
+
+  /** The arc (from, to] spanning {@code perSide} members on each side of this node; null if that covers the ring. */
+  Id[] arcAround(int perSide) {
+    if (wholeRing || ids.length <= 2 * perSide + 1) {
+      return null;
+    }
+    int m = Arrays.binarySearch(ids, local);
+    int n = ids.length;
+    return new Id[] {ids[Math.floorMod(m - perSide - 1, n)], ids[Math.floorMod(m + perSide, n)]};
   }
 
   /** Up to {@code perSide} neighbours on each side of this node, nearest first, without duplicates. */

@@ -25,8 +25,8 @@ class PastCodecTest {
     f.add(ID, 3);
     return List.of(
         new PastMessage.Insert(1, OBJ),
-        new PastMessage.Store(2, OBJ),
-        new PastMessage.StoreAck(3, PastMessage.Status.QUOTA),
+        new PastMessage.Store(2, 12345, OBJ),
+        new PastMessage.StoreAck(3, PastMessage.Status.QUOTA, AuditProof.NOT_HELD),
         new PastMessage.OpResult(4, 3, PastMessage.Status.STORED),
         new PastMessage.Lookup(5, ID),
         new PastMessage.Fetch(6, ID),
@@ -36,7 +36,10 @@ class PastCodecTest {
         new PastMessage.RenewReplica(10, ID, 100),
         new PastMessage.Sync(ID, Id.ZERO, f),
         new PastMessage.Offer(List.of(ID), new long[] {3}),
-        new PastMessage.Pull(List.of(ID, Id.ZERO)));
+        new PastMessage.Pull(List.of(ID, Id.ZERO)),
+        new PastMessage.StoreAck(3, PastMessage.Status.STORED, AuditProof.of(7, OBJ)),
+        new PastMessage.Audit(77, List.of(ID, Id.ZERO), new long[] {0, 4}),
+        new PastMessage.AuditReply(77, List.of(AuditProof.of(77, OBJ), AuditProof.NOT_HELD, AuditProof.OTHER_VERSION)));
   }
 
   @Test
@@ -76,7 +79,7 @@ class PastCodecTest {
   @Test
   void hugeLengthsAreRefusedBeforeAllocating() {
     ByteBuffer b = ByteBuffer.allocate(64);
-    b.put((byte) 1).put((byte) 2).putLong(1).put((byte) 1);
+    b.put((byte) 1).put((byte) 2).putLong(1).putLong(2).put((byte) 1);
     ID.write(b);
     b.putLong(0).putInt(Integer.MAX_VALUE);
     assertThrows(MalformedFrameException.class, () -> PastCodec.decode(java.util.Arrays.copyOf(b.array(), b.position())));
@@ -89,5 +92,18 @@ class PastCodecTest {
     sync.putLong(0).put((byte) 7).putShort((short) 5000);
     assertThrows(MalformedFrameException.class, () -> PastCodec.decode(java.util.Arrays.copyOf(sync.array(), sync.position())));
     assertThrows(MalformedFrameException.class, () -> PastCodec.decode(new byte[] {9, 1}));
+    ByteBuffer audit = ByteBuffer.allocate(16).put((byte) 1).put((byte) 13).putLong(1).putShort((short) 60000);
+    assertThrows(MalformedFrameException.class, () -> PastCodec.decode(java.util.Arrays.copyOf(audit.array(), audit.position())));
+    ByteBuffer proof = ByteBuffer.allocate(16).put((byte) 1).put((byte) 14).putLong(1).putShort((short) 1).put((byte) 200);
+    assertThrows(MalformedFrameException.class, () -> PastCodec.decode(java.util.Arrays.copyOf(proof.array(), proof.position())));
+  }
+
+  @Test
+  void aProofDependsOnTheNonceAndTheBytes() {
+    PastObject other = PastObject.immutable(new byte[] {1, 2, 3, 5}, 77);
+    assertArrayEquals(AuditProof.of(1, OBJ), AuditProof.of(1, OBJ));
+    assertTrue(!java.util.Arrays.equals(AuditProof.of(1, OBJ), AuditProof.of(2, OBJ)));
+    assertTrue(!java.util.Arrays.equals(AuditProof.of(1, OBJ), AuditProof.of(1, other)));
+    assertEquals(AuditProof.LENGTH, AuditProof.of(1, OBJ).length);
   }
 }

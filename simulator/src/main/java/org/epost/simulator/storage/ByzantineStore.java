@@ -29,7 +29,9 @@ final class ByzantineStore implements ObjectStore {
   private final MemoryObjectStore inner;
   private final Behaviour behaviour;
   private final java.util.Set<Id> claimed = new java.util.TreeSet<>();
+  private final java.util.Map<Id, Long> newestOffered = new java.util.HashMap<>();
   private long corruptServed;
+  private long staleServed;
 
   ByzantineStore(MemoryObjectStore inner, Behaviour behaviour) {
     this.inner = inner;
@@ -40,9 +42,14 @@ final class ByzantineStore implements ObjectStore {
     return behaviour;
   }
 
-  /** Corrupted or stale copies handed out so far. */
+  /** Corrupted copies read out of this store so far (for replies, repair pushes and audit proofs). */
   synchronized long corruptServed() {
     return corruptServed;
+  }
+
+  /** Mutable copies read out of this store that are older than a version it was given and refused. */
+  synchronized long staleServed() {
+    return staleServed;
   }
 
   @Override
@@ -53,6 +60,9 @@ final class ByzantineStore implements ObjectStore {
         return PutResult.STORED;
       }
       case STALE -> {
+        if (object.kind() == ObjectKind.MUTABLE) {
+          newestOffered.merge(object.id(), object.sequence(), Math::max);
+        }
         if (object.kind() == ObjectKind.MUTABLE && inner.get(object.id()) != null) {
           return PutResult.STORED; // a lie: the old version stays
         }
@@ -82,8 +92,9 @@ final class ByzantineStore implements ObjectStore {
         return PastObject.unverified(o.kind(), o.id(), b, o.expiryMillis());
       }
       case STALE -> {
-        if (o.kind() == ObjectKind.MUTABLE && o.sequence() > 0) {
-          corruptServed++; // may be stale: counted as a possibly bad copy handed out
+        Long newest = newestOffered.get(id);
+        if (o.kind() == ObjectKind.MUTABLE && newest != null && o.sequence() < newest) {
+          staleServed++;
         }
         return o;
       }
@@ -101,6 +112,7 @@ final class ByzantineStore implements ObjectStore {
   @Override
   public synchronized boolean delete(Id id) {
     claimed.remove(id);
+    newestOffered.remove(id);
     return inner.delete(id);
   }
 

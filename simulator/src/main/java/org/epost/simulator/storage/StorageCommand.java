@@ -76,6 +76,10 @@ public final class StorageCommand implements Callable<Integer> {
       description = "Pastry leaf-set heartbeat period (default: ${DEFAULT-VALUE}).")
   Duration heartbeat;
 
+  @Option(names = "--absence-timeout", defaultValue = "8h", converter = DurationConverter.class,
+      description = "How long PAST waits for an absent node before replacing its copies (default: ${DEFAULT-VALUE}).")
+  Duration absenceTimeout;
+
   @Option(names = "--out", description = "Output directory (default: runs/storage-<seed>).")
   Path out;
 
@@ -95,16 +99,16 @@ public final class StorageCommand implements Callable<Integer> {
       cfg = new StorageConfig(nodes, objects, objectSize, replicas, sessionMean,
           offlineMean == null ? sessionMean : offlineMean, departuresPerDay,
           Duration.ofMillis((long) (days * 86_400_000L)), fraction, at, byzantine, seed, lookupsPerSecond,
-          mutableObjects < 0 ? objects / 100 : mutableObjects, maintenance, heartbeat);
+          mutableObjects < 0 ? objects / 100 : mutableObjects, maintenance, heartbeat, absenceTimeout);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     PrintWriter err = spec.commandLine().getErr();
+    Path dir = out != null ? out : Paths.get("runs", "storage-" + seed);
     StorageSummary s = new StorageExperiment(cfg, line -> {
       err.println(line);
       err.flush();
-    }).run();
-    Path dir = out != null ? out : Paths.get("runs", "storage-" + seed);
+    }, soFar -> StorageReport.write(soFar, dir)).run();
     StorageReport.write(s, dir);
     PrintWriter o = spec.commandLine().getOut();
     o.println(String.format(Locale.ROOT,

@@ -13,8 +13,10 @@ import org.epost.crypto.api.CryptoFormatException;
 import org.epost.crypto.api.SigningKeyPair;
 import org.epost.overlay.api.Address;
 import org.epost.overlay.api.Id;
+import org.epost.overlay.api.KeyBasedRouter;
 import org.epost.overlay.api.PastryConfig;
 import org.epost.overlay.past.PastNodes;
+import org.epost.overlay.past.ReplicaKnowledge;
 import org.epost.overlay.past.api.ObjectKind;
 import org.epost.overlay.past.api.ObjectStore;
 import org.epost.overlay.past.api.Past;
@@ -35,6 +37,7 @@ public final class StorageExperiment {
   private static final long HOUR = 3_600_000L;
   private static final long DAY = 24 * HOUR;
   private static final long LOOKUP_TIMEOUT = 30_000;
+  private static final long PARTIAL_EVERY_HOURS = 6;
 
   private final StorageConfig cfg;
   private final Consumer<String> progress;
@@ -59,7 +62,12 @@ public final class StorageExperiment {
   private long insertFailures;
   private long retiredRepairBytes;
   private long retiredDigestBytes;
+  private long retiredAuditBytes;
+  private long retiredAuditFailures;
   private long retiredDetected;
+  private long corruptArrivedAtHonest;
+  private final Consumer<StorageSummary> partial;
+  private long wallStart;
   private final List<long[]> hourly = new ArrayList<>();
   private long hourLookups;
   private long hourFailed;
@@ -68,6 +76,7 @@ public final class StorageExperiment {
     final Id id;
     final ObjectStore store;
     final boolean byzantine;
+    final ReplicaKnowledge knowledge = new ReplicaKnowledge();
     SimulatedNode node;
     Past past;
     boolean departed;
@@ -80,19 +89,29 @@ public final class StorageExperiment {
   }
 
   public StorageExperiment(StorageConfig cfg, Consumer<String> progress) {
+    this(cfg, progress, s -> { });
+  }
+
+  /**
+   * @param partial receives a summary of the run so far every {@code PARTIAL_EVERY_HOURS} simulated
+   *     hours (marked {@code "complete": false}), so a long run that is stopped still reports
+   */
+  public StorageExperiment(StorageConfig cfg, Consumer<String> progress, Consumer<StorageSummary> partial) {
     this.cfg = cfg;
     this.progress = progress;
+    this.partial = partial;
     PastryConfig pastry = new PastryConfig(24, cfg.heartbeat().toMillis(), cfg.heartbeat().toMillis() * 5 / 2,
         500, 60_000, 5_000);
     this.sim = Simulation.builder().seed(cfg.seed()).pastryConfig(pastry).build();
     this.random = new SplittableRandom(cfg.seed() ^ 0x5EED5L);
     long maint = cfg.maintenance().toMillis();
-    this.pastConfig = PastConfig.defaults().withReplicas(cfg.replicas()).withMaintenance(maint, 20_000);
+    this.pastConfig = PastConfig.defaults().withReplicas(cfg.replicas()).withMaintenance(maint, 20_000)
+        .withAbsenceTimeout(cfg.absenceTimeout().toMillis());
   }
 
   /** Runs the whole experiment and returns its figures. */
   public StorageSummary run() {
-    long wallStart = System.nanoTime();
+    wallStart = System.nanoTime();
     buildRing();
     insertObjects();
     startMillis = sim.nowMillis();
@@ -109,11 +128,16 @@ public final class StorageExperiment {
     for (long t = HOUR; t <= cfg.days().toMillis(); t += HOUR) {
       sim.runUntilMicros((startMillis + t) * 1000);
       sampleHour(t / HOUR);
-      progress.accept(String.format(java.util.Locale.ROOT, "hour %d/%d live=%d lookups=%d failed=%d wrong=%d",
-          t / HOUR, cfg.days().toMillis() / HOUR, sim.liveNodes().size(), lookups, lookupsFailed, wrongReturned));
+      progress.accept(String.format(java.util.Locale.ROOT,
+          "hour %d/%d live=%d lookups=%d failed=%d wrong=%d repair_MB=%.1f events=%d wall_s=%.0f",
+          t / HOUR, cfg.days().toMillis() / HOUR, sim.liveNodes().size(), lookups, lookupsFailed, wrongReturned,
+          repairBytes() / 1e6, sim.eventsRun(), (System.nanoTime() - wallStart) / 1e9));
+      if ((t / HOUR) % PARTIAL_EVERY_HOURS == 0 && t < cfg.days().toMillis()) {
+        partial.accept(summarize((System.nanoTime() - wallStart) / 1e9, t, false));
+      }
     }
     sim.runFor(LOOKUP_TIMEOUT + 5_000); // let the last lookups finish (no new ones start after the end)
-    return summarize((System.nanoTime() - wallStart) / 1e9);
+    return summarize((System.nanoTime() - wallStart) / 1e9, cfg.days().toMillis(), true);
   }
 
   // ---- ring and objects ----
@@ -142,7 +166,8 @@ public final class StorageExperiment {
 
   private Member attach(Member m, SimulatedNode node) {
     m.node = node;
-    m.past = PastNodes.create(node.overlay(), m.store, Runnable::run, pastConfig);
+    KeyBasedRouter router = m.byzantine ? node.overlay() : new ObservedRouter(node.overlay(), () -> corruptArrivedAtHonest++);
+    m.past = PastNodes.create(router, m.store, Runnable::run, pastConfig, m.knowledge);
     return m;
   }
 
@@ -252,6 +277,8 @@ public final class StorageExperiment {
     PastStatistics s = m.past.statistics();
     retiredRepairBytes += s.repairBytesSent();
     retiredDigestBytes += s.digestBytesSent();
+    retiredAuditBytes += s.auditBytesSent();
+    retiredAuditFailures += m.byzantine ? 0 : s.auditFailures();
     if (!m.byzantine) {
       retiredDetected += s.corruptionsDetected();
     }
@@ -460,7 +487,7 @@ public final class StorageExperiment {
     return n;
   }
 
-  private StorageSummary summarize(double wallSeconds) {
+  private StorageSummary summarize(double wallSeconds, long simulatedMillis, boolean complete) {
     int[] live = new int[ids.length];
     int[] any = replicaCounts(live);
     int lost = 0;
@@ -474,15 +501,22 @@ public final class StorageExperiment {
     }
     long detected = retiredDetected;
     long digestBytes = retiredDigestBytes;
-    long served = 0;
+    long auditBytes = retiredAuditBytes;
+    long auditFailures = retiredAuditFailures;
+    long handedOut = 0;
+    long staleServed = 0;
     List<Long> used = new ArrayList<>();
     for (Member m : members) {
       if (m.past != null) {
-        detected += m.byzantine ? 0 : m.past.statistics().corruptionsDetected();
-        digestBytes += m.past.statistics().digestBytesSent();
+        PastStatistics st = m.past.statistics();
+        detected += m.byzantine ? 0 : st.corruptionsDetected();
+        digestBytes += st.digestBytesSent();
+        auditBytes += st.auditBytesSent();
+        auditFailures += m.byzantine ? 0 : st.auditFailures();
       }
       if (m.store instanceof ByzantineStore b) {
-        served += b.corruptServed();
+        handedOut += b.corruptServed();
+        staleServed += b.staleServed();
       } else {
         for (ObjectStore.Entry e : m.store.entries()) {
           PastObject o = m.store.get(e.id());
@@ -497,7 +531,7 @@ public final class StorageExperiment {
     }
     double mean = used.stream().mapToLong(Long::longValue).average().orElse(0);
     long max = used.stream().mapToLong(Long::longValue).max().orElse(0);
-    double seconds = cfg.days().toMillis() / 1000.0;
+    double seconds = Math.max(1, simulatedMillis) / 1000.0;
     double repairPerNode = repairBytes() / (double) cfg.nodes() / seconds;
     double replicasPerNode = (double) cfg.replicas() * ackedCount() / cfg.nodes();
     double ideal = departures * replicasPerNode * cfg.objectSize() / cfg.nodes() / seconds;
@@ -516,13 +550,21 @@ public final class StorageExperiment {
     f.put("correlated_at_s", cfg.correlatedAt().toSeconds());
     f.put("byzantine", cfg.byzantine());
     f.put("seed", cfg.seed());
+    f.put("absence_timeout_s", cfg.absenceTimeout().toSeconds());
+    f.put("complete", complete);
+    f.put("simulated_hours", simulatedMillis / (double) HOUR);
     f.put("objects_lost", lost);
     f.put("objects_without_live_replica_at_end", unavailableAtEnd);
     f.put("lookups", lookups);
     f.put("lookups_failed", lookupsFailed);
     f.put("lookup_availability", lookups == 0 ? Double.NaN : lookupsOk / (double) lookups);
-    f.put("corruptions_served", served);
+    // Served = corrupted copies that reached an honest node's PAST, seen by the experiment's own
+    // check outside PAST (ObservedRouter); detected = PAST's verification failures on honest nodes.
+    f.put("corruptions_served", corruptArrivedAtHonest);
     f.put("corruptions_detected", detected);
+    f.put("corrupt_copies_read_from_byzantine_stores", handedOut);
+    f.put("stale_versions_served_by_byzantine_stores", staleServed);
+    f.put("audit_failures_seen_by_honest_nodes", auditFailures);
     f.put("corruptions_returned", wrongReturned);
     f.put("stale_versions_returned", staleReturned);
     f.put("invalid_copies_on_honest_stores", invalidHonestCopies);
@@ -530,10 +572,14 @@ public final class StorageExperiment {
     f.put("ideal_repair_bytes_per_node_per_s", ideal);
     f.put("repair_over_ideal", ideal == 0 ? Double.NaN : repairPerNode / ideal);
     f.put("digest_bytes_per_node_per_s", digestBytes / (double) cfg.nodes() / seconds);
+    f.put("audit_bytes_per_node_per_s", auditBytes / (double) cfg.nodes() / seconds);
     f.put("permanent_departures", departures);
     f.put("insert_failures", insertFailures);
     f.put("storage_max_over_mean", mean == 0 ? Double.NaN : max / mean);
     f.put("events", sim.eventsRun());
+    f.put("past_messages", sim.traffic().applicationMessages(PastNodes.APPLICATION_ID));
+    f.put("past_bytes", sim.traffic().applicationBytes(PastNodes.APPLICATION_ID));
+    f.put("overlay_messages_by_type", sim.traffic().messagesByType());
     f.put("wall_seconds", wallSeconds);
     return new StorageSummary(f, hourly);
   }

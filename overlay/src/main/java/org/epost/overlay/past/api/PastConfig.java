@@ -16,6 +16,8 @@ package org.epost.overlay.past.api;
  * @param maxPushesPerSync objects pushed in answer to one digest at most (the rest next round)
  * @param maxPendingOperations inserts, lookups and root-side operations in flight at most
  * @param maxLeaseMillis longest lease a storer grants from now
+ * @param absenceTimeoutMillis a neighbour unseen for this long is presumed gone for good and its
+ *     copies are replaced; before that it is presumed to come back with its disk (ADR 0080)
  */
 public record PastConfig(
     int replicas,
@@ -27,7 +29,8 @@ public record PastConfig(
     int retainWidth,
     int maxPushesPerSync,
     int maxPendingOperations,
-    long maxLeaseMillis) {
+    long maxLeaseMillis,
+    long absenceTimeoutMillis) {
 
   public PastConfig {
     if (replicas < 1 || replicas > 12) {
@@ -37,26 +40,34 @@ public record PastConfig(
       throw new IllegalArgumentException("retainWidth " + retainWidth + " is below replicas " + replicas);
     }
     if (insertTimeoutMillis <= 0 || fetchTimeoutMillis <= 0 || maintenanceMillis <= 0 || syncDelayMillis < 0
-        || lookupAttempts < 1 || maxPushesPerSync < 1 || maxPendingOperations < 1 || maxLeaseMillis <= 0) {
+        || lookupAttempts < 1 || maxPushesPerSync < 1 || maxPendingOperations < 1 || maxLeaseMillis <= 0
+        || absenceTimeoutMillis <= 0) {
       throw new IllegalArgumentException("timeouts, periods and bounds must be positive");
     }
   }
 
-  /** k = 5, insert timeout 10 s, fetch timeout 2 s, 3 routed lookup attempts (5 s apart), maintenance 10 min, sync delay 20 s, retain 12. */
+  /** k = 5, insert timeout 10 s, fetch timeout 2 s, 3 routed lookup attempts (5 s apart), maintenance 10 min, sync delay 20 s, retain 12, absence timeout 8 h. */
   public static PastConfig defaults() {
-    return new PastConfig(5, 10_000, 2_000, 3, 600_000, 20_000, 12, 64, 4096, 400L * 24 * 3_600_000);
+    return new PastConfig(5, 10_000, 2_000, 3, 600_000, 20_000, 12, 64, 4096, 400L * 24 * 3_600_000, 8 * 3_600_000L);
   }
 
   /** The same configuration with {@code k} replicas (retain width at least k). */
   public PastConfig withReplicas(int k) {
     return new PastConfig(k, insertTimeoutMillis, fetchTimeoutMillis, lookupAttempts, maintenanceMillis,
-        syncDelayMillis, Math.max(retainWidth, k), maxPushesPerSync, maxPendingOperations, maxLeaseMillis);
+        syncDelayMillis, Math.max(retainWidth, k), maxPushesPerSync, maxPendingOperations, maxLeaseMillis,
+        absenceTimeoutMillis);
   }
 
   /** The same configuration with another maintenance period and sync delay. */
   public PastConfig withMaintenance(long periodMillis, long syncDelay) {
     return new PastConfig(replicas, insertTimeoutMillis, fetchTimeoutMillis, lookupAttempts, periodMillis,
-        syncDelay, retainWidth, maxPushesPerSync, maxPendingOperations, maxLeaseMillis);
+        syncDelay, retainWidth, maxPushesPerSync, maxPendingOperations, maxLeaseMillis, absenceTimeoutMillis);
+  }
+
+  /** The same configuration with another absence timeout. */
+  public PastConfig withAbsenceTimeout(long millis) {
+    return new PastConfig(replicas, insertTimeoutMillis, fetchTimeoutMillis, lookupAttempts, maintenanceMillis,
+        syncDelayMillis, retainWidth, maxPushesPerSync, maxPendingOperations, maxLeaseMillis, millis);
   }
 
   /** Replicas that must store an object durably before an insert succeeds: a majority of k. */

@@ -5,11 +5,14 @@ package org.epost.overlay.past.api;
  *
  * @param corruptionsDetected copies received (by a reader or a storer) that failed verification
  * @param repairObjectsSent objects this node pushed to a replica that lacked them (maintenance)
- * @param repairBytesSent payload bytes of those pushes
+ * @param repairBytesSent object bytes of those pushes (the objects' own bytes, no message headers)
  * @param digestMessagesSent digest (sync) messages sent
  * @param digestBytesSent payload bytes of digest messages
  * @param refusedStores stores refused (invalid, stale, or quota full)
  * @param objectsCollected objects deleted because their lease expired or the node left their range
+ * @param auditMessagesSent possession challenges and answers sent
+ * @param auditBytesSent payload bytes of those
+ * @param auditFailures neighbours caught lying by an audit (a wrong proof, or "not held" twice)
  */
 public record PastStatistics(
     long corruptionsDetected,
@@ -18,4 +21,7 @@ public record PastStatistics(
     long digestMessagesSent,
     long digestBytesSent,
     long refusedStores,
-    long objectsCollected) {}
+    long objectsCollected,
+    long auditMessagesSent,
+    long auditBytesSent,
+    long auditFailures) {}

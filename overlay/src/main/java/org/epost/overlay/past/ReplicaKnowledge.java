@@ -1,0 +1,139 @@
+package org.epost.overlay.past;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import org.epost.overlay.api.Id;
+
+/**
+ * What a PAST node has learnt about its neighbourhood that must outlive a session (ADR 0080): when
+ * each neighbour was last seen, the latest digest each sent, which neighbours proved (by audit) to
+ * hold which objects, and which were caught lying. A node that goes offline and comes back keeps
+ * this, as it keeps its disk, so a neighbour that is merely offline still counts as the holder it
+ * was. Pass the same instance to {@link PastNodes#create(org.epost.overlay.api.KeyBasedRouter,
+ * org.epost.overlay.past.api.ObjectStore, java.util.concurrent.Executor,
+ * org.epost.overlay.past.api.PastConfig, ReplicaKnowledge)} when the node restarts.
+ *
+ * <p>Threading: touched only on the event loop of the node that uses it; one node at a time.
+ * Every map is bounded ({@link #MAX_NODES} neighbours, {@link #MAX_VERIFIED_PER_NODE} proofs each).
+ */
+public final class ReplicaKnowledge {
+  static final int MAX_NODES = 512;
+  static final int MAX_VERIFIED_PER_NODE = 4096;
+
+  /** A neighbour's latest digest and the one before it (a claim is audited once two salts agree). */
+  record Digest(Id from, Id to, BloomFilter filter, BloomFilter previous, long receivedAt) {
+    boolean covers(Id id) {
+      return from.equals(to) || RingView.inArc(id, from, to);
+    }
+
+    boolean claims(Id id, long version) {
+      return covers(id) && filter.mightContain(id, version);
+    }
+  }
+
+  final Map<Id, Long> lastSeen = new HashMap<>();
+  final Map<Id, Digest> digests = new HashMap<>();
+  final Map<Id, Long> liars = new HashMap<>();
+  final Map<Id, Integer> strikes = new HashMap<>();
+  final Map<Id, Map<Id, Long>> verified = new HashMap<>();
+  final Map<Id, Set<Id>> refuted = new HashMap<>();
+
+  /** An empty memory: a node that never ran before. */
+  public ReplicaKnowledge() {}
+
+  void seen(Id node, long now) {
+    lastSeen.put(node, now);
+  }
+
+  boolean isLiar(Id node) {
+    return liars.containsKey(node);
+  }
+
+  void markLiar(Id node, long now) {
+    liars.put(node, now);
+    digests.remove(node);
+    verified.remove(node);
+    if (liars.size() > MAX_NODES) {
+      dropOldest(liars);
+    }
+  }
+
+  void strike(Id node, long now) {
+    int s = strikes.merge(node, 1, Integer::sum);
+    if (s >= 2) {
+      markLiar(node, now);
+    }
+  }
+
+  void verifiedHolder(Id node, Id object, long now) {
+    Map<Id, Long> m = verified.computeIfAbsent(node, k -> new HashMap<>());
+    if (m.size() >= MAX_VERIFIED_PER_NODE) {
+      m.clear();
+    }
+    m.put(object, now);
+  }
+
+  long verifiedAt(Id node, Id object) {
+    Map<Id, Long> m = verified.get(node);
+    Long t = m == null ? null : m.get(object);
+    return t == null ? Long.MIN_VALUE : t;
+  }
+
+  void refute(Id node, Id object) {
+    refuted.computeIfAbsent(node, k -> new HashSet<>()).add(object);
+    Map<Id, Long> m = verified.get(node);
+    if (m != null) {
+      m.remove(object);
+    }
+  }
+
+  boolean isRefuted(Id node, Id object) {
+    Set<Id> s = refuted.get(node);
+    return s != null && s.contains(object);
+  }
+
+  void digest(Id node, Digest d) {
+    digests.put(node, d);
+    refuted.remove(node); // a fresh digest is a fresh claim
+  }
+
+  /** Forgets nodes not seen for {@code timeoutMillis}: they are presumed gone for good. */
+  void expire(long now, long timeoutMillis) {
+    Iterator<Map.Entry<Id, Long>> it = lastSeen.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Id, Long> e = it.next();
+      if (now - e.getValue() > timeoutMillis) {
+        it.remove();
+        forget(e.getKey());
+      }
+    }
+    while (lastSeen.size() > MAX_NODES) {
+      Id oldest = dropOldest(lastSeen);
+      forget(oldest);
+    }
+    liars.values().removeIf(t -> now - t > 7 * timeoutMillis);
+  }
+
+  private void forget(Id node) {
+    digests.remove(node);
+    verified.remove(node);
+    refuted.remove(node);
+    strikes.remove(node);
+  }
+
+  private static Id dropOldest(Map<Id, Long> m) {
+    Id oldest = null;
+    long t = Long.MAX_VALUE;
+    for (Map.Entry<Id, Long> e : m.entrySet()) {
+      if (e.getValue() < t) {
+        t = e.getValue();
+        oldest = e.getKey();
+      }
+    }
+    m.remove(oldest);
+    return oldest;
+  }
+}
