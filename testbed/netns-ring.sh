@@ -85,6 +85,12 @@ up() {
       *) echo "unknown option $1" >&2; exit 2 ;;
     esac
   done
+  [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 1000 ] || { echo "N must be 1..1000, got '$n'" >&2; exit 2; }
+  [[ $dmin =~ ^[0-9]+$ && $dmax =~ ^[0-9]+$ ]] && [ "$dmin" -le "$dmax" ] \
+    || { echo "--delay wants MIN-MAX in whole milliseconds, MIN <= MAX (e.g. 20-60)" >&2; exit 2; }
+  [[ $loss =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v l="$loss" 'BEGIN { exit !(l < 100) }' \
+    || { echo "--loss wants a percentage below 100 (e.g. 1 or 0.5)" >&2; exit 2; }
+  [[ $seed =~ ^[0-9]+$ ]] || { echo "--seed wants a whole number" >&2; exit 2; }
   down >/dev/null 2>&1 || true
   mkdir -p "$STATE"
   echo "$n" > "$STATE/nodes"

@@ -107,7 +107,12 @@ class MultiProcessRingTest {
         return null;
       }
     });
-    String line = ready.get(120, TimeUnit.SECONDS);
+    String line;
+    try {
+      line = ready.get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      line = "nothing within 120 s";
+    }
     if (line == null || !line.startsWith("ready ")) {
       fail("node " + i + " printed '" + line + "'; stderr: " + Files.readString(tmp.resolve("n" + i + ".err")));
     }
