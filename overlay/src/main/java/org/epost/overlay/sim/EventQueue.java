@@ -42,6 +42,15 @@ final class EventQueue {
     return timers.size + frames.size;
   }
 
+  void forEach(java.util.function.Consumer<Event> visitor) {
+    for (int i = 0; i < timers.size; i++) {
+      visitor.accept(timers.events[i]);
+    }
+    for (int i = 0; i < frames.size; i++) {
+      visitor.accept(frames.events[i]);
+    }
+  }
+
   private Heap next() {
     if (frames.size == 0) {
       return timers.size == 0 ? null : timers;

@@ -211,6 +211,15 @@ public final class Simulation {
     node.context.purgeEvents(); // after stop(): whatever stop() scheduled goes too
   }
 
+  /**
+   * Nodes the simulation keeps any per-node state for (contexts, handles, positions, random
+   * streams): the live overlay nodes and raw nodes. A failed node leaves nothing here, so this
+   * never grows with departures; tests and heap diagnostics compare it with {@link #liveNodes()}.
+   */
+  public int trackedNodes() {
+    return contexts.size();
+  }
+
   /** Live overlay nodes (ready or joining), in no particular order. An unmodifiable view. */
   public List<SimulatedNode> liveNodes() {
     return Collections.unmodifiableList(live);
@@ -354,6 +363,11 @@ public final class Simulation {
 
   void scheduleFrame(NodeContext dest, long atMicros, Address from, byte[] frame) {
     queue.addFrame(atMicros, dest, from, frame);
+  }
+
+  /** Calls {@code visitor} for every queued event, husks included (for tests). */
+  void forEachQueued(java.util.function.Consumer<Event> visitor) {
+    queue.forEach(visitor);
   }
 
   VirtualNetwork network() {

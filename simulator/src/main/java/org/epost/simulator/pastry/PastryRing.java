@@ -176,6 +176,20 @@ public final class PastryRing implements SimulatedRing {
     }
   }
 
+  /** Nodes this ring keeps a member entry for (live ones only; for tests). */
+  int heldMembers() {
+    return live.size();
+  }
+
+  /** Nodes still in the joining list; each must also be a live member (for tests). */
+  boolean joiningAreMembers() {
+    return live.keySet().containsAll(joining.keySet());
+  }
+
+  Simulation simulation() {
+    return sim;
+  }
+
   @Override
   public void setListener(RingListener listener) {
     this.listener = listener;

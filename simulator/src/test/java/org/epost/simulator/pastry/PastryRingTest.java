@@ -84,4 +84,23 @@ class PastryRingTest {
     });
     assertEquals(fa, fb, "same seed, same run");
   }
+
+  /**
+   * Heap per live node must not grow with departed nodes: after a churned run that replaced the
+   * ring several times, the ring adapter and the overlay's simulation hold per-node state for
+   * live nodes only (the experiment's own bookkeeping follows the ring: live_nodes_end).
+   */
+  @Test
+  void afterChurnOnlyLiveNodesAreHeld() {
+    RoutingExperimentConfig c = new RoutingExperimentConfig(40, Optional.of(Duration.ofSeconds(30)),
+        Duration.ofMinutes(1), Duration.ofMinutes(2), 10, 4, Duration.ofMillis(50), Duration.ofSeconds(30));
+    PastryRing ring = (PastryRing) PastryRing.create(4);
+    RoutingSummary s = new RoutingExperiment(ring, c, ProgressListener.NONE, () -> 0, 0).run();
+    assertTrue(s.failures() > 4 * 40, "40 nodes, 30 s sessions, 3.5 min of churn: " + s.failures());
+    int live = ring.simulation().liveNodes().size();
+    assertEquals(live, ring.heldMembers(), "the adapter holds live nodes only");
+    assertTrue(ring.joiningAreMembers(), "no departed node is left in the joining list");
+    assertEquals(live, ring.simulation().trackedNodes(), "the simulation holds live nodes only");
+    assertTrue(s.liveNodesEnd() <= live, "members " + s.liveNodesEnd() + " of " + live + " live");
+  }
 }
