@@ -418,7 +418,7 @@ public final class LogObjectStore implements ObjectStore, GroupCommit, AutoClose
   /** Appends one record to the active segment; returns its offset there. */
   private long append(int op, ObjectKind kind, Id id, long expiry, long sequence, byte[] bytes, boolean syncNow) {
     if (closed) {
-      throw new PastException.StorageException("the object store is closed");
+      throw new PastException.StorageException("the object store is closed", null);
     }
     byte[] rec = encode(op, kind, id, expiry, sequence, bytes);
     try {

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.PreferHeapByteBufAllocator;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -62,10 +63,12 @@ public final class TcpTransport implements Transport, AutoCloseable {
   /**
    * Heap buffers for every channel. The JDK's AES-GCM only reaches its CLMUL/AES-NI intrinsics on
    * heap arrays: with direct buffers its GHASH runs the bit-by-bit Java path (profiled on JDK 17:
-   * over half the I/O thread's time). Socket reads then cost one copy from the JDK's temporary
-   * direct buffer, far cheaper than that. Pooled, shared by all transports.
+   * over half the I/O thread's time). {@code PreferHeapByteBufAllocator} also makes socket reads
+   * ({@code ioBuffer}) use heap buffers, so decryption takes the fast path too; a read then costs
+   * one copy from the JDK's temporary direct buffer, far cheaper than that. Pooled, shared by all
+   * transports.
    */
-  static final ByteBufAllocator ALLOCATOR = new AdaptiveByteBufAllocator(false);
+  static final ByteBufAllocator ALLOCATOR = new PreferHeapByteBufAllocator(new AdaptiveByteBufAllocator(false));
 
   private final NodeCredentials credentials;
   private final Scheduler loop;

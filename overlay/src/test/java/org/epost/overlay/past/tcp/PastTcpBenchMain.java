@@ -16,15 +16,19 @@ import org.epost.overlay.past.api.PastObject;
 /**
  * Load driver (not a unit test): a 20-node PAST ring on loopback TCP with disk stores; N inserts then
  * N lookups of 4.7 KB objects with C in flight; prints ops/s and p50/p99 latency per phase.
- * Args: [operations=2000] [concurrency=32] [nodes=20].
+ * Args: [operations=2000] [concurrency=32] [nodes=20] [store=log|files].
  */
 public final class PastTcpBenchMain {
   public static void main(String[] args) throws Exception {
     int ops = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 32;
     int nodes = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    boolean log = args.length <= 3 || args[3].equals("log");
     Path dir = Files.createTempDirectory("past-bench");
-    try (PastTcpRing ring = new PastTcpRing(nodes, dir)) {
+    System.out.printf(Locale.ROOT, "%d nodes, %s store, %d ops, %d in flight, load average %.2f%n", nodes,
+        log ? "log (group commit)" : "file-per-object", ops, concurrency,
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    try (PastTcpRing ring = new PastTcpRing(nodes, dir, log)) {
       SplittableRandom r = new SplittableRandom(7);
       List<PastObject> objects = new ArrayList<>();
       for (int i = 0; i < ops; i++) {

@@ -22,6 +22,7 @@ import org.epost.overlay.past.PastNodes;
 import org.epost.overlay.past.api.Past;
 import org.epost.overlay.past.api.PastConfig;
 import org.epost.overlay.past.store.DiskObjectStore;
+import org.epost.overlay.past.store.LogObjectStore;
 import org.epost.overlay.pastry.Pastry;
 import org.epost.overlay.realtime.RealTimeLoop;
 import org.epost.overlay.transport.tcp.NodeCredentials;
@@ -39,12 +40,21 @@ final class PastTcpRing implements AutoCloseable {
     OverlayNode node;
     Past past;
     ExecutorService disk;
+    AutoCloseable store;
   }
 
   final List<Member> members = new ArrayList<>();
   private final EventLoopGroup io = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
   PastTcpRing(int n, Path dir) throws Exception {
+    this(n, dir, true);
+  }
+
+  /**
+   * @param logStore true: each node stores in a {@link LogObjectStore} (group commit, ADR 0087);
+   *     false: a {@link DiskObjectStore} (one file and two fsyncs per object, ADR 0073)
+   */
+  PastTcpRing(int n, Path dir, boolean logStore) throws Exception {
     SecureRandom random = new SecureRandom();
     for (int i = 0; i < n; i++) {
       Member m = new Member();
@@ -55,7 +65,14 @@ final class PastTcpRing implements AutoCloseable {
       m.disk = Executors.newSingleThreadExecutor(r -> new Thread(r, "past-disk"));
       NodeEnvironment env = new NodeEnvironment(m.loop, m.loop, m.loop.random(), m.transport,
           NodeEnvironment.HandleInterner.none());
-      DiskObjectStore store = DiskObjectStore.open(dir.resolve("n" + i), 1L << 30, 8L << 20);
+      org.epost.overlay.past.api.ObjectStore store;
+      if (logStore) {
+        LogObjectStore log = LogObjectStore.open(dir.resolve("n" + i), 1L << 30, 8L << 20);
+        m.store = log;
+        store = log;
+      } else {
+        store = DiskObjectStore.open(dir.resolve("n" + i), 1L << 30, 8L << 20);
+      }
       on(m, () -> {
         m.node = Pastry.newNode(creds.id(), env, PastryConfig.defaults());
         m.past = PastNodes.create(m.node, store, m.disk, PastConfig.defaults());
@@ -118,6 +135,14 @@ final class PastTcpRing implements AutoCloseable {
         // best effort
       }
       m.disk.shutdownNow();
+      if (m.store != null) {
+        try {
+          m.disk.awaitTermination(5, TimeUnit.SECONDS);
+          m.store.close();
+        } catch (Exception e) {
+          // best effort
+        }
+      }
     }
     io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }

@@ -30,6 +30,10 @@ public final class TransportBenchMain {
       memory(args.length > 1 ? Integer.parseInt(args[1]) : 100);
       System.exit(0);
     }
+    if (args.length > 0 && args[0].equals("ciphers")) {
+      ciphers(args.length > 1 ? Integer.parseInt(args[1]) : 2);
+      System.exit(0);
+    }
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int[] sizes = {1024, 65536 - 64};
     System.out.println("warm-up (not reported)");
@@ -101,6 +105,28 @@ public final class TransportBenchMain {
    * written through a 64 KiB buffer, no node logic. Separates the cost of TLS from the transport's.
    */
   static double throughputTls(int size, int divisor) throws Exception {
+    return throughputTls(size, divisor, null);
+  }
+
+  /** Plain-TLS throughput per TLS 1.3 cipher suite (ADR 0064), interleaved over {@code rounds}. */
+  static void ciphers(int rounds) throws Exception {
+    String[] suites = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"};
+    for (String suite : suites) {
+      throughputTls(1024, 4, suite);
+      throughputTls(65536 - 64, 4, suite);
+    }
+    for (int r = 1; r <= rounds; r++) {
+      System.out.printf("round %d, load average %.2f%n", r,
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      for (String suite : suites) {
+        System.out.println(suite);
+        throughputTls(1024, 1, suite);
+        throughputTls(65536 - 64, 1, suite);
+      }
+    }
+  }
+
+  static double throughputTls(int size, int divisor, String suite) throws Exception {
     NodeCredentials a = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
     NodeCredentials b = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
     javax.net.ssl.SSLContext server = ((io.netty.handler.ssl.JdkSslContext) TcpTransport.serverContext(b, PeerTrust.DERIVED)).context();
@@ -116,6 +142,9 @@ public final class TransportBenchMain {
       try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client.getSocketFactory()
           .createSocket(InetAddress.getLoopbackAddress(), ss.getLocalPort())) {
         s.setEnabledProtocols(new String[] {"TLSv1.3"});
+        if (suite != null) {
+          s.setEnabledCipherSuites(new String[] {suite});
+        }
         s.setTcpNoDelay(true);
         writeFrames(s, size, n);
         reader.join();
