@@ -118,11 +118,15 @@ final class RoutingCommand implements Callable<Integer> {
   static String headline(Map<String, Object> f) {
     return String.format(Locale.ROOT,
         "nodes=%s lookups=%s lost=%s wrong_root=%s hops_avg=%s rdp_median=%s rdp_ratio_of_means=%s "
-            + "control_msgs_per_node_per_s=%s ring_build_wall_seconds=%s wall_seconds=%s",
+            + "control_msgs_per_node_per_s=%s ring_build_wall_seconds=%s wall_seconds=%s%n"
+            + "speed: ring_build_wall_seconds=%s ring_build_cpu_seconds=%s "
+            + "steady_sim_seconds_per_wall_second=%s steady_sim_seconds_per_cpu_second=%s heap_bytes_per_node=%s",
         f.get("nodes"), f.get("lookups"), f.get("lost"), f.get("wrong_root"), round(f.get("hops_avg")),
         round(f.get("rdp_median")), round(f.get("rdp_ratio_of_means")),
         round(f.get("control_msgs_per_node_per_s")), round(f.get("ring_build_wall_seconds")),
-        round(f.get("wall_seconds")));
+        round(f.get("wall_seconds")), round(f.get("ring_build_wall_seconds")), round(f.get("ring_build_cpu_seconds")),
+        round(f.get("steady_sim_seconds_per_wall_second")), round(f.get("steady_sim_seconds_per_cpu_second")),
+        round(f.get("heap_bytes_per_node")));
   }
 
   private static String round(Object v) {
