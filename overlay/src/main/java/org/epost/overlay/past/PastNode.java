@@ -79,8 +79,10 @@ final class PastNode implements Past, OverlayApplication {
     final NodeHandle origin;
     final long requestId;
     final int needed;
-    final int total;
+    int total;
     final byte[] expectedProof; // null: a renewal (no proof)
+    List<NodeHandle> spares = List.of(); // next closest nodes, asked when a store is not proven
+    PastMessage message;
     int stored;
     int answered;
     int quota;
@@ -263,18 +265,22 @@ final class PastNode implements Past, OverlayApplication {
       send(origin, new PastMessage.OpResult(requestId, 0, PastMessage.Status.FAILED));
       return;
     }
-    List<NodeHandle> set = endpoint.replicaSet(key, config.replicas());
+    int k = config.replicas();
+    List<NodeHandle> wider = endpoint.replicaSet(key, expectedProof == null ? k : Math.min(2 * k, 12));
+    List<NodeHandle> set = wider.subList(0, Math.min(k, wider.size()));
     long opId = newId();
     RootOp op = new RootOp(origin, requestId, Math.min(config.majority(), set.size()), set.size(), expectedProof);
+    op.spares = new java.util.ArrayList<>(wider.subList(set.size(), wider.size()));
     rootOps.put(opId, op);
     op.timer = env.scheduler().schedule(config.insertTimeoutMillis() * 3 / 4, () -> finishRootOp(opId, true));
     PastMessage m = perReplica.apply(opId);
+    op.message = m;
     for (NodeHandle h : set) {
       send(h, m);
     }
   }
 
-  private void onStoreAck(PastMessage.StoreAck a) {
+  private void onStoreAck(NodeHandle from, PastMessage.StoreAck a) {
     RootOp op = rootOps.get(a.operationId());
     if (op == null) {
       return;
@@ -285,8 +291,22 @@ final class PastNode implements Past, OverlayApplication {
     boolean proven = op.expectedProof == null || java.security.MessageDigest.isEqual(op.expectedProof, a.proof());
     if (a.status() == PastMessage.Status.STORED && proven) {
       op.stored++;
-    } else if (a.status() == PastMessage.Status.QUOTA) {
-      op.quota++;
+    } else {
+      if (a.status() == PastMessage.Status.STORED && from != null) {
+        maintenance.caughtLying(from); // said stored, could not prove it: an honest store reads back
+      }
+      if (a.status() == PastMessage.Status.QUOTA) {
+        op.quota++;
+      }
+      // A member that could not prove the store (full, lying, or lost it) is replaced by the next
+      // closest node, so that k honest copies exist and a majority can still be reached.
+      // A refusal (a stale version, an invalid object) is an answer, not a fault: no replacement.
+      boolean faulty = a.status() == PastMessage.Status.STORED || a.status() == PastMessage.Status.QUOTA
+          || a.status() == PastMessage.Status.FAILED;
+      if (faulty && op.expectedProof != null && !op.spares.isEmpty()) {
+        op.total++;
+        send(op.spares.remove(0), op.message);
+      }
     }
     if (!op.replied && op.stored >= op.needed) {
       op.replied = true;
@@ -474,7 +494,7 @@ final class PastNode implements Past, OverlayApplication {
     } else if (m instanceof PastMessage.Store x) {
       onStore(source, x);
     } else if (m instanceof PastMessage.StoreAck x) {
-      onStoreAck(x);
+      onStoreAck(source, x);
     } else if (m instanceof PastMessage.OpResult x) {
       onOpResult(x);
     } else if (m instanceof PastMessage.Lookup x) {

@@ -37,7 +37,8 @@ public final class ReplicaKnowledge {
   final Map<Id, Long> lastSeen = new HashMap<>();
   final Map<Id, Digest> digests = new HashMap<>();
   final Map<Id, Long> liars = new HashMap<>();
-  final Map<Id, Integer> strikes = new HashMap<>();
+  /** Objects this node pushed to a neighbour (it pulled them): it cannot honestly lose them. */
+  final Map<Id, Set<Id>> given = new HashMap<>();
   final Map<Id, Map<Id, Long>> verified = new HashMap<>();
   final Map<Id, Set<Id>> refuted = new HashMap<>();
 
@@ -61,11 +62,23 @@ public final class ReplicaKnowledge {
     }
   }
 
-  void strike(Id node, long now) {
-    int s = strikes.merge(node, 1, Integer::sum);
-    if (s >= 2) {
-      markLiar(node, now);
+  void gave(Id node, Id object) {
+    Set<Id> s = given.computeIfAbsent(node, k -> new HashSet<>());
+    if (s.size() >= MAX_VERIFIED_PER_NODE) {
+      s.clear();
     }
+    s.add(object);
+  }
+
+  /**
+   * Whether "not held" from {@code node} for {@code object} is a lie: it proved possession before,
+   * or it pulled the object from this node. An honest node loses neither (it collects copies only
+   * when their lease expires or its disk is nearly full); a claim that only a Bloom false positive
+   * made is merely refuted.
+   */
+  boolean cannotHaveLost(Id node, Id object) {
+    Set<Id> g = given.get(node);
+    return verifiedAt(node, object) != Long.MIN_VALUE || (g != null && g.contains(object));
   }
 
   void verifiedHolder(Id node, Id object, long now) {
@@ -121,7 +134,7 @@ public final class ReplicaKnowledge {
     digests.remove(node);
     verified.remove(node);
     refuted.remove(node);
-    strikes.remove(node);
+    given.remove(node);
   }
 
   private static Id dropOldest(Map<Id, Long> m) {

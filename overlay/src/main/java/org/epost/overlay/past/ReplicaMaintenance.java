@@ -32,7 +32,8 @@ import org.epost.overlay.past.api.PastObject;
  * <p>Audits: every maintenance round this node challenges each live neighbour with a fresh nonce
  * over objects both hold and that the neighbour's last two digests claim; the neighbour answers
  * SHA-256(nonce | version | bytes) per object. A wrong proof marks it a liar (its claims and its
- * pulls are ignored); "not held" refutes the claim, and a second such answer marks it a liar.
+ * pulls are ignored); "not held" refutes the claim, and marks it a liar when it had proved
+ * possession before or had pulled the object from this node.
  */
 final class ReplicaMaintenance {
   private static final int MAX_PULLING = 4096;
@@ -51,6 +52,8 @@ final class ReplicaMaintenance {
   private Cancellable periodic;
   private Cancellable pendingSync;
   private boolean stopped;
+  private RingView cachedView;
+  private long cachedViewAt;
 
   private record PendingAudit(Id holder, List<Id> ids, long[] versions, byte[][] expected, long sentAt) {}
 
@@ -98,6 +101,7 @@ final class ReplicaMaintenance {
       return;
     }
     knowledge.seen(handle.id(), now());
+    cachedView = null;
     // Only a node joining right next to us changes what we should hold: a departure is an absence
     // until the timeout says otherwise (the periodic round handles that).
     if (joined) {
@@ -131,8 +135,18 @@ final class ReplicaMaintenance {
     });
   }
 
-  /** The leaf set plus neighbours absent for less than the absence timeout. */
+  /** The leaf set plus neighbours absent for less than the absence timeout (cached within one millisecond). */
   RingView view() {
+    long now = now();
+    if (cachedView != null && cachedViewAt == now) {
+      return cachedView;
+    }
+    cachedView = buildView();
+    cachedViewAt = now;
+    return cachedView;
+  }
+
+  private RingView buildView() {
     Id self = node.router.localHandle().id();
     List<NodeHandle> leafSet = node.router.leafSet();
     List<Id> absent = new ArrayList<>();
@@ -388,6 +402,7 @@ final class ReplicaMaintenance {
         }
         return;
       }
+      knowledge.gave(to.id(), id);
       byte[] encoded = PastCodec.encode(new PastMessage.Store(0, 0, object));
       node.endpoint().sendDirect(to, encoded);
       node.counters.repairObjectsSent++;
@@ -416,8 +431,8 @@ final class ReplicaMaintenance {
       for (Map.Entry<Id, PastNode.IndexEntry> e : entriesIn(d.from(), d.to(), d.from().equals(d.to()))) {
         Id id = e.getKey();
         long v = e.getValue().version();
-        if (e.getValue().expiry() <= now || !d.filter().mightContain(id, v) || !d.previous().mightContain(id, v)
-            || knowledge.isRefuted(h.id(), id) || recentlyVerified(h.id(), id, now, reaudit)) {
+        if (e.getValue().expiry() <= now || recentlyVerified(h.id(), id, now, reaudit) || knowledge.isRefuted(h.id(), id)
+            || !d.filter().mightContain(id, v) || !d.previous().mightContain(id, v)) {
           continue;
         }
         ids.add(id);
@@ -509,8 +524,11 @@ final class ReplicaMaintenance {
         continue; // we lost our own copy, or a version changed in between: no verdict
       }
       if (AuditProof.isNotHeld(proof)) {
+        boolean lie = knowledge.cannotHaveLost(holder.id(), id);
         knowledge.refute(holder.id(), id);
-        knowledge.strike(holder.id(), now);
+        if (lie) {
+          knowledge.markLiar(holder.id(), now);
+        }
       } else if (java.security.MessageDigest.isEqual(proof, a.expected()[i])) {
         knowledge.verifiedHolder(holder.id(), id, now);
       } else {
@@ -556,13 +574,22 @@ final class ReplicaMaintenance {
   private List<Map.Entry<Id, PastNode.IndexEntry>> entriesIn(Id from, Id to, boolean all) {
     NavigableMap<Id, PastNode.IndexEntry> idx = node.index;
     List<Map.Entry<Id, PastNode.IndexEntry>> out = new ArrayList<>();
+    // Iterate rather than addAll: a sub-map's size() walks the whole range once more.
     if (all) {
-      out.addAll(idx.entrySet());
+      for (Map.Entry<Id, PastNode.IndexEntry> e : idx.entrySet()) {
+        out.add(e);
+      }
     } else if (from.compareTo(to) < 0) {
-      out.addAll(idx.subMap(from, false, to, true).entrySet());
+      for (Map.Entry<Id, PastNode.IndexEntry> e : idx.subMap(from, false, to, true).entrySet()) {
+        out.add(e);
+      }
     } else {
-      out.addAll(idx.tailMap(from, false).entrySet());
-      out.addAll(idx.headMap(to, true).entrySet());
+      for (Map.Entry<Id, PastNode.IndexEntry> e : idx.tailMap(from, false).entrySet()) {
+        out.add(e);
+      }
+      for (Map.Entry<Id, PastNode.IndexEntry> e : idx.headMap(to, true).entrySet()) {
+        out.add(e);
+      }
     }
     return out;
   }

@@ -72,9 +72,14 @@ public final class StorageCommand implements Callable<Integer> {
       description = "Period of PAST's digest exchange backstop (default: ${DEFAULT-VALUE}).")
   Duration maintenance;
 
-  @Option(names = "--heartbeat", defaultValue = "10s", converter = DurationConverter.class,
+  @Option(names = "--heartbeat", defaultValue = "20s", converter = DurationConverter.class,
       description = "Pastry leaf-set heartbeat period (default: ${DEFAULT-VALUE}).")
   Duration heartbeat;
+
+  @Option(names = "--routing-maintenance", defaultValue = "5m", converter = DurationConverter.class,
+      description = "Period of Pastry's routing-table maintenance; PAST's figures do not depend on table freshness "
+          + "(default: ${DEFAULT-VALUE}).")
+  Duration routingMaintenance;
 
   @Option(names = "--absence-timeout", defaultValue = "8h", converter = DurationConverter.class,
       description = "How long PAST waits for an absent node before replacing its copies (default: ${DEFAULT-VALUE}).")
@@ -99,7 +104,7 @@ public final class StorageCommand implements Callable<Integer> {
       cfg = new StorageConfig(nodes, objects, objectSize, replicas, sessionMean,
           offlineMean == null ? sessionMean : offlineMean, departuresPerDay,
           Duration.ofMillis((long) (days * 86_400_000L)), fraction, at, byzantine, seed, lookupsPerSecond,
-          mutableObjects < 0 ? objects / 100 : mutableObjects, maintenance, heartbeat, absenceTimeout);
+          mutableObjects < 0 ? objects / 100 : mutableObjects, maintenance, heartbeat, routingMaintenance, absenceTimeout);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }

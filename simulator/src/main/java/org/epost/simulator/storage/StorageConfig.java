@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param correlatedFraction fraction of live nodes that fail at once at {@code correlatedAt} (0 = none)
  * @param lookupsPerSecond lookups of random acknowledged objects per simulated second, ring-wide
  * @param mutableObjects signed mutable objects among the objects, each updated once a simulated day
+ * @param routingMaintenance period of Pastry's routing-table maintenance (row exchange and probes)
  * @param absenceTimeout how long PAST waits for an absent node before replacing its copies (ADR 0080)
  */
 public record StorageConfig(
@@ -28,6 +29,7 @@ public record StorageConfig(
     int mutableObjects,
     Duration maintenance,
     Duration heartbeat,
+    Duration routingMaintenance,
     Duration absenceTimeout) {
 
   public StorageConfig {

@@ -101,7 +101,7 @@ public final class StorageExperiment {
     this.progress = progress;
     this.partial = partial;
     PastryConfig pastry = new PastryConfig(24, cfg.heartbeat().toMillis(), cfg.heartbeat().toMillis() * 5 / 2,
-        500, 60_000, 5_000);
+        500, cfg.routingMaintenance().toMillis(), 5_000);
     this.sim = Simulation.builder().seed(cfg.seed()).pastryConfig(pastry).build();
     this.random = new SplittableRandom(cfg.seed() ^ 0x5EED5L);
     long maint = cfg.maintenance().toMillis();
