@@ -21,6 +21,7 @@
 #   testbed/netns-ring.sh addr I            print node I's address
 #   testbed/netns-ring.sh down              delete everything created (and stop the switch)
 #   testbed/netns-ring.sh check             exit 0 if namespaces can be created here
+#   testbed/netns-ring.sh edt-check [N]     test the eBPF program with BPF_PROG_TEST_RUN (no fq needed)
 #   testbed/netns-ring.sh workload N [up options] [--keys K] [--settle SEC] [--jar JAR] [--timed]
 #        up, start N nodes from the jar, route K keys (seeded) from every node in turn, print
 #        average hops (and with --timed the delay stretch), tear everything down (also on
@@ -182,17 +183,22 @@ up_netem() {
   done < "$STATE/delays"
 }
 
-# eBPF earliest-departure-time: one object compiled for this matrix, on every node's eth0.
-up_edt() {
-  local n=$1 loss=$2
+# Compiles edt-delay.bpf.c for the matrix in DELAYS (N nodes, loss PCT) into OUT.
+edt_build() {
+  local delays=$1 n=$2 loss=$3 out=$4
   {
     echo "#define EPT_NODES $n"
     echo "#define EPT_LOSS_PPM $(awk -v l="$loss" 'BEGIN { printf "%du", l * 10000 }')"
     printf '#define EPT_DELAYS_US {'
-    awk '{ s = $0; gsub(/ /, ", ", s); printf "%s{%s}", (NR > 1 ? ", " : " "), s } END { print " }" }' "$STATE/delays"
-  } > "$STATE/delays.h"
-  clang -O2 -g -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -include "$STATE/delays.h" \
-    -c "$HERE/edt-delay.bpf.c" -o "$STATE/edt-delay.o"
+    awk '{ s = $0; gsub(/ /, ", ", s); printf "%s{%s}", (NR > 1 ? ", " : " "), s } END { print " }" }' "$delays"
+  } > "$out.h"
+  clang -O2 -g -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -include "$out.h" -c "$HERE/edt-delay.bpf.c" -o "$out"
+}
+
+# eBPF earliest-departure-time: one object compiled for this matrix, on every node's eth0.
+up_edt() {
+  local n=$1 loss=$2
+  edt_build "$STATE/delays" "$n" "$loss" "$STATE/edt-delay.o"
   for ((i = 0; i < n; i++)); do
     local node; node=$(ns "$i")
     # horizon well above the largest delay; packets stamped beyond it would be dropped
@@ -200,6 +206,19 @@ up_edt() {
     ip netns exec "$node" tc qdisc add dev eth0 clsact
     ip netns exec "$node" tc filter add dev eth0 egress bpf direct-action obj "$STATE/edt-delay.o" sec tc
   done
+}
+
+# Checks the eBPF program itself with BPF_PROG_TEST_RUN (no qdisc needed): every pair's stamp,
+# pass-through of other addresses and ARP, and 100 % loss. Needs root, clang, libbpf-dev.
+edt_check() {
+  local n=${1:-8} dir
+  dir=$(mktemp -d)
+  trap 'rm -rf "$dir"' RETURN
+  delay_matrix "$n" 20 60 1 > "$dir/delays"
+  edt_build "$dir/delays" "$n" 0 "$dir/edt.o"
+  edt_build "$dir/delays" "$n" 100 "$dir/edt-loss.o"
+  clang -O2 -Wall -o "$dir/check" "$HERE/edt-delay-check.c" -lbpf
+  "$dir/check" "$dir/edt.o" "$dir/delays" "$n" 0 && "$dir/check" "$dir/edt-loss.o" "$dir/delays" "$n" 1000000
 }
 
 # The user-space switch: it creates a TUN eth0 in every node namespace (they vanish with it).
@@ -349,6 +368,7 @@ case $cmd in
   exec) i=$1; shift; exec ip netns exec "$(ns "$i")" "$@" ;;
   addr) addr "$1" ;;
   check) check ;;
+  edt-check) edt_check "$@" ;;
   workload) workload "$@" ;;
-  *) sed -n '2,30p' "$0"; exit 2 ;;
+  *) sed -n '2,/^set -euo/{/^set -euo/!p}' "$0"; exit 2 ;;
 esac
