@@ -1,64 +1,63 @@
 package org.epost.overlay.sim;
 
+import java.nio.ByteBuffer;
 import org.epost.overlay.api.NodeHandle;
 
 /**
  * Live node contexts by virtual address index: open addressing with linear probing and
  * backward-shift deletion, so departed nodes leave nothing behind and lookups box nothing. The
- * probe sequence compares a parallel {@code int} key array (index + 1, 0 = empty), so a lookup
- * touches one context object, the one it returns, rather than every context on its probe path
- * (at 10k+ nodes each of those is a cache miss; this was the top frame of the ring-build profile).
+ * probe sequence reads one primitive array in which each slot holds the key (index + 1, 0 =
+ * empty) and the 160-bit id of the node living there, side by side: a lookup touches one context
+ * or handle object, the one it returns, rather than every object on its probe path, and reading a
+ * handle from a frame ({@link #handleIfMatches}) compares the id without touching the node's
+ * handle or id objects at all (at 10k+ nodes each of those is a cache miss; this was the top
+ * frame of the ring-build profile).
  */
 final class ContextTable {
+  private static final int STRIDE = 4; // key, id bits 159..96, 95..32, 31..0
   private NodeContext[] slots = new NodeContext[64];
-  private int[] keys = new int[64];
+  private long[] table = new long[64 * STRIDE];
   private NodeHandle[] handles = new NodeHandle[64]; // the node's handle, null before attach
   private int size;
 
   /**
-   * The handle of the node living at virtual address {@code index}, or null if none (or not yet
-   * attached): one array read past the key probe, for decoding handles without a copy.
+   * The handle of the node living at virtual address {@code index} if its id is the 20 bytes of
+   * {@code in} at {@code pos}, else null (no such node, another id, or not attached yet).
    */
-  NodeHandle handle(int index) {
-    int[] k = keys;
-    int mask = k.length - 1;
-    int key = index + 1;
+  NodeHandle handleIfMatches(int index, ByteBuffer in, int pos) {
+    long[] t = table;
+    int mask = slots.length - 1;
+    long key = index + 1L;
     for (int i = mix(index) & mask; ; i = (i + 1) & mask) {
-      int c = k[i];
+      long c = t[i * STRIDE];
       if (c == key) {
-        return handles[i];
+        int b = i * STRIDE;
+        return t[b + 1] == in.getLong(pos) && t[b + 2] == in.getLong(pos + 8) && (int) t[b + 3] == in.getInt(pos + 16)
+            ? handles[i] : null;
       }
       if (c == 0) {
         return null;
       }
     }
+  }
+
+  /** The handle of the node at virtual address {@code index}, or null. */
+  NodeHandle handle(int index) {
+    int i = find(index);
+    return i < 0 ? null : handles[i];
   }
 
   /** Records the handle of the node at {@code ctx} (already put). */
   void attach(NodeContext ctx, NodeHandle handle) {
-    int mask = keys.length - 1;
-    int key = ctx.index + 1;
-    for (int i = mix(ctx.index) & mask; keys[i] != 0; i = (i + 1) & mask) {
-      if (keys[i] == key) {
-        handles[i] = handle;
-        return;
-      }
+    int i = find(ctx.index);
+    if (i >= 0) {
+      setHandle(i, handle);
     }
   }
 
   NodeContext get(int index) {
-    int[] k = keys;
-    int mask = k.length - 1;
-    int key = index + 1;
-    for (int i = mix(index) & mask; ; i = (i + 1) & mask) {
-      int c = k[i];
-      if (c == key) {
-        return slots[i];
-      }
-      if (c == 0) {
-        return null;
-      }
-    }
+    int i = find(index);
+    return i < 0 ? null : slots[i];
   }
 
   void put(NodeContext ctx) {
@@ -66,43 +65,35 @@ final class ContextTable {
       rehash(slots.length * 2);
     }
     int mask = slots.length - 1;
-    int key = ctx.index + 1;
+    long key = ctx.index + 1L;
     int i = mix(ctx.index) & mask;
-    while (keys[i] != 0 && keys[i] != key) {
+    while (table[i * STRIDE] != 0 && table[i * STRIDE] != key) {
       i = (i + 1) & mask;
     }
-    if (keys[i] == 0) {
+    if (table[i * STRIDE] == 0) {
       size++;
     }
-    keys[i] = key;
+    table[i * STRIDE] = key;
     slots[i] = ctx;
-    handles[i] = ctx.node == null ? null : ctx.node.handle;
+    setHandle(i, ctx.node == null ? null : ctx.node.handle);
   }
 
   void remove(int index) {
     int mask = slots.length - 1;
-    int key = index + 1;
-    int i = mix(index) & mask;
-    while (keys[i] != 0 && keys[i] != key) {
-      i = (i + 1) & mask;
-    }
-    if (keys[i] == 0) {
+    int i = find(index);
+    if (i < 0) {
       return;
     }
-    keys[i] = 0;
-    slots[i] = null;
-    handles[i] = null;
+    clear(i);
     size--;
     // Backward shift: move later entries of the cluster into the hole where they belong.
-    for (int j = (i + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
-      int home = mix(keys[j] - 1) & mask;
+    for (int j = (i + 1) & mask; table[j * STRIDE] != 0; j = (j + 1) & mask) {
+      int home = mix((int) table[j * STRIDE] - 1) & mask;
       if (((j - home) & mask) >= ((j - i) & mask)) {
-        keys[i] = keys[j];
+        System.arraycopy(table, j * STRIDE, table, i * STRIDE, STRIDE);
         slots[i] = slots[j];
         handles[i] = handles[j];
-        keys[j] = 0;
-        slots[j] = null;
-        handles[j] = null;
+        clear(j);
         i = j;
       }
     }
@@ -115,15 +106,55 @@ final class ContextTable {
     return size;
   }
 
+  private int find(int index) {
+    long[] t = table;
+    int mask = slots.length - 1;
+    long key = index + 1L;
+    for (int i = mix(index) & mask; ; i = (i + 1) & mask) {
+      long c = t[i * STRIDE];
+      if (c == key) {
+        return i;
+      }
+      if (c == 0) {
+        return -1;
+      }
+    }
+  }
+
+  private void setHandle(int i, NodeHandle h) {
+    handles[i] = h;
+    int b = i * STRIDE;
+    if (h == null) {
+      table[b + 1] = 0;
+      table[b + 2] = 0;
+      table[b + 3] = 0;
+      return;
+    }
+    ByteBuffer id = ByteBuffer.wrap(h.id().toBytes());
+    table[b + 1] = id.getLong(0);
+    table[b + 2] = id.getLong(8);
+    table[b + 3] = id.getInt(16);
+  }
+
+  private void clear(int i) {
+    java.util.Arrays.fill(table, i * STRIDE, i * STRIDE + STRIDE, 0L);
+    slots[i] = null;
+    handles[i] = null;
+  }
+
   private void rehash(int capacity) {
     NodeContext[] old = slots;
+    NodeHandle[] oldHandles = handles;
     slots = new NodeContext[capacity];
-    keys = new int[capacity];
+    table = new long[capacity * STRIDE];
     handles = new NodeHandle[capacity];
     size = 0;
-    for (NodeContext c : old) {
-      if (c != null) {
-        put(c);
+    for (int i = 0; i < old.length; i++) {
+      if (old[i] != null) {
+        put(old[i]);
+        if (oldHandles[i] != null) {
+          attach(old[i], oldHandles[i]);
+        }
       }
     }
   }

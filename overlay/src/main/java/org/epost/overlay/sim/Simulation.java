@@ -437,8 +437,8 @@ public final class Simulation {
       int p = in.position();
       if (in.limit() - p >= VIRTUAL_HANDLE_BYTES && in.get(p + Id.BYTES) == 0) {
         int index = in.getInt(p + Id.BYTES + 1);
-        NodeHandle h = index >= 0 ? contexts.handle(index) : null;
-        if (h != null && h.id().matches(in, p)) {
+        NodeHandle h = index >= 0 ? contexts.handleIfMatches(index, in, p) : null;
+        if (h != null) {
           in.position(p + VIRTUAL_HANDLE_BYTES);
           return h;
         }
