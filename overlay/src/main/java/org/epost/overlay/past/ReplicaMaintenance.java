@@ -200,13 +200,13 @@ final class ReplicaMaintenance {
    * Verified-or-unrefuted holders of {@code id} at {@code version} among the retain-width closest
    * nodes of {@code view}, this node included when it holds that version.
    */
-  int holders(RingView view, Id id, long version) {
+  int holders(Id[] near, Id id, long version) {
     Id self = node.router.localHandle().id();
     PastNode.IndexEntry mine = node.index.get(id);
     int count = mine != null && mine.version() == version ? 1 : 0;
     long now = now();
     Map<Id, Long> offers = offered.get(id);
-    for (Id n : view.closest(id, node.config.retainWidth())) {
+    for (Id n : near) {
       if (n.equals(self) || knowledge.isLiar(n)) {
         continue;
       }
@@ -230,9 +230,9 @@ final class ReplicaMaintenance {
    * copy: the live holder closest to the id, as far as this node knows. Another node that knows
    * less may also act; the copy it adds is extra, never harmful.
    */
-  private boolean designatedRepairer(RingView view, Id id, long version, java.util.Set<Id> live) {
+  private boolean designatedRepairer(Id[] near, Id id, long version, java.util.Set<Id> live) {
     Id self = node.router.localHandle().id();
-    for (Id n : view.closest(id, node.config.retainWidth())) {
+    for (Id n : near) {
       if (n.equals(self)) {
         return true; // no closer live holder
       }
@@ -283,10 +283,11 @@ final class ReplicaMaintenance {
       if (view == null) {
         view = view().with(r);
       }
-      if (!contains(view.closest(id, retain), r)) {
+      Id[] near = view.closest(id, retain);
+      if (!contains(near, r)) {
         continue;
       }
-      if (holders(view, id, entry.version()) >= node.config.replicas()) {
+      if (holders(near, id, entry.version()) >= node.config.replicas()) {
         continue;
       }
       if (live == null) {
@@ -295,7 +296,7 @@ final class ReplicaMaintenance {
           live.add(h.id());
         }
       }
-      if (!designatedRepairer(view, id, entry.version(), live)) {
+      if (!designatedRepairer(near, id, entry.version(), live)) {
         continue;
       }
       ids.add(id);

@@ -12,6 +12,7 @@ import org.epost.overlay.api.NodeHandle;
  */
 final class RingView {
   private final Id[] ids; // sorted, distinct
+  private final double[] fractions; // ids[i].toFraction(), for a cheap first comparison
   private final Id local;
   private final boolean wholeRing;
 
@@ -19,6 +20,10 @@ final class RingView {
     this.ids = ids;
     this.local = local;
     this.wholeRing = wholeRing;
+    this.fractions = new double[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      fractions[i] = ids[i].toFraction();
+    }
   }
 
   /**
@@ -81,11 +86,21 @@ final class RingView {
     int pos = Arrays.binarySearch(ids, key);
     int right = pos >= 0 ? pos : -pos - 1; // first id >= key (mod n)
     int left = right - 1;
+    double k = key.toFraction();
     Id[] out = new Id[w];
     for (int c = 0; c < w; c++) {
-      Id r = ids[Math.floorMod(right, n)];
-      Id l = ids[Math.floorMod(left, n)];
-      if (key.isCloser(r, l)) {
+      int ri = Math.floorMod(right, n);
+      int li = Math.floorMod(left, n);
+      Id r = ids[ri];
+      Id l = ids[li];
+      // r lies clockwise of the key and l anticlockwise (the walk never wraps past the other side
+      // since w < n); compare their distances in 53-bit fractions, exactly only when those tie.
+      double dr = fractions[ri] - k;
+      double dl = k - fractions[li];
+      dr = dr < 0 ? dr + 1 : dr;
+      dl = dl < 0 ? dl + 1 : dl;
+      boolean rightCloser = dr < dl ? true : dr > dl ? false : key.isCloser(r, l);
+      if (rightCloser) {
         out[c] = r;
         right++;
       } else {
