@@ -23,6 +23,9 @@ class StorageExperimentTest {
     assertEquals(0, ((Number) f.get("objects_lost")).intValue(), f.toString());
     assertEquals(0L, ((Number) f.get("corruptions_returned")).longValue(), f.toString());
     assertEquals(0, ((Number) f.get("invalid_copies_on_honest_stores")).intValue(), f.toString());
+    // Every corrupted copy that reached an honest node (counted outside PAST) was caught by PAST.
+    assertEquals(((Number) f.get("corruptions_served")).longValue(), ((Number) f.get("corruptions_detected")).longValue(),
+        f.toString());
     assertTrue(((Number) f.get("lookups")).longValue() > 5000, f.toString());
     assertTrue(((Number) f.get("lookup_availability")).doubleValue() > 0.9, f.toString());
   }
