@@ -40,6 +40,10 @@ class RoutingCommandTest {
         "--seed", "3", "--progress", "none", "--out", dir.toString());
     assertEquals(0, code, err.toString());
     assertTrue(out.toString().contains("nodes=30"), out.toString());
+    // The speed line a re-run on an idle machine reads: build wall and CPU, steady speed per wall and CPU second.
+    assertTrue(out.toString().matches("(?s).*speed: ring_build_wall_seconds=[0-9.]+ ring_build_cpu_seconds=[0-9.]+ "
+        + "steady_sim_seconds_per_wall_second=[0-9.]+ steady_sim_seconds_per_cpu_second=[0-9.]+ heap_bytes_per_node=.*"),
+        out.toString());
     Map<String, String> summary = topLevelFields(dir.resolve("summary.json"));
     for (String field : List.of("nodes", "seed", "lookups", "lost", "wrong_root", "hops_avg", "rdp_median",
         "rdp_ratio_of_means", "control_msgs_per_node_per_s", "bytes_per_node_per_s", "ring_build_wall_seconds",
