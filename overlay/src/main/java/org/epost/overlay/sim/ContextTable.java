@@ -1,6 +1,7 @@
 package org.epost.overlay.sim;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.epost.overlay.api.NodeHandle;
 
 /**
@@ -137,7 +138,7 @@ final class ContextTable {
   }
 
   private void clear(int i) {
-    java.util.Arrays.fill(table, i * STRIDE, i * STRIDE + STRIDE, 0L);
+    Arrays.fill(table, i * STRIDE, i * STRIDE + STRIDE, 0L);
     slots[i] = null;
     handles[i] = null;
   }

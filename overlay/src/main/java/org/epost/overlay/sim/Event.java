@@ -1,5 +1,6 @@
 package org.epost.overlay.sim;
 
+import org.epost.overlay.api.Address;
 import org.epost.overlay.api.Cancellable;
 
 /**
@@ -19,12 +20,12 @@ final class Event implements Cancellable {
   NodeContext owner; // null for the experiment driver's events, and once run, cancelled or purged
   Runnable task; // null once cancelled or purged, and for frames
   byte[] frame; // a frame in flight to owner (task is then null); null once run or purged
-  org.epost.overlay.api.Address from; // the frame's sender
+  Address from; // the frame's sender
   boolean cancelled;
   Event prevOfOwner; // the owner's list of pending events
   Event nextOfOwner;
 
-  Event(long timeMicros, long sequence, NodeContext owner, Runnable task, org.epost.overlay.api.Address from, byte[] frame) {
+  Event(long timeMicros, long sequence, NodeContext owner, Runnable task, Address from, byte[] frame) {
     this.timeMicros = timeMicros;
     this.sequence = sequence;
     this.owner = owner;

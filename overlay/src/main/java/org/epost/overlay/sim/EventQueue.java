@@ -1,6 +1,8 @@
 package org.epost.overlay.sim;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
+import org.epost.overlay.api.Address;
 
 /**
  * The simulation's events ordered by (time, sequence). The sequence number is assigned at
@@ -24,7 +26,7 @@ final class EventQueue {
    * small heap it stays in the cache. The two heads are merged by (time, sequence), so the order
    * of events is exactly that of one heap.
    */
-  Event addFrame(long timeMicros, NodeContext owner, org.epost.overlay.api.Address from, byte[] frame) {
+  Event addFrame(long timeMicros, NodeContext owner, Address from, byte[] frame) {
     return frames.insert(new Event(timeMicros, nextSequence++, owner, null, from, frame));
   }
 
@@ -42,7 +44,7 @@ final class EventQueue {
     return timers.size + frames.size;
   }
 
-  void forEach(java.util.function.Consumer<Event> visitor) {
+  void forEach(Consumer<Event> visitor) {
     for (int i = 0; i < timers.size; i++) {
       visitor.accept(timers.events[i]);
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.epost.overlay.api.Address;
 import org.epost.overlay.api.Cancellable;
@@ -366,7 +367,7 @@ public final class Simulation {
   }
 
   /** Calls {@code visitor} for every queued event, husks included (for tests). */
-  void forEachQueued(java.util.function.Consumer<Event> visitor) {
+  void forEachQueued(Consumer<Event> visitor) {
     queue.forEach(visitor);
   }
 
