@@ -35,6 +35,8 @@ public final class ReplicaKnowledge {
   }
 
   final Map<Id, Long> lastSeen = new HashMap<>();
+  /** When this node last ran maintenance: the start of its own absence if it is restarting. */
+  long lastAlive = Long.MIN_VALUE;
   final Map<Id, Digest> digests = new HashMap<>();
   final Map<Id, Long> liars = new HashMap<>();
   /** Objects this node pushed to a neighbour (it pulled them): it cannot honestly lose them. */
@@ -44,6 +46,19 @@ public final class ReplicaKnowledge {
 
   /** An empty memory: a node that never ran before. */
   public ReplicaKnowledge() {}
+
+  /**
+   * This node starts again after being away itself: its own absence is no evidence that a
+   * neighbour left, so every "last seen" moves forward by the time this node was away. Absences
+   * are thus measured in this node's online time.
+   */
+  void resume(long now) {
+    if (lastAlive != Long.MIN_VALUE && now > lastAlive) {
+      long away = now - lastAlive;
+      lastSeen.replaceAll((id, t) -> Math.min(now, t + away));
+    }
+    lastAlive = now;
+  }
 
   void seen(Id node, long now) {
     lastSeen.put(node, now);

@@ -49,6 +49,7 @@ final class ReplicaMaintenance {
   private final HashMap<Id, Map<Id, Long>> offered = new HashMap<>();
   private final HashMap<Long, PendingAudit> audits = new HashMap<>();
   private final long startedAt;
+  private final long graceMillis;
   private Cancellable periodic;
   private Cancellable pendingSync;
   private boolean stopped;
@@ -61,6 +62,12 @@ final class ReplicaMaintenance {
     this.node = node;
     this.knowledge = knowledge;
     this.startedAt = node.env.clock().nowMillis();
+    knowledge.resume(startedAt);
+    // A node that remembers its neighbourhood needs only the digests sent right after it returns;
+    // a new one waits for a full round before it trusts its holder counts.
+    this.graceMillis = knowledge.digests.isEmpty()
+        ? node.config.maintenanceMillis() + node.config.syncDelayMillis()
+        : 3 * node.config.syncDelayMillis();
   }
 
   void start() {
@@ -80,6 +87,7 @@ final class ReplicaMaintenance {
     periodic = node.env.scheduler().schedule(node.config.maintenanceMillis(), this::tick);
     if (node.router.isReady()) {
       long now = now();
+      knowledge.lastAlive = now;
       for (NodeHandle h : node.router.leafSet()) {
         knowledge.seen(h.id(), now);
       }
@@ -100,17 +108,13 @@ final class ReplicaMaintenance {
     if (stopped) {
       return;
     }
-    knowledge.seen(handle.id(), now());
+    long now = now();
+    knowledge.seen(handle.id(), now);
+    knowledge.lastAlive = now;
     cachedView = null;
-    // Only a node joining right next to us changes what we should hold: a departure is an absence
-    // until the timeout says otherwise (the periodic round handles that).
-    if (joined) {
-      RingView view = view();
-      int d = view.distanceInView(handle.id());
-      if (d >= 0 && d <= 1) {
-        scheduleSync();
-      }
-    }
+    // No digest round here: a departure is an absence until the timeout says otherwise (the
+    // periodic round handles that), and a node that joins or returns sends its own digest when it
+    // starts, which is what its neighbours need to count its copies and offer it what is short.
   }
 
   /**
@@ -259,7 +263,7 @@ final class ReplicaMaintenance {
     knowledge.digest(r, new ReplicaKnowledge.Digest(sync.from(), sync.to(), sync.filter(),
         old == null ? null : old.filter(), now));
     // Until this node has heard a round of digests it cannot count holders: offer nothing yet.
-    long grace = node.config.maintenanceMillis() + node.config.syncDelayMillis();
+    long grace = graceMillis;
     if (now - startedAt < grace) {
       return;
     }

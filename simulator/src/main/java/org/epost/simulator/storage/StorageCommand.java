@@ -68,7 +68,7 @@ public final class StorageCommand implements Callable<Integer> {
       description = "Signed mutable objects among the objects, updated about daily (default: 1%% of --objects).")
   int mutableObjects;
 
-  @Option(names = "--maintenance", defaultValue = "10m", converter = DurationConverter.class,
+  @Option(names = "--maintenance", defaultValue = "60m", converter = DurationConverter.class,
       description = "Period of PAST's digest exchange backstop (default: ${DEFAULT-VALUE}).")
   Duration maintenance;
 
