@@ -29,7 +29,7 @@ import org.epost.overlay.past.api.PastObject;
  * closest; the requester pulls each offered object once. Extra copies held by returning nodes are
  * never deleted (only under quota pressure).
  *
- * <p>Audits: every maintenance round this node challenges each live neighbour with a fresh nonce
+ * <p>Audits ({@link PossessionAudits}): every maintenance round this node challenges each live neighbour with a fresh nonce
  * over objects both hold and that the neighbour's last two digests claim; the neighbour answers
  * SHA-256(nonce | version | bytes) per object. A wrong proof marks it a liar (its claims and its
  * pulls are ignored); "not held" refutes the claim, and marks it a liar when it had proved
@@ -38,16 +38,13 @@ import org.epost.overlay.past.api.PastObject;
 final class ReplicaMaintenance {
   private static final int MAX_PULLING = 4096;
   private static final int MAX_OFFERED = 8192;
-  private static final int MAX_AUDIT_IDS = 32;
-  private static final int MAX_PENDING_AUDITS = 256;
   private static final long PULL_TIMEOUT_MILLIS = 30_000;
-  private static final long AUDIT_TIMEOUT_MILLIS = 60_000;
   private final PastNode node;
   private final ReplicaKnowledge knowledge;
+  private final PossessionAudits audits;
   private final HashMap<Id, Long> pulling = new HashMap<>();
   /** Objects offered to a neighbour a moment ago: counted as held by it until its digest shows them. */
   private final HashMap<Id, Map<Id, Long>> offered = new HashMap<>();
-  private final HashMap<Long, PendingAudit> audits = new HashMap<>();
   private final long startedAt;
   private final long graceMillis;
   private Cancellable periodic;
@@ -56,11 +53,10 @@ final class ReplicaMaintenance {
   private RingView cachedView;
   private long cachedViewAt;
 
-  private record PendingAudit(Id holder, List<Id> ids, long[] versions, byte[][] expected, long sentAt) {}
-
   ReplicaMaintenance(PastNode node, ReplicaKnowledge knowledge) {
     this.node = node;
     this.knowledge = knowledge;
+    this.audits = new PossessionAudits(node, knowledge);
     this.startedAt = node.env.clock().nowMillis();
     knowledge.resume(startedAt);
     // A node that remembers its neighbourhood needs only the digests sent right after it returns;
@@ -93,10 +89,10 @@ final class ReplicaMaintenance {
       }
       knowledge.expire(now, node.config.absenceTimeoutMillis());
       expireOffers(now);
-      audits.values().removeIf(a -> now - a.sentAt() > AUDIT_TIMEOUT_MILLIS);
+      audits.expire(now);
       collectGarbage();
       syncRound();
-      auditRound();
+      audits.round();
     }
   }
 
@@ -174,7 +170,7 @@ final class ReplicaMaintenance {
     Id[] arc = view.arcAround(node.config.retainWidth());
     Id from = arc == null ? self : arc[0];
     Id to = arc == null ? self : arc[1];
-    List<Map.Entry<Id, PastNode.IndexEntry>> held = entriesIn(from, to, arc == null);
+    List<Map.Entry<Id, PastNode.IndexEntry>> held = entriesIn(node, from, to, arc == null);
     BloomFilter filter = BloomFilter.forElements(held.size(), node.env.random().nextLong());
     for (Map.Entry<Id, PastNode.IndexEntry> e : held) {
       filter.add(e.getKey(), e.getValue().version());
@@ -268,7 +264,7 @@ final class ReplicaMaintenance {
       return;
     }
     boolean all = sync.from().equals(sync.to());
-    List<Map.Entry<Id, PastNode.IndexEntry>> candidates = entriesIn(sync.from(), sync.to(), all);
+    List<Map.Entry<Id, PastNode.IndexEntry>> candidates = entriesIn(node, sync.from(), sync.to(), all);
     if (candidates.isEmpty()) {
       return;
     }
@@ -420,134 +416,6 @@ final class ReplicaMaintenance {
     knowledge.markLiar(from.id(), now());
   }
 
-  // ---- audits ----
-
-  /** Challenges each live neighbour over objects both hold that its last two digests claim. */
-  private void auditRound() {
-    long now = now();
-    long reaudit = node.config.absenceTimeoutMillis();
-    for (NodeHandle h : node.router.leafSet()) {
-      ReplicaKnowledge.Digest d = knowledge.digests.get(h.id());
-      if (d == null || d.previous() == null || knowledge.isLiar(h.id()) || audits.size() >= MAX_PENDING_AUDITS) {
-        continue;
-      }
-      List<Id> ids = new ArrayList<>();
-      List<Long> versions = new ArrayList<>();
-      for (Map.Entry<Id, PastNode.IndexEntry> e : entriesIn(d.from(), d.to(), d.from().equals(d.to()))) {
-        Id id = e.getKey();
-        long v = e.getValue().version();
-        if (e.getValue().expiry() <= now || recentlyVerified(h.id(), id, now, reaudit) || knowledge.isRefuted(h.id(), id)
-            || !d.filter().mightContain(id, v) || !d.previous().mightContain(id, v)) {
-          continue;
-        }
-        ids.add(id);
-        versions.add(v);
-        if (ids.size() >= MAX_AUDIT_IDS) {
-          break;
-        }
-      }
-      if (!ids.isEmpty()) {
-        sendAudit(h, ids, versions.stream().mapToLong(Long::longValue).toArray(), now);
-      }
-    }
-  }
-
-  private boolean recentlyVerified(Id holder, Id id, long now, long period) {
-    long t = knowledge.verifiedAt(holder, id);
-    return t != Long.MIN_VALUE && now - t < period;
-  }
-
-  private void sendAudit(NodeHandle holder, List<Id> ids, long[] versions, long now) {
-    long nonce = node.env.random().nextLong();
-    byte[][] expected = new byte[ids.size()][];
-    int[] left = {ids.size()};
-    for (int i = 0; i < ids.size(); i++) {
-      int index = i;
-      node.storage.submit(() -> node.storage.store().get(ids.get(index)), (object, failure) -> {
-        expected[index] = failure == null && object != null ? AuditProof.of(nonce, object) : null;
-        if (--left[0] == 0 && !stopped) {
-          audits.put(nonce, new PendingAudit(holder.id(), ids, versions, expected, now));
-          byte[] encoded = PastCodec.encode(new PastMessage.Audit(nonce, ids, versions));
-          node.endpoint().sendDirect(holder, encoded);
-          node.counters.auditMessagesSent++;
-          node.counters.auditBytesSent += encoded.length;
-        }
-      });
-    }
-  }
-
-  /** A challenge: prove possession of each (id, version) with a fresh nonce. */
-  void onAudit(NodeHandle auditor, PastMessage.Audit audit) {
-    int n = audit.ids().size();
-    byte[][] proofs = new byte[n][];
-    int[] left = {n};
-    for (int i = 0; i < n; i++) {
-      int index = i;
-      Id id = audit.ids().get(i);
-      PastNode.IndexEntry held = node.index.get(id);
-      if (held == null || held.version() != audit.versions()[i]) {
-        proofs[i] = held == null ? AuditProof.NOT_HELD : AuditProof.OTHER_VERSION;
-        if (--left[0] == 0) {
-          answerAudit(auditor, audit.nonce(), proofs);
-        }
-        continue;
-      }
-      node.storage.submit(() -> node.storage.store().get(id), (object, failure) -> {
-        if (failure == null && object == null) {
-          node.index.remove(id); // the store lost it: say so, and repair will refetch it
-        }
-        proofs[index] = failure != null || object == null ? AuditProof.NOT_HELD : AuditProof.of(audit.nonce(), object);
-        if (--left[0] == 0) {
-          answerAudit(auditor, audit.nonce(), proofs);
-        }
-      });
-    }
-  }
-
-  private void answerAudit(NodeHandle auditor, long nonce, byte[][] proofs) {
-    if (stopped) {
-      return;
-    }
-    byte[] encoded = PastCodec.encode(new PastMessage.AuditReply(nonce, List.of(proofs)));
-    node.endpoint().sendDirect(auditor, encoded);
-    node.counters.auditMessagesSent++;
-    node.counters.auditBytesSent += encoded.length;
-  }
-
-  void onAuditReply(NodeHandle holder, PastMessage.AuditReply reply) {
-    PendingAudit a = audits.get(reply.nonce());
-    if (a == null || !a.holder().equals(holder.id()) || reply.proofs().size() != a.ids().size()) {
-      return;
-    }
-    audits.remove(reply.nonce());
-    long now = now();
-    knowledge.seen(holder.id(), now);
-    for (int i = 0; i < a.ids().size(); i++) {
-      byte[] proof = reply.proofs().get(i);
-      Id id = a.ids().get(i);
-      if (a.expected()[i] == null || AuditProof.isOtherVersion(proof)) {
-        continue; // we lost our own copy, or a version changed in between: no verdict
-      }
-      if (AuditProof.isNotHeld(proof)) {
-        boolean lie = knowledge.cannotHaveLost(holder.id(), id);
-        knowledge.refute(holder.id(), id);
-        if (lie) {
-          knowledge.markLiar(holder.id(), now);
-        }
-      } else if (java.security.MessageDigest.isEqual(proof, a.expected()[i])) {
-        knowledge.verifiedHolder(holder.id(), id, now);
-      } else {
-        node.counters.auditFailures++;
-        knowledge.markLiar(holder.id(), now);
-        return;
-      }
-      if (knowledge.isLiar(holder.id())) {
-        node.counters.auditFailures++;
-        return;
-      }
-    }
-  }
-
   // ---- retention ----
 
   /** Whether this node should keep (or accept as repair) a copy of {@code id}. */
@@ -576,7 +444,8 @@ final class ReplicaMaintenance {
     }
   }
 
-  private List<Map.Entry<Id, PastNode.IndexEntry>> entriesIn(Id from, Id to, boolean all) {
+  /** This node's index entries in the arc (from, to], or all of them. */
+  static List<Map.Entry<Id, PastNode.IndexEntry>> entriesIn(PastNode node, Id from, Id to, boolean all) {
     NavigableMap<Id, PastNode.IndexEntry> idx = node.index;
     List<Map.Entry<Id, PastNode.IndexEntry>> out = new ArrayList<>();
     // Iterate rather than addAll: a sub-map's size() walks the whole range once more.
@@ -599,8 +468,17 @@ final class ReplicaMaintenance {
     return out;
   }
 
+  void onAudit(NodeHandle auditor, PastMessage.Audit audit) {
+    audits.onAudit(auditor, audit);
+  }
+
+  void onAuditReply(NodeHandle holder, PastMessage.AuditReply reply) {
+    audits.onAuditReply(holder, reply);
+  }
+
   void stop() {
     stopped = true;
+    audits.stop();
     if (periodic != null) {
       periodic.cancel();
     }
