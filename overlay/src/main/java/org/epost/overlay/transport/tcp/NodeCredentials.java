@@ -2,18 +2,21 @@ package org.epost.overlay.transport.tcp;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.Objects;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -26,15 +29,18 @@ import org.epost.crypto.api.NodeIdentity;
 import org.epost.overlay.api.Id;
 
 /**
- * What a node presents in the TLS handshake: its Ed25519 private key (as a JDK key, for the JDK
- * TLS provider) and a self-signed X.509 certificate carrying the matching public key, with the
- * node id (40 hex digits) as the subject common name (ADR 0060). Immutable and thread-safe.
+ * What a node presents in the TLS handshake (ADR 0060, 0065): a <b>TLS key</b> (ECDSA P-256, fresh
+ * per process) and a self-signed X.509 certificate for it, with the node id (40 hex digits) as the
+ * subject common name and a private non-critical extension ({@link #IDENTITY_BINDING_OID}) binding
+ * the TLS key to the node's long-term Ed25519 <b>identity key</b>: the identity public key and its
+ * signature over {@link #BINDING_CONTEXT} followed by the DER SubjectPublicKeyInfo of the TLS key.
+ * The identity key never enters the TLS engine (which lets engines without Ed25519 certificates,
+ * such as Conscrypt/BoringSSL, serve); it only signs the binding. Immutable and thread-safe.
  *
- * <p>Two kinds (ADR 0063). {@link #of}: the id is derived from the key ({@link NodeId#fromPublicKey})
- * and peers trust the certificate because the key hashes to the id it names. {@link
- * #withRingCertificate}: the id is the one a ring authority's {@link NodeCertificate} assigns to the
- * key; the encoded node certificate travels in a private non-critical X.509 extension ({@link
- * #RING_CERTIFICATE_OID}) and peers in ring-authority mode verify it.
+ * <p>Two kinds (ADR 0063). {@link #of}: the id is derived from the identity key ({@link
+ * NodeId#fromPublicKey}). {@link #withRingCertificate}: the id is the one a ring authority's {@link
+ * NodeCertificate} assigns to the identity key; the encoded node certificate travels in a second
+ * private extension ({@link #RING_CERTIFICATE_OID}) and peers in ring-authority mode verify it.
  */
 public final class NodeCredentials {
   /**
@@ -42,15 +48,22 @@ public final class NodeCredentials {
    * (ITU-T X.667, arc 2.25), which needs no registration and collides with nobody.
    */
   public static final String RING_CERTIFICATE_OID = "2.25.174367566647813538893586232854983604228";
-  /** DER prefix of a PKCS#8 Ed25519 private key (RFC 8410), followed by the 32-byte seed. */
-  private static final byte[] PKCS8_PREFIX = {
-    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20
-  };
-  /** DER prefix of an X.509 SubjectPublicKeyInfo for Ed25519 (RFC 8410), followed by 32 key bytes. */
-  static final byte[] SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+  /**
+   * OID of the X.509 extension binding the TLS key to the identity key (ADR 0065): DER {@code
+   * SEQUENCE { OCTET STRING identityKey (32 bytes), OCTET STRING signature (64 bytes) }}. UUID-based.
+   */
+  public static final String IDENTITY_BINDING_OID = "2.25.186887540805779030861068661123783717462";
+  /**
+   * Domain separation for the binding signature: the identity key signs these bytes followed by the
+   * TLS key's DER SubjectPublicKeyInfo, so the signature cannot be replayed as any other ePOST
+   * signature (no other signed encoding starts with this string).
+   */
+  static final byte[] BINDING_CONTEXT =
+      "epost overlay TLS key binding v1\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private static final Instant NOT_BEFORE = Instant.parse("2020-01-01T00:00:00Z");
   private static final Instant NOT_AFTER = Instant.parse("2100-01-01T00:00:00Z");
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Id id;
   private final PrivateKey privateKey;
@@ -65,9 +78,10 @@ public final class NodeCredentials {
   }
 
   /**
-   * Credentials for {@code identity}: its id is derived from its public key.
+   * Credentials for {@code identity}: its id is derived from its public key. Generates a fresh
+   * P-256 TLS key.
    *
-   * @throws IllegalStateException if the JDK lacks Ed25519 (it has it since JDK 15)
+   * @throws IllegalStateException if the JDK lacks EC P-256 (every JDK has it)
    */
   public static NodeCredentials of(NodeIdentity identity) {
     Objects.requireNonNull(identity, "identity");
@@ -76,7 +90,7 @@ public final class NodeCredentials {
 
   /**
    * Credentials for a ring with an authority: the id is {@code certificate.nodeId()}, which the
-   * authority assigned to this node's key. Only peers in ring-authority mode (ADR 0063) accept them.
+   * authority assigned to this node's identity key. Only peers in ring-authority mode (ADR 0063) accept them.
    *
    * @throws IllegalArgumentException if the certificate names another key than {@code identity}'s
    */
@@ -95,35 +109,56 @@ public final class NodeCredentials {
    * so that tests can build the inconsistent certificates an attacker would.
    */
   static NodeCredentials build(NodeIdentity identity, Id subject, NodeCertificate ringCertificate) {
-    byte[] seed = identity.signing().exportSeed();
-    byte[] pkcs8 = Arrays.copyOf(PKCS8_PREFIX, PKCS8_PREFIX.length + seed.length);
-    System.arraycopy(seed, 0, pkcs8, PKCS8_PREFIX.length, seed.length);
-    Arrays.fill(seed, (byte) 0);
+    KeyPair tls = newTlsKey();
+    return build(identity, subject, ringCertificate, tls, bindingSignature(identity, tls.getPublic()));
+  }
+
+  /**
+   * Builds credentials for the TLS key pair {@code tls} whose binding extension carries {@code
+   * identity}'s public key and {@code binding} as its signature, whatever that signature covers.
+   * Package-private for tests that forge bindings.
+   */
+  static NodeCredentials build(NodeIdentity identity, Id subject, NodeCertificate ringCertificate, KeyPair tls,
+      byte[] binding) {
     try {
-      KeyFactory kf = KeyFactory.getInstance("Ed25519");
-      PrivateKey priv = kf.generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-      PublicKey pub = kf.generatePublic(new X509EncodedKeySpec(spki(identity.signing().publicKey().toBytes())));
       X500Name name = new X500Name("CN=" + subject.toHex());
       X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-          name, BigInteger.ONE, Date.from(NOT_BEFORE), Date.from(NOT_AFTER), name, pub);
+          name, BigInteger.ONE, Date.from(NOT_BEFORE), Date.from(NOT_AFTER), name, tls.getPublic());
+      builder.addExtension(new ASN1ObjectIdentifier(IDENTITY_BINDING_OID), false, new DERSequence(
+          new ASN1Encodable[] {new DEROctetString(identity.signing().publicKey().toBytes()), new DEROctetString(binding)}));
       if (ringCertificate != null) {
         builder.addExtension(new ASN1ObjectIdentifier(RING_CERTIFICATE_OID), false,
             new DEROctetString(ringCertificate.encode()));
       }
       X509Certificate cert = new JcaX509CertificateConverter()
-          .getCertificate(builder.build(new JcaContentSignerBuilder("Ed25519").build(priv)));
-      return new NodeCredentials(subject, priv, cert, ringCertificate);
+          .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(tls.getPrivate())));
+      return new NodeCredentials(subject, tls.getPrivate(), cert, ringCertificate);
     } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
-      throw new IllegalStateException("cannot build an Ed25519 TLS certificate: " + e.getMessage(), e);
-    } finally {
-      Arrays.fill(pkcs8, (byte) 0);
+      throw new IllegalStateException("cannot build a P-256 TLS certificate: " + e.getMessage(), e);
     }
   }
 
-  static byte[] spki(byte[] rawKey) {
-    byte[] out = Arrays.copyOf(SPKI_PREFIX, SPKI_PREFIX.length + rawKey.length);
-    System.arraycopy(rawKey, 0, out, SPKI_PREFIX.length, rawKey.length);
-    return out;
+  /** A fresh ECDSA P-256 key pair for TLS. */
+  static KeyPair newTlsKey() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot generate an EC P-256 TLS key: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code identity}'s signature over {@link #BINDING_CONTEXT} and {@code tlsKey}'s SubjectPublicKeyInfo. */
+  static byte[] bindingSignature(NodeIdentity identity, PublicKey tlsKey) {
+    return identity.signing().sign(bindingMessage(tlsKey.getEncoded()));
+  }
+
+  /** The bytes the identity key signs for a TLS key whose DER SubjectPublicKeyInfo is {@code spki}. */
+  static byte[] bindingMessage(byte[] spki) {
+    byte[] m = Arrays.copyOf(BINDING_CONTEXT, BINDING_CONTEXT.length + spki.length);
+    System.arraycopy(spki, 0, m, BINDING_CONTEXT.length, spki.length);
+    return m;
   }
 
   /** The overlay id of a crypto node id (both are the same 20 bytes). */
@@ -141,6 +176,7 @@ public final class NodeCredentials {
     return ringCertificate;
   }
 
+  /** The TLS private key (P-256), for the TLS engine only. */
   PrivateKey privateKey() {
     return privateKey;
   }

@@ -4,13 +4,14 @@ import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
+import java.security.interfaces.ECPublicKey;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.security.auth.x500.X500Principal;
 import java.time.Instant;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Sequence;
 import org.epost.crypto.api.CryptoFormatException;
 import org.epost.crypto.api.NodeCertificate;
 import org.epost.crypto.api.NodeId;
@@ -21,18 +22,22 @@ import org.epost.overlay.api.Id;
 
 /**
  * Decides which node id a peer's certificate proves, for both sides of every connection (mutual
- * authentication). Two policies (ADR 0060, 0063):
+ * authentication). In both policies the peer presents a single certificate for an EC P-256 TLS
+ * key, self-signed by that key, whose identity-binding extension ({@link
+ * NodeCredentials#IDENTITY_BINDING_OID}) holds an Ed25519 identity key and that key's signature over
+ * the TLS key (ADR 0065). Then (ADR 0060, 0063):
  *
  * <ul>
- *   <li><b>derived</b> ({@link #DERIVED}): a single self-signed Ed25519 certificate whose subject
- *       (CN = 40 hex digits) names exactly the node id its key hashes to. No chains, no dates.
+ *   <li><b>derived</b> ({@link #DERIVED}): the subject (CN = 40 hex digits) names exactly the node
+ *       id the identity key hashes to. No chains, no dates.
  *   <li><b>ring authority</b> ({@link #ringAuthority}): the certificate must also carry a {@link
  *       NodeCertificate} ({@link NodeCredentials#RING_CERTIFICATE_OID}) that the ring's authority
- *       signed, that is valid now and not revoked ({@link CertificateVerifier}), that names the TLS
- *       certificate's key, and whose node id the subject names. The id is the certificate's.
+ *       signed, that is valid now and not revoked ({@link CertificateVerifier}), that names the
+ *       identity key, and whose node id the subject names. The id is the certificate's.
  * </ul>
  *
- * TLS's CertificateVerify proves the peer holds the key. Stateless apart from the verifier (which
+ * TLS's CertificateVerify proves the peer holds the TLS key; the binding proves the identity key
+ * authorised it. Stateless apart from the verifier (which
  * is thread-safe); runs on I/O threads during handshakes.
  */
 final class PeerTrust extends X509ExtendedTrustManager {
@@ -41,6 +46,7 @@ final class PeerTrust extends X509ExtendedTrustManager {
   /** The derived-id policy (the name older tests use). */
   static final PeerTrust INSTANCE = DERIVED;
 
+  private static final int P256_FIELD_BITS = 256;
   private final CertificateVerifier authority;
 
   private PeerTrust(CertificateVerifier authority) {
@@ -62,25 +68,50 @@ final class PeerTrust extends X509ExtendedTrustManager {
       throw new CertificateException("peer must present exactly one node certificate");
     }
     X509Certificate cert = (X509Certificate) chain[0];
-    byte[] spki = cert.getPublicKey().getEncoded();
-    int prefix = NodeCredentials.SPKI_PREFIX.length;
-    if (spki == null || spki.length != prefix + SigningPublicKey.LENGTH
-        || !Arrays.equals(spki, 0, prefix, NodeCredentials.SPKI_PREFIX, 0, prefix)) {
-      throw new CertificateException("peer certificate key is not Ed25519");
+    if (!(cert.getPublicKey() instanceof ECPublicKey ec)
+        || ec.getParams().getCurve().getField().getFieldSize() != P256_FIELD_BITS) {
+      throw new CertificateException("peer certificate's TLS key is not an EC P-256 key (ADR 0065)");
     }
-    SigningPublicKey key;
-    try {
-      key = SigningPublicKey.fromBytes(Arrays.copyOfRange(spki, prefix, spki.length));
-    } catch (CryptoFormatException e) {
-      throw new CertificateException("peer certificate key is not a valid Ed25519 key", e);
-    }
+    SigningPublicKey key = boundIdentityKey(cert);
     Id id = authority == null ? derivedId(cert, key) : certifiedId(cert, key);
     try {
       cert.verify(cert.getPublicKey());
     } catch (GeneralSecurityException e) {
-      throw new CertificateException("peer certificate is not self-signed by its key", e);
+      throw new CertificateException("peer certificate is not self-signed by its TLS key", e);
     }
     return id;
+  }
+
+  /**
+   * The Ed25519 identity key that authorised the certificate's TLS key (ADR 0065): the binding
+   * extension must be present and well formed, and its signature by that identity key must cover
+   * the domain-separation context and exactly this certificate's SubjectPublicKeyInfo.
+   */
+  private static SigningPublicKey boundIdentityKey(X509Certificate cert) throws CertificateException {
+    byte[] ext = cert.getExtensionValue(NodeCredentials.IDENTITY_BINDING_OID);
+    if (ext == null) {
+      throw new CertificateException("peer certificate carries no identity binding (no node identity key signs its "
+          + "TLS key; a node older than ADR 0065?)");
+    }
+    SigningPublicKey key;
+    byte[] signature;
+    try {
+      ASN1Sequence seq = ASN1Sequence.getInstance(ASN1OctetString.getInstance(ext).getOctets());
+      if (seq.size() != 2) {
+        throw new IllegalArgumentException("expected 2 elements, found " + seq.size());
+      }
+      key = SigningPublicKey.fromBytes(ASN1OctetString.getInstance(seq.getObjectAt(0)).getOctets());
+      signature = ASN1OctetString.getInstance(seq.getObjectAt(1)).getOctets();
+    } catch (CryptoFormatException | IllegalArgumentException e) {
+      throw new CertificateException("peer certificate's identity binding is malformed: " + e.getMessage());
+    }
+    byte[] spki = cert.getPublicKey().getEncoded();
+    if (signature.length != SigningPublicKey.SIGNATURE_LENGTH
+        || !key.verify(NodeCredentials.bindingMessage(spki), signature)) {
+      throw new CertificateException("identity binding refused: the signature of identity key " + key
+          + " does not cover this certificate's TLS key (key swapped or forged)");
+    }
+    return key;
   }
 
   private static Id derivedId(X509Certificate cert, SigningPublicKey key) throws CertificateException {
@@ -112,7 +143,7 @@ final class PeerTrust extends X509ExtendedTrustManager {
     }
     if (!nodeCert.nodeKey().equals(key)) {
       throw new CertificateException("ring certificate refused: node certificate serial " + nodeCert.serial()
-          + " was issued for another key than the one the peer proves (a copied certificate)");
+          + " was issued for another key than the identity key that signs the peer's TLS key (a copied certificate)");
     }
     Id certified = NodeCredentials.overlayId(nodeCert.nodeId());
     String claimed = commonName(cert.getSubjectX500Principal());

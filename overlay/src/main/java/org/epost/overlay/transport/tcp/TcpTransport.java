@@ -14,11 +14,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.System.Logger.Level;
@@ -44,7 +41,7 @@ import org.epost.overlay.api.Transport;
 
 /**
  * The overlay's {@link Transport} over TCP: TLS 1.3 mutually authenticated with the nodes' Ed25519
- * keys (ADR 0060), length-prefixed versioned frames (ADR 0061), one reused connection per peer.
+ * identity keys (ADR 0060; P-256 TLS keys bound to them, Conscrypt or JDK engine, ADR 0065), length-prefixed versioned frames (ADR 0061), one reused connection per peer.
  *
  * <p>Threads: Netty I/O threads (a small group, shared or owned) run TLS, framing and checks;
  * accepted frames and {@code unreachable} hints are handed to the node's loop with
@@ -78,6 +75,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
   private final PeerTrust trust;
   private final SslContext serverTls;
   private final SslContext clientTls;
+  private final TlsEngine engine;
   private final Counters counters = new Counters();
   /** Connections for reuse, keyed by the peer's address and the id it proved or must prove. */
   private final Map<PeerKey, Connection> connections = new ConcurrentHashMap<>();
@@ -102,23 +100,24 @@ public final class TcpTransport implements Transport, AutoCloseable {
         : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("overlay-io", true), NioIoHandler.newFactory());
     this.listenHost = listenHost;
     this.trust = config.ringAuthority() == null ? PeerTrust.DERIVED : PeerTrust.ringAuthority(config.ringAuthority());
-    this.serverTls = serverContext(credentials, trust);
-    this.clientTls = clientContext(credentials, trust);
+    this.engine = config.tlsEngine().resolve();
+    this.serverTls = engine.serverContext(credentials, trust);
+    this.clientTls = engine.clientContext(credentials, trust);
   }
 
-  /** The TLS 1.3 server context of a node: client authentication required, peers checked by {@code trust}. */
+  /** The TLS 1.3 server context of a node on the JDK engine (the benchmark's plain-TLS baseline). */
   static SslContext serverContext(NodeCredentials credentials, PeerTrust trust) throws SSLException {
-    return SslContextBuilder.forServer(credentials.privateKey(), credentials.certificate())
-        .sslProvider(SslProvider.JDK).protocols("TLSv1.3").clientAuth(ClientAuth.REQUIRE)
-        .trustManager(trust).build();
+    return TlsEngine.JDK.serverContext(credentials, trust);
   }
 
-  /** The TLS 1.3 client context of a node: presents its certificate, checks the server with {@code trust}. */
+  /** The TLS 1.3 client context of a node on the JDK engine (the benchmark's plain-TLS baseline). */
   static SslContext clientContext(NodeCredentials credentials, PeerTrust trust) throws SSLException {
-    return SslContextBuilder.forClient()
-        .keyManager(credentials.privateKey(), credentials.certificate())
-        .sslProvider(SslProvider.JDK).protocols("TLSv1.3").trustManager(trust)
-        .endpointIdentificationAlgorithm(null).build();
+    return TlsEngine.JDK.clientContext(credentials, trust);
+  }
+
+  /** The TLS engine this transport runs ({@link TlsEngine#CONSCRYPT} or {@link TlsEngine#JDK}). */
+  public TlsEngine tlsEngine() {
+    return engine;
   }
 
   /**
@@ -142,6 +141,10 @@ public final class TcpTransport implements Transport, AutoCloseable {
     TcpTransport t = new TcpTransport(Objects.requireNonNull(credentials), Objects.requireNonNull(loop),
         Objects.requireNonNull(config), ioGroup, listen.getAddress());
     t.bind(listen);
+    LOG.log(Level.INFO, "node {0} listens on {1} with TLS engine {2}{3}", credentials.id(), t.localAddress(),
+        t.engine == TlsEngine.CONSCRYPT ? "Conscrypt (BoringSSL)" : "JDK (SunJSSE)",
+        t.engine == TlsEngine.JDK && config.tlsEngine() == TlsEngine.AUTO
+            ? " (" + TlsEngine.conscryptUnavailableReason() + ")" : "");
     return t;
   }
 
@@ -280,7 +283,10 @@ public final class TcpTransport implements Transport, AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             conn.channel = ch;
-            SslHandler ssl = clientTls.newHandler(ch.alloc(), to.toString(), to.port());
+            // No peer host: nodes are addressed by IP and proven by id, not by name (no SNI, no
+            // hostname check, no session resumption keyed by host); Conscrypt also refuses a
+            // "host:port" string as an SNI name.
+            SslHandler ssl = clientTls.newHandler(ch.alloc());
             ssl.setHandshakeTimeoutMillis(config.handshakeTimeoutMillis());
             pipeline(ch, ssl, conn);
           }

@@ -19,6 +19,8 @@ import org.epost.crypto.cert.CertificateVerifier;
  *     authority, valid now, not revoked; ADR 0063), and this node's own credentials must carry one
  *     ({@link NodeCredentials#withRingCertificate}). Install newer revocation lists with {@link
  *     CertificateVerifier#update}; they apply to the next handshake.
+ * @param tlsEngine which TLS implementation runs the handshakes and records (ADR 0065); {@link
+ *     TlsEngine#AUTO} by default
  */
 public record TcpTransportConfig(
     int maxConnections,
@@ -27,9 +29,11 @@ public record TcpTransportConfig(
     long handshakeTimeoutMillis,
     long frameTimeoutMillis,
     long connectTimeoutMillis,
-    CertificateVerifier ringAuthority) {
+    CertificateVerifier ringAuthority,
+    TlsEngine tlsEngine) {
 
   public TcpTransportConfig {
+    java.util.Objects.requireNonNull(tlsEngine, "tlsEngine");
     if (maxConnections < 1 || maxQueuedBytesPerPeer < Frames.MAX_WIRE_BYTES || idleCloseMillis <= 0
         || handshakeTimeoutMillis <= 0 || frameTimeoutMillis <= 0 || connectTimeoutMillis <= 0) {
       throw new IllegalArgumentException("bounds must be positive and a peer queue must hold one frame");
@@ -38,36 +42,42 @@ public record TcpTransportConfig(
 
   /** 256 connections, 4 MiB per peer, idle close 120 s, handshake 10 s, frame 10 s, connect 5 s. */
   public static TcpTransportConfig defaults() {
-    return new TcpTransportConfig(256, 4L << 20, 120_000, 10_000, 10_000, 5_000, null);
+    return new TcpTransportConfig(256, 4L << 20, 120_000, 10_000, 10_000, 5_000, null, TlsEngine.AUTO);
   }
 
   /** A copy with other handshake and frame timeouts. */
   public TcpTransportConfig withTimeouts(long handshakeMillis, long frameMillis) {
     return new TcpTransportConfig(maxConnections, maxQueuedBytesPerPeer, idleCloseMillis, handshakeMillis,
-        frameMillis, connectTimeoutMillis, ringAuthority);
+        frameMillis, connectTimeoutMillis, ringAuthority, tlsEngine);
   }
 
   /** A copy with another connection cap. */
   public TcpTransportConfig withMaxConnections(int max) {
     return new TcpTransportConfig(max, maxQueuedBytesPerPeer, idleCloseMillis, handshakeTimeoutMillis,
-        frameTimeoutMillis, connectTimeoutMillis, ringAuthority);
+        frameTimeoutMillis, connectTimeoutMillis, ringAuthority, tlsEngine);
   }
 
   /** A copy with another per-peer queue bound. */
   public TcpTransportConfig withMaxQueuedBytesPerPeer(long max) {
     return new TcpTransportConfig(maxConnections, max, idleCloseMillis, handshakeTimeoutMillis,
-        frameTimeoutMillis, connectTimeoutMillis, ringAuthority);
+        frameTimeoutMillis, connectTimeoutMillis, ringAuthority, tlsEngine);
   }
 
   /** A copy in ring-authority mode: ids come from node certificates {@code verifier} accepts (ADR 0063). */
   public TcpTransportConfig withRingAuthority(CertificateVerifier verifier) {
     return new TcpTransportConfig(maxConnections, maxQueuedBytesPerPeer, idleCloseMillis, handshakeTimeoutMillis,
-        frameTimeoutMillis, connectTimeoutMillis, java.util.Objects.requireNonNull(verifier, "verifier"));
+        frameTimeoutMillis, connectTimeoutMillis, java.util.Objects.requireNonNull(verifier, "verifier"), tlsEngine);
   }
 
   /** A copy with another idle close time. */
   public TcpTransportConfig withIdleCloseMillis(long millis) {
     return new TcpTransportConfig(maxConnections, maxQueuedBytesPerPeer, millis, handshakeTimeoutMillis,
-        frameTimeoutMillis, connectTimeoutMillis, ringAuthority);
+        frameTimeoutMillis, connectTimeoutMillis, ringAuthority, tlsEngine);
+  }
+
+  /** A copy running on another TLS engine (ADR 0065). */
+  public TcpTransportConfig withTlsEngine(TlsEngine engine) {
+    return new TcpTransportConfig(maxConnections, maxQueuedBytesPerPeer, idleCloseMillis, handshakeTimeoutMillis,
+        frameTimeoutMillis, connectTimeoutMillis, ringAuthority, engine);
   }
 }

@@ -167,6 +167,28 @@ class HostilePeerTest {
   }
 
   @Test
+  void aCertificateWhoseIdentityBindingCoversAnotherTlsKeyIsRefused() throws Exception {
+    // ADR 0065: the attacker copies the victim's public identity key and binding signature (both
+    // are in every certificate the victim presents) onto a TLS key of its own.
+    NodeIdentity victimIdentity = NodeIdentity.generate(TcpFixture.RANDOM);
+    NodeCredentials genuine = NodeCredentials.of(victimIdentity);
+    byte[] copiedBinding = NodeCredentials.bindingSignature(victimIdentity, genuine.certificate().getPublicKey());
+    NodeCredentials swapped = NodeCredentials.build(victimIdentity, genuine.id(), null, NodeCredentials.newTlsKey(),
+        copiedBinding);
+    assertThrows(IOException.class, () -> {
+      try (SSLSocket s = authenticated(swapped)) {
+        s.getOutputStream().write(new byte[] {0, 0, 0, 2, 1, 1});
+        s.getOutputStream().flush();
+        assertClosedByPeer(s);
+        throw new IOException("closed after handshake");
+      }
+    });
+    awaitCount(() -> victimTransport.statistics().handshakeFailures() == 1);
+    assertLogged("does not cover this certificate's TLS key (key swapped or forged)");
+    assertStillServes();
+  }
+
+  @Test
   void aFrameClaimingAnotherSenderIdIsRejected() throws Exception {
     try (SSLSocket s = authenticated(NodeIdentity.generate(TcpFixture.RANDOM), null)) {
       DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -209,14 +231,13 @@ class HostilePeerTest {
    * {@code claimed} (null: the honest id of that key).
    */
   private SSLSocket authenticated(NodeIdentity identity, Id claimed) throws Exception {
-    NodeCredentials honest = NodeCredentials.of(identity);
+    return authenticated(claimed == null ? NodeCredentials.of(identity)
+        : NodeCredentials.build(identity, claimed, null)); // a well-formed binding, a lying subject
+  }
+
+  /** A TLS connection presenting {@code honest}'s certificate and TLS key that has said hello. */
+  private SSLSocket authenticated(NodeCredentials honest) throws Exception {
     X509Certificate cert = honest.certificate();
-    if (claimed != null) {
-      X500Name name = new X500Name("CN=" + claimed.toHex());
-      cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name, BigInteger.TWO,
-          new Date(0), new Date(4_000_000_000_000L), name, cert.getPublicKey())
-          .build(new JcaContentSignerBuilder("Ed25519").build(honest.privateKey())));
-    }
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setKeyEntry("node", honest.privateKey(), new char[0], new X509Certificate[] {cert});

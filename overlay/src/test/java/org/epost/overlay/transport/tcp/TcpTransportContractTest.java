@@ -7,14 +7,25 @@ import java.net.ServerSocket;
 import org.epost.overlay.api.Address;
 import org.epost.overlay.transport.TransportContractTest;
 
-/** The transport contract over loopback TCP with TLS 1.3 and real node keys. */
+/**
+ * The transport contract over loopback TCP with TLS 1.3 and real node keys, on the Conscrypt
+ * engine (ADR 0065; fails if its native library does not load here). {@link
+ * JdkTlsTransportContractTest} runs the same contract on the JDK engine.
+ */
 class TcpTransportContractTest extends TransportContractTest {
+  /** The TLS engine every endpoint of this suite runs. */
+  protected TlsEngine engine() {
+    return TlsEngine.CONSCRYPT;
+  }
+
   @Override
   protected Network network() {
-    TcpFixture fixture = new TcpFixture(TcpTransportConfig.defaults());
+    TcpFixture fixture = new TcpFixture(TcpTransportConfig.defaults().withTlsEngine(engine()));
     return new Network() {
       public Endpoint newEndpoint() throws Exception {
-        return fixture.endpoint();
+        Endpoint e = fixture.endpoint();
+        assertEquals(engine(), ((TcpTransport) e.transport).tlsEngine(), "the engine the suite asked for");
+        return e;
       }
 
       public void runUntil(java.util.function.BooleanSupplier done) throws InterruptedException {

@@ -1,0 +1,9 @@
+package org.epost.overlay.transport.tcp;
+
+/** The transport contract on the JDK's TLS engine, the fallback where Conscrypt does not load (ADR 0065). */
+class JdkTlsTransportContractTest extends TcpTransportContractTest {
+  @Override
+  protected TlsEngine engine() {
+    return TlsEngine.JDK;
+  }
+}
