@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TransportBenchMain {
   /**
    * Arguments: none (3 rounds), a round count, or {@code memory N}. Each round measures, back to
-   * back in this JVM, the transport, a plain-TLS baseline (JDK SSLSocket, same TLS 1.3 context and
+   * back in this JVM, the transport (default engine: Conscrypt where it loads), the transport on
+   * the JDK's TLS engine (ADR 0065), a plain-TLS baseline (JDK SSLSocket, same TLS 1.3 context and
    * framing, no node logic) and the raw-TCP baseline (same framing, no TLS), and prints the ratios,
    * so that load from other processes hits all three alike. A warm-up run first lets the JIT
    * compile the TLS path (on a loaded 2-core machine that takes several seconds, and the
@@ -34,11 +35,18 @@ public final class TransportBenchMain {
       ciphers(args.length > 1 ? Integer.parseInt(args[1]) : 2);
       System.exit(0);
     }
+    if (args.length > 0 && args[0].equals("transport")) { // transport ENGINE SIZE RUNS: for profiling one case
+      for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+        throughputTcp(Integer.parseInt(args[2]), 1, TlsEngine.valueOf(args[1]));
+      }
+      System.exit(0);
+    }
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int[] sizes = {1024, 65536 - 64};
     System.out.println("warm-up (not reported)");
     for (int size : sizes) {
       throughputTcp(size, 2);
+      throughputTcp(size, 2, TlsEngine.JDK);
       throughputTls(size, 2);
     }
     latencyTcp(2000);
@@ -47,10 +55,12 @@ public final class TransportBenchMain {
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       for (int size : sizes) {
         double t = throughputTcp(size, 1);
+        double tJdk = throughputTcp(size, 1, TlsEngine.JDK);
         double tls = throughputTls(size, 1);
         double raw = throughputRaw(size);
-        System.out.printf("ratio payload %6d B: transport/raw-tcp %.1f %%, transport/plain-tls %.1f %%, "
-            + "plain-tls/raw-tcp %.1f %%%n", size, 100 * t / raw, 100 * t / tls, 100 * tls / raw);
+        System.out.printf("ratio payload %6d B: transport/raw-tcp %.1f %%, transport-on-JDK-TLS/raw-tcp %.1f %%, "
+            + "transport/plain-jdk-tls %.1f %%, plain-jdk-tls/raw-tcp %.1f %%%n", size, 100 * t / raw,
+            100 * tJdk / raw, 100 * t / tls, 100 * tls / raw);
       }
       double[] lt = latencyTcp(5000);
       double[] lr = latencyRaw();
@@ -74,7 +84,13 @@ public final class TransportBenchMain {
 
   /** Frames per second from one transport to another; {@code 1/divisor} of the frames (warm-up). */
   static double throughputTcp(int size, int divisor) throws Exception {
-    try (TcpFixture fx = new TcpFixture(TcpTransportConfig.defaults().withMaxQueuedBytesPerPeer(64L << 20))) {
+    return throughputTcp(size, divisor, TlsEngine.AUTO);
+  }
+
+  /** As {@link #throughputTcp(int, int)} with both transports on {@code engine} (ADR 0065). */
+  static double throughputTcp(int size, int divisor, TlsEngine engine) throws Exception {
+    try (TcpFixture fx = new TcpFixture(TcpTransportConfig.defaults().withMaxQueuedBytesPerPeer(64L << 20)
+        .withTlsEngine(engine))) {
       AtomicLong got = new AtomicLong();
       NodeCredentials a = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
       NodeCredentials b = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
@@ -95,7 +111,7 @@ public final class TransportBenchMain {
         }
       }
       TcpFixture.await(() -> got.get() >= n, 120_000);
-      return report(divisor == 1 ? "transport" : "(warm-up)", size, n, System.nanoTime() - t0);
+      return report(divisor == 1 ? "transport " + ta.tlsEngine() : "(warm-up)", size, n, System.nanoTime() - t0);
     }
   }
 
