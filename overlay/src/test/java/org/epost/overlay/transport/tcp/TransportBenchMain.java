@@ -48,6 +48,9 @@ public final class TransportBenchMain {
       throughputTcp(size, 2);
       throughputTcp(size, 2, TlsEngine.JDK);
       throughputTls(size, 2);
+      if (Boolean.getBoolean("bench.plainConscrypt")) {
+        throughputTls(size, 2, null, TlsEngine.CONSCRYPT);
+      }
     }
     latencyTcp(2000);
     for (int r = 1; r <= rounds; r++) {
@@ -57,10 +60,16 @@ public final class TransportBenchMain {
         double t = throughputTcp(size, 1);
         double tJdk = throughputTcp(size, 1, TlsEngine.JDK);
         double tls = throughputTls(size, 1);
+        double tlsConscrypt = Boolean.getBoolean("bench.plainConscrypt")
+            ? throughputTls(size, 1, null, TlsEngine.CONSCRYPT) : Double.NaN;
         double raw = throughputRaw(size);
         System.out.printf("ratio payload %6d B: transport/raw-tcp %.1f %%, transport-on-JDK-TLS/raw-tcp %.1f %%, "
             + "transport/plain-jdk-tls %.1f %%, plain-jdk-tls/raw-tcp %.1f %%%n", size, 100 * t / raw,
             100 * tJdk / raw, 100 * t / tls, 100 * tls / raw);
+        if (!Double.isNaN(tlsConscrypt)) {
+          System.out.printf("  plain-conscrypt-tls/raw-tcp %.1f %%, transport/plain-conscrypt-tls %.1f %%%n",
+              100 * tlsConscrypt / raw, 100 * t / tlsConscrypt);
+        }
       }
       double[] lt = latencyTcp(5000);
       double[] lr = latencyRaw();
@@ -143,10 +152,19 @@ public final class TransportBenchMain {
   }
 
   static double throughputTls(int size, int divisor, String suite) throws Exception {
+    return throughputTls(size, divisor, suite, TlsEngine.JDK);
+  }
+
+  /**
+   * Plain TLS on {@code engine}'s {@code SSLSocket}s. Conscrypt's needs {@code --add-opens
+   * java.base/java.net=ALL-UNNAMED} on the java command line (its socket path reads the peer's
+   * host name by reflection; the SSLEngine path the transport uses does not).
+   */
+  static double throughputTls(int size, int divisor, String suite, TlsEngine engine) throws Exception {
     NodeCredentials a = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
     NodeCredentials b = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
-    javax.net.ssl.SSLContext server = ((io.netty.handler.ssl.JdkSslContext) TcpTransport.serverContext(b, PeerTrust.DERIVED)).context();
-    javax.net.ssl.SSLContext client = ((io.netty.handler.ssl.JdkSslContext) TcpTransport.clientContext(a, PeerTrust.DERIVED)).context();
+    javax.net.ssl.SSLContext server = ((io.netty.handler.ssl.JdkSslContext) engine.serverContext(b, PeerTrust.DERIVED)).context();
+    javax.net.ssl.SSLContext client = ((io.netty.handler.ssl.JdkSslContext) engine.clientContext(a, PeerTrust.DERIVED)).context();
     try (javax.net.ssl.SSLServerSocket ss = (javax.net.ssl.SSLServerSocket) server.getServerSocketFactory()
         .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       ss.setNeedClientAuth(true);
@@ -165,7 +183,7 @@ public final class TransportBenchMain {
         writeFrames(s, size, n);
         reader.join();
       }
-      return report(divisor == 1 ? "plain-tls" : "(warm-up)", size, n, System.nanoTime() - t0);
+      return report(divisor == 1 ? "plain-tls " + engine : "(warm-up)", size, n, System.nanoTime() - t0);
     }
   }
 
