@@ -36,9 +36,36 @@ public final class PastTcpBenchMain {
         r.nextBytes(b);
         objects.add(PastObject.immutable(b, Long.MAX_VALUE / 4));
       }
+      diagnose("start", ring);
       phase("insert", ring, objects, concurrency, r, true);
+      diagnose("after inserts", ring);
       phase("lookup", ring, objects, concurrency, r, false);
+      diagnose("after lookups", ring);
     }
+  }
+
+  /** One line of ring health: leaf-set sizes, reroutes, drops, transport drops (diagnosis of stalls). */
+  static void diagnose(String when, PastTcpRing ring) {
+    int minLeaf = Integer.MAX_VALUE;
+    int maxLeaf = 0;
+    long reroutes = 0;
+    long dropped = 0;
+    long queueFull = 0;
+    long maxLagMicros = 0;
+    for (PastTcpRing.Member m : ring.members) {
+      long t = System.nanoTime();
+      PastTcpRing.on(m, () -> null);
+      maxLagMicros = Math.max(maxLagMicros, (System.nanoTime() - t) / 1000);
+      int leaf = PastTcpRing.on(m, () -> m.node.leafSet().size());
+      minLeaf = Math.min(minLeaf, leaf);
+      maxLeaf = Math.max(maxLeaf, leaf);
+      reroutes += PastTcpRing.on(m, () -> m.node.statistics().reroutes());
+      dropped += PastTcpRing.on(m, () -> m.node.statistics().droppedMessages());
+      queueFull += m.transport.statistics().droppedQueueFull();
+    }
+    System.out.printf(Locale.ROOT, "[%s] leaf sets %d..%d of %d, reroutes %d, routed messages dropped %d, "
+        + "frames dropped for a full peer queue %d, slowest loop answered in %.1f ms%n", when, minLeaf, maxLeaf, ring.members.size() - 1, reroutes,
+        dropped, queueFull, maxLagMicros / 1e3);
   }
 
   private static void phase(String name, PastTcpRing ring, List<PastObject> objects, int concurrency,
@@ -48,6 +75,21 @@ public final class PastTcpBenchMain {
     List<CompletableFuture<?>> all = new ArrayList<>();
     int[] failures = {0};
     long start = System.nanoTime();
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    Thread progress = new Thread(() -> {
+      try {
+        while (true) {
+          Thread.sleep(2_000);
+          System.out.printf(Locale.ROOT, "  %s t=%.0f s: %d done, %d failed%n", name, (System.nanoTime() - start) / 1e9,
+              done.get(), failures[0]);
+          diagnose("  " + name, ring);
+        }
+      } catch (InterruptedException e) {
+        // phase over
+      }
+    });
+    progress.setDaemon(true);
+    progress.start();
     for (PastObject o : objects) {
       permits.acquire();
       PastTcpRing.Member m = ring.members.get(r.nextInt(ring.members.size()));
@@ -57,9 +99,14 @@ public final class PastTcpBenchMain {
           : PastTcpRing.call(m, () -> m.past.lookup(id));
       all.add(f.whenComplete((v, e) -> {
         latencies.add(System.nanoTime() - t0);
+        done.incrementAndGet();
         if (e != null) {
           synchronized (failures) {
             failures[0]++;
+            if (failures[0] <= 3) {
+              System.out.printf(Locale.ROOT, "  %s failed after %.1f s: %s%n", name, (System.nanoTime() - t0) / 1e9,
+                  e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+            }
           }
         }
         permits.release();
@@ -67,6 +114,7 @@ public final class PastTcpBenchMain {
     }
     CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).exceptionally(e -> null).get(5, TimeUnit.MINUTES);
     double seconds = (System.nanoTime() - start) / 1e9;
+    progress.interrupt();
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
     System.out.printf(Locale.ROOT, "%s: %d ops in %.2f s = %.0f ops/s, p50 %.2f ms, p99 %.2f ms, failures %d%n", name,
