@@ -31,20 +31,7 @@ final class RingView {
    * @param leafSetCapacity L: when the leaf set holds fewer members, it holds the whole ring
    */
   static RingView of(Id local, List<NodeHandle> leafSet, int leafSetCapacity) {
-    Id[] a = new Id[leafSet.size() + 1];
-    int n = 0;
-    a[n++] = local;
-    for (NodeHandle h : leafSet) {
-      a[n++] = h.id();
-    }
-    Arrays.sort(a, 0, n);
-    int d = 0;
-    for (int i = 0; i < n; i++) {
-      if (d == 0 || !a[i].equals(a[d - 1])) {
-        a[d++] = a[i];
-      }
-    }
-    return new RingView(Arrays.copyOf(a, d), local, leafSet.size() < leafSetCapacity);
+    return extended(local, leafSet, List.of(), leafSetCapacity);
   }
 
   /**

@@ -26,21 +26,16 @@ final class ContextTable {
    * {@code in} at {@code pos}, else null (no such node, another id, or not attached yet).
    */
   NodeHandle handleIfMatches(int index, ByteBuffer in, int pos) {
-    long[] t = table;
-    int mask = slots.length - 1;
-    long key = index + 1L;
-    for (int i = mix(index) & mask; ; i = (i + 1) & mask) {
-      long c = t[i * STRIDE];
-      if (c == key) {
-        int b = i * STRIDE;
-        return t[b + 1] == in.getLong(pos) && t[b + 2] == in.getLong(pos + 8) && (int) t[b + 3] == in.getInt(pos + 16)
-            ? handles[i] : null;
-      }
-      if (c == 0) {
-        return null;
-      }
+    int i = find(index);
+    if (i < 0) {
+      return null;
     }
+    long[] t = table;
+    int b = i * STRIDE;
+    return t[b + 1] == in.getLong(pos) && t[b + 2] == in.getLong(pos + 8) && (int) t[b + 3] == in.getInt(pos + 16)
+        ? handles[i] : null;
   }
+
 
   /** The handle of the node at virtual address {@code index}, or null. */
   NodeHandle handle(int index) {
