@@ -22,7 +22,7 @@ import org.epost.overlay.transport.tcp.Frames.FrameException.Kind;
 /**
  * The last handler of a connection's pipeline: waits for the TLS handshake, learns the peer's
  * proven id, exchanges hellos, checks that each DATA frame names that id as its sender, and posts
- * accepted frames to the node's loop. Every refusal is one log line, a counter and a closed
+ * the accepted frames of each {@link Frames.Batch} to the node's loop together. Every refusal is one log line, a counter and a closed
  * connection. Runs on the channel's I/O thread.
  */
 final class PeerHandler extends ChannelInboundHandlerAdapter {
@@ -58,6 +58,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
       try {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         conn.peerId = transport.trust().verifiedId(ssl.engine().getSession().getPeerCertificates());
+        conn.peerIdBytes = conn.peerId.toBytes();
       } catch (SSLPeerUnverifiedException | CertificateException e) {
         refuseHandshake(ctx, "peer did not prove a node id: " + e.getMessage());
         return;
@@ -81,14 +82,34 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    Frames.Frame frame = (Frames.Frame) msg;
+    Frames.Batch batch = (Frames.Batch) msg;
     if (!ctx.channel().isActive()) {
       return;
     }
+    java.util.List<byte[]> accepted = new java.util.ArrayList<>(batch.frames().size());
+    long bytes = 0;
+    for (Frames.Frame frame : batch.frames()) {
+      if (!accept(ctx, frame)) {
+        break; // the connection is closing; the frames before the bad one were sound
+      }
+      if (frame.type() == Frames.DATA) {
+        accepted.add(frame.body());
+        bytes += frame.body().length;
+      }
+    }
+    if (!accepted.isEmpty()) {
+      conn.lastUsedNanos = System.nanoTime();
+      transport.deliver(conn.peerAddress, accepted, bytes);
+      transport.pauseIfBehind(ctx.channel());
+    }
+  }
+
+  /** Checks one frame (and handles a hello); false if it was refused and the connection closes. */
+  private boolean accept(ChannelHandlerContext ctx, Frames.Frame frame) {
     if (frame.type() == Frames.HELLO) {
       if (conn.helloReceived || conn.peerId == null) {
         reject(ctx, new FrameException(Kind.OUT_OF_ORDER, "a second hello, or a hello before the handshake"));
-        return;
+        return false;
       }
       Address advertised;
       try {
@@ -97,7 +118,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         MalformedFrameException.require(!b.hasRemaining() && !advertised.isVirtual(), "bad hello address");
       } catch (MalformedFrameException e) {
         reject(ctx, new FrameException(Kind.OUT_OF_ORDER, "malformed hello: " + e.getMessage()));
-        return;
+        return false;
       }
       conn.helloReceived = true;
       helloDeadline.cancel(false);
@@ -105,20 +126,18 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         conn.peerAddress = advertised;
         transport.registerInbound(advertised, conn);
       }
-      return;
+      return true;
     }
     if (!conn.helloReceived) {
       reject(ctx, new FrameException(Kind.OUT_OF_ORDER, "data before hello"));
-      return;
+      return false;
     }
-    if (!Frames.claimsSender(frame.body(), conn.peerId)) {
+    if (!Frames.claimsSender(frame.body(), conn.peerIdBytes)) {
       reject(ctx, new FrameException(Kind.IDENTITY, "peer proved node id " + conn.peerId.toHex()
           + " but sent a frame claiming another sender id"));
-      return;
+      return false;
     }
-    conn.lastUsedNanos = System.nanoTime();
-    transport.deliver(conn.peerAddress, frame.body());
-    transport.pauseIfBehind(ctx.channel());
+    return true;
   }
 
   @Override
@@ -137,7 +156,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception { // after the decoder's last batch
     if (helloDeadline != null) {
       helloDeadline.cancel(false);
     }
