@@ -22,7 +22,9 @@ import org.epost.overlay.transport.tcp.Frames.FrameException.Kind;
 /**
  * The last handler of a connection's pipeline: waits for the TLS handshake, learns the peer's
  * proven id, exchanges hellos, checks that each DATA frame names that id as its sender, and posts
- * the accepted frames of each {@link Frames.Batch} to the node's loop together. Every refusal is one log line, a counter and a closed
+ * the frames accepted during one socket read (one {@link Frames.Batch} per TLS record) to the
+ * node's loop together when the read completes (ADR 0088), or earlier once they hold {@code
+ * FrameDecoder.MAX_BATCH_BYTES}. Every refusal is one log line, a counter and a closed
  * connection. Runs on the channel's I/O thread.
  */
 final class PeerHandler extends ChannelInboundHandlerAdapter {
@@ -30,6 +32,9 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
   private final Connection conn;
   private ScheduledFuture<?> helloDeadline;
   private boolean refused; // the first reason to close wins: one log line and one count per connection
+  /** DATA frames accepted in the current socket read, not yet handed to the loop (null: none). */
+  private java.util.List<byte[]> accepted;
+  private long acceptedBytes;
 
   PeerHandler(TcpTransport transport, Connection conn) {
     this.transport = transport;
@@ -86,20 +91,37 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     if (!ctx.channel().isActive()) {
       return;
     }
-    java.util.List<byte[]> accepted = new java.util.ArrayList<>(batch.frames().size());
-    long bytes = 0;
     for (Frames.Frame frame : batch.frames()) {
       if (!accept(ctx, frame)) {
-        break; // the connection is closing; the frames before the bad one were sound
+        return; // the connection is closing; the frames before the bad one were handed on
       }
       if (frame.type() == Frames.DATA) {
+        if (accepted == null) {
+          accepted = new java.util.ArrayList<>(Math.max(16, batch.frames().size()));
+        }
         accepted.add(frame.body());
-        bytes += frame.body().length;
+        acceptedBytes += frame.body().length;
       }
     }
-    if (!accepted.isEmpty()) {
+    if (acceptedBytes >= FrameDecoder.MAX_BATCH_BYTES) {
+      handOff(ctx);
+    }
+  }
+
+  /** The socket read is done: its accepted frames go to the node loop together. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    handOff(ctx);
+    super.channelReadComplete(ctx);
+  }
+
+  /** Hands the frames accepted since the last hand-off to the transport; may pause reading. */
+  private void handOff(ChannelHandlerContext ctx) {
+    if (accepted != null) {
       conn.lastUsedNanos = System.nanoTime();
-      transport.deliver(conn.peerAddress, accepted, bytes);
+      transport.deliver(conn.peerAddress, accepted, acceptedBytes);
+      accepted = null;
+      acceptedBytes = 0;
       transport.pauseIfBehind(ctx.channel());
     }
   }
@@ -157,6 +179,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception { // after the decoder's last batch
+    handOff(ctx);
     if (helloDeadline != null) {
       helloDeadline.cancel(false);
     }
@@ -190,6 +213,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, String why) {
+    handOff(ctx); // frames accepted before the reason to close were sound
     if (!refused) {
       refused = true;
       TcpTransport.LOG.log(Level.WARNING, "closing connection {0} ({1}): {2}", conn,
