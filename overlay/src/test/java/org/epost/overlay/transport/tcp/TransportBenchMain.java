@@ -35,6 +35,16 @@ public final class TransportBenchMain {
       ciphers(args.length > 1 ? Integer.parseInt(args[1]) : 2);
       System.exit(0);
     }
+    if (args.length > 0 && args[0].equals("latency")) { // latency ROUNDS: ping-pong only, after a warm-up
+      latencyTcp(5000);
+      for (int r = 0; r < Integer.parseInt(args[1]); r++) {
+        double[] lt = latencyTcp(5000);
+        double[] lr = latencyRaw();
+        System.out.printf("added per hop ((transport - raw-tcp) / 2): p50 %.1f us, p99 %.1f us%n",
+            (lt[0] - lr[0]) / 2, (lt[1] - lr[1]) / 2);
+      }
+      System.exit(0);
+    }
     if (args.length > 0 && args[0].equals("transport")) { // transport ENGINE SIZE RUNS: for profiling one case
       for (int i = 0; i < Integer.parseInt(args[3]); i++) {
         throughputTcp(Integer.parseInt(args[2]), 1, TlsEngine.valueOf(args[1]));
