@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "overlay-node", mixinStandardHelpOptions = true,
     description = "Run an ePOST overlay node, or talk to one.",
-    subcommands = {NodeCommand.Run.class, NodeCommand.Route.class, NodeCommand.Status.class})
+    subcommands = {NodeCommand.Run.class, NodeCommand.Route.class, NodeCommand.Status.class, NodeCommand.NodeKey.class,
+        AuthorityCommand.class})
 public final class NodeCommand implements Callable<Integer> {
   public static void main(String[] args) {
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
@@ -77,6 +78,19 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--join-timeout-s", description = "give up if not joined after this long (default ${DEFAULT-VALUE})")
     long joinTimeoutSeconds = 120;
 
+    @Option(names = "--ring-authority", description = "the ring authority's public key file (authority.pub): run in "
+        + "ring-authority mode, where node ids come from certificates it issued (ADR 0063); omit for ids derived "
+        + "from node keys")
+    Path ringAuthority;
+
+    @Option(names = "--node-cert", description = "this node's certificate from the ring authority (default: "
+        + "DATA/node.cert); only with --ring-authority")
+    Path nodeCert;
+
+    @Option(names = "--revocation-list", description = "the authority's newest revocation list file; only with "
+        + "--ring-authority")
+    Path revocationList;
+
     @Override
     public Integer call() throws Exception {
       PastryConfig d = PastryConfig.defaults();
@@ -86,10 +100,18 @@ public final class NodeCommand implements Callable<Integer> {
       for (String b : bootstrap) {
         boots.add(parseHostPort(b));
       }
+      if (ringAuthority == null && (nodeCert != null || revocationList != null)) {
+        System.err.println("error: --node-cert and --revocation-list need --ring-authority");
+        return 2;
+      }
       NodeDaemon node;
       try {
-        node = NodeDaemon.start(data, parseHostPort(listen), boots, config, TcpTransportConfig.defaults());
-      } catch (IOException e) {
+        TcpTransportConfig transport = TcpTransportConfig.defaults();
+        if (ringAuthority != null) {
+          transport = transport.withRingAuthority(NodeDaemon.verifier(ringAuthority, revocationList));
+        }
+        node = NodeDaemon.start(data, parseHostPort(listen), boots, config, transport, nodeCert);
+      } catch (IOException | IllegalArgumentException e) {
         System.err.println("error: " + e.getMessage());
         return 1;
       }
@@ -107,6 +129,26 @@ public final class NodeCommand implements Callable<Integer> {
       System.out.flush();
       stop.await();
       return 0;
+    }
+  }
+
+  @Command(name = "node-key", description = "Create the node key in DATA if missing; prints 'node-key <public-key-hex>'"
+      + " (what the ring authority certifies with 'authority issue --node-key').")
+  static final class NodeKey implements Callable<Integer> {
+    @Option(names = "--data", required = true, description = "the node's data directory")
+    Path data;
+
+    @Override
+    public Integer call() {
+      try {
+        org.epost.crypto.api.NodeIdentity identity = new NodeDirectory(data).loadOrCreateIdentity(
+            new java.security.SecureRandom());
+        System.out.println("node-key " + RingAuthorityFiles.hex(identity.signing().publicKey()));
+        return 0;
+      } catch (IOException e) {
+        System.err.println("error: " + e.getMessage());
+        return 1;
+      }
     }
   }
 

@@ -46,14 +46,37 @@ public final class NodeDaemon implements AutoCloseable {
 
   /**
    * Starts a node listening on {@code listen}; it creates a ring if {@code bootstraps} is empty,
-   * else joins through them. Returns at once; see {@link #awaitReady}.
+   * else joins through them. Returns at once; see {@link #awaitReady}. Node id derived from the
+   * node's key, unless {@code transportConfig} names a ring authority (then as {@link
+   * #start(java.nio.file.Path, InetSocketAddress, List, PastryConfig, TcpTransportConfig,
+   * java.nio.file.Path)} with the default certificate file).
    */
   public static NodeDaemon start(java.nio.file.Path dataDir, InetSocketAddress listen, List<InetSocketAddress> bootstraps,
       PastryConfig config, TcpTransportConfig transportConfig) throws IOException {
+    return start(dataDir, listen, bootstraps, config, transportConfig, null);
+  }
+
+  /**
+   * As above; in ring-authority mode ({@code transportConfig.ringAuthority()} set, ADR 0063/0089)
+   * the node's id is the one in its certificate from that authority, read from {@code nodeCert}
+   * (null: {@code node.cert} in the data directory).
+   *
+   * @throws IOException if the data directory, key or certificate file cannot be read
+   * @throws IllegalArgumentException in ring-authority mode if the certificate was issued for
+   *     another key, or the node's own verifier refuses it (another authority's, expired, revoked)
+   */
+  public static NodeDaemon start(java.nio.file.Path dataDir, InetSocketAddress listen, List<InetSocketAddress> bootstraps,
+      PastryConfig config, TcpTransportConfig transportConfig, java.nio.file.Path nodeCert) throws IOException {
     SecureRandom random = new SecureRandom();
     NodeDirectory dir = new NodeDirectory(dataDir);
     NodeIdentity identity = dir.loadOrCreateIdentity(random);
-    NodeCredentials creds = NodeCredentials.of(identity);
+    NodeCredentials creds;
+    if (transportConfig.ringAuthority() == null) {
+      creds = NodeCredentials.of(identity);
+    } else {
+      java.nio.file.Path certFile = nodeCert != null ? nodeCert : dir.dir.resolve(NodeDirectory.CERT_FILE);
+      creds = NodeCredentials.withRingCertificate(identity, RingAuthorityFiles.readCertificate(certFile));
+    }
     RealTimeLoop loop = new RealTimeLoop("node-loop");
     TcpTransport transport;
     try {
@@ -83,6 +106,27 @@ public final class NodeDaemon implements AutoCloseable {
     d.control = new ControlServer(token, d.commands());
     dir.writeControl(d.control.port(), token);
     return d;
+  }
+
+  /**
+   * A verifier for ring-authority mode: trusts the authority whose public key is in {@code
+   * authorityPublicKey} ({@code authority.pub}) and applies {@code revocationList} if not null.
+   *
+   * @throws IOException if a file is missing or not what it should be, or the list is not signed
+   *     by that authority
+   */
+  public static org.epost.crypto.cert.CertificateVerifier verifier(java.nio.file.Path authorityPublicKey,
+      java.nio.file.Path revocationList) throws IOException {
+    org.epost.crypto.cert.CertificateVerifier v =
+        new org.epost.crypto.cert.CertificateVerifier(RingAuthorityFiles.readPublicKey(authorityPublicKey));
+    if (revocationList != null) {
+      try {
+        v.update(RingAuthorityFiles.readRevocationList(revocationList));
+      } catch (org.epost.crypto.api.VerificationException e) {
+        throw new IOException(revocationList + " is refused: " + e.getMessage(), e);
+      }
+    }
+    return v;
   }
 
   /** This node's id. */

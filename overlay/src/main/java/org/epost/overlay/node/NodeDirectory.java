@@ -25,6 +25,8 @@ import org.epost.crypto.keyfile.ScryptParameters;
 final class NodeDirectory {
   static final String KEY_FILE = "node.key";
   static final String CONTROL_FILE = "control";
+  /** The node's certificate from the ring authority, in ring-authority mode (ADR 0089). */
+  static final String CERT_FILE = "node.cert";
   static final String PASSPHRASE_ENV = "EPOST_NODE_PASSPHRASE";
 
   final Path dir;

@@ -14,6 +14,12 @@ import org.epost.overlay.transport.tcp.Frames.FrameException.Kind;
  * first four bytes, so a header promising 2 GB costs nothing; checks version and type; and closes
  * a connection whose frame has been incomplete for longer than the frame timeout. Runs on the
  * channel's I/O thread only.
+ *
+ * <p>Batching (ADR 0088): the complete frames of one decrypted chunk (TLS hands on what one socket
+ * read held) go down the pipeline as one {@link Frames.Batch}, so the next handler and the hand-off
+ * to the node loop run once per read, not once per frame. A batch holds at most about {@link
+ * #MAX_BATCH_BYTES}; the frames before a bad one are passed on before the error. Batches go through
+ * {@code out}, so the decoder's own read-on-demand (when reading is paused) still sees them.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   private final long frameTimeoutMillis;
@@ -21,6 +27,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
   private long framesDecoded;
   private ScheduledFuture<?> deadline;
   private long deadlineFrame = -1;
+  /** Bytes of frame bodies in one batch above which it is passed on before the read completes. */
+  static final int MAX_BATCH_BYTES = 1 << 20;
 
   FrameDecoder(long frameTimeoutMillis, Counters counters) {
     this.frameTimeoutMillis = frameTimeoutMillis;
@@ -29,6 +37,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws FrameException {
+    Frames.Batch batch = new Frames.Batch();
+    try {
+      decode(ctx, in, batch, out);
+    } finally {
+      if (!batch.isEmpty()) {
+        out.add(batch); // also when a bad frame follows: the frames before it were sound
+      }
+    }
+  }
+
+  private void decode(ChannelHandlerContext ctx, ByteBuf in, Frames.Batch batch, List<Object> out)
+      throws FrameException {
     while (in.isReadable()) {
       if (in.readableBytes() >= Frames.PREFIX) {
         long length = in.getUnsignedInt(in.readerIndex());
@@ -50,7 +70,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
           byte[] body = new byte[(int) length - Frames.HEADER];
           in.readBytes(body);
           framesDecoded++;
-          out.add(new Frames.Frame(type, body));
+          batch.add(new Frames.Frame(type, body));
+          if (batch.bytes() >= MAX_BATCH_BYTES) {
+            out.add(batch.split());
+          }
           continue;
         }
       }

@@ -36,15 +36,55 @@ final class Frames {
 
   /** True if {@code frame} names {@code id} as its sender. */
   static boolean claimsSender(byte[] frame, Id id) {
+    return claimsSender(frame, id.toBytes());
+  }
+
+  /** True if {@code frame} names the id with bytes {@code id} ({@link Id#BYTES} long) as its sender. */
+  static boolean claimsSender(byte[] frame, byte[] id) {
     if (frame.length < SENDER_ID_OFFSET + Id.BYTES) {
       return false;
     }
-    byte[] b = id.toBytes();
-    return java.util.Arrays.equals(frame, SENDER_ID_OFFSET, SENDER_ID_OFFSET + Id.BYTES, b, 0, Id.BYTES);
+    return java.util.Arrays.equals(frame, SENDER_ID_OFFSET, SENDER_ID_OFFSET + Id.BYTES, id, 0, Id.BYTES);
   }
 
   /** A decoded frame. */
   record Frame(int type, byte[] body) {}
+
+  /**
+   * The frames of one socket read, in arrival order (ADR 0088). Bounded by the decoder: at most
+   * about {@code FrameDecoder.MAX_BATCH_BYTES} plus one frame. Not thread-safe.
+   */
+  static final class Batch {
+    private final java.util.ArrayList<Frame> frames = new java.util.ArrayList<>();
+    private long bytes;
+
+    void add(Frame f) {
+      frames.add(f);
+      bytes += f.body().length;
+    }
+
+    boolean isEmpty() {
+      return frames.isEmpty();
+    }
+
+    /** Moves this batch's frames into a new batch and leaves this one empty. */
+    Batch split() {
+      Batch b = new Batch();
+      b.frames.addAll(frames);
+      b.bytes = bytes;
+      frames.clear();
+      bytes = 0;
+      return b;
+    }
+
+    long bytes() {
+      return bytes;
+    }
+
+    java.util.List<Frame> frames() {
+      return frames;
+    }
+  }
 
   /** A framing rule was broken; the connection is closed. */
   static final class FrameException extends Exception {

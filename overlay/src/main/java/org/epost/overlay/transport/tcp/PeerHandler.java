@@ -22,7 +22,9 @@ import org.epost.overlay.transport.tcp.Frames.FrameException.Kind;
 /**
  * The last handler of a connection's pipeline: waits for the TLS handshake, learns the peer's
  * proven id, exchanges hellos, checks that each DATA frame names that id as its sender, and posts
- * accepted frames to the node's loop. Every refusal is one log line, a counter and a closed
+ * the frames accepted during one socket read (one {@link Frames.Batch} per TLS record) to the
+ * node's loop together when the read completes (ADR 0088), or earlier once they hold {@code
+ * FrameDecoder.MAX_BATCH_BYTES}. Every refusal is one log line, a counter and a closed
  * connection. Runs on the channel's I/O thread.
  */
 final class PeerHandler extends ChannelInboundHandlerAdapter {
@@ -30,6 +32,9 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
   private final Connection conn;
   private ScheduledFuture<?> helloDeadline;
   private boolean refused; // the first reason to close wins: one log line and one count per connection
+  /** DATA frames accepted in the current socket read, not yet handed to the loop (null: none). */
+  private java.util.List<byte[]> accepted;
+  private long acceptedBytes;
 
   PeerHandler(TcpTransport transport, Connection conn) {
     this.transport = transport;
@@ -58,6 +63,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
       try {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         conn.peerId = transport.trust().verifiedId(ssl.engine().getSession().getPeerCertificates());
+        conn.peerIdBytes = conn.peerId.toBytes();
       } catch (SSLPeerUnverifiedException | CertificateException e) {
         refuseHandshake(ctx, "peer did not prove a node id: " + e.getMessage());
         return;
@@ -81,14 +87,51 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    Frames.Frame frame = (Frames.Frame) msg;
+    Frames.Batch batch = (Frames.Batch) msg;
     if (!ctx.channel().isActive()) {
       return;
     }
+    for (Frames.Frame frame : batch.frames()) {
+      if (!accept(ctx, frame)) {
+        return; // the connection is closing; the frames before the bad one were handed on
+      }
+      if (frame.type() == Frames.DATA) {
+        if (accepted == null) {
+          accepted = new java.util.ArrayList<>(Math.max(16, batch.frames().size()));
+        }
+        accepted.add(frame.body());
+        acceptedBytes += frame.body().length;
+      }
+    }
+    if (acceptedBytes >= FrameDecoder.MAX_BATCH_BYTES) {
+      handOff(ctx);
+    }
+  }
+
+  /** The socket read is done: its accepted frames go to the node loop together. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    handOff(ctx);
+    super.channelReadComplete(ctx);
+  }
+
+  /** Hands the frames accepted since the last hand-off to the transport; may pause reading. */
+  private void handOff(ChannelHandlerContext ctx) {
+    if (accepted != null) {
+      conn.lastUsedNanos = System.nanoTime();
+      transport.deliver(conn.peerAddress, accepted, acceptedBytes);
+      accepted = null;
+      acceptedBytes = 0;
+      transport.pauseIfBehind(ctx.channel());
+    }
+  }
+
+  /** Checks one frame (and handles a hello); false if it was refused and the connection closes. */
+  private boolean accept(ChannelHandlerContext ctx, Frames.Frame frame) {
     if (frame.type() == Frames.HELLO) {
       if (conn.helloReceived || conn.peerId == null) {
         reject(ctx, new FrameException(Kind.OUT_OF_ORDER, "a second hello, or a hello before the handshake"));
-        return;
+        return false;
       }
       Address advertised;
       try {
@@ -97,7 +140,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         MalformedFrameException.require(!b.hasRemaining() && !advertised.isVirtual(), "bad hello address");
       } catch (MalformedFrameException e) {
         reject(ctx, new FrameException(Kind.OUT_OF_ORDER, "malformed hello: " + e.getMessage()));
-        return;
+        return false;
       }
       conn.helloReceived = true;
       helloDeadline.cancel(false);
@@ -105,20 +148,18 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         conn.peerAddress = advertised;
         transport.registerInbound(advertised, conn);
       }
-      return;
+      return true;
     }
     if (!conn.helloReceived) {
       reject(ctx, new FrameException(Kind.OUT_OF_ORDER, "data before hello"));
-      return;
+      return false;
     }
-    if (!Frames.claimsSender(frame.body(), conn.peerId)) {
+    if (!Frames.claimsSender(frame.body(), conn.peerIdBytes)) {
       reject(ctx, new FrameException(Kind.IDENTITY, "peer proved node id " + conn.peerId.toHex()
           + " but sent a frame claiming another sender id"));
-      return;
+      return false;
     }
-    conn.lastUsedNanos = System.nanoTime();
-    transport.deliver(conn.peerAddress, frame.body());
-    transport.pauseIfBehind(ctx.channel());
+    return true;
   }
 
   @Override
@@ -137,7 +178,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception { // after the decoder's last batch
+    handOff(ctx);
     if (helloDeadline != null) {
       helloDeadline.cancel(false);
     }
@@ -171,6 +213,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, String why) {
+    handOff(ctx); // frames accepted before the reason to close were sound
     if (!refused) {
       refused = true;
       TcpTransport.LOG.log(Level.WARNING, "closing connection {0} ({1}): {2}", conn,

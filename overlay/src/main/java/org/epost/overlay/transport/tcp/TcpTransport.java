@@ -82,7 +82,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
   private final AtomicLong inboundInFlight = new AtomicLong();
   private final ConcurrentLinkedQueue<Channel> paused = new ConcurrentLinkedQueue<>();
   /** Accepted frames waiting for the node loop; bounded in bytes by {@link #inboundInFlight}. */
-  private final ConcurrentLinkedQueue<InboundFrame> inbox = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<InboundBatch> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean inboxScheduled = new AtomicBoolean();
   private final InetAddress listenHost;
   private volatile Channel server;
@@ -205,7 +205,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
       ch.close();
       return;
     }
-    Connection conn = new Connection(false, null, null, config.maxQueuedBytesPerPeer(), counters);
+    Connection conn = new Connection(false, null, null, config.maxQueuedBytesPerPeer(), counters, allocator());
     conn.channel = ch;
     counters.open.incrementAndGet();
     SslHandler ssl = serverTls.newHandler(ch.alloc());
@@ -269,7 +269,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
 
   private Connection connect(PeerKey key) {
     Address to = key.address();
-    Connection conn = new Connection(true, to, key.id(), config.maxQueuedBytesPerPeer(), counters);
+    Connection conn = new Connection(true, to, key.id(), config.maxQueuedBytesPerPeer(), counters, allocator());
     conn.key = key;
     Connection prev = connections.putIfAbsent(key, conn);
     if (prev != null) {
@@ -303,6 +303,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
     b.connect(remote, new InetSocketAddress(listenHost, 0)).addListener(f -> {
       if (!f.isSuccess()) {
         counters.open.decrementAndGet();
+        conn.discard();
         connections.remove(key, conn);
         LOG.log(Level.DEBUG, "cannot connect to {0}: {1}", to, String.valueOf(f.cause()));
         hintUnreachable(to);
@@ -344,15 +345,18 @@ public final class TcpTransport implements Transport, AutoCloseable {
     }
   }
 
-  /** Hands an accepted frame to the node's loop; pauses reading while the loop is behind. */
-  void deliver(Address from, byte[] frame) {
-    counters.framesReceived.increment();
+  /**
+   * Hands accepted frames from one peer (one socket read's worth, in order) to the node's loop;
+   * {@link #pauseIfBehind} then pauses reading while the loop is behind. On an I/O thread.
+   */
+  void deliver(Address from, List<byte[]> frames, long bytes) {
+    counters.framesReceived.add(frames.size());
     FrameReceiver r = receiver;
     if (r == null || closed) {
       return;
     }
-    inboundInFlight.addAndGet(frame.length);
-    inbox.add(new InboundFrame(from, frame));
+    inboundInFlight.addAndGet(bytes);
+    inbox.add(new InboundBatch(from, frames, bytes));
     if (inboxScheduled.compareAndSet(false, true)) {
       loop.execute(() -> drainInbox(r));
     }
@@ -366,13 +370,15 @@ public final class TcpTransport implements Transport, AutoCloseable {
   private void drainInbox(FrameReceiver r) {
     inboxScheduled.set(false); // a frame delivered after this point schedules the next drain
     long drained = 0;
-    InboundFrame f;
-    while ((f = inbox.poll()) != null) {
-      drained += f.frame().length;
-      try {
-        r.receive(f.from(), f.frame());
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "receiver failed on a frame from " + f.from(), e);
+    InboundBatch b;
+    while ((b = inbox.poll()) != null) {
+      drained += b.bytes();
+      for (byte[] frame : b.frames()) {
+        try {
+          r.receive(b.from(), frame);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "receiver failed on a frame from " + b.from(), e);
+        }
       }
     }
     if (inboundInFlight.addAndGet(-drained) < MAX_INBOUND_IN_FLIGHT / 2) {
@@ -380,7 +386,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
     }
   }
 
-  private record InboundFrame(Address from, byte[] frame) {}
+  private record InboundBatch(Address from, List<byte[]> frames, long bytes) {}
 
   /** Called on an I/O thread after {@link #deliver}: stop reading this channel while the loop is behind. */
   void pauseIfBehind(Channel ch) {
@@ -401,6 +407,8 @@ public final class TcpTransport implements Transport, AutoCloseable {
   }
 
   void closed(Connection conn) {
+    boolean unsent = conn.hasUnsent();
+    conn.discard();
     counters.open.decrementAndGet();
     Address peer = conn.peerAddress;
     PeerKey key = conn.key;
@@ -408,7 +416,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
       connections.remove(key, conn);
     }
     if (peer != null) {
-      if (conn.outbound && (!conn.helloReceived || conn.hasUnsent())) {
+      if (conn.outbound && (!conn.helloReceived || unsent)) {
         hintUnreachable(peer);
       }
     }
