@@ -107,17 +107,7 @@ final class Membership {
     node.state = PastryNode.State.ANNOUNCING;
     acked = new Id[node.config.leafSetSize() * 2];
     announced = new Id[node.config.leafSetSize() * 2];
-    learn(root);
-    for (NodeHandle h : reply.handles()) {
-      learn(h);
-    }
-    for (Message.JoinRow row : reply.rows()) {
-      for (NodeHandle h : row.entries()) {
-        if (!h.id().equals(node.self.id())) {
-          node.table.offer(h, RoutingTable.UNKNOWN_RTT);
-        }
-      }
-    }
+    learnReply(root, reply);
     for (NodeHandle h : node.leafSet.members()) {
       announce(h);
     }
@@ -373,8 +363,8 @@ final class Membership {
     node.sendToBootstrap(via, new Message.Routed(WireFormat.JOIN, node.env.random().nextLong(), node.self.id(), node.self, 0, 0, null, List.of()));
   }
 
-  private void rejoined(NodeHandle root, Message.HandleList reply) {
-    rejoining = false;
+  /** Takes in a JOIN_REPLY: the root, its leaf set, and the routing-table rows gathered on the way. */
+  private void learnReply(NodeHandle root, Message.HandleList reply) {
     learn(root);
     for (NodeHandle h : reply.handles()) {
       learn(h);
@@ -386,6 +376,11 @@ final class Membership {
         }
       }
     }
+  }
+
+  private void rejoined(NodeHandle root, Message.HandleList reply) {
+    rejoining = false;
+    learnReply(root, reply);
     Message.HandleList announce = new Message.HandleList(WireFormat.ANNOUNCE, node.leafSet.members(), List.of());
     for (NodeHandle h : node.leafSet.members()) {
       node.send(h, announce);
