@@ -49,6 +49,7 @@ public final class StorageExperiment {
   private Id[] ids;
   private boolean[] acked;
   private long[] mutableSeq; // latest acknowledged sequence per mutable object, by index
+  private long[] mutableTried; // latest sequence the owner signed, acknowledged or not
   private SigningKeyPair[] owners;
   private long startMillis;
   private long endMillis;
@@ -61,6 +62,7 @@ public final class StorageExperiment {
   private long departures;
   private long insertFailures;
   private long retiredRepairBytes;
+  private long retiredAvailabilityRepairBytes;
   private long retiredDigestBytes;
   private long retiredAuditBytes;
   private long retiredAuditFailures;
@@ -106,7 +108,8 @@ public final class StorageExperiment {
     this.random = new SplittableRandom(cfg.seed() ^ 0x5EED5L);
     long maint = cfg.maintenance().toMillis();
     this.pastConfig = PastConfig.defaults().withReplicas(cfg.replicas()).withMaintenance(maint, 20_000)
-        .withAbsenceTimeout(cfg.absenceTimeout().toMillis());
+        .withAbsenceTimeout(cfg.absenceTimeout().toMillis())
+        .withAvailabilityRepair(cfg.minReachable(), cfg.reachableGrace().toMillis());
   }
 
   /** Runs the whole experiment and returns its figures. */
@@ -196,6 +199,8 @@ public final class StorageExperiment {
     ids = new Id[n];
     acked = new boolean[n];
     mutableSeq = new long[cfg.mutableObjects()];
+    mutableTried = new long[cfg.mutableObjects()];
+    Arrays.fill(mutableTried, 1);
     owners = new SigningKeyPair[cfg.mutableObjects()];
     int[] pending = {0};
     for (int i = 0; i < n; i++) {
@@ -276,6 +281,7 @@ public final class StorageExperiment {
   private void retire(Member m) {
     PastStatistics s = m.past.statistics();
     retiredRepairBytes += s.repairBytesSent();
+    retiredAvailabilityRepairBytes += s.availabilityRepairBytesSent();
     retiredDigestBytes += s.digestBytesSent();
     retiredAuditBytes += s.auditBytesSent();
     retiredAuditFailures += m.byzantine ? 0 : s.auditFailures();
@@ -359,7 +365,10 @@ public final class StorageExperiment {
           if (sim.nowMillis() >= endMillis) {
             return;
           }
-          long next = mutableSeq[index] + 1;
+          // A real owner never signs two versions under one sequence: it continues after the last
+          // one it tried, acknowledged or not.
+          long next = Math.max(mutableSeq[index], mutableTried[index]) + 1;
+          mutableTried[index] = next;
           insert(index, objectVersion(index, next), next, new int[] {1});
           sim.schedule(exp(DAY), this);
         }
@@ -462,6 +471,16 @@ public final class StorageExperiment {
     return sum;
   }
 
+  private long availabilityRepairBytes() {
+    long sum = retiredAvailabilityRepairBytes;
+    for (Member m : members) {
+      if (m.past != null) {
+        sum += m.past.statistics().availabilityRepairBytesSent();
+      }
+    }
+    return sum;
+  }
+
   private void sampleHour(long hour) {
     int[] live = new int[ids.length];
     replicaCounts(live);
@@ -474,7 +493,7 @@ public final class StorageExperiment {
       }
     }
     hourly.add(new long[] {hour, sim.liveNodes().size(), hourLookups, hourFailed, repairBytes(), unavailable,
-        sumLive * 1000 / Math.max(1, ackedCount())});
+        sumLive * 1000 / Math.max(1, ackedCount()), availabilityRepairBytes()});
     hourLookups = 0;
     hourFailed = 0;
   }
@@ -533,6 +552,7 @@ public final class StorageExperiment {
     long max = used.stream().mapToLong(Long::longValue).max().orElse(0);
     double seconds = Math.max(1, simulatedMillis) / 1000.0;
     double repairPerNode = repairBytes() / (double) cfg.nodes() / seconds;
+    double availabilityPerNode = availabilityRepairBytes() / (double) cfg.nodes() / seconds;
     double replicasPerNode = (double) cfg.replicas() * ackedCount() / cfg.nodes();
     double ideal = departures * replicasPerNode * cfg.objectSize() / cfg.nodes() / seconds;
     Map<String, Object> f = new LinkedHashMap<>();
@@ -551,6 +571,8 @@ public final class StorageExperiment {
     f.put("byzantine", cfg.byzantine());
     f.put("seed", cfg.seed());
     f.put("absence_timeout_s", cfg.absenceTimeout().toSeconds());
+    f.put("min_reachable", cfg.minReachable());
+    f.put("reachable_grace_s", cfg.reachableGrace().toSeconds());
     f.put("complete", complete);
     f.put("simulated_hours", simulatedMillis / (double) HOUR);
     f.put("objects_lost", lost);
@@ -571,6 +593,12 @@ public final class StorageExperiment {
     f.put("repair_bytes_per_node_per_s", repairPerNode);
     f.put("ideal_repair_bytes_per_node_per_s", ideal);
     f.put("repair_over_ideal", ideal == 0 ? Double.NaN : repairPerNode / ideal);
+    // The two parts of repair_bytes_per_node_per_s: copies replacing holders presumed gone for good
+    // (ADR 0080) and copies added because too few holders were online (ADR 0083).
+    f.put("permanent_repair_bytes_per_node_per_s", repairPerNode - availabilityPerNode);
+    f.put("availability_repair_bytes_per_node_per_s", availabilityPerNode);
+    f.put("permanent_repair_over_ideal", ideal == 0 ? Double.NaN : (repairPerNode - availabilityPerNode) / ideal);
+    f.put("availability_repair_over_ideal", ideal == 0 ? Double.NaN : availabilityPerNode / ideal);
     f.put("digest_bytes_per_node_per_s", digestBytes / (double) cfg.nodes() / seconds);
     f.put("audit_bytes_per_node_per_s", auditBytes / (double) cfg.nodes() / seconds);
     f.put("permanent_departures", departures);
