@@ -85,12 +85,12 @@ public final class StorageCommand implements Callable<Integer> {
       description = "How long PAST waits for an absent node before replacing its copies (default: ${DEFAULT-VALUE}).")
   Duration absenceTimeout;
 
-  @Option(names = "--min-reachable", defaultValue = "2",
+  @Option(names = "--min-reachable", defaultValue = "3",
       description = "Availability repair: add a copy when fewer holders than this are online for the grace; 0 = off "
           + "(default: ${DEFAULT-VALUE}).")
   int minReachable;
 
-  @Option(names = "--reachable-grace", defaultValue = "20m", converter = DurationConverter.class,
+  @Option(names = "--reachable-grace", defaultValue = "10m", converter = DurationConverter.class,
       description = "How long an object may have too few online holders before a copy is added (default: ${DEFAULT-VALUE}).")
   Duration reachableGrace;
 

@@ -59,11 +59,11 @@ public record PastConfig(
   /**
    * k = 5, insert timeout 10 s, fetch timeout 2 s, 3 routed lookup attempts (5 s apart), maintenance
    * (digests, audits) every hour, sync delay 20 s, retain 12, absence timeout 8 h (ADR 0080),
-   * availability repair below 2 online holders for 20 min (ADR 0083).
+   * availability repair below 3 online holders for 10 min (ADR 0083).
    */
   public static PastConfig defaults() {
     return new PastConfig(5, 10_000, 2_000, 3, 3_600_000, 20_000, 12, 64, 4096, 400L * 24 * 3_600_000, 8 * 3_600_000L,
-        2, 20 * 60_000L);
+        3, 10 * 60_000L);
   }
 
   /** The same configuration with {@code k} replicas (retain width at least k). */
