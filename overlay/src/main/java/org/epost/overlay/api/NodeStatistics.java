@@ -13,4 +13,7 @@ public interface NodeStatistics {
 
   /** Join requests refused because too many were being handled at once. */
   long refusedJoins();
+
+  /** Times this node, ready but with an empty leaf set, sent a JOIN for its own id to get back into the ring. */
+  long rejoins();
 }

@@ -8,8 +8,9 @@ import org.epost.overlay.api.OverlayApplication;
 
 /**
  * Moves routed messages hop by hop. Each hop acknowledges to the previous one at once; a sender
- * that hears no acknowledgement within the ack timeout takes the silent hop out of its tables and
- * sends the message elsewhere. The source additionally keeps each message until the root's
+ * that hears no acknowledgement within the ack timeout sends the message elsewhere, takes the hop
+ * out of its routing table and, if it is a leaf-set member, has it probed (a late acknowledgement
+ * is not a death: see {@link PastryNode#hopUnanswered}). The source additionally keeps each message until the root's
  * receipt arrives and routes it again if none does, so a lookup survives even the failure of a
  * node that has already acknowledged it (at-least-once: a retry may deliver twice).
  *
@@ -162,13 +163,19 @@ final class Forwarder {
     }
     removeHop(i);
     node.stats.reroutes++;
-    node.nodeFailed(p.hop);
+    node.hopUnanswered(p.hop);
     if (p.attempts >= MAX_REROUTES) {
       node.stats.dropped++;
       return;
     }
     Message.Routed m = p.msg;
-    NodeHandle next = node.nextHop(m.key, m.type == WireFormat.JOIN ? m.key : null);
+    NodeHandle next = node.nextHop(m.key, m.type == WireFormat.JOIN ? m.key : null, p.hop.id());
+    if (next.equals(node.self) && node.leafSet.contains(p.hop.id())) {
+      // Passing over the silent hop would make this node the root, but the hop may be the root,
+      // slow rather than dead: try it again while its probe decides (a dead one leaves the leaf
+      // set within three ack timeouts, and then this node is the root).
+      next = p.hop;
+    }
     if (next.equals(node.self)) {
       process(m.withHops(m.hops - 1));
     } else {

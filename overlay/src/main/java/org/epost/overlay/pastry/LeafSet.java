@@ -241,14 +241,21 @@ final class LeafSet {
 
   /** Among this node and the members (except {@code excluded}, may be null), the closest to {@code key}. */
   NodeHandle closest(Id key, Id excluded) {
+    return closest(key, excluded, null);
+  }
+
+  /** {@link #closest(Id, Id)} with a second member to pass over ({@code avoided}, may be null). */
+  NodeHandle closest(Id key, Id excluded, Id avoided) {
     NodeHandle best = self;
     for (int i = 0; i < cwSize; i++) {
-      if (!cw[i].id().equals(excluded) && key.isCloser(cw[i].id(), best.id())) {
+      Id id = cw[i].id();
+      if (!id.equals(excluded) && !id.equals(avoided) && key.isCloser(id, best.id())) {
         best = cw[i];
       }
     }
     for (int i = 0; i < ccwSize; i++) {
-      if (!ccw[i].id().equals(excluded) && key.isCloser(ccw[i].id(), best.id())) {
+      Id id = ccw[i].id();
+      if (!id.equals(excluded) && !id.equals(avoided) && key.isCloser(id, best.id())) {
         best = ccw[i];
       }
     }

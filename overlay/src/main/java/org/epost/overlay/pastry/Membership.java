@@ -28,8 +28,6 @@ final class Membership {
   static final int TOMBSTONES = 16;
   /** Every this many heartbeats the full leaf set is sent even if unchanged (anti-entropy). */
   static final int FULL_HEARTBEAT_EVERY = 6;
-  /** Leaf-set members being checked at once because a neighbour did not list them. */
-  static final int SUSPECTS = 4;
   static final long TOMBSTONE_MILLIS = 120_000;
   /** Join admission: a bucket of this many join requests, refilled at JOIN_RATE per second. */
   static final double JOIN_BURST = 64;
@@ -45,7 +43,11 @@ final class Membership {
   private Id[] announced;
   private int announcedCount;
   private final Id[] tombstoneIds = new Id[TOMBSTONES];
-  private final NodeHandle[] suspects = new NodeHandle[SUSPECTS];
+  // Leaf-set members being probed (a hop that acknowledged late, a FAILED report, a member a
+  // neighbour did not list); allocated at the first suspicion.
+  private NodeHandle[] suspects;
+  private int[] suspectProbes; // which probe a slot belongs to: a cleared slot may be reused for the same node
+  private int probeSeq;
   private final long[] tombstoneUntil = new long[TOMBSTONES];
   private int tombstoneNext;
   private int tombstoneCount; // non-null entries of tombstoneIds: heardFrom skips the scan at 0
@@ -64,6 +66,7 @@ final class Membership {
   private long heartbeatRound;
   private double joinTokens = JOIN_BURST;
   private long joinTokensAt;
+  private boolean rejoining; // READY with an empty leaf set: a JOIN for our own id is out
 
   Membership(PastryNode node) {
     this.node = node;
@@ -93,6 +96,10 @@ final class Membership {
   }
 
   private void joinReplied(NodeHandle root, Message.HandleList reply) {
+    if (node.state == PastryNode.State.READY && rejoining) {
+      rejoined(root, reply);
+      return;
+    }
     if (node.state != PastryNode.State.JOINING) {
       return;
     }
@@ -283,6 +290,9 @@ final class Membership {
     if (node.state != PastryNode.State.READY) {
       return;
     }
+    if (node.leafSet.isEmpty()) {
+      rejoin();
+    }
     NodeHandle cw = node.leafSet.nearestClockwise();
     NodeHandle ccw = node.leafSet.nearestAnticlockwise();
     List<NodeHandle> members = null;
@@ -338,6 +348,50 @@ final class Membership {
     });
   }
 
+  /**
+   * Every member of our leaf set was declared failed (this node was cut off, or all its
+   * neighbours left at once) while the ring may well be alive: heartbeats have nobody to go to,
+   * so nothing would ever bring this node back. Route a JOIN for our own id through any node we
+   * still know (a routing-table entry, else a bootstrap); the hops exclude us as the root, and the
+   * reply's leaf set is announced to like after a first join. Verdicts taken while cut off are
+   * void, so the tombstones go. Retried every heartbeat until the leaf set is no longer empty.
+   */
+  private void rejoin() {
+    List<NodeHandle> known = node.table.entries();
+    Address via;
+    if (!known.isEmpty()) {
+      via = known.get(node.env.random().nextInt(known.size())).address();
+    } else if (bootstraps != null && !bootstraps.isEmpty()) {
+      via = bootstraps.get(attempt++ % bootstraps.size());
+    } else {
+      return; // the first node of a ring, alone: nobody to ask
+    }
+    rejoining = true;
+    node.stats.rejoins++;
+    java.util.Arrays.fill(tombstoneIds, null);
+    tombstoneCount = 0;
+    node.sendToBootstrap(via, new Message.Routed(WireFormat.JOIN, node.env.random().nextLong(), node.self.id(), node.self, 0, 0, null, List.of()));
+  }
+
+  private void rejoined(NodeHandle root, Message.HandleList reply) {
+    rejoining = false;
+    learn(root);
+    for (NodeHandle h : reply.handles()) {
+      learn(h);
+    }
+    for (Message.JoinRow row : reply.rows()) {
+      for (NodeHandle h : row.entries()) {
+        if (!h.id().equals(node.self.id())) {
+          node.table.offer(h, RoutingTable.UNKNOWN_RTT);
+        }
+      }
+    }
+    Message.HandleList announce = new Message.HandleList(WireFormat.ANNOUNCE, node.leafSet.members(), List.of());
+    for (NodeHandle h : node.leafSet.members()) {
+      node.send(h, announce);
+    }
+  }
+
   /** Any frame from {@code h} proves it alive. */
   void heardFrom(NodeHandle h) {
     if (h == watchCw || (watchCw != null && watchCw.id().equals(h.id()))) {
@@ -352,7 +406,7 @@ final class Membership {
         tombstoneCount--;
       }
     }
-    for (int i = 0; i < SUSPECTS && suspectCount > 0; i++) {
+    for (int i = 0; suspectCount > 0 && i < suspects.length; i++) { // suspectCount > 0: allocated
       if (suspects[i] != null && suspects[i].id().equals(h.id())) {
         suspects[i] = null;
         suspectCount--;
@@ -382,6 +436,7 @@ final class Membership {
     if (h == null) {
       return;
     }
+
     node.table.remove(h.id());
     if (!isTombstoned(h.id())) {
       if (tombstoneIds[tombstoneNext] == null) {
@@ -454,9 +509,14 @@ final class Membership {
         suspectMissing(sender, ((Message.HandleList) m).handles());
         break;
       case WireFormat.FAILED: {
+        // Hearsay: a member reports a node dead. Check before acting; one node's late or false
+        // verdict must not evict a live node from every leaf set.
         NodeHandle dead = ((Message.Failed) m).dead();
         if (!dead.id().equals(node.self.id())) {
-          declareFailed(dead, false);
+          node.table.remove(dead.id());
+          if (node.leafSet.contains(dead.id())) {
+            probeSuspect(dead, false);
+          }
         }
         break;
       }
@@ -489,33 +549,45 @@ final class Membership {
         }
       }
       if (!listed) {
-        probeSuspect(mine);
+        probeSuspect(mine, false);
       }
     }
   }
 
-  private void probeSuspect(NodeHandle h) {
+  /**
+   * Pings leaf-set member {@code h} and declares it failed (telling the other members if
+   * {@code tell}) only if nothing at all arrives from it within three ack timeouts; any frame from
+   * it, a late acknowledgement included, clears the suspicion. At most one probe per member.
+   */
+  void probeSuspect(NodeHandle h, boolean tell) {
+    if (suspects == null) {
+      suspects = new NodeHandle[2 * node.config.leafSetSize()]; // room for every member
+      suspectProbes = new int[suspects.length];
+    }
+    int free = -1;
     for (int i = 0; i < suspects.length; i++) {
-      if (suspects[i] != null && suspects[i].id().equals(h.id())) {
+      if (suspects[i] == null) {
+        free = free < 0 ? i : free;
+      } else if (suspects[i].id().equals(h.id())) {
         return; // already being checked
       }
     }
-    for (int i = 0; i < suspects.length; i++) {
-      if (suspects[i] == null) {
-        suspects[i] = h;
-        suspectCount++;
-        int slot = i;
-        node.maintenance.ping(h);
-        node.env.scheduler().schedule(3 * node.config.ackTimeoutMillis(), () -> {
-          if (suspects[slot] == h) { // not cleared by a frame from h
-            suspects[slot] = null;
-            suspectCount--;
-            declareFailed(h, false);
-          }
-        });
-        return;
-      }
+    if (free < 0) {
+      return; // every slot is taken by a member under probe
     }
+    int probe = ++probeSeq;
+    suspects[free] = h;
+    suspectProbes[free] = probe;
+    suspectCount++;
+    int slot = free;
+    node.maintenance.ping(h);
+    node.env.scheduler().schedule(3 * node.config.ackTimeoutMillis(), () -> {
+      if (suspects[slot] == h && suspectProbes[slot] == probe) { // not cleared by a frame from h
+        suspects[slot] = null;
+        suspectCount--;
+        declareFailed(h, tell);
+      }
+    });
   }
 
   private void mergeList(List<NodeHandle> handles) {

@@ -223,33 +223,45 @@ final class PastryNode implements OverlayNode, FrameReceiver {
    * (may be null) is never chosen (a joining node is not the root of its own join).
    */
   NodeHandle nextHop(Id key, Id excluded) {
+    return nextHop(key, excluded, null);
+  }
+
+  /** {@link #nextHop(Id, Id)} avoiding {@code avoided} too (may be null): a hop that just failed to acknowledge. */
+  NodeHandle nextHop(Id key, Id excluded, Id avoided) {
     if (leafSet.covers(key)) {
-      return leafSet.closest(key, excluded);
+      return leafSet.closest(key, excluded, avoided);
     }
     int row = self.id().sharedPrefixLength(key);
     NodeHandle h = table.get(row, key.digit(row));
-    if (h != null && !h.id().equals(excluded)) {
+    if (h != null && !h.id().equals(excluded) && !h.id().equals(avoided)) {
       return h;
     }
     // Rare case: any known node sharing as long a prefix and numerically closer.
     NodeHandle best = self;
     for (NodeHandle m : leafSet.members()) {
-      if (!m.id().equals(excluded) && m.id().sharedPrefixLength(key) >= row && key.isCloser(m.id(), best.id())) {
+      if (!m.id().equals(excluded) && !m.id().equals(avoided) && m.id().sharedPrefixLength(key) >= row && key.isCloser(m.id(), best.id())) {
         best = m;
       }
     }
     for (NodeHandle m : table.entries()) {
-      if (!m.id().equals(excluded) && m.id().sharedPrefixLength(key) >= row && key.isCloser(m.id(), best.id())) {
+      if (!m.id().equals(excluded) && !m.id().equals(avoided) && m.id().sharedPrefixLength(key) >= row && key.isCloser(m.id(), best.id())) {
         best = m;
       }
     }
     return best;
   }
 
-  /** Forgets {@code h} everywhere after it failed to answer; tells the leaf set if it was a member. */
-  void nodeFailed(NodeHandle h) {
+  /**
+   * A hop did not acknowledge in time. That alone proves nothing (a busy node acknowledges late,
+   * and one late answer must not evict a live node from every leaf set): it leaves the routing
+   * table, whose maintenance finds a replacement, and a leaf-set member is probed; only a probe
+   * that goes unanswered removes it and tells the other members.
+   */
+  void hopUnanswered(NodeHandle h) {
     table.remove(h.id());
-    membership.declareFailed(h, true);
+    if (leafSet.contains(h.id())) {
+      membership.probeSuspect(h, true);
+    }
   }
 
   // ---- network ----------------------------------------------------------------------------

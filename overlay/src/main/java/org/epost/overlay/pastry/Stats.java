@@ -8,6 +8,7 @@ final class Stats implements NodeStatistics {
   long reroutes;
   long dropped;
   long refusedJoins;
+  long rejoins;
 
   @Override
   public long malformedFrames() {
@@ -27,5 +28,10 @@ final class Stats implements NodeStatistics {
   @Override
   public long refusedJoins() {
     return refusedJoins;
+  }
+
+  @Override
+  public long rejoins() {
+    return rejoins;
   }
 }

@@ -19,6 +19,7 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
   private final SplittableRandom random;
   FrameReceiver receiver;
   boolean alive = true;
+  boolean cutOff; // running, but its frames and frames to it are lost (Simulation.setCutOff)
   SimulatedNode node; // the overlay node living here, for handle interning; null once failed
   Event firstEvent; // head of this node's pending events (see Event), emptied when the node fails
 

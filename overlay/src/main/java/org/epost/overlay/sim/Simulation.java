@@ -213,6 +213,15 @@ public final class Simulation {
   }
 
   /**
+   * Cuts {@code node}'s network off ({@code true}) or restores it ({@code false}): while cut off
+   * the node keeps running, but every frame it sends or that is sent to it is lost, as when a
+   * desktop's cable is pulled. Frames already in flight still arrive.
+   */
+  public void setCutOff(SimulatedNode node, boolean cutOff) {
+    node.context.cutOff = cutOff;
+  }
+
+  /**
    * Nodes the simulation keeps any per-node state for (contexts, handles, positions, random
    * streams): the live overlay nodes and raw nodes. A failed node leaves nothing here, so this
    * never grows with departures; tests and heap diagnostics compare it with {@link #liveNodes()}.

@@ -35,7 +35,7 @@ final class VirtualNetwork {
       return;
     }
     NodeContext dest = to.isVirtual() ? sim.context(to.port()) : null;
-    if (dest == null || !dest.alive) {
+    if (dest == null || !dest.alive || from.cutOff || dest.cutOff) {
       return;
     }
     if (expectedId != null && (dest.node == null || !dest.node.id().equals(expectedId))) {

@@ -111,7 +111,11 @@ final class RingHarness {
     if (src == null) {
       return;
     }
-    Id key = Id.random(sim.random());
+    lookup(src, Id.random(sim.random()));
+  }
+
+  /** Sends one lookup from {@code src} to {@code key}. */
+  void lookup(SimulatedNode src, Id key) {
     long seq = nextSeq++;
     lookups.put(seq, new Lookup(key, src, sim.nowMicros()));
     sent++;
