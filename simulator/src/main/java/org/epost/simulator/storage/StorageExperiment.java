@@ -58,6 +58,10 @@ public final class StorageExperiment {
   private long lookupsOk;
   private long lookupsFailed;
   private long wrongReturned;
+  private long abortedByReader;
+  private long failedNoLiveCopy;
+  private long failedCopyAmongClosest;
+  private long failedCopyFurther;
   private long staleReturned;
   private long departures;
   private long insertFailures;
@@ -288,10 +292,11 @@ public final class StorageExperiment {
     if (!m.byzantine) {
       retiredDetected += s.corruptionsDetected();
     }
-    m.past.stop();
+    Past session = m.past;
+    m.past = null; // before stop(): the lookups it abandons see their reader gone
+    session.stop();
     sim.fail(m.node);
     m.node = null;
-    m.past = null;
   }
 
   private void comeBack(Member m) {
@@ -397,13 +402,13 @@ public final class StorageExperiment {
     long expectedSeq = index < mutableSeq.length ? mutableSeq[index] : 0;
     lookups++;
     hourLookups++;
-    CompletableFuture<PastObject> f = m.past.lookup(ids[index]).toCompletableFuture();
+    Past reader = m.past;
+    CompletableFuture<PastObject> f = reader.lookup(ids[index]).toCompletableFuture();
     boolean[] counted = {false};
     sim.schedule(LOOKUP_TIMEOUT, () -> {
       if (!counted[0]) {
         counted[0] = true;
-        lookupsFailed++;
-        hourFailed++;
+        failed(m, reader, index);
       }
     });
     f.whenComplete((o, failure) -> {
@@ -412,8 +417,7 @@ public final class StorageExperiment {
       }
       counted[0] = true;
       if (failure != null) {
-        lookupsFailed++;
-        hourFailed++;
+        failed(m, reader, index);
       } else if (!matches(index, o)) {
         wrongReturned++;
         lookupsFailed++;
@@ -425,6 +429,53 @@ public final class StorageExperiment {
         lookupsOk++;
       }
     });
+  }
+
+  /**
+   * A lookup failed. When its reader went offline (or left) meanwhile, PAST stopped and abandoned
+   * it: that is the reader's absence, not the storage's, and it is counted apart.
+   */
+  private void failed(Member reader, Past session, int index) {
+    if (reader.past != session) {
+      abortedByReader++;
+      hourLookups--;
+      return;
+    }
+    lookupsFailed++;
+    hourFailed++;
+    classifyFailure(index);
+  }
+
+  /**
+   * Why a lookup failed, by the experiment's oracle at the moment it failed: no honest online node
+   * held a copy; one did, among the 10 live nodes closest to the id (the candidates a root hands
+   * out); or one did, but only further out.
+   */
+  private void classifyFailure(int index) {
+    Id id = ids[index];
+    List<SimulatedNode> live = new ArrayList<>(sim.liveNodes());
+    live.sort((a, b) -> a.id().equals(b.id()) ? 0 : id.isCloser(a.id(), b.id()) ? -1 : 1);
+    Map<Id, Member> byId = new HashMap<>();
+    for (Member m : members) {
+      if (m.node != null && !m.byzantine) {
+        byId.put(m.id, m);
+      }
+    }
+    int rank = -1;
+    for (int i = 0; i < live.size(); i++) {
+      Member m = byId.get(live.get(i).id());
+      if (m != null && m.store.get(id) != null) {
+        rank = i;
+        break;
+      }
+    }
+    if (rank < 0) {
+      failedNoLiveCopy++;
+    } else if (rank < 10) {
+      failedCopyAmongClosest++;
+    } else {
+      failedCopyFurther++;
+    }
   }
 
   /** The driver's own check, independent of PAST's verification: is this the object we stored? */
@@ -579,7 +630,17 @@ public final class StorageExperiment {
     f.put("objects_without_live_replica_at_end", unavailableAtEnd);
     f.put("lookups", lookups);
     f.put("lookups_failed", lookupsFailed);
-    f.put("lookup_availability", lookups == 0 ? Double.NaN : lookupsOk / (double) lookups);
+    // Lookups whose reader went offline before they completed are not storage failures: they are
+    // left out of lookup_availability and counted in lookups_abandoned_reader_offline; the figure
+    // with them counted as failures is lookup_availability_counting_abandoned.
+    long judged = lookups - abortedByReader;
+    f.put("lookup_availability", judged == 0 ? Double.NaN : lookupsOk / (double) judged);
+    f.put("lookup_availability_counting_abandoned", lookups == 0 ? Double.NaN : lookupsOk / (double) lookups);
+    f.put("lookups_abandoned_reader_offline", abortedByReader);
+    // Failed lookups by the oracle's view when they failed (wrong objects returned are not included).
+    f.put("lookups_failed_no_live_copy", failedNoLiveCopy);
+    f.put("lookups_failed_live_copy_among_10_closest", failedCopyAmongClosest);
+    f.put("lookups_failed_live_copy_further_out", failedCopyFurther);
     // Served = corrupted copies that reached an honest node's PAST, seen by the experiment's own
     // check outside PAST (ObservedRouter); detected = PAST's verification failures on honest nodes.
     f.put("corruptions_served", corruptArrivedAtHonest);
