@@ -63,6 +63,8 @@ final class PastNode implements Past, OverlayApplication {
     long auditMessagesSent;
     long auditBytesSent;
     long auditFailures;
+    long availabilityRepairObjectsSent;
+    long availabilityRepairBytesSent;
   }
 
   private static final class ClientOp {
@@ -351,6 +353,15 @@ final class PastNode implements Past, OverlayApplication {
       }
       // Prove the store holds it: read it back and answer with a proof over the root's nonce.
       storage.submit(() -> storage.store().get(s.object().id()), (back, failure) -> {
+        if (failure == null && back != null && back.kind() == ObjectKind.MUTABLE
+            && !java.util.Arrays.equals(back.bytesUnsafe(), s.object().bytesUnsafe())) {
+          // Another version signed under the same sequence (an owner that retried with a new
+          // expiry): a refusal like a stale version. Answering STORED with a proof over the copy we
+          // hold would make the root take this honest storer for a liar.
+          counters.refusedStores++;
+          send(from, new PastMessage.StoreAck(s.operationId(), PastMessage.Status.NOT_STORED, AuditProof.NOT_HELD));
+          return;
+        }
         byte[] proof = failure == null && back != null ? AuditProof.of(s.nonce(), back) : AuditProof.NOT_HELD;
         send(from, new PastMessage.StoreAck(s.operationId(), status, proof));
       });
@@ -524,7 +535,8 @@ final class PastNode implements Past, OverlayApplication {
   public PastStatistics statistics() {
     Counters c = counters;
     return new PastStatistics(c.corruptionsDetected, c.repairObjectsSent, c.repairBytesSent, c.digestMessagesSent,
-        c.digestBytesSent, c.refusedStores, c.objectsCollected, c.auditMessagesSent, c.auditBytesSent, c.auditFailures);
+        c.digestBytesSent, c.refusedStores, c.objectsCollected, c.auditMessagesSent, c.auditBytesSent, c.auditFailures,
+        c.availabilityRepairObjectsSent, c.availabilityRepairBytesSent);
   }
 
   @Override

@@ -74,6 +74,11 @@ final class PossessionAudits {
     }
   }
 
+  private boolean isMutable(Id id) {
+    PastNode.IndexEntry e = node.index.get(id);
+    return e != null && e.kind() == org.epost.overlay.past.api.ObjectKind.MUTABLE;
+  }
+
   private boolean recentlyVerified(Id holder, Id id, long now, long period) {
     long t = knowledge.verifiedAt(holder, id);
     return t != Long.MIN_VALUE && now - t < period;
@@ -158,6 +163,10 @@ final class PossessionAudits {
         }
       } else if (java.security.MessageDigest.isEqual(proof, a.expected()[i])) {
         knowledge.verifiedHolder(holder.id(), id, now);
+      } else if (a.versions()[i] != 0 && isMutable(id)) {
+        // Two valid versions signed under one sequence (an owner that retried with a new expiry)
+        // prove differently: the claim is refuted, the holder is not called a liar.
+        knowledge.refute(holder.id(), id);
       } else {
         node.counters.auditFailures++;
         knowledge.markLiar(holder.id(), now);

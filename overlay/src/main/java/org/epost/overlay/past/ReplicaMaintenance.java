@@ -42,6 +42,7 @@ final class ReplicaMaintenance {
   private final PastNode node;
   private final ReplicaKnowledge knowledge;
   private final PossessionAudits audits;
+  private final AvailabilityRepair availability;
   private final HashMap<Id, Long> pulling = new HashMap<>();
   /** Objects offered to a neighbour a moment ago: counted as held by it until its digest shows them. */
   private final HashMap<Id, Map<Id, Long>> offered = new HashMap<>();
@@ -57,6 +58,7 @@ final class ReplicaMaintenance {
     this.node = node;
     this.knowledge = knowledge;
     this.audits = new PossessionAudits(node, knowledge);
+    this.availability = new AvailabilityRepair(node, this);
     this.startedAt = node.env.clock().nowMillis();
     knowledge.resume(startedAt);
     // A node that remembers its neighbourhood needs only the digests sent right after it returns;
@@ -74,6 +76,22 @@ final class ReplicaMaintenance {
     periodic = node.env.scheduler().schedule(node.env.random().nextInt((int) Math.min(period, Integer.MAX_VALUE)) + 1,
         this::tick);
     scheduleSync();
+    availability.start();
+  }
+
+  /** Whether this node has heard the digests that follow its start, so that it can count holders. */
+  boolean warmedUp() {
+    return now() - startedAt >= graceMillis;
+  }
+
+  /** Whether a copy stored that long ago may show in the neighbours' digests by now. */
+  boolean settled(PastNode.IndexEntry entry, long now) {
+    return now - entry.storedAt() >= graceMillis;
+  }
+
+  /** How long an offered copy counts as held by its target before its digest must show it. */
+  long offerLifetime() {
+    return PULL_TIMEOUT_MILLIS + node.config.maintenanceMillis();
   }
 
   private void tick() {
@@ -230,7 +248,7 @@ final class ReplicaMaintenance {
    * copy: the live holder closest to the id, as far as this node knows. Another node that knows
    * less may also act; the copy it adds is extra, never harmful.
    */
-  private boolean designatedRepairer(Id[] near, Id id, long version, java.util.Set<Id> live) {
+  boolean designatedRepairer(Id[] near, Id id, long version, java.util.Set<Id> live) {
     Id self = node.router.localHandle().id();
     for (Id n : near) {
       if (n.equals(self)) {
@@ -324,7 +342,71 @@ final class ReplicaMaintenance {
     return false;
   }
 
-  private void offered(Id id, Id to, long until) {
+  /**
+   * Holders of {@code id} at {@code version} that are online now (in the leaf set) among {@code
+   * near}, this node included (it calls this for objects it holds): ADR 0083's reachable count.
+   */
+  int onlineHolders(Id[] near, Id id, long version, java.util.Set<Id> live) {
+    Id self = node.router.localHandle().id();
+    int count = 1;
+    long now = now();
+    Map<Id, Long> offers = offered.get(id);
+    for (Id n : near) {
+      if (n.equals(self) || !live.contains(n) || knowledge.isLiar(n)) {
+        continue;
+      }
+      Long until = offers == null ? null : offers.get(n);
+      if (until != null && until > now) {
+        count++;
+        continue;
+      }
+      ReplicaKnowledge.Digest d = knowledge.digests.get(n);
+      if (d != null && d.claims(id, version) && !knowledge.isRefuted(n, id)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The online node of {@code near} closest to the id that neither holds it (as far as this node knows) nor was just offered it. */
+  Id closestOnlineNonHolder(Id[] near, Id id, long version, java.util.Set<Id> live) {
+    Id self = node.router.localHandle().id();
+    long now = now();
+    Map<Id, Long> offers = offered.get(id);
+    for (Id n : near) {
+      if (n.equals(self) || !live.contains(n) || knowledge.isLiar(n)) {
+        continue;
+      }
+      Long until = offers == null ? null : offers.get(n);
+      if (until != null && until > now) {
+        continue;
+      }
+      ReplicaKnowledge.Digest d = knowledge.digests.get(n);
+      if (d != null && d.claims(id, version) && !knowledge.isRefuted(n, id)) {
+        continue;
+      }
+      return n;
+    }
+    return null;
+  }
+
+  /** Offers {@code ids} to the live neighbour {@code to} (it pulls those it lacks). */
+  void sendOffer(Id to, List<Id> ids, List<Long> versions) {
+    NodeHandle h = handleOf(to);
+    if (h == null) {
+      return;
+    }
+    for (int from = 0; from < ids.size(); from += PastCodec.MAX_IDS) {
+      int end = Math.min(ids.size(), from + PastCodec.MAX_IDS);
+      long[] v = versions.subList(from, end).stream().mapToLong(Long::longValue).toArray();
+      byte[] encoded = PastCodec.encode(new PastMessage.Offer(new ArrayList<>(ids.subList(from, end)), v));
+      node.endpoint().sendDirect(h, encoded);
+      node.counters.digestMessagesSent++;
+      node.counters.digestBytesSent += encoded.length;
+    }
+  }
+
+  void offered(Id id, Id to, long until) {
     if (offered.size() >= MAX_OFFERED && !offered.containsKey(id)) {
       expireOffers(now());
       if (offered.size() >= MAX_OFFERED) {
@@ -408,6 +490,10 @@ final class ReplicaMaintenance {
       node.endpoint().sendDirect(to, encoded);
       node.counters.repairObjectsSent++;
       node.counters.repairBytesSent += object.size();
+      if (availability.tookOffer(id, to.id())) {
+        node.counters.availabilityRepairObjectsSent++;
+        node.counters.availabilityRepairBytesSent += object.size();
+      }
     });
   }
 
@@ -479,6 +565,7 @@ final class ReplicaMaintenance {
   void stop() {
     stopped = true;
     audits.stop();
+    availability.stop();
     if (periodic != null) {
       periodic.cancel();
     }

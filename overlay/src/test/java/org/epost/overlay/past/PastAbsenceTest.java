@@ -33,7 +33,8 @@ class PastAbsenceTest {
   }
 
   private final Simulation sim = Simulation.builder().seed(41).build();
-  private final PastConfig config = PastConfig.defaults().withMaintenance(MINUTE, 5_000).withAbsenceTimeout(30 * MINUTE);
+  private final PastConfig config = PastConfig.defaults().withMaintenance(MINUTE, 5_000).withAbsenceTimeout(30 * MINUTE)
+      .withAvailabilityRepair(0, 10 * MINUTE); // ADR 0080 alone: availability repair (ADR 0083) is tested apart
   private final List<Node> nodes = new ArrayList<>();
 
   private void start(Node n, SimulatedNode s) {

@@ -152,7 +152,8 @@ class PastRingTest {
     org.epost.overlay.past.api.PastConfig d = PastRing.testConfig();
     org.epost.overlay.past.api.PastConfig tight = new org.epost.overlay.past.api.PastConfig(d.replicas(),
         d.insertTimeoutMillis(), d.fetchTimeoutMillis(), d.lookupAttempts(), d.maintenanceMillis(), d.syncDelayMillis(),
-        d.retainWidth(), d.maxPushesPerSync(), 2, d.maxLeaseMillis(), d.absenceTimeoutMillis());
+        d.retainWidth(), d.maxPushesPerSync(), 2, d.maxLeaseMillis(), d.absenceTimeoutMillis(), d.minReachable(),
+        d.reachableGraceMillis());
     PastRing ring = new PastRing(16, tight, PastRing.memoryStores());
     ring.build(20);
     var past = ring.randomPast();

@@ -85,6 +85,15 @@ public final class StorageCommand implements Callable<Integer> {
       description = "How long PAST waits for an absent node before replacing its copies (default: ${DEFAULT-VALUE}).")
   Duration absenceTimeout;
 
+  @Option(names = "--min-reachable", defaultValue = "3",
+      description = "Availability repair: add a copy when fewer holders than this are online for the grace; 0 = off "
+          + "(default: ${DEFAULT-VALUE}).")
+  int minReachable;
+
+  @Option(names = "--reachable-grace", defaultValue = "10m", converter = DurationConverter.class,
+      description = "How long an object may have too few online holders before a copy is added (default: ${DEFAULT-VALUE}).")
+  Duration reachableGrace;
+
   @Option(names = "--out", description = "Output directory (default: runs/storage-<seed>).")
   Path out;
 
@@ -104,7 +113,8 @@ public final class StorageCommand implements Callable<Integer> {
       cfg = new StorageConfig(nodes, objects, objectSize, replicas, sessionMean,
           offlineMean == null ? sessionMean : offlineMean, departuresPerDay,
           Duration.ofMillis((long) (days * 86_400_000L)), fraction, at, byzantine, seed, lookupsPerSecond,
-          mutableObjects < 0 ? objects / 100 : mutableObjects, maintenance, heartbeat, routingMaintenance, absenceTimeout);
+          mutableObjects < 0 ? objects / 100 : mutableObjects, maintenance, heartbeat, routingMaintenance, absenceTimeout,
+          minReachable, reachableGrace);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -118,10 +128,11 @@ public final class StorageCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     o.println(String.format(Locale.ROOT,
         "objects_lost=%s lookup_availability=%s corruptions_served=%s corruptions_detected=%s corruptions_returned=%s "
-            + "repair_bytes_per_node_per_s=%s ideal=%s storage_max_over_mean=%s wall_s=%s",
+            + "repair_bytes_per_node_per_s=%s (availability %s) ideal=%s storage_max_over_mean=%s wall_s=%s",
         s.fields().get("objects_lost"), s.fields().get("lookup_availability"), s.fields().get("corruptions_served"),
         s.fields().get("corruptions_detected"), s.fields().get("corruptions_returned"),
-        s.fields().get("repair_bytes_per_node_per_s"), s.fields().get("ideal_repair_bytes_per_node_per_s"),
+        s.fields().get("repair_bytes_per_node_per_s"), s.fields().get("availability_repair_bytes_per_node_per_s"),
+        s.fields().get("ideal_repair_bytes_per_node_per_s"),
         s.fields().get("storage_max_over_mean"), s.fields().get("wall_seconds")));
     o.println("outputs in " + dir.toAbsolutePath().normalize());
     o.flush();

@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param mutableObjects signed mutable objects among the objects, each updated once a simulated day
  * @param routingMaintenance period of Pastry's routing-table maintenance (row exchange and probes)
  * @param absenceTimeout how long PAST waits for an absent node before replacing its copies (ADR 0080)
+ * @param minReachable availability repair below this many online holders (ADR 0083; 0 = off)
+ * @param reachableGrace how long an object may stay below {@code minReachable} online holders
  */
 public record StorageConfig(
     int nodes,
@@ -30,7 +32,9 @@ public record StorageConfig(
     Duration maintenance,
     Duration heartbeat,
     Duration routingMaintenance,
-    Duration absenceTimeout) {
+    Duration absenceTimeout,
+    int minReachable,
+    Duration reachableGrace) {
 
   public StorageConfig {
     if (nodes < 10 || nodes > 100_000) {
@@ -48,6 +52,9 @@ public record StorageConfig(
     if (!(departuresPerDay >= 0 && departuresPerDay <= 1) || !(byzantine >= 0 && byzantine < 0.5)
         || !(correlatedFraction >= 0 && correlatedFraction < 1)) {
       throw new IllegalArgumentException("--departures-per-day in [0,1], --byzantine in [0,0.5), correlated fraction in [0,1)");
+    }
+    if (minReachable < 0 || minReachable > 12 || reachableGrace.isNegative() || reachableGrace.isZero()) {
+      throw new IllegalArgumentException("--min-reachable must be in 0..12 and --reachable-grace positive");
     }
     if (mutableObjects < 0 || mutableObjects > objects) {
       throw new IllegalArgumentException("--mutable-objects must be in 0..objects");

@@ -49,6 +49,7 @@ public final class StorageExperiment {
   private Id[] ids;
   private boolean[] acked;
   private long[] mutableSeq; // latest acknowledged sequence per mutable object, by index
+  private long[] mutableTried; // latest sequence the owner signed, acknowledged or not
   private SigningKeyPair[] owners;
   private long startMillis;
   private long endMillis;
@@ -57,10 +58,15 @@ public final class StorageExperiment {
   private long lookupsOk;
   private long lookupsFailed;
   private long wrongReturned;
+  private long abortedByReader;
+  private long failedNoLiveCopy;
+  private long failedCopyAmongClosest;
+  private long failedCopyFurther;
   private long staleReturned;
   private long departures;
   private long insertFailures;
   private long retiredRepairBytes;
+  private long retiredAvailabilityRepairBytes;
   private long retiredDigestBytes;
   private long retiredAuditBytes;
   private long retiredAuditFailures;
@@ -106,7 +112,8 @@ public final class StorageExperiment {
     this.random = new SplittableRandom(cfg.seed() ^ 0x5EED5L);
     long maint = cfg.maintenance().toMillis();
     this.pastConfig = PastConfig.defaults().withReplicas(cfg.replicas()).withMaintenance(maint, 20_000)
-        .withAbsenceTimeout(cfg.absenceTimeout().toMillis());
+        .withAbsenceTimeout(cfg.absenceTimeout().toMillis())
+        .withAvailabilityRepair(cfg.minReachable(), cfg.reachableGrace().toMillis());
   }
 
   /** Runs the whole experiment and returns its figures. */
@@ -196,6 +203,8 @@ public final class StorageExperiment {
     ids = new Id[n];
     acked = new boolean[n];
     mutableSeq = new long[cfg.mutableObjects()];
+    mutableTried = new long[cfg.mutableObjects()];
+    Arrays.fill(mutableTried, 1);
     owners = new SigningKeyPair[cfg.mutableObjects()];
     int[] pending = {0};
     for (int i = 0; i < n; i++) {
@@ -276,16 +285,18 @@ public final class StorageExperiment {
   private void retire(Member m) {
     PastStatistics s = m.past.statistics();
     retiredRepairBytes += s.repairBytesSent();
+    retiredAvailabilityRepairBytes += s.availabilityRepairBytesSent();
     retiredDigestBytes += s.digestBytesSent();
     retiredAuditBytes += s.auditBytesSent();
     retiredAuditFailures += m.byzantine ? 0 : s.auditFailures();
     if (!m.byzantine) {
       retiredDetected += s.corruptionsDetected();
     }
-    m.past.stop();
+    Past session = m.past;
+    m.past = null; // before stop(): the lookups it abandons see their reader gone
+    session.stop();
     sim.fail(m.node);
     m.node = null;
-    m.past = null;
   }
 
   private void comeBack(Member m) {
@@ -359,7 +370,10 @@ public final class StorageExperiment {
           if (sim.nowMillis() >= endMillis) {
             return;
           }
-          long next = mutableSeq[index] + 1;
+          // A real owner never signs two versions under one sequence: it continues after the last
+          // one it tried, acknowledged or not.
+          long next = Math.max(mutableSeq[index], mutableTried[index]) + 1;
+          mutableTried[index] = next;
           insert(index, objectVersion(index, next), next, new int[] {1});
           sim.schedule(exp(DAY), this);
         }
@@ -388,13 +402,13 @@ public final class StorageExperiment {
     long expectedSeq = index < mutableSeq.length ? mutableSeq[index] : 0;
     lookups++;
     hourLookups++;
-    CompletableFuture<PastObject> f = m.past.lookup(ids[index]).toCompletableFuture();
+    Past reader = m.past;
+    CompletableFuture<PastObject> f = reader.lookup(ids[index]).toCompletableFuture();
     boolean[] counted = {false};
     sim.schedule(LOOKUP_TIMEOUT, () -> {
       if (!counted[0]) {
         counted[0] = true;
-        lookupsFailed++;
-        hourFailed++;
+        failed(m, reader, index);
       }
     });
     f.whenComplete((o, failure) -> {
@@ -403,8 +417,7 @@ public final class StorageExperiment {
       }
       counted[0] = true;
       if (failure != null) {
-        lookupsFailed++;
-        hourFailed++;
+        failed(m, reader, index);
       } else if (!matches(index, o)) {
         wrongReturned++;
         lookupsFailed++;
@@ -416,6 +429,53 @@ public final class StorageExperiment {
         lookupsOk++;
       }
     });
+  }
+
+  /**
+   * A lookup failed. When its reader went offline (or left) meanwhile, PAST stopped and abandoned
+   * it: that is the reader's absence, not the storage's, and it is counted apart.
+   */
+  private void failed(Member reader, Past session, int index) {
+    if (reader.past != session) {
+      abortedByReader++;
+      hourLookups--;
+      return;
+    }
+    lookupsFailed++;
+    hourFailed++;
+    classifyFailure(index);
+  }
+
+  /**
+   * Why a lookup failed, by the experiment's oracle at the moment it failed: no honest online node
+   * held a copy; one did, among the 10 live nodes closest to the id (the candidates a root hands
+   * out); or one did, but only further out.
+   */
+  private void classifyFailure(int index) {
+    Id id = ids[index];
+    List<SimulatedNode> live = new ArrayList<>(sim.liveNodes());
+    live.sort((a, b) -> a.id().equals(b.id()) ? 0 : id.isCloser(a.id(), b.id()) ? -1 : 1);
+    Map<Id, Member> byId = new HashMap<>();
+    for (Member m : members) {
+      if (m.node != null && !m.byzantine) {
+        byId.put(m.id, m);
+      }
+    }
+    int rank = -1;
+    for (int i = 0; i < live.size(); i++) {
+      Member m = byId.get(live.get(i).id());
+      if (m != null && m.store.get(id) != null) {
+        rank = i;
+        break;
+      }
+    }
+    if (rank < 0) {
+      failedNoLiveCopy++;
+    } else if (rank < 10) {
+      failedCopyAmongClosest++;
+    } else {
+      failedCopyFurther++;
+    }
   }
 
   /** The driver's own check, independent of PAST's verification: is this the object we stored? */
@@ -462,6 +522,16 @@ public final class StorageExperiment {
     return sum;
   }
 
+  private long availabilityRepairBytes() {
+    long sum = retiredAvailabilityRepairBytes;
+    for (Member m : members) {
+      if (m.past != null) {
+        sum += m.past.statistics().availabilityRepairBytesSent();
+      }
+    }
+    return sum;
+  }
+
   private void sampleHour(long hour) {
     int[] live = new int[ids.length];
     replicaCounts(live);
@@ -474,7 +544,7 @@ public final class StorageExperiment {
       }
     }
     hourly.add(new long[] {hour, sim.liveNodes().size(), hourLookups, hourFailed, repairBytes(), unavailable,
-        sumLive * 1000 / Math.max(1, ackedCount())});
+        sumLive * 1000 / Math.max(1, ackedCount()), availabilityRepairBytes()});
     hourLookups = 0;
     hourFailed = 0;
   }
@@ -533,6 +603,7 @@ public final class StorageExperiment {
     long max = used.stream().mapToLong(Long::longValue).max().orElse(0);
     double seconds = Math.max(1, simulatedMillis) / 1000.0;
     double repairPerNode = repairBytes() / (double) cfg.nodes() / seconds;
+    double availabilityPerNode = availabilityRepairBytes() / (double) cfg.nodes() / seconds;
     double replicasPerNode = (double) cfg.replicas() * ackedCount() / cfg.nodes();
     double ideal = departures * replicasPerNode * cfg.objectSize() / cfg.nodes() / seconds;
     Map<String, Object> f = new LinkedHashMap<>();
@@ -551,13 +622,25 @@ public final class StorageExperiment {
     f.put("byzantine", cfg.byzantine());
     f.put("seed", cfg.seed());
     f.put("absence_timeout_s", cfg.absenceTimeout().toSeconds());
+    f.put("min_reachable", cfg.minReachable());
+    f.put("reachable_grace_s", cfg.reachableGrace().toSeconds());
     f.put("complete", complete);
     f.put("simulated_hours", simulatedMillis / (double) HOUR);
     f.put("objects_lost", lost);
     f.put("objects_without_live_replica_at_end", unavailableAtEnd);
     f.put("lookups", lookups);
     f.put("lookups_failed", lookupsFailed);
-    f.put("lookup_availability", lookups == 0 ? Double.NaN : lookupsOk / (double) lookups);
+    // Lookups whose reader went offline before they completed are not storage failures: they are
+    // left out of lookup_availability and counted in lookups_abandoned_reader_offline; the figure
+    // with them counted as failures is lookup_availability_counting_abandoned.
+    long judged = lookups - abortedByReader;
+    f.put("lookup_availability", judged == 0 ? Double.NaN : lookupsOk / (double) judged);
+    f.put("lookup_availability_counting_abandoned", lookups == 0 ? Double.NaN : lookupsOk / (double) lookups);
+    f.put("lookups_abandoned_reader_offline", abortedByReader);
+    // Failed lookups by the oracle's view when they failed (wrong objects returned are not included).
+    f.put("lookups_failed_no_live_copy", failedNoLiveCopy);
+    f.put("lookups_failed_live_copy_among_10_closest", failedCopyAmongClosest);
+    f.put("lookups_failed_live_copy_further_out", failedCopyFurther);
     // Served = corrupted copies that reached an honest node's PAST, seen by the experiment's own
     // check outside PAST (ObservedRouter); detected = PAST's verification failures on honest nodes.
     f.put("corruptions_served", corruptArrivedAtHonest);
@@ -571,6 +654,12 @@ public final class StorageExperiment {
     f.put("repair_bytes_per_node_per_s", repairPerNode);
     f.put("ideal_repair_bytes_per_node_per_s", ideal);
     f.put("repair_over_ideal", ideal == 0 ? Double.NaN : repairPerNode / ideal);
+    // The two parts of repair_bytes_per_node_per_s: copies replacing holders presumed gone for good
+    // (ADR 0080) and copies added because too few holders were online (ADR 0083).
+    f.put("permanent_repair_bytes_per_node_per_s", repairPerNode - availabilityPerNode);
+    f.put("availability_repair_bytes_per_node_per_s", availabilityPerNode);
+    f.put("permanent_repair_over_ideal", ideal == 0 ? Double.NaN : (repairPerNode - availabilityPerNode) / ideal);
+    f.put("availability_repair_over_ideal", ideal == 0 ? Double.NaN : availabilityPerNode / ideal);
     f.put("digest_bytes_per_node_per_s", digestBytes / (double) cfg.nodes() / seconds);
     f.put("audit_bytes_per_node_per_s", auditBytes / (double) cfg.nodes() / seconds);
     f.put("permanent_departures", departures);

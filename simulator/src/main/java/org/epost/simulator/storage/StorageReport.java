@@ -25,11 +25,12 @@ final class StorageReport {
       Files.createDirectories(dir);
       Files.writeString(dir.resolve(SUMMARY), Json.write(s.fields()), StandardCharsets.UTF_8);
       StringBuilder csv = new StringBuilder(
-          "hour,live_nodes,lookups,lookups_failed,repair_bytes_cumulative,objects_without_live_replica,live_replicas_avg\n");
+          "hour,live_nodes,lookups,lookups_failed,repair_bytes_cumulative,objects_without_live_replica,live_replicas_avg,"
+              + "availability_repair_bytes_cumulative\n");
       for (long[] r : s.hourly()) {
         csv.append(r[0]).append(',').append(r[1]).append(',').append(r[2]).append(',').append(r[3]).append(',')
             .append(r[4]).append(',').append(r[5]).append(',')
-            .append(String.format(Locale.ROOT, "%.3f", r[6] / 1000.0)).append('\n');
+            .append(String.format(Locale.ROOT, "%.3f", r[6] / 1000.0)).append(',').append(r[7]).append('\n');
       }
       Files.writeString(dir.resolve(HOURLY), csv, StandardCharsets.UTF_8);
       plots(s, dir);

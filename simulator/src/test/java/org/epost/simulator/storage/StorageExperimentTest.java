@@ -18,7 +18,7 @@ class StorageExperimentTest {
   void aSmallRingUnderChurnAndByzantineStorersLosesNothingAndReturnsNoWrongObject() {
     StorageConfig cfg = new StorageConfig(40, 150, 1000, 5, Duration.ofMinutes(30), Duration.ofMinutes(30), 0.5,
         Duration.ofHours(2), 0.3, Duration.ofMinutes(60), 0.2, 3, 2, 5, Duration.ofMinutes(5), Duration.ofSeconds(10),
-        Duration.ofMinutes(5), Duration.ofHours(8));
+        Duration.ofMinutes(5), Duration.ofHours(8), 2, Duration.ofMinutes(20));
     Map<String, Object> f = new StorageExperiment(cfg, line -> { }).run().fields();
     assertEquals(0, ((Number) f.get("objects_lost")).intValue(), f.toString());
     assertEquals(0L, ((Number) f.get("corruptions_returned")).longValue(), f.toString());

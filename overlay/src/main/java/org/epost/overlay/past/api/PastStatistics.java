@@ -13,6 +13,9 @@ package org.epost.overlay.past.api;
  * @param auditMessagesSent possession challenges and answers sent
  * @param auditBytesSent payload bytes of those
  * @param auditFailures neighbours caught lying by an audit (a wrong proof, or "not held" twice)
+ * @param availabilityRepairObjectsSent the part of {@code repairObjectsSent} pushed by availability
+ *     repair (too few holders online, ADR 0083) rather than to replace holders presumed gone for good
+ * @param availabilityRepairBytesSent object bytes of those (a part of {@code repairBytesSent})
  */
 public record PastStatistics(
     long corruptionsDetected,
@@ -24,4 +27,6 @@ public record PastStatistics(
     long objectsCollected,
     long auditMessagesSent,
     long auditBytesSent,
-    long auditFailures) {}
+    long auditFailures,
+    long availabilityRepairObjectsSent,
+    long availabilityRepairBytesSent) {}
