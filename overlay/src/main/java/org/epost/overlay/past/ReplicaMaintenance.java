@@ -225,22 +225,28 @@ final class ReplicaMaintenance {
     long now = now();
     Map<Id, Long> offers = offered.get(id);
     for (Id n : near) {
-      if (n.equals(self) || knowledge.isLiar(n)) {
-        continue;
-      }
-      if (offers != null) {
-        Long until = offers.get(n);
-        if (until != null && until > now) {
-          count++;
-          continue;
-        }
-      }
-      ReplicaKnowledge.Digest d = knowledge.digests.get(n);
-      if (d != null && d.claims(id, version) && !knowledge.isRefuted(n, id)) {
+      if (!n.equals(self) && counts(n, id, version, offers, now)) {
         count++;
       }
     }
     return count;
+  }
+
+  /**
+   * Whether neighbour {@code n} counts as a holder of {@code id} at {@code version}: it was offered
+   * a copy moments ago, or its latest digest claims the object and no audit refuted the claim.
+   * A node caught lying never counts.
+   */
+  private boolean counts(Id n, Id id, long version, Map<Id, Long> offers, long now) {
+    if (knowledge.isLiar(n)) {
+      return false;
+    }
+    Long until = offers == null ? null : offers.get(n);
+    if (until != null && until > now) {
+      return true;
+    }
+    ReplicaKnowledge.Digest d = knowledge.digests.get(n);
+    return d != null && d.claims(id, version) && !knowledge.isRefuted(n, id);
   }
 
   /**
@@ -352,16 +358,7 @@ final class ReplicaMaintenance {
     long now = now();
     Map<Id, Long> offers = offered.get(id);
     for (Id n : near) {
-      if (n.equals(self) || !live.contains(n) || knowledge.isLiar(n)) {
-        continue;
-      }
-      Long until = offers == null ? null : offers.get(n);
-      if (until != null && until > now) {
-        count++;
-        continue;
-      }
-      ReplicaKnowledge.Digest d = knowledge.digests.get(n);
-      if (d != null && d.claims(id, version) && !knowledge.isRefuted(n, id)) {
+      if (!n.equals(self) && live.contains(n) && counts(n, id, version, offers, now)) {
         count++;
       }
     }
@@ -374,18 +371,9 @@ final class ReplicaMaintenance {
     long now = now();
     Map<Id, Long> offers = offered.get(id);
     for (Id n : near) {
-      if (n.equals(self) || !live.contains(n) || knowledge.isLiar(n)) {
-        continue;
+      if (!n.equals(self) && live.contains(n) && !knowledge.isLiar(n) && !counts(n, id, version, offers, now)) {
+        return n;
       }
-      Long until = offers == null ? null : offers.get(n);
-      if (until != null && until > now) {
-        continue;
-      }
-      ReplicaKnowledge.Digest d = knowledge.digests.get(n);
-      if (d != null && d.claims(id, version) && !knowledge.isRefuted(n, id)) {
-        continue;
-      }
-      return n;
     }
     return null;
   }
