@@ -98,8 +98,7 @@ final class Connection {
         last = new Chunk(alloc.buffer(Math.min(max, Math.max(CHUNK_INITIAL_BYTES, wire)), max));
         pending.add(last);
       }
-      last.buf.writeInt(Frames.HEADER + frame.length).writeByte(Frames.VERSION).writeByte(Frames.DATA)
-          .writeBytes(frame);
+      Frames.write(last.buf, Frames.DATA, frame);
       last.frames++;
       if (!ready || drainScheduled) {
         return true;
@@ -145,7 +144,7 @@ final class Connection {
     byte[] hello = new byte[localAddress.encodedLength()];
     localAddress.write(java.nio.ByteBuffer.wrap(hello));
     ByteBuf buf = channel.alloc().buffer(Frames.PREFIX + Frames.HEADER + hello.length);
-    buf.writeInt(Frames.HEADER + hello.length).writeByte(Frames.VERSION).writeByte(Frames.HELLO).writeBytes(hello);
+    Frames.write(buf, Frames.HELLO, hello);
     channel.write(buf);
     synchronized (this) {
       ready = true;

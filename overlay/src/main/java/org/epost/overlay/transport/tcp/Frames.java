@@ -34,11 +34,6 @@ final class Frames {
 
   private Frames() {}
 
-  /** True if {@code frame} names {@code id} as its sender. */
-  static boolean claimsSender(byte[] frame, Id id) {
-    return claimsSender(frame, id.toBytes());
-  }
-
   /** True if {@code frame} names the id with bytes {@code id} ({@link Id#BYTES} long) as its sender. */
   static boolean claimsSender(byte[] frame, byte[] id) {
     if (frame.length < SENDER_ID_OFFSET + Id.BYTES) {
@@ -47,11 +42,17 @@ final class Frames {
     return java.util.Arrays.equals(frame, SENDER_ID_OFFSET, SENDER_ID_OFFSET + Id.BYTES, id, 0, Id.BYTES);
   }
 
+  /** Appends one frame of {@code type} carrying {@code body} to {@code out}: length, version, type, body. */
+  static void write(io.netty.buffer.ByteBuf out, int type, byte[] body) {
+    out.writeInt(HEADER + body.length).writeByte(VERSION).writeByte(type).writeBytes(body);
+  }
+
   /** A decoded frame. */
   record Frame(int type, byte[] body) {}
 
   /**
-   * The frames of one socket read, in arrival order (ADR 0088). Bounded by the decoder: at most
+   * The complete frames of one decrypted chunk (what TLS hands on from a read), in arrival order
+   * (ADR 0088); the peer handler gathers a whole socket read's batches before the loop hand-off. Bounded by the decoder: at most
    * about {@code FrameDecoder.MAX_BATCH_BYTES} plus one frame. Not thread-safe.
    */
   static final class Batch {
