@@ -35,7 +35,7 @@ import org.epost.overlay.api.Id;
  * the TLS key to the node's long-term Ed25519 <b>identity key</b>: the identity public key and its
  * signature over {@link #BINDING_CONTEXT} followed by the DER SubjectPublicKeyInfo of the TLS key.
  * The identity key never enters the TLS engine (which lets engines without Ed25519 certificates,
- * such as Conscrypt/BoringSSL, serve); it only signs the binding. Immutable and thread-safe.
+ * such as BoringSSL in the versions we ship, serve); it only signs the binding. Immutable and thread-safe.
  *
  * <p>Two kinds (ADR 0063). {@link #of}: the id is derived from the identity key ({@link
  * NodeId#fromPublicKey}). {@link #withRingCertificate}: the id is the one a ring authority's {@link

@@ -2,14 +2,12 @@ package org.epost.overlay.transport.tcp;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.PreferHeapByteBufAllocator;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -41,7 +39,8 @@ import org.epost.overlay.api.Transport;
 
 /**
  * The overlay's {@link Transport} over TCP: TLS 1.3 mutually authenticated with the nodes' Ed25519
- * identity keys (ADR 0060; P-256 TLS keys bound to them, Conscrypt or JDK engine, ADR 0065), length-prefixed versioned frames (ADR 0061), one reused connection per peer.
+ * identity keys (ADR 0060; P-256 TLS keys bound to them, ADR 0065; OpenSSL or JDK engine, ADR
+ * 0090), length-prefixed versioned frames (ADR 0061), one reused connection per peer.
  *
  * <p>Threads: Netty I/O threads (a small group, shared or owned) run TLS, framing and checks;
  * accepted frames and {@code unreachable} hints are handed to the node's loop with
@@ -57,15 +56,6 @@ public final class TcpTransport implements Transport, AutoCloseable {
   static final System.Logger LOG = System.getLogger("org.epost.overlay.transport");
   /** Bytes handed to the node loop and not yet processed above which reading pauses. */
   static final long MAX_INBOUND_IN_FLIGHT = 16L << 20;
-  /**
-   * Heap buffers for every channel. The JDK's AES-GCM only reaches its CLMUL/AES-NI intrinsics on
-   * heap arrays: with direct buffers its GHASH runs the bit-by-bit Java path (profiled on JDK 17:
-   * over half the I/O thread's time). {@code PreferHeapByteBufAllocator} also makes socket reads
-   * ({@code ioBuffer}) use heap buffers, so decryption takes the fast path too; a read then costs
-   * one copy from the JDK's temporary direct buffer, far cheaper than that. Pooled, shared by all
-   * transports.
-   */
-  static final ByteBufAllocator ALLOCATOR = new PreferHeapByteBufAllocator(new AdaptiveByteBufAllocator(false));
 
   private final NodeCredentials credentials;
   private final Scheduler loop;
@@ -115,15 +105,12 @@ public final class TcpTransport implements Transport, AutoCloseable {
     return TlsEngine.JDK.clientContext(credentials, trust);
   }
 
-  /**
-   * Heap buffers on both engines: the JDK's needs them (ADR 0064); for Conscrypt, pooled direct
-   * buffers were measured slower through Netty's SslHandler (ADR 0065).
-   */
+  /** Direct buffers for BoringSSL, heap buffers for the JDK engine (ADR 0064, 0090). */
   private ByteBufAllocator allocator() {
-    return ALLOCATOR;
+    return engine.allocator();
   }
 
-  /** The TLS engine this transport runs ({@link TlsEngine#CONSCRYPT} or {@link TlsEngine#JDK}). */
+  /** The TLS engine this transport runs ({@link TlsEngine#OPENSSL} or {@link TlsEngine#JDK}). */
   public TlsEngine tlsEngine() {
     return engine;
   }
@@ -150,9 +137,9 @@ public final class TcpTransport implements Transport, AutoCloseable {
         Objects.requireNonNull(config), ioGroup, listen.getAddress());
     t.bind(listen);
     LOG.log(Level.INFO, "node {0} listens on {1} with TLS engine {2}{3}", credentials.id(), t.localAddress(),
-        t.engine == TlsEngine.CONSCRYPT ? "Conscrypt (BoringSSL)" : "JDK (SunJSSE)",
+        t.engine.description(),
         t.engine == TlsEngine.JDK && config.tlsEngine() == TlsEngine.AUTO
-            ? " (" + TlsEngine.conscryptUnavailableReason() + ")" : "");
+            ? " (" + TlsEngine.openSslUnavailableReason() + ")" : "");
     return t;
   }
 
@@ -292,8 +279,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             conn.channel = ch;
             // No peer host: nodes are addressed by IP and proven by id, not by name (no SNI, no
-            // hostname check, no session resumption keyed by host); Conscrypt also refuses a
-            // "host:port" string as an SNI name.
+            // hostname check, no session resumption keyed by host).
             SslHandler ssl = clientTls.newHandler(ch.alloc());
             ssl.setHandshakeTimeoutMillis(config.handshakeTimeoutMillis());
             pipeline(ch, ssl, conn);

@@ -1,53 +1,80 @@
 package org.epost.overlay.transport.tcp;
 
+import io.netty.buffer.AdaptiveByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.PreferHeapByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import java.security.Provider;
 import javax.net.ssl.SSLException;
 
 /**
- * Which TLS implementation runs a transport's TLS 1.3 (ADR 0065). Both present the same P-256
- * certificates and check peers with the same {@link PeerTrust}; they interoperate on the wire, so
- * nodes on different engines form one ring.
+ * Which TLS implementation runs a transport's TLS 1.3 (ADR 0065, ADR 0090). Both present the same
+ * P-256 certificates and check peers with the same {@link PeerTrust}; they interoperate on the
+ * wire, so nodes on different engines form one ring.
  */
 public enum TlsEngine {
-  /** {@link #CONSCRYPT} when its native library loads on this machine, otherwise {@link #JDK}. */
+  /** {@link #OPENSSL} when its native library loads on this machine, otherwise {@link #JDK}. */
   AUTO,
   /**
-   * Conscrypt (BoringSSL through JNI) as the JSSE provider of Netty's JDK-style context: several
-   * times the JDK 17 engine's AES-GCM throughput. Needs the bundled native library for this
-   * OS/CPU (Linux, macOS, Windows on x86_64).
+   * Netty's OpenSSL engine on netty-tcnative's statically linked BoringSSL (ADR 0090), working on
+   * pooled direct buffers without a copy into the JVM heap. Needs the bundled native library for
+   * this OS/CPU (Linux and macOS on x86_64 and aarch64, Windows on x86_64).
    */
-  CONSCRYPT,
+  OPENSSL,
   /** The JDK's own TLS (SunJSSE): always available, slower (ADR 0064). */
   JDK;
 
   /**
-   * The engine this choice runs on this machine: {@link #AUTO} resolves to {@link #CONSCRYPT} or
+   * Heap buffers for the JDK engine: its AES-GCM only reaches the CLMUL/AES-NI intrinsics on heap
+   * arrays; with direct buffers its GHASH ran as plain Java (profiled on JDK 17: over half the I/O
+   * thread's time, ADR 0064). Socket reads then cost one copy from the JDK's temporary direct
+   * buffer, far cheaper than that. Pooled, shared by all transports.
+   */
+  private static final ByteBufAllocator HEAP = new PreferHeapByteBufAllocator(new AdaptiveByteBufAllocator(false));
+  /** Pooled direct buffers for BoringSSL, which seals and opens records in native memory (ADR 0090). */
+  private static final ByteBufAllocator DIRECT = new AdaptiveByteBufAllocator(true);
+
+  /**
+   * The engine this choice runs on this machine: {@link #AUTO} resolves to {@link #OPENSSL} or
    * {@link #JDK}; the others resolve to themselves.
    *
-   * @throws IllegalStateException if {@link #CONSCRYPT} is asked for and its native library does
-   *     not load here
+   * @throws IllegalStateException if {@link #OPENSSL} is asked for and its native library does not
+   *     load here (or its BoringSSL lacks TLS 1.3)
    */
   public TlsEngine resolve() {
     return switch (this) {
-      case AUTO -> ConscryptHolder.PROVIDER != null ? CONSCRYPT : JDK;
-      case CONSCRYPT -> {
-        if (ConscryptHolder.PROVIDER == null) {
-          throw new IllegalStateException("the Conscrypt TLS engine is not available on this machine ("
-              + ConscryptHolder.UNAVAILABLE_REASON + "); use TlsEngine.AUTO or JDK");
+      case AUTO -> openSslUnavailableReason() == null ? OPENSSL : JDK;
+      case OPENSSL -> {
+        if (openSslUnavailableReason() != null) {
+          throw new IllegalStateException("the OpenSSL TLS engine is not available on this machine ("
+              + openSslUnavailableReason() + "); use TlsEngine.AUTO or JDK");
         }
-        yield CONSCRYPT;
+        yield OPENSSL;
       }
       case JDK -> JDK;
     };
   }
 
-  /** Why Conscrypt cannot load here, or null if it can. */
-  static String conscryptUnavailableReason() {
-    return ConscryptHolder.PROVIDER == null ? ConscryptHolder.UNAVAILABLE_REASON : null;
+  /** Why the OpenSSL engine cannot run here, or null if it can. Loads the native library once. */
+  static String openSslUnavailableReason() {
+    if (!OpenSsl.isAvailable()) {
+      return "netty-tcnative's BoringSSL did not load for " + System.getProperty("os.name") + "/"
+          + System.getProperty("os.arch") + ": " + OpenSsl.unavailabilityCause();
+    }
+    return SslProvider.isTlsv13Supported(SslProvider.OPENSSL) ? null : "the loaded OpenSSL library has no TLS 1.3";
+  }
+
+  /** A name for log lines: the library behind the resolved engine. */
+  String description() {
+    return resolve() == OPENSSL ? "OpenSSL (" + OpenSsl.versionString() + ")" : "JDK (SunJSSE)";
+  }
+
+  /** The buffers channels on this engine use: direct for BoringSSL, heap for the JDK (ADR 0064, 0090). */
+  ByteBufAllocator allocator() {
+    return resolve() == OPENSSL ? DIRECT : HEAP;
   }
 
   /** The TLS 1.3 server context of a node: client authentication required, peers checked by {@code trust}. */
@@ -63,27 +90,6 @@ public enum TlsEngine {
   }
 
   private SslContextBuilder provider(SslContextBuilder b) {
-    b.sslProvider(SslProvider.JDK);
-    return resolve() == CONSCRYPT ? b.sslContextProvider(ConscryptHolder.PROVIDER) : b;
-  }
-
-  /** Loads Conscrypt's native library once, on first use; never throws. */
-  private static final class ConscryptHolder {
-    static final Provider PROVIDER;
-    static final String UNAVAILABLE_REASON;
-
-    static {
-      Provider p = null;
-      String reason = null;
-      try {
-        org.conscrypt.Conscrypt.checkAvailability(); // throws if the native library does not load
-        p = org.conscrypt.Conscrypt.newProvider();
-      } catch (LinkageError | RuntimeException e) {
-        reason = "Conscrypt's native library did not load for " + System.getProperty("os.name") + "/"
-            + System.getProperty("os.arch") + ": " + e;
-      }
-      PROVIDER = p;
-      UNAVAILABLE_REASON = reason;
-    }
+    return b.sslProvider(resolve() == OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK);
   }
 }

@@ -1,6 +1,6 @@
 package org.epost.overlay.transport.tcp;
 
-/** The transport contract on the JDK's TLS engine, the fallback where Conscrypt does not load (ADR 0065). */
+/** The transport contract on the JDK's TLS engine, the fallback where OpenSSL does not load (ADR 0090). */
 class JdkTlsTransportContractTest extends TcpTransportContractTest {
   @Override
   protected TlsEngine engine() {

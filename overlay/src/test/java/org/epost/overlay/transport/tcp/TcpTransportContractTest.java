@@ -8,14 +8,14 @@ import org.epost.overlay.api.Address;
 import org.epost.overlay.transport.TransportContractTest;
 
 /**
- * The transport contract over loopback TCP with TLS 1.3 and real node keys, on the Conscrypt
- * engine (ADR 0065; fails if its native library does not load here). {@link
+ * The transport contract over loopback TCP with TLS 1.3 and real node keys, on the OpenSSL
+ * engine (ADR 0090; fails if netty-tcnative's BoringSSL does not load here). {@link
  * JdkTlsTransportContractTest} runs the same contract on the JDK engine.
  */
 class TcpTransportContractTest extends TransportContractTest {
   /** The TLS engine every endpoint of this suite runs. */
   protected TlsEngine engine() {
-    return TlsEngine.CONSCRYPT;
+    return TlsEngine.OPENSSL;
   }
 
   @Override

@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TransportBenchMain {
   /**
    * Arguments: none (3 rounds), a round count, or {@code memory N}. Each round measures, back to
-   * back in this JVM, the transport (default engine: Conscrypt where it loads), the transport on
-   * the JDK's TLS engine (ADR 0065), a plain-TLS baseline (JDK SSLSocket, same TLS 1.3 context and
-   * framing, no node logic) and the raw-TCP baseline (same framing, no TLS), and prints the ratios,
-   * so that load from other processes hits all three alike. A warm-up run first lets the JIT
+   * back in this JVM, the transport (default engine: OpenSSL where it loads), the transport on
+   * the JDK's TLS engine (ADR 0065, 0090), a plain-TLS baseline (JDK SSLSocket, same TLS 1.3
+   * context and framing, no node logic), the TLS ceiling of the transport's own stack (Netty on
+   * the default engine, same framing, no node logic) and the raw-TCP baseline (same framing, no
+   * TLS), and prints the ratios, so that load from other processes hits them all alike. A warm-up run first lets the JIT
    * compile the TLS path (on a loaded 2-core machine that takes several seconds, and the
    * intrinsic GHASH is only used once C2 has compiled its caller).
    */
@@ -64,9 +65,7 @@ public final class TransportBenchMain {
         throughputTcp(size, 1, TlsEngine.AUTO, false);
         throughputTcp(size, 1, TlsEngine.JDK, false);
         throughputTls(size, 2);
-        if (Boolean.getBoolean("bench.plainConscrypt")) {
-          throughputTls(size, 2, null, TlsEngine.CONSCRYPT);
-        }
+        throughputNettyTls(size, 2);
       }
     }
     latencyTcp(2000);
@@ -77,16 +76,13 @@ public final class TransportBenchMain {
         double t = throughputTcp(size, 1);
         double tJdk = throughputTcp(size, 1, TlsEngine.JDK);
         double tls = throughputTls(size, 1);
-        double tlsConscrypt = Boolean.getBoolean("bench.plainConscrypt")
-            ? throughputTls(size, 1, null, TlsEngine.CONSCRYPT) : Double.NaN;
+        double nettyTls = throughputNettyTls(size, 1);
         double raw = throughputRaw(size);
         System.out.printf("ratio payload %6d B: transport/raw-tcp %.1f %%, transport-on-JDK-TLS/raw-tcp %.1f %%, "
             + "transport/plain-jdk-tls %.1f %%, plain-jdk-tls/raw-tcp %.1f %%%n", size, 100 * t / raw,
             100 * tJdk / raw, 100 * t / tls, 100 * tls / raw);
-        if (!Double.isNaN(tlsConscrypt)) {
-          System.out.printf("  plain-conscrypt-tls/raw-tcp %.1f %%, transport/plain-conscrypt-tls %.1f %%%n",
-              100 * tlsConscrypt / raw, 100 * t / tlsConscrypt);
-        }
+        System.out.printf("  netty-tls/raw-tcp %.1f %%, transport/netty-tls %.1f %%%n", 100 * nettyTls / raw,
+            100 * t / nettyTls);
       }
       double[] lt = latencyTcp(5000);
       double[] lr = latencyRaw();
@@ -177,11 +173,7 @@ public final class TransportBenchMain {
     return throughputTls(size, divisor, suite, TlsEngine.JDK);
   }
 
-  /**
-   * Plain TLS on {@code engine}'s {@code SSLSocket}s. Conscrypt's needs {@code --add-opens
-   * java.base/java.net=ALL-UNNAMED} on the java command line (its socket path reads the peer's
-   * host name by reflection; the SSLEngine path the transport uses does not).
-   */
+  /** Plain TLS on {@code engine}'s {@code SSLSocket}s ({@link TlsEngine#JDK}: the only one with sockets). */
   static double throughputTls(int size, int divisor, String suite, TlsEngine engine) throws Exception {
     NodeCredentials a = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
     NodeCredentials b = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
@@ -207,6 +199,95 @@ public final class TransportBenchMain {
         reader.join();
       }
       return report(divisor == 1 ? "plain-tls " + engine : "(warm-up)", size, n, System.nanoTime() - t0);
+    }
+  }
+
+  /**
+   * The TLS ceiling of the transport's own stack (ADR 0090): two Netty channels on the transport's
+   * default engine (OpenSSL where it loads), the nodes' certificates and {@link PeerTrust}, the same
+   * framing written from this thread in 128 KiB direct chunks (as {@code Connection} does), and a
+   * receiver that only counts the decrypted bytes: TLS and Netty, no node logic (no frame decoding,
+   * no sender checks, no hand-off to a node loop).
+   */
+  static double throughputNettyTls(int size, int divisor) throws Exception {
+    TlsEngine engine = TlsEngine.AUTO.resolve();
+    NodeCredentials a = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
+    NodeCredentials b = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
+    io.netty.handler.ssl.SslContext server = engine.serverContext(b, PeerTrust.DERIVED);
+    io.netty.handler.ssl.SslContext client = engine.clientContext(a, PeerTrust.DERIVED);
+    long n = count(size) / divisor;
+    long wire = n * (size + Frames.PREFIX + Frames.HEADER);
+    AtomicLong received = new AtomicLong();
+    // One I/O thread per end, as two transports have.
+    io.netty.channel.EventLoopGroup serverGroup = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+        io.netty.channel.nio.NioIoHandler.newFactory());
+    io.netty.channel.EventLoopGroup clientGroup = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+        io.netty.channel.nio.NioIoHandler.newFactory());
+    try {
+      io.netty.channel.Channel listener = new io.netty.bootstrap.ServerBootstrap().group(serverGroup)
+          .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+          .childOption(io.netty.channel.ChannelOption.ALLOCATOR, engine.allocator())
+          .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
+            @Override
+            protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+              ch.pipeline().addLast(server.newHandler(ch.alloc()), new io.netty.channel.ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                  io.netty.buffer.ByteBuf buf = (io.netty.buffer.ByteBuf) msg;
+                  received.addAndGet(buf.readableBytes());
+                  buf.release();
+                }
+              });
+            }
+          }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+      Object writable = new Object();
+      io.netty.channel.Channel ch = new io.netty.bootstrap.Bootstrap().group(clientGroup)
+          .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+          .option(io.netty.channel.ChannelOption.ALLOCATOR, engine.allocator())
+          .option(io.netty.channel.ChannelOption.TCP_NODELAY, true)
+          .option(io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK,
+              new io.netty.channel.WriteBufferWaterMark(8 << 20, 16 << 20))
+          .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
+            @Override
+            protected void initChannel(io.netty.channel.socket.SocketChannel c) {
+              c.pipeline().addLast(client.newHandler(c.alloc()), new io.netty.channel.ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelWritabilityChanged(io.netty.channel.ChannelHandlerContext ctx) {
+                  synchronized (writable) {
+                    writable.notifyAll();
+                  }
+                }
+              });
+            }
+          }).connect(listener.localAddress()).sync().channel();
+      ch.pipeline().get(io.netty.handler.ssl.SslHandler.class).handshakeFuture().sync();
+      byte[] body = new byte[size];
+      cpuAtStart = cpuNanos();
+      long t0 = System.nanoTime();
+      io.netty.buffer.ByteBuf chunk = null;
+      for (long i = 0; i < n; i++) {
+        if (chunk == null || chunk.maxWritableBytes() < size + Frames.PREFIX + Frames.HEADER) {
+          if (chunk != null) {
+            ch.writeAndFlush(chunk, ch.voidPromise());
+          }
+          synchronized (writable) {
+            while (!ch.isWritable()) {
+              writable.wait(10);
+            }
+          }
+          chunk = ch.alloc().buffer(Math.max(Connection.CHUNK_BYTES, size + 6), Math.max(Connection.CHUNK_BYTES, size + 6));
+        }
+        Frames.write(chunk, Frames.DATA, body);
+      }
+      ch.writeAndFlush(chunk, ch.voidPromise());
+      TcpFixture.await(() -> received.get() >= wire, 120_000);
+      double r = report(divisor == 1 ? "netty-tls " + engine : "(warm-up)", size, n, System.nanoTime() - t0);
+      ch.close().sync();
+      listener.close().sync();
+      return r;
+    } finally {
+      clientGroup.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+      serverGroup.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
     }
   }
 
