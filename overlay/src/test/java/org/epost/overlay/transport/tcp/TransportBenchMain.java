@@ -18,18 +18,19 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TransportBenchMain {
   /**
-   * Arguments: none (3 rounds), a round count, or {@code memory N}. Each round measures, back to
-   * back in this JVM, the transport (default engine: OpenSSL where it loads), the transport on
-   * the JDK's TLS engine (ADR 0065, 0090), a plain-TLS baseline (JDK SSLSocket, same TLS 1.3
-   * context and framing, no node logic), the TLS ceiling of the transport's own stack (Netty on
-   * the default engine, same framing, no node logic) and the raw-TCP baseline (same framing, no
-   * TLS), and prints the ratios, so that load from other processes hits them all alike. A warm-up run first lets the JIT
-   * compile the TLS path (on a loaded 2-core machine that takes several seconds, and the
-   * intrinsic GHASH is only used once C2 has compiled its caller).
+   * Arguments: none (3 rounds), a round count, {@code memory N [ENGINE]} (idle connections), or one
+   * case for profiling: {@code transport ENGINE SIZE RUNS}, {@code netty-tls SIZE RUNS}, {@code
+   * latency ROUNDS}, {@code ciphers ROUNDS}. Each round measures, back to back in this JVM, the
+   * transport (default engine: OpenSSL where it loads), the transport on the JDK's TLS engine, a
+   * plain-TLS baseline (JDK SSLSocket, same TLS 1.3 context and framing, no node logic), the TLS
+   * ceiling of the transport's own stack (Netty on the default engine, same framing, no node logic;
+   * ADR 0090) and the raw-TCP baseline (same framing, no TLS), and prints the ratios, so that load
+   * from other processes hits them all alike. Warm-up runs first let the JIT compile the TLS path
+   * (on a loaded 2-core machine that takes several seconds).
    */
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("memory")) {
-      memory(args.length > 1 ? Integer.parseInt(args[1]) : 100);
+      memory(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? TlsEngine.valueOf(args[2]) : TlsEngine.AUTO);
       System.exit(0);
     }
     if (args.length > 0 && args[0].equals("ciphers")) {
@@ -48,7 +49,18 @@ public final class TransportBenchMain {
     }
     if (args.length > 0 && args[0].equals("transport")) { // transport ENGINE SIZE RUNS: for profiling one case
       for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+        if (System.getProperty("bench.alternate") != null) {
+          boolean on = i % 2 == 1;
+          System.setProperty(System.getProperty("bench.alternate"), String.valueOf(on));
+          System.out.print(on ? "ON  " : "OFF ");
+        }
         throughputTcp(Integer.parseInt(args[2]), 1, TlsEngine.valueOf(args[1]));
+      }
+      System.exit(0);
+    }
+    if (args.length > 0 && args[0].equals("netty-tls")) { // netty-tls SIZE RUNS: the ceiling alone, for profiling
+      for (int i = 0; i < Integer.parseInt(args[2]); i++) {
+        throughputNettyTls(Integer.parseInt(args[1]), 1);
       }
       System.exit(0);
     }
@@ -435,10 +447,11 @@ public final class TransportBenchMain {
    * and transport set-up cancel out) divided by two gives one connection end, i.e. what one more
    * idle peer costs a node.
    */
-  static void memory(int n) throws Exception {
+  static void memory(int n, TlsEngine engine) throws Exception {
+    TcpTransportConfig config = TcpTransportConfig.defaults().withTlsEngine(engine);
     io.netty.channel.EventLoopGroup shared = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
         io.netty.channel.nio.NioIoHandler.newFactory());
-    try (TcpFixture fx = new TcpFixture(TcpTransportConfig.defaults())) {
+    try (TcpFixture fx = new TcpFixture(config)) {
       AtomicLong got = new AtomicLong();
       NodeCredentials hubCreds = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
       TcpTransport hub = fx.transport(hubCreds, (from, f) -> got.incrementAndGet());
@@ -448,7 +461,7 @@ public final class TransportBenchMain {
       for (int i = 0; i < n; i++) {
         creds[i] = NodeCredentials.of(org.epost.crypto.api.NodeIdentity.generate(TcpFixture.RANDOM));
         clients[i] = TcpTransport.start(creds[i], loop,
-            new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TcpTransportConfig.defaults(), shared);
+            new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config, shared);
         clients[i].setReceiver((from, f) -> { });
       }
       long[] base = usedAfterGc();
@@ -468,6 +481,10 @@ public final class TransportBenchMain {
           + "hub has %d open%n", half, n, heapPerEnd / 1024, directPerEnd / 1024, open);
       System.out.printf("a node's connection state with %d idle connections: about %.1f MiB (heap + direct)%n", n,
           n * (heapPerEnd + directPerEnd) / 1048576.0);
+      double rssPerEnd = (all[2] - mid[2]) / (2.0 * (n - half));
+      System.out.printf("process resident set: %.1f / %.1f / %.1f MiB; slope per idle connection end %.1f KiB "
+          + "(heap, direct and native TLS state together, plus whatever else grew)%n", base[2] / 1048576.0,
+          mid[2] / 1048576.0, all[2] / 1048576.0, rssPerEnd / 1024);
       for (TcpTransport c : clients) {
         c.close();
       }
@@ -500,7 +517,24 @@ public final class TransportBenchMain {
         direct = b.getMemoryUsed();
       }
     }
-    return new long[] {heap.getUsed(), direct};
+    // Netty's own direct memory (allocated without a Cleaner, not in the "direct" pool) and the
+    // process's resident set, which also holds BoringSSL's native per-connection state.
+    direct += Math.max(0, io.netty.util.internal.PlatformDependent.usedDirectMemory());
+    return new long[] {heap.getUsed(), direct, residentBytes()};
+  }
+
+  /** VmRSS of this process (Linux), or 0 where /proc is not there. */
+  private static long residentBytes() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // not Linux
+    }
+    return 0;
   }
 
   private TransportBenchMain() {}
