@@ -2,14 +2,12 @@ package org.epost.overlay.past;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.epost.overlay.api.Cancellable;
 import org.epost.overlay.api.Id;
-import org.epost.overlay.api.NodeHandle;
 
 /**
  * Availability repair (ADR 0083, after Carbonite, Chun et al., NSDI 2006): besides replacing holders
@@ -75,10 +73,7 @@ final class AvailabilityRepair {
     int min = node.config.minReachable();
     long grace = node.config.reachableGraceMillis();
     int retain = node.config.retainWidth();
-    Set<Id> live = new HashSet<>();
-    for (NodeHandle h : node.router.leafSet()) {
-      live.add(h.id());
-    }
+    Set<Id> live = maintenance.onlineNeighbours();
     expireOffers(now);
     RingView view = maintenance.view();
     HashMap<Id, Long> stillShort = new HashMap<>();

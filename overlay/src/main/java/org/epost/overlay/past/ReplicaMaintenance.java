@@ -205,6 +205,15 @@ final class ReplicaMaintenance {
     }
   }
 
+  /** The ids of this node's leaf-set members: the neighbours online now. */
+  java.util.Set<Id> onlineNeighbours() {
+    java.util.Set<Id> live = new java.util.HashSet<>();
+    for (NodeHandle h : node.router.leafSet()) {
+      live.add(h.id());
+    }
+    return live;
+  }
+
   private NodeHandle handleOf(Id id) {
     for (NodeHandle h : node.router.leafSet()) {
       if (h.id().equals(id)) {
@@ -260,12 +269,8 @@ final class ReplicaMaintenance {
       if (n.equals(self)) {
         return true; // no closer live holder
       }
-      if (!live.contains(n) || knowledge.isLiar(n) || knowledge.isRefuted(n, id)) {
-        continue;
-      }
-      ReplicaKnowledge.Digest d = knowledge.digests.get(n);
-      if (d != null && d.claims(id, version)) {
-        return false;
+      if (live.contains(n) && counts(n, id, version, null, 0)) {
+        return false; // a closer online holder repairs
       }
     }
     return true;
@@ -283,8 +288,7 @@ final class ReplicaMaintenance {
     knowledge.digest(r, new ReplicaKnowledge.Digest(sync.from(), sync.to(), sync.filter(),
         old == null ? null : old.filter(), now));
     // Until this node has heard a round of digests it cannot count holders: offer nothing yet.
-    long grace = graceMillis;
-    if (now - startedAt < grace) {
+    if (!warmedUp()) {
       return;
     }
     boolean all = sync.from().equals(sync.to());
@@ -300,8 +304,7 @@ final class ReplicaMaintenance {
     for (Map.Entry<Id, PastNode.IndexEntry> e : candidates) {
       Id id = e.getKey();
       PastNode.IndexEntry entry = e.getValue();
-      if (entry.expiry() <= now || now - entry.storedAt() < grace
-          || sync.filter().mightContain(id, entry.version())) {
+      if (entry.expiry() <= now || !settled(entry, now) || sync.filter().mightContain(id, entry.version())) {
         continue;
       }
       if (view == null) {
@@ -315,28 +318,19 @@ final class ReplicaMaintenance {
         continue;
       }
       if (live == null) {
-        live = new java.util.HashSet<>();
-        for (NodeHandle h : node.router.leafSet()) {
-          live.add(h.id());
-        }
+        live = onlineNeighbours();
       }
       if (!designatedRepairer(near, id, entry.version(), live)) {
         continue;
       }
       ids.add(id);
       versions.add(entry.version());
-      offered(id, r, now + PULL_TIMEOUT_MILLIS + node.config.maintenanceMillis());
+      offered(id, r, now + offerLifetime());
       if (ids.size() >= Math.min(node.config.maxPushesPerSync(), PastCodec.MAX_IDS)) {
         break;
       }
     }
-    if (!ids.isEmpty()) {
-      long[] v = versions.stream().mapToLong(Long::longValue).toArray();
-      byte[] encoded = PastCodec.encode(new PastMessage.Offer(ids, v));
-      node.endpoint().sendDirect(requester, encoded);
-      node.counters.digestMessagesSent++;
-      node.counters.digestBytesSent += encoded.length;
-    }
+    sendOffer(requester, ids, versions);
   }
 
   private static boolean contains(Id[] a, Id x) {
@@ -381,9 +375,13 @@ final class ReplicaMaintenance {
   /** Offers {@code ids} to the live neighbour {@code to} (it pulls those it lacks). */
   void sendOffer(Id to, List<Id> ids, List<Long> versions) {
     NodeHandle h = handleOf(to);
-    if (h == null) {
-      return;
+    if (h != null) {
+      sendOffer(h, ids, versions);
     }
+  }
+
+  /** Offers {@code ids} at {@code versions} to {@code h}, in messages of at most {@link PastCodec#MAX_IDS}. */
+  private void sendOffer(NodeHandle h, List<Id> ids, List<Long> versions) {
     for (int from = 0; from < ids.size(); from += PastCodec.MAX_IDS) {
       int end = Math.min(ids.size(), from + PastCodec.MAX_IDS);
       long[] v = versions.subList(from, end).stream().mapToLong(Long::longValue).toArray();

@@ -431,7 +431,6 @@ final class Membership {
     if (h == null) {
       return;
     }
-
     node.table.remove(h.id());
     if (!isTombstoned(h.id())) {
       if (tombstoneIds[tombstoneNext] == null) {
@@ -508,10 +507,7 @@ final class Membership {
         // verdict must not evict a live node from every leaf set.
         NodeHandle dead = ((Message.Failed) m).dead();
         if (!dead.id().equals(node.self.id())) {
-          node.table.remove(dead.id());
-          if (node.leafSet.contains(dead.id())) {
-            probeSuspect(dead, false);
-          }
+          suspect(dead, false);
         }
         break;
       }
@@ -550,11 +546,23 @@ final class Membership {
   }
 
   /**
+   * {@code h} may be dead (it did not acknowledge a hop, or a member reported it): it leaves the
+   * routing table, whose maintenance finds a replacement, and if it is a leaf-set member it is
+   * probed ({@link #probeSuspect}). Only an unanswered probe removes it from the leaf set.
+   */
+  void suspect(NodeHandle h, boolean tell) {
+    node.table.remove(h.id());
+    if (node.leafSet.contains(h.id())) {
+      probeSuspect(h, tell);
+    }
+  }
+
+  /**
    * Pings leaf-set member {@code h} and declares it failed (telling the other members if
    * {@code tell}) only if nothing at all arrives from it within three ack timeouts; any frame from
    * it, a late acknowledgement included, clears the suspicion. At most one probe per member.
    */
-  void probeSuspect(NodeHandle h, boolean tell) {
+  private void probeSuspect(NodeHandle h, boolean tell) {
     if (suspects == null) {
       suspects = new NodeHandle[2 * node.config.leafSetSize()]; // room for every member
       suspectProbes = new int[suspects.length];

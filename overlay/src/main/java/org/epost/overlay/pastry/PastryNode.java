@@ -233,22 +233,26 @@ final class PastryNode implements OverlayNode, FrameReceiver {
     }
     int row = self.id().sharedPrefixLength(key);
     NodeHandle h = table.get(row, key.digit(row));
-    if (h != null && !h.id().equals(excluded) && !h.id().equals(avoided)) {
+    if (h != null && allowed(h, excluded, avoided)) {
       return h;
     }
     // Rare case: any known node sharing as long a prefix and numerically closer.
     NodeHandle best = self;
     for (NodeHandle m : leafSet.members()) {
-      if (!m.id().equals(excluded) && !m.id().equals(avoided) && m.id().sharedPrefixLength(key) >= row && key.isCloser(m.id(), best.id())) {
+      if (allowed(m, excluded, avoided) && m.id().sharedPrefixLength(key) >= row && key.isCloser(m.id(), best.id())) {
         best = m;
       }
     }
     for (NodeHandle m : table.entries()) {
-      if (!m.id().equals(excluded) && !m.id().equals(avoided) && m.id().sharedPrefixLength(key) >= row && key.isCloser(m.id(), best.id())) {
+      if (allowed(m, excluded, avoided) && m.id().sharedPrefixLength(key) >= row && key.isCloser(m.id(), best.id())) {
         best = m;
       }
     }
     return best;
+  }
+
+  private static boolean allowed(NodeHandle h, Id excluded, Id avoided) {
+    return !h.id().equals(excluded) && !h.id().equals(avoided);
   }
 
   /**
@@ -258,10 +262,7 @@ final class PastryNode implements OverlayNode, FrameReceiver {
    * that goes unanswered removes it and tells the other members.
    */
   void hopUnanswered(NodeHandle h) {
-    table.remove(h.id());
-    if (leafSet.contains(h.id())) {
-      membership.probeSuspect(h, true);
-    }
+    membership.suspect(h, true);
   }
 
   // ---- network ----------------------------------------------------------------------------

@@ -513,20 +513,20 @@ public final class StorageExperiment {
   }
 
   private long repairBytes() {
-    long sum = retiredRepairBytes;
-    for (Member m : members) {
-      if (m.past != null) {
-        sum += m.past.statistics().repairBytesSent();
-      }
-    }
-    return sum;
+    return retiredRepairBytes + sumOverLiveStores(PastStatistics::repairBytesSent);
   }
 
   private long availabilityRepairBytes() {
-    long sum = retiredAvailabilityRepairBytes;
+    return retiredAvailabilityRepairBytes
+        + sumOverLiveStores(PastStatistics::availabilityRepairBytesSent);
+  }
+
+  /** {@code counter} summed over the members whose PAST node runs now (departed ones are in the retired sums). */
+  private long sumOverLiveStores(java.util.function.ToLongFunction<PastStatistics> counter) {
+    long sum = 0;
     for (Member m : members) {
       if (m.past != null) {
-        sum += m.past.statistics().availabilityRepairBytesSent();
+        sum += counter.applyAsLong(m.past.statistics());
       }
     }
     return sum;

@@ -11,7 +11,7 @@ import org.epost.overlay.api.Id;
  * One TLS connection to a peer, inbound or outbound.
  *
  * <p>Sending (ADR 0088): {@link #send} encodes each DATA frame on the caller's thread (normally the
- * node loop) straight into the newest of a queue of pooled heap <em>chunks</em> of at most {@link
+ * node loop) straight into the newest of a queue of pooled <em>chunks</em> (the TLS engine's buffers, ADR 0090) of at most {@link
  * #CHUNK_BYTES}; the channel's I/O thread takes whole chunks, writes each as one buffer and flushes
  * once per drain. A burst of small frames thus costs the I/O thread one buffer, one write promise
  * and a few full 16 KiB TLS records per chunk instead of one of each per frame. Every queued byte

@@ -56,7 +56,7 @@ final class Frames {
    * about {@code FrameDecoder.MAX_BATCH_BYTES} plus one frame. Not thread-safe.
    */
   static final class Batch {
-    private final java.util.ArrayList<Frame> frames = new java.util.ArrayList<>();
+    private java.util.ArrayList<Frame> frames = new java.util.ArrayList<>();
     private long bytes;
 
     void add(Frame f) {
@@ -71,9 +71,9 @@ final class Frames {
     /** Moves this batch's frames into a new batch and leaves this one empty. */
     Batch split() {
       Batch b = new Batch();
-      b.frames.addAll(frames);
+      b.frames = frames;
       b.bytes = bytes;
-      frames.clear();
+      frames = new java.util.ArrayList<>();
       bytes = 0;
       return b;
     }

@@ -2,7 +2,6 @@ package org.epost.overlay.transport.tcp;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -95,21 +94,6 @@ public final class TcpTransport implements Transport, AutoCloseable {
     this.clientTls = engine.clientContext(credentials, trust);
   }
 
-  /** The TLS 1.3 server context of a node on the JDK engine (the benchmark's plain-TLS baseline). */
-  static SslContext serverContext(NodeCredentials credentials, PeerTrust trust) throws SSLException {
-    return TlsEngine.JDK.serverContext(credentials, trust);
-  }
-
-  /** The TLS 1.3 client context of a node on the JDK engine (the benchmark's plain-TLS baseline). */
-  static SslContext clientContext(NodeCredentials credentials, PeerTrust trust) throws SSLException {
-    return TlsEngine.JDK.clientContext(credentials, trust);
-  }
-
-  /** Direct buffers for BoringSSL, heap buffers for the JDK engine (ADR 0064, 0090). */
-  private ByteBufAllocator allocator() {
-    return engine.allocator();
-  }
-
   /** The TLS engine this transport runs ({@link TlsEngine#OPENSSL} or {@link TlsEngine#JDK}). */
   public TlsEngine tlsEngine() {
     return engine;
@@ -167,7 +151,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
     ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 128)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.ALLOCATOR, allocator())
+        .childOption(ChannelOption.ALLOCATOR, engine.allocator())
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -192,7 +176,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
       ch.close();
       return;
     }
-    Connection conn = new Connection(false, null, null, config.maxQueuedBytesPerPeer(), counters, allocator());
+    Connection conn = new Connection(false, null, null, config.maxQueuedBytesPerPeer(), counters, engine.allocator());
     conn.channel = ch;
     counters.open.incrementAndGet();
     SslHandler ssl = serverTls.newHandler(ch.alloc());
@@ -256,7 +240,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
 
   private Connection connect(PeerKey key) {
     Address to = key.address();
-    Connection conn = new Connection(true, to, key.id(), config.maxQueuedBytesPerPeer(), counters, allocator());
+    Connection conn = new Connection(true, to, key.id(), config.maxQueuedBytesPerPeer(), counters, engine.allocator());
     conn.key = key;
     Connection prev = connections.putIfAbsent(key, conn);
     if (prev != null) {
@@ -272,7 +256,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
     counters.open.incrementAndGet();
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.ALLOCATOR, allocator())
+        .option(ChannelOption.ALLOCATOR, engine.allocator())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMillis())
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override

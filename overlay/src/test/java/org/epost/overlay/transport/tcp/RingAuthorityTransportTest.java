@@ -195,7 +195,7 @@ class RingAuthorityTransportTest {
    * accepts the victim), says hello and sends one frame, then reads until the victim hangs up.
    */
   private void attack(NodeCredentials creds) throws Exception {
-    javax.net.ssl.SSLContext ctx = ((io.netty.handler.ssl.JdkSslContext) TcpTransport.clientContext(creds,
+    javax.net.ssl.SSLContext ctx = ((io.netty.handler.ssl.JdkSslContext) TlsEngine.JDK.clientContext(creds,
         PeerTrust.ringAuthority(new CertificateVerifier(authority.publicKey())))).context();
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
         victim.transport.localAddress().port())) {
