@@ -15,8 +15,8 @@ public final class AgreementPublicKey {
   }
 
   /**
-   * Wraps 32 bytes as an X25519 public key. Every 32-byte string is a valid u-coordinate;
-   * low-order points are caught when the agreement yields zero.
+   * Wraps 32 bytes as an X25519 public key. Every 32-byte string is a valid u-coordinate; low-order
+   * points are caught when the agreement yields zero.
    *
    * @throws CryptoFormatException if {@code encoded} is not 32 bytes
    */

@@ -7,19 +7,22 @@ import java.util.HexFormat;
 
 /**
  * The id of an immutable block: the SHA-256 of the block's stored bytes (its ciphertext). Any
- * storer can check a block against its id with {@link #matches} without holding any key.
- * Immutable and thread-safe.
+ * storer can check a block against its id with {@link #matches} without holding any key. Immutable
+ * and thread-safe.
  */
 public final class BlockId {
   /** Length in bytes. */
   public static final int LENGTH = 32;
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
-  });
+
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("SHA-256 missing from the JDK", e);
+            }
+          });
 
   private final byte[] bytes;
 

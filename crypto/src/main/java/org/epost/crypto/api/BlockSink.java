@@ -3,8 +3,8 @@ package org.epost.crypto.api;
 import java.io.IOException;
 
 /**
- * Receives the immutable blocks that content-hash encryption produces, in order (chunks first,
- * then the manifest). Called on the encrypting thread; the sink owns {@code block} afterwards.
+ * Receives the immutable blocks that content-hash encryption produces, in order (chunks first, then
+ * the manifest). Called on the encrypting thread; the sink owns {@code block} afterwards.
  */
 @FunctionalInterface
 public interface BlockSink {

@@ -42,6 +42,7 @@ public final class ContentKey {
 
   /** AES-256 key length. */
   public static final int KEY_LENGTH = 32;
+
   private static final String CONTEXT = "epost/content-key";
 
   private final BlockId id;
@@ -69,7 +70,6 @@ public final class ContentKey {
   public byte[] key() {
     return key.clone();
   }
-
 
   /** Kind of the root block. */
   public Kind kind() {
@@ -111,7 +111,9 @@ public final class ContentKey {
       return false;
     }
     ContentKey k = (ContentKey) o;
-    return id.equals(k.id) && MessageDigest.isEqual(key, k.key) && kind == k.kind
+    return id.equals(k.id)
+        && MessageDigest.isEqual(key, k.key)
+        && kind == k.kind
         && length == k.length;
   }
 

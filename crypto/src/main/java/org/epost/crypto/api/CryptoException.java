@@ -5,8 +5,8 @@ package org.epost.crypto.api;
  *
  * <p>Contract: decoders and verifiers in {@code org.epost.crypto} throw only subclasses of this
  * type (never {@link RuntimeException}s such as {@code ArrayIndexOutOfBoundsException}) when fed
- * hostile or damaged input. Programming errors (null arguments, impossible parameter values
- * chosen by the caller) are reported with ordinary unchecked exceptions.
+ * hostile or damaged input. Programming errors (null arguments, impossible parameter values chosen
+ * by the caller) are reported with ordinary unchecked exceptions.
  */
 public abstract class CryptoException extends Exception {
   private static final long serialVersionUID = 1L;

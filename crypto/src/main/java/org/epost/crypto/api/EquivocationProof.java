@@ -6,13 +6,13 @@ import org.epost.crypto.encoding.CanonicalWriter;
 
 /**
  * Proof that an owner signed two different payloads for the same object id and sequence number.
- * Anyone can check it with {@link #decode}: both objects verify under the same owner key, share
- * id and sequence, and differ in content. Immutable.
+ * Anyone can check it with {@link #decode}: both objects verify under the same owner key, share id
+ * and sequence, and differ in content. Immutable.
  *
- * <p>Encoding: context {@code "epost/equivocation-proof"}, version 1, field 1 and field 2 the
- * two encoded {@link SignedObject}s, in unsigned lexicographic order of their encodings (so a
- * proof has one canonical form). The proof itself is unsigned: its strength is the owner's two
- * signatures inside it.
+ * <p>Encoding: context {@code "epost/equivocation-proof"}, version 1, field 1 and field 2 the two
+ * encoded {@link SignedObject}s, in unsigned lexicographic order of their encodings (so a proof has
+ * one canonical form). The proof itself is unsigned: its strength is the owner's two signatures
+ * inside it.
  */
 public final class EquivocationProof {
   static final String CONTEXT = "epost/equivocation-proof";
@@ -39,7 +39,8 @@ public final class EquivocationProof {
     byte[] ea = a.encode();
     byte[] eb = b.encode();
     return Arrays.compareUnsigned(ea, eb) < 0
-        ? new EquivocationProof(a, b) : new EquivocationProof(b, a);
+        ? new EquivocationProof(a, b)
+        : new EquivocationProof(b, a);
   }
 
   /**

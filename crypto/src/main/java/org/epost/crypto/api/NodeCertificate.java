@@ -6,12 +6,12 @@ import org.epost.crypto.encoding.CanonicalReader;
 import org.epost.crypto.encoding.CanonicalWriter;
 
 /**
- * A ring authority's statement "node id N belongs to the holder of Ed25519 key K between
- * notBefore and notAfter". Immutable.
+ * A ring authority's statement "node id N belongs to the holder of Ed25519 key K between notBefore
+ * and notAfter". Immutable.
  *
- * <p>Encoding: context {@code "epost/node-certificate"}, version 1, fields 1 serial (u64),
- * 2 node id (20), 3 node key (32), 4 notBefore and 5 notAfter (u64 epoch seconds), 15 the
- * authority's signature over every preceding byte.
+ * <p>Encoding: context {@code "epost/node-certificate"}, version 1, fields 1 serial (u64), 2 node
+ * id (20), 3 node key (32), 4 notBefore and 5 notAfter (u64 epoch seconds), 15 the authority's
+ * signature over every preceding byte.
  */
 public final class NodeCertificate {
   static final String CONTEXT = "epost/node-certificate";
@@ -24,8 +24,14 @@ public final class NodeCertificate {
   private final byte[] encoded;
   private final int signedLength;
 
-  private NodeCertificate(long serial, NodeId nodeId, SigningPublicKey nodeKey, Instant notBefore,
-      Instant notAfter, byte[] encoded, int signedLength) {
+  private NodeCertificate(
+      long serial,
+      NodeId nodeId,
+      SigningPublicKey nodeKey,
+      Instant notBefore,
+      Instant notAfter,
+      byte[] encoded,
+      int signedLength) {
     this.serial = serial;
     this.nodeId = nodeId;
     this.nodeKey = nodeKey;
@@ -36,23 +42,35 @@ public final class NodeCertificate {
   }
 
   /** Issues a certificate signed by {@code authority}; times are truncated to seconds. */
-  public static NodeCertificate issue(SigningKeyPair authority, long serial, NodeId nodeId,
-      SigningPublicKey nodeKey, Instant notBefore, Instant notAfter) {
-    if (notAfter.isBefore(notBefore) || notBefore.getEpochSecond() < 0
+  public static NodeCertificate issue(
+      SigningKeyPair authority,
+      long serial,
+      NodeId nodeId,
+      SigningPublicKey nodeKey,
+      Instant notBefore,
+      Instant notAfter) {
+    if (notAfter.isBefore(notBefore)
+        || notBefore.getEpochSecond() < 0
         || notAfter.getEpochSecond() > SignedEncoding.MAX_SECONDS) {
       throw new IllegalArgumentException("validity period is empty or outside 1970..9999");
     }
-    CanonicalWriter w = CanonicalWriter.start(CONTEXT, 1)
-        .u64(1, serial)
-        .bytes(2, nodeId.toBytes())
-        .bytes(3, nodeKey.toBytes())
-        .u64(4, notBefore.getEpochSecond())
-        .u64(5, notAfter.getEpochSecond());
+    CanonicalWriter w =
+        CanonicalWriter.start(CONTEXT, 1)
+            .u64(1, serial)
+            .bytes(2, nodeId.toBytes())
+            .bytes(3, nodeKey.toBytes())
+            .u64(4, notBefore.getEpochSecond())
+            .u64(5, notAfter.getEpochSecond());
     int signedLength = w.size();
     byte[] encoded = SignedEncoding.sign(w, authority);
-    return new NodeCertificate(serial, nodeId, nodeKey,
+    return new NodeCertificate(
+        serial,
+        nodeId,
+        nodeKey,
         Instant.ofEpochSecond(notBefore.getEpochSecond()),
-        Instant.ofEpochSecond(notAfter.getEpochSecond()), encoded, signedLength);
+        Instant.ofEpochSecond(notAfter.getEpochSecond()),
+        encoded,
+        signedLength);
   }
 
   /** Parses an encoded certificate (format only). */
@@ -68,8 +86,14 @@ public final class NodeCertificate {
     }
     int signedLength = r.position();
     SignedEncoding.readSignature(r);
-    return new NodeCertificate(serial, id, key, Instant.ofEpochSecond(nb),
-        Instant.ofEpochSecond(na), bytes.clone(), signedLength);
+    return new NodeCertificate(
+        serial,
+        id,
+        key,
+        Instant.ofEpochSecond(nb),
+        Instant.ofEpochSecond(na),
+        bytes.clone(),
+        signedLength);
   }
 
   /** Whether the signature verifies under {@code authority}. */

@@ -9,15 +9,15 @@ import java.util.HexFormat;
 /**
  * A 160-bit overlay node identifier. Immutable; ordered as an unsigned big-endian number.
  *
- * <p>Two ways to get one (ADR 0011): {@link #fromPublicKey} derives it from the node's Ed25519
- * key (first 20 bytes of SHA-256 over a domain-separated encoding), which any peer can check
- * without an authority; in a ring with an authority, a {@code NodeCertificate} binds an id the
- * authority chose (at random, so that nobody can grind keys to pick a spot in the id space) to
- * the node's key.
+ * <p>Two ways to get one (ADR 0011): {@link #fromPublicKey} derives it from the node's Ed25519 key
+ * (first 20 bytes of SHA-256 over a domain-separated encoding), which any peer can check without an
+ * authority; in a ring with an authority, a {@code NodeCertificate} binds an id the authority chose
+ * (at random, so that nobody can grind keys to pick a spot in the id space) to the node's key.
  */
 public final class NodeId implements Comparable<NodeId> {
   /** Length in bytes (160 bits). */
   public static final int LENGTH = 20;
+
   private static final byte[] DOMAIN = "epost/node-id/v1\0".getBytes(StandardCharsets.US_ASCII);
 
   private final byte[] bytes;

@@ -4,12 +4,12 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The authenticated contents of a sealed envelope, as only its recipient sees them: who signed
- * it, when the sender says it was sealed, the sender's random nonce (for replay detection) and
- * the payload. Arrays are not copied.
+ * The authenticated contents of a sealed envelope, as only its recipient sees them: who signed it,
+ * when the sender says it was sealed, the sender's random nonce (for replay detection) and the
+ * payload. Arrays are not copied.
  */
-public record OpenedEnvelope(SigningPublicKey sender, Instant timestamp, byte[] nonce,
-    byte[] payload) {
+public record OpenedEnvelope(
+    SigningPublicKey sender, Instant timestamp, byte[] nonce, byte[] payload) {
   /** Validates non-null components. */
   public OpenedEnvelope {
     Objects.requireNonNull(sender, "sender");

@@ -8,17 +8,18 @@ import org.epost.crypto.encoding.CanonicalReader;
 import org.epost.crypto.encoding.CanonicalWriter;
 
 /**
- * The ring authority's signed list of revoked certificate serials (user and node certificates
- * share one serial space). Versions increase; a holder replaces its list only with a verified
- * list of a higher version, so an attacker cannot roll revocations back. Immutable.
+ * The ring authority's signed list of revoked certificate serials (user and node certificates share
+ * one serial space). Versions increase; a holder replaces its list only with a verified list of a
+ * higher version, so an attacker cannot roll revocations back. Immutable.
  *
- * <p>Encoding: context {@code "epost/revocation-list"}, version 1, fields 1 list version (u64),
- * 2 issuedAt (u64 epoch seconds), 3 serials (8 bytes each, big-endian, strictly ascending, at
- * most {@value #MAX_SERIALS}), 15 the authority's signature over every preceding byte.
+ * <p>Encoding: context {@code "epost/revocation-list"}, version 1, fields 1 list version (u64), 2
+ * issuedAt (u64 epoch seconds), 3 serials (8 bytes each, big-endian, strictly ascending, at most
+ * {@value #MAX_SERIALS}), 15 the authority's signature over every preceding byte.
  */
 public final class RevocationList {
   /** Bound on the number of revoked serials one list may carry. */
   public static final int MAX_SERIALS = 100_000;
+
   static final String CONTEXT = "epost/revocation-list";
 
   private final long version;
@@ -27,8 +28,8 @@ public final class RevocationList {
   private final byte[] encoded;
   private final int signedLength;
 
-  private RevocationList(long version, Instant issuedAt, long[] serials, byte[] encoded,
-      int signedLength) {
+  private RevocationList(
+      long version, Instant issuedAt, long[] serials, byte[] encoded, int signedLength) {
     this.version = version;
     this.issuedAt = issuedAt;
     this.serials = serials;
@@ -37,8 +38,8 @@ public final class RevocationList {
   }
 
   /** Issues a list signed by {@code authority}. */
-  public static RevocationList issue(SigningKeyPair authority, long version, Instant issuedAt,
-      Collection<Long> revoked) {
+  public static RevocationList issue(
+      SigningKeyPair authority, long version, Instant issuedAt, Collection<Long> revoked) {
     long[] serials = revoked.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
     if (serials.length > MAX_SERIALS) {
       throw new IllegalArgumentException("more than " + MAX_SERIALS + " revoked serials");
@@ -47,14 +48,15 @@ public final class RevocationList {
     for (long s : serials) {
       b.putLong(s);
     }
-    CanonicalWriter w = CanonicalWriter.start(CONTEXT, 1)
-        .u64(1, version)
-        .u64(2, issuedAt.getEpochSecond())
-        .bytes(3, b.array());
+    CanonicalWriter w =
+        CanonicalWriter.start(CONTEXT, 1)
+            .u64(1, version)
+            .u64(2, issuedAt.getEpochSecond())
+            .bytes(3, b.array());
     int signedLength = w.size();
     byte[] encoded = SignedEncoding.sign(w, authority);
-    return new RevocationList(version, Instant.ofEpochSecond(issuedAt.getEpochSecond()), serials,
-        encoded, signedLength);
+    return new RevocationList(
+        version, Instant.ofEpochSecond(issuedAt.getEpochSecond()), serials, encoded, signedLength);
   }
 
   /** Parses an encoded list (format only). */
@@ -76,8 +78,8 @@ public final class RevocationList {
     }
     int signedLength = r.position();
     SignedEncoding.readSignature(r);
-    return new RevocationList(version, Instant.ofEpochSecond(issued), serials, bytes.clone(),
-        signedLength);
+    return new RevocationList(
+        version, Instant.ofEpochSecond(issued), serials, bytes.clone(), signedLength);
   }
 
   /** Whether the signature verifies under {@code authority}. */

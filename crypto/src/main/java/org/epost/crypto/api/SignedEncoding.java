@@ -7,6 +7,7 @@ import org.epost.crypto.encoding.CanonicalWriter;
 /** Shared layout of signed objects: all fields, then the signature as field 15 over the rest. */
 final class SignedEncoding {
   static final int SIGNATURE_TAG = 15;
+
   /** 9999-12-31T23:59:59Z: later times are rejected so every decoded time is an Instant. */
   static final long MAX_SECONDS = 253_402_300_799L;
 
@@ -29,8 +30,12 @@ final class SignedEncoding {
    * {@code signedLength} bytes (everything before the signature field).
    */
   static boolean verifies(SigningPublicKey key, byte[] encoded, int signedLength) {
-    return key.verify(encoded, 0, signedLength,
-        Arrays.copyOfRange(encoded, encoded.length - SigningPublicKey.SIGNATURE_LENGTH, encoded.length));
+    return key.verify(
+        encoded,
+        0,
+        signedLength,
+        Arrays.copyOfRange(
+            encoded, encoded.length - SigningPublicKey.SIGNATURE_LENGTH, encoded.length));
   }
 
   /** Reads the signature field and checks that nothing follows it. */

@@ -5,24 +5,26 @@ import org.epost.crypto.encoding.CanonicalReader;
 import org.epost.crypto.encoding.CanonicalWriter;
 
 /**
- * A signed mutable object, such as a log head: owner key, object id, sequence number, payload,
- * and the owner's signature. Storers keep the highest valid sequence; readers keep a high-water
- * mark and reject a rollback; two valid objects with the same owner, id and sequence but
- * different payloads form an {@link EquivocationProof}.
+ * A signed mutable object, such as a log head: owner key, object id, sequence number, payload, and
+ * the owner's signature. Storers keep the highest valid sequence; readers keep a high-water mark
+ * and reject a rollback; two valid objects with the same owner, id and sequence but different
+ * payloads form an {@link EquivocationProof}.
  *
- * <p>Invariant: every instance carries a valid signature by {@link #owner()}. Whether the owner
- * is the one the caller expects (for example the key in the user's certificate) is the caller's
- * check. Immutable and thread-safe.
+ * <p>Invariant: every instance carries a valid signature by {@link #owner()}. Whether the owner is
+ * the one the caller expects (for example the key in the user's certificate) is the caller's check.
+ * Immutable and thread-safe.
  *
- * <p>Encoding: context {@code "epost/signed-object"}, version 1, fields 1 owner key (32),
- * 2 object id (1..64 bytes), 3 sequence (u64, non-negative), 4 payload (0..{@value #MAX_PAYLOAD}
- * bytes), 15 owner's signature over every preceding byte.
+ * <p>Encoding: context {@code "epost/signed-object"}, version 1, fields 1 owner key (32), 2 object
+ * id (1..64 bytes), 3 sequence (u64, non-negative), 4 payload (0..{@value #MAX_PAYLOAD} bytes), 15
+ * owner's signature over every preceding byte.
  */
 public final class SignedObject {
   /** Largest payload accepted. */
   public static final int MAX_PAYLOAD = 64 * 1024;
+
   /** Largest object id accepted. */
   public static final int MAX_ID = 64;
+
   static final String CONTEXT = "epost/signed-object";
 
   /** What a holder should do with a candidate given its current object. */
@@ -46,8 +48,13 @@ public final class SignedObject {
   private final byte[] encoded;
   private final int signedLength;
 
-  private SignedObject(SigningPublicKey owner, byte[] objectId, long sequence, byte[] payload,
-      byte[] encoded, int signedLength) {
+  private SignedObject(
+      SigningPublicKey owner,
+      byte[] objectId,
+      long sequence,
+      byte[] payload,
+      byte[] encoded,
+      int signedLength) {
     this.owner = owner;
     this.objectId = objectId;
     this.sequence = sequence;
@@ -57,21 +64,24 @@ public final class SignedObject {
   }
 
   /** Signs a new version of object {@code objectId}. */
-  public static SignedObject sign(SigningKeyPair owner, byte[] objectId, long sequence,
-      byte[] payload) {
-    if (objectId.length < 1 || objectId.length > MAX_ID || sequence < 0
+  public static SignedObject sign(
+      SigningKeyPair owner, byte[] objectId, long sequence, byte[] payload) {
+    if (objectId.length < 1
+        || objectId.length > MAX_ID
+        || sequence < 0
         || payload.length > MAX_PAYLOAD) {
       throw new IllegalArgumentException("object id 1..64 bytes, sequence >= 0, payload <= 64 KiB");
     }
-    CanonicalWriter w = CanonicalWriter.start(CONTEXT, 1)
-        .bytes(1, owner.publicKey().toBytes())
-        .bytes(2, objectId)
-        .u64(3, sequence)
-        .bytes(4, payload);
+    CanonicalWriter w =
+        CanonicalWriter.start(CONTEXT, 1)
+            .bytes(1, owner.publicKey().toBytes())
+            .bytes(2, objectId)
+            .u64(3, sequence)
+            .bytes(4, payload);
     int signedLength = w.size();
     byte[] encoded = SignedEncoding.sign(w, owner);
-    return new SignedObject(owner.publicKey(), objectId.clone(), sequence, payload.clone(),
-        encoded, signedLength);
+    return new SignedObject(
+        owner.publicKey(), objectId.clone(), sequence, payload.clone(), encoded, signedLength);
   }
 
   /**

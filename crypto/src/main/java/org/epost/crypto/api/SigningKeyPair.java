@@ -5,8 +5,8 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * An Ed25519 key pair. Thread-safe: {@link #sign} may be called concurrently. The private key
- * never appears in {@link #toString()}.
+ * An Ed25519 key pair. Thread-safe: {@link #sign} may be called concurrently. The private key never
+ * appears in {@link #toString()}.
  */
 public final class SigningKeyPair {
   private final Ed25519PrivateKeyParameters privateKey;

@@ -8,13 +8,14 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 /**
  * An Ed25519 public key (RFC 8032, 32 bytes). Immutable and thread-safe; equality is by bytes.
  *
- * <p>Verification uses Bouncy Castle's Ed25519, which rejects non-canonical signatures
- * (S &gt;= L); JMH showed it several times faster than the JDK 17 provider (see
- * docs/benchmarks/crypto.md and ADR 0010).
+ * <p>Verification uses Bouncy Castle's Ed25519, which rejects non-canonical signatures (S &gt;= L);
+ * JMH showed it several times faster than the JDK 17 provider (see docs/benchmarks/crypto.md and
+ * ADR 0010).
  */
 public final class SigningPublicKey {
   /** Encoded length in bytes. */
   public static final int LENGTH = 32;
+
   /** Signature length in bytes. */
   public static final int SIGNATURE_LENGTH = 64;
 

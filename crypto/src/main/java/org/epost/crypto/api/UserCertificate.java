@@ -7,13 +7,13 @@ import org.epost.crypto.encoding.CanonicalReader;
 import org.epost.crypto.encoding.CanonicalWriter;
 
 /**
- * A ring authority's statement "address A owns signing key S and encryption key E between
- * notBefore and notAfter", with a serial number for revocation. Immutable.
+ * A ring authority's statement "address A owns signing key S and encryption key E between notBefore
+ * and notAfter", with a serial number for revocation. Immutable.
  *
- * <p>Encoding: context {@code "epost/user-certificate"}, version 1, fields 1 serial (u64),
- * 2 address (UTF-8, 3..254 bytes, must contain '@', no control characters), 3 signing key (32),
- * 4 encryption key (32), 5 notBefore and 6 notAfter (u64 epoch seconds), 15 the authority's
- * Ed25519 signature over every preceding byte. Times have second precision.
+ * <p>Encoding: context {@code "epost/user-certificate"}, version 1, fields 1 serial (u64), 2
+ * address (UTF-8, 3..254 bytes, must contain '@', no control characters), 3 signing key (32), 4
+ * encryption key (32), 5 notBefore and 6 notAfter (u64 epoch seconds), 15 the authority's Ed25519
+ * signature over every preceding byte. Times have second precision.
  *
  * <p>{@link #decode} checks only the format; {@code CertificateVerifier} checks the signature,
  * validity period and revocation.
@@ -30,8 +30,14 @@ public final class UserCertificate {
   private final byte[] encoded;
   private final int signedLength;
 
-  private UserCertificate(long serial, String address, SigningPublicKey signingKey,
-      AgreementPublicKey encryptionKey, Instant notBefore, Instant notAfter, byte[] encoded,
+  private UserCertificate(
+      long serial,
+      String address,
+      SigningPublicKey signingKey,
+      AgreementPublicKey encryptionKey,
+      Instant notBefore,
+      Instant notAfter,
+      byte[] encoded,
       int signedLength) {
     this.serial = serial;
     this.address = address;
@@ -47,21 +53,39 @@ public final class UserCertificate {
    * Issues a certificate signed by {@code authority}. Called by {@code RingAuthority}; times are
    * truncated to whole seconds.
    */
-  public static UserCertificate issue(SigningKeyPair authority, long serial, String address,
-      SigningPublicKey signingKey, AgreementPublicKey encryptionKey, Instant notBefore,
+  public static UserCertificate issue(
+      SigningKeyPair authority,
+      long serial,
+      String address,
+      SigningPublicKey signingKey,
+      AgreementPublicKey encryptionKey,
+      Instant notBefore,
       Instant notAfter) {
     checkAddress(address);
-    if (notAfter.isBefore(notBefore) || notBefore.getEpochSecond() < 0
+    if (notAfter.isBefore(notBefore)
+        || notBefore.getEpochSecond() < 0
         || notAfter.getEpochSecond() > SignedEncoding.MAX_SECONDS) {
       throw new IllegalArgumentException("validity period is empty or outside 1970..9999");
     }
-    CanonicalWriter w = body(serial, address, signingKey, encryptionKey,
-        notBefore.getEpochSecond(), notAfter.getEpochSecond());
+    CanonicalWriter w =
+        body(
+            serial,
+            address,
+            signingKey,
+            encryptionKey,
+            notBefore.getEpochSecond(),
+            notAfter.getEpochSecond());
     int signedLength = w.size();
     byte[] encoded = SignedEncoding.sign(w, authority);
-    return new UserCertificate(serial, address, signingKey, encryptionKey,
+    return new UserCertificate(
+        serial,
+        address,
+        signingKey,
+        encryptionKey,
         Instant.ofEpochSecond(notBefore.getEpochSecond()),
-        Instant.ofEpochSecond(notAfter.getEpochSecond()), encoded, signedLength);
+        Instant.ofEpochSecond(notAfter.getEpochSecond()),
+        encoded,
+        signedLength);
   }
 
   /** Parses an encoded certificate (format only; see the class comment). */
@@ -83,8 +107,15 @@ public final class UserCertificate {
     }
     int signedLength = r.position();
     SignedEncoding.readSignature(r);
-    return new UserCertificate(serial, address, sk, ek, Instant.ofEpochSecond(nb),
-        Instant.ofEpochSecond(na), bytes.clone(), signedLength);
+    return new UserCertificate(
+        serial,
+        address,
+        sk,
+        ek,
+        Instant.ofEpochSecond(nb),
+        Instant.ofEpochSecond(na),
+        bytes.clone(),
+        signedLength);
   }
 
   static void checkAddress(String address) {
@@ -98,8 +129,8 @@ public final class UserCertificate {
     }
   }
 
-  private static CanonicalWriter body(long serial, String address, SigningPublicKey sk,
-      AgreementPublicKey ek, long nb, long na) {
+  private static CanonicalWriter body(
+      long serial, String address, SigningPublicKey sk, AgreementPublicKey ek, long nb, long na) {
     return CanonicalWriter.start(CONTEXT, 1)
         .u64(1, serial)
         .text(2, address)

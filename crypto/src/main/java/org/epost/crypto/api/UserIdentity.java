@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * A user's private identity: an Ed25519 key pair that signs (log heads, notifications) and an
- * X25519 key pair that receives sealed payloads. The ring authority binds both public keys to
- * the user's address in a {@link UserCertificate}.
+ * X25519 key pair that receives sealed payloads. The ring authority binds both public keys to the
+ * user's address in a {@link UserCertificate}.
  */
 public record UserIdentity(SigningKeyPair signing, AgreementKeyPair encryption) {
   /** Validates non-null components. */

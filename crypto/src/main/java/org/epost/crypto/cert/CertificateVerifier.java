@@ -23,8 +23,8 @@ public final class CertificateVerifier {
   }
 
   /**
-   * Installs {@code candidate} if it is signed by the authority and has a higher version than
-   * the current list.
+   * Installs {@code candidate} if it is signed by the authority and has a higher version than the
+   * current list.
    *
    * @return true if installed, false if it is not newer (an old or equal version: ignored)
    * @throws VerificationException if it is not signed by this ring's authority
@@ -58,8 +58,8 @@ public final class CertificateVerifier {
       throw new VerificationException(
           "certificate for " + cert.address() + " is not signed by this ring's authority");
     }
-    checkTimeAndRevocation("certificate for " + cert.address(), cert.serial(), cert.notBefore(),
-        cert.notAfter(), now);
+    checkTimeAndRevocation(
+        "certificate for " + cert.address(), cert.serial(), cert.notBefore(), cert.notAfter(), now);
   }
 
   /** Checks a node certificate at time {@code now}; same failures as for users. */
@@ -68,12 +68,17 @@ public final class CertificateVerifier {
       throw new VerificationException(
           "certificate for node " + cert.nodeId() + " is not signed by this ring's authority");
     }
-    checkTimeAndRevocation("certificate for node " + cert.nodeId(), cert.serial(),
-        cert.notBefore(), cert.notAfter(), now);
+    checkTimeAndRevocation(
+        "certificate for node " + cert.nodeId(),
+        cert.serial(),
+        cert.notBefore(),
+        cert.notAfter(),
+        now);
   }
 
-  private void checkTimeAndRevocation(String what, long serial, Instant notBefore,
-      Instant notAfter, Instant now) throws VerificationException {
+  private void checkTimeAndRevocation(
+      String what, long serial, Instant notBefore, Instant notAfter, Instant now)
+      throws VerificationException {
     if (now.isBefore(notBefore)) {
       throw new VerificationException(what + " is not valid before " + notBefore);
     }

@@ -15,11 +15,11 @@ import org.epost.crypto.api.UserCertificate;
 
 /**
  * A ring's certificate authority: holds the authority's Ed25519 key and issues certificates and
- * revocation lists. Serial numbers are random positive 63-bit values, so several authority
- * replicas (or a restarted one) need no shared counter. Thread-safe.
+ * revocation lists. Serial numbers are random positive 63-bit values, so several authority replicas
+ * (or a restarted one) need no shared counter. Thread-safe.
  *
- * <p>Node ids: {@link #issueNodeCertificate(SigningPublicKey, Instant, Instant)} chooses the id
- * at random so that nobody can choose their place in the id space by grinding keys (ADR 0011).
+ * <p>Node ids: {@link #issueNodeCertificate(SigningPublicKey, Instant, Instant)} chooses the id at
+ * random so that nobody can choose their place in the id space by grinding keys (ADR 0011).
  */
 public final class RingAuthority {
   private final SigningKeyPair key;
@@ -37,21 +37,25 @@ public final class RingAuthority {
   }
 
   /** Certifies that {@code address} owns the two keys during {@code [notBefore, notAfter]}. */
-  public UserCertificate issueUserCertificate(String address, SigningPublicKey signingKey,
-      AgreementPublicKey encryptionKey, Instant notBefore, Instant notAfter) {
-    return UserCertificate.issue(key, nextSerial(), address, signingKey, encryptionKey,
-        notBefore, notAfter);
+  public UserCertificate issueUserCertificate(
+      String address,
+      SigningPublicKey signingKey,
+      AgreementPublicKey encryptionKey,
+      Instant notBefore,
+      Instant notAfter) {
+    return UserCertificate.issue(
+        key, nextSerial(), address, signingKey, encryptionKey, notBefore, notAfter);
   }
 
   /** Certifies that {@code nodeId} belongs to {@code nodeKey}. */
-  public NodeCertificate issueNodeCertificate(NodeId nodeId, SigningPublicKey nodeKey,
-      Instant notBefore, Instant notAfter) {
+  public NodeCertificate issueNodeCertificate(
+      NodeId nodeId, SigningPublicKey nodeKey, Instant notBefore, Instant notAfter) {
     return NodeCertificate.issue(key, nextSerial(), nodeId, nodeKey, notBefore, notAfter);
   }
 
   /** Certifies {@code nodeKey} under a node id chosen uniformly at random. */
-  public NodeCertificate issueNodeCertificate(SigningPublicKey nodeKey, Instant notBefore,
-      Instant notAfter) {
+  public NodeCertificate issueNodeCertificate(
+      SigningPublicKey nodeKey, Instant notBefore, Instant notAfter) {
     byte[] id = new byte[NodeId.LENGTH];
     random.nextBytes(id);
     try {
@@ -62,8 +66,8 @@ public final class RingAuthority {
   }
 
   /** Signs revocation list {@code version} revoking {@code serials}. */
-  public RevocationList issueRevocationList(long version, Instant issuedAt,
-      Collection<Long> serials) {
+  public RevocationList issueRevocationList(
+      long version, Instant issuedAt, Collection<Long> serials) {
     return RevocationList.issue(key, version, issuedAt, serials);
   }
 

@@ -30,10 +30,10 @@ import org.epost.crypto.primitives.Sha256;
  * id     = SHA-256(block)
  * </pre>
  *
- * <p>The nonce is fixed because every key encrypts exactly one plaintext (ADR 0013). Content up
- * to {@link #CHUNK_SIZE} is one {@code DATA} block; larger content is cut into chunks, each a
- * {@code DATA} block, listed with their keys in one {@code MANIFEST} block. Streaming never
- * holds more than one chunk plus the manifest in memory.
+ * <p>The nonce is fixed because every key encrypts exactly one plaintext (ADR 0013). Content up to
+ * {@link #CHUNK_SIZE} is one {@code DATA} block; larger content is cut into chunks, each a {@code
+ * DATA} block, listed with their keys in one {@code MANIFEST} block. Streaming never holds more
+ * than one chunk plus the manifest in memory.
  *
  * <p>Equal plaintexts under the same secret give byte-identical blocks (deduplication); anyone
  * without the secret cannot compute a block's key or id from a guessed plaintext.
@@ -43,8 +43,10 @@ import org.epost.crypto.primitives.Sha256;
 public final class ConvergentEncryption {
   /** Chunk size for large content (1 MiB). */
   public static final int CHUNK_SIZE = 1 << 20;
+
   /** Most chunks one manifest lists (about 14.6 GiB of content). */
   public static final int MAX_CHUNKS = 15_000;
+
   static final int FORMAT = 1;
   static final int HEADER = 2;
   private static final byte[] NONCE = new byte[AesGcm.NONCE_LENGTH];
@@ -53,8 +55,10 @@ public final class ConvergentEncryption {
   private static final byte[] USER_SECRET_INFO =
       "epost/chk/user-convergence-secret/v1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[][] AAD = {
-      null, {FORMAT, (byte) ContentKey.Kind.DATA.code()},
-      {FORMAT, (byte) ContentKey.Kind.MANIFEST.code()}};
+    null,
+    {FORMAT, (byte) ContentKey.Kind.DATA.code()},
+    {FORMAT, (byte) ContentKey.Kind.MANIFEST.code()}
+  };
 
   private final Mac prototype;
 
@@ -69,8 +73,8 @@ public final class ConvergentEncryption {
   }
 
   /**
-   * The per-user encryptor of ADR 0013: the secret is derived from the user's private signing
-   * key, so only that user (on any of their machines) produces these blocks.
+   * The per-user encryptor of ADR 0013: the secret is derived from the user's private signing key,
+   * so only that user (on any of their machines) produces these blocks.
    */
   public static ConvergentEncryption forUser(UserIdentity user) {
     byte[] seed = user.signing().exportSeed();
@@ -115,8 +119,8 @@ public final class ConvergentEncryption {
   }
 
   /**
-   * Encrypts a stream of any length up to {@link #MAX_CHUNKS} chunks, handing each block to
-   * {@code sink} as soon as it is made. Reads {@code in} to its end; does not close it.
+   * Encrypts a stream of any length up to {@link #MAX_CHUNKS} chunks, handing each block to {@code
+   * sink} as soon as it is made. Reads {@code in} to its end; does not close it.
    *
    * @return the key of the root block (a {@code DATA} block or a {@code MANIFEST})
    * @throws IOException from {@code in} or {@code sink}, or if the content is too large
@@ -148,8 +152,8 @@ public final class ConvergentEncryption {
     byte[] encoded = manifest.encode();
     EncryptedBlock root = encryptBlock(encoded, 0, encoded.length, ContentKey.Kind.MANIFEST);
     sink.accept(root.key().id(), root.bytes());
-    return new ContentKey(root.key().id(), root.key().key(), ContentKey.Kind.MANIFEST,
-        manifest.totalLength());
+    return new ContentKey(
+        root.key().id(), root.key().key(), ContentKey.Kind.MANIFEST, manifest.totalLength());
   }
 
   /**
@@ -169,12 +173,12 @@ public final class ConvergentEncryption {
       throw new CryptoFormatException("not a version-1 content block");
     }
     if (block[1] != key.kind().code()) {
-      throw new CryptoFormatException("block kind " + block[1] + " where " + key.kind()
-          + " was expected");
+      throw new CryptoFormatException(
+          "block kind " + block[1] + " where " + key.kind() + " was expected");
     }
     byte[] plain = new byte[block.length - HEADER - AesGcm.TAG_LENGTH];
-    AesGcm.decrypt(key.key(), NONCE, AAD[key.kind().code()], block, HEADER,
-        block.length - HEADER, plain, 0);
+    AesGcm.decrypt(
+        key.key(), NONCE, AAD[key.kind().code()], block, HEADER, block.length - HEADER, plain, 0);
     if (key.kind() == ContentKey.Kind.DATA && plain.length != key.length()) {
       throw new VerificationException("block length differs from the length in its key");
     }

@@ -10,9 +10,9 @@ import org.epost.crypto.encoding.CanonicalReader;
 import org.epost.crypto.encoding.CanonicalWriter;
 
 /**
- * The plaintext of a manifest block: context {@code "epost/chk-manifest"}, version 1, field 1
- * total length (u64), field 2 the chunks as fixed 68-byte entries (32-byte id, 32-byte key,
- * 4-byte length). Every chunk but the last is exactly {@link ConvergentEncryption#CHUNK_SIZE}.
+ * The plaintext of a manifest block: context {@code "epost/chk-manifest"}, version 1, field 1 total
+ * length (u64), field 2 the chunks as fixed 68-byte entries (32-byte id, 32-byte key, 4-byte
+ * length). Every chunk but the last is exactly {@link ConvergentEncryption#CHUNK_SIZE}.
  */
 final class Manifest {
   static final String CONTEXT = "epost/chk-manifest";
@@ -47,8 +47,8 @@ final class Manifest {
       throw new CryptoFormatException("manifest entries are not whole");
     }
     if (total != expectedLength) {
-      throw new CryptoFormatException("manifest length " + total + " differs from the key's "
-          + expectedLength);
+      throw new CryptoFormatException(
+          "manifest length " + total + " differs from the key's " + expectedLength);
     }
     Manifest m = new Manifest(entries);
     long sum = 0;
@@ -56,7 +56,8 @@ final class Manifest {
     for (int i = 0; i < m.count; i++) {
       int len = b.getInt(i * ENTRY + 64);
       boolean last = i == m.count - 1;
-      if (len < 1 || len > ConvergentEncryption.CHUNK_SIZE
+      if (len < 1
+          || len > ConvergentEncryption.CHUNK_SIZE
           || (!last && len != ConvergentEncryption.CHUNK_SIZE)) {
         throw new CryptoFormatException("manifest chunk " + i + " has bad length " + len);
       }

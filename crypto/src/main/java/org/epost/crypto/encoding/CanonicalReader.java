@@ -8,12 +8,13 @@ import java.util.Arrays;
 import org.epost.crypto.api.CryptoFormatException;
 
 /**
- * Strict, schema-driven reader for one canonical encoding. Every method that reads untrusted
- * bytes throws {@link CryptoFormatException} and nothing else on malformed input.
+ * Strict, schema-driven reader for one canonical encoding. Every method that reads untrusted bytes
+ * throws {@link CryptoFormatException} and nothing else on malformed input.
  */
 public final class CanonicalReader {
   /** Longest context string accepted. */
   static final int MAX_CONTEXT = 64;
+
   /** Largest field length the format can express (16 MiB; a 4-byte varint holds 2^28 - 1). */
   public static final int MAX_LENGTH = 16 * 1024 * 1024;
 
@@ -23,8 +24,9 @@ public final class CanonicalReader {
   private int pos;
   private int lastTag;
 
-  private CanonicalReader(byte[] in, int off, int len, String context, int minVersion,
-      int maxVersion) throws CryptoFormatException {
+  private CanonicalReader(
+      byte[] in, int off, int len, String context, int minVersion, int maxVersion)
+      throws CryptoFormatException {
     if (in == null) {
       throw new CryptoFormatException("no bytes to decode");
     }
@@ -49,8 +51,15 @@ public final class CanonicalReader {
     version = in[pos++] & 0xFF;
     if (version < minVersion || version > maxVersion) {
       throw new CryptoFormatException(
-          "unsupported " + context + " version " + version + " (this build reads "
-              + minVersion + ".." + maxVersion + ")");
+          "unsupported "
+              + context
+              + " version "
+              + version
+              + " (this build reads "
+              + minVersion
+              + ".."
+              + maxVersion
+              + ")");
     }
   }
 
@@ -126,7 +135,8 @@ public final class CanonicalReader {
   public String text(int tag, int min, int max) throws CryptoFormatException {
     byte[] b = bytes(tag, min, max);
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(b))

@@ -46,9 +46,9 @@ import org.epost.crypto.primitives.Sha256;
  * </pre>
  *
  * <p>Writes go to a temporary file in the same directory created with mode 0600, are fsynced,
- * atomically renamed over the target, and the directory is fsynced: a crash leaves either the
- * old file or the new one, never a mix. Thread-safe; concurrent writers of one path race, and
- * the last rename wins.
+ * atomically renamed over the target, and the directory is fsynced: a crash leaves either the old
+ * file or the new one, never a mix. Thread-safe; concurrent writers of one path race, and the last
+ * rename wins.
  */
 public final class KeyFiles {
   static final String CONTEXT = "epost/key-file";
@@ -63,7 +63,9 @@ public final class KeyFiles {
   private final SecureRandom random;
   private final ScryptParameters params;
 
-  /** A writer drawing salts and nonces from {@code random} and deriving keys with {@code params}. */
+  /**
+   * A writer drawing salts and nonces from {@code random} and deriving keys with {@code params}.
+   */
   public KeyFiles(SecureRandom random, ScryptParameters params) {
     this.random = Objects.requireNonNull(random, "random");
     this.params = Objects.requireNonNull(params, "params");
@@ -96,8 +98,8 @@ public final class KeyFiles {
   public static UserIdentity readUser(Path path, char[] passphrase)
       throws IOException, CryptoException {
     byte[][] keys = open(Files.readAllBytes(path), passphrase, KIND_USER, path.toString());
-    return new UserIdentity(SigningKeyPair.fromSeed(keys[0]),
-        AgreementKeyPair.fromPrivate(keys[1]));
+    return new UserIdentity(
+        SigningKeyPair.fromSeed(keys[0]), AgreementKeyPair.fromPrivate(keys[1]));
   }
 
   /** Reads a node identity; failures as for {@link #readUser}. */
@@ -108,16 +110,26 @@ public final class KeyFiles {
   }
 
   byte[] seal(int kind, byte[] seed, byte[] agreement, char[] passphrase) {
-    byte[] identity = CanonicalWriter.start(IDENTITY, 1)
-        .u8(1, kind).bytes(2, seed).bytes(3, agreement).toByteArray();
+    byte[] identity =
+        CanonicalWriter.start(IDENTITY, 1)
+            .u8(1, kind)
+            .bytes(2, seed)
+            .bytes(3, agreement)
+            .toByteArray();
     byte[] salt = new byte[16];
     random.nextBytes(salt);
     byte[] nonce = new byte[AesGcm.NONCE_LENGTH];
     random.nextBytes(nonce);
     byte[] okm = kdf(passphrase, salt, params);
-    CanonicalWriter w = CanonicalWriter.start(CONTEXT, 1)
-        .u8(1, KDF_SCRYPT).u8(2, params.logN()).u8(3, params.r()).u8(4, params.p())
-        .bytes(5, salt).bytes(6, check(okm)).bytes(7, nonce);
+    CanonicalWriter w =
+        CanonicalWriter.start(CONTEXT, 1)
+            .u8(1, KDF_SCRYPT)
+            .u8(2, params.logN())
+            .u8(3, params.r())
+            .u8(4, params.p())
+            .bytes(5, salt)
+            .bytes(6, check(okm))
+            .bytes(7, nonce);
     byte[] aad = w.toByteArray();
     byte[] ct = AesGcm.encrypt(Arrays.copyOf(okm, 32), nonce, aad, identity);
     Arrays.fill(okm, (byte) 0);
@@ -137,8 +149,8 @@ public final class KeyFiles {
     MessageDigest sha = Sha256.get();
     sha.update(file, 0, bodyLen);
     if (!MessageDigest.isEqual(sha.digest(), Arrays.copyOfRange(file, bodyLen, file.length))) {
-      throw new CryptoFormatException("key file " + name
-          + " is damaged (checksum mismatch); restore it from a backup");
+      throw new CryptoFormatException(
+          "key file " + name + " is damaged (checksum mismatch); restore it from a backup");
     }
     CanonicalReader r = CanonicalReader.open(file, 0, bodyLen, CONTEXT, 1);
     if (r.u8(1) != KDF_SCRYPT) {
@@ -175,9 +187,14 @@ public final class KeyFiles {
     ir.end();
     Arrays.fill(identity, (byte) 0);
     if (kind != expectedKind) {
-      throw new CryptoFormatException("key file " + name + " holds a "
-          + (kind == KIND_USER ? "user" : "node") + " identity, not a "
-          + (expectedKind == KIND_USER ? "user" : "node") + " identity");
+      throw new CryptoFormatException(
+          "key file "
+              + name
+              + " holds a "
+              + (kind == KIND_USER ? "user" : "node")
+              + " identity, not a "
+              + (expectedKind == KIND_USER ? "user" : "node")
+              + " identity");
     }
     if ((kind == KIND_USER) != (x.length == 32)) {
       throw new CryptoFormatException("key file " + name + " has a malformed identity");
@@ -212,8 +229,12 @@ public final class KeyFiles {
     Path dir = target.getParent();
     Path tmp;
     try {
-      tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      tmp =
+          Files.createTempFile(
+              dir,
+              "." + target.getFileName(),
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException e) {
       tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
     }
@@ -227,8 +248,8 @@ public final class KeyFiles {
         ch.force(true);
       }
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException("cannot replace " + target + " atomically on this file system", e);
       }

@@ -10,8 +10,8 @@ public final class Sha256 {
   private Sha256() {}
 
   /**
-   * This thread's SHA-256 instance, reset. Use it and finish it ({@code digest()}) before
-   * calling any other method of this module on the same thread.
+   * This thread's SHA-256 instance, reset. Use it and finish it ({@code digest()}) before calling
+   * any other method of this module on the same thread.
    */
   public static MessageDigest get() {
     MessageDigest md = DIGEST.get();

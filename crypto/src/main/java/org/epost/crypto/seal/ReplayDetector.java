@@ -13,15 +13,15 @@ import org.epost.crypto.api.VerificationException;
 /**
  * Rejects sealed messages seen before, in bounded memory.
  *
- * <p>A message is accepted once if its timestamp lies in {@code [now - window, now + skew]}.
- * The detector remembers (sender, nonce) of accepted messages until they leave the window, and
- * at most {@code capacity} of them. When full, it forgets the oldest entry and raises a floor:
- * from then on every message stamped at or before the floor is rejected. So it never accepts a
- * replay, whatever the load; under a flood it may reject a genuine old message, which the
- * sender's retry (with a fresh nonce and timestamp) repairs.
+ * <p>A message is accepted once if its timestamp lies in {@code [now - window, now + skew]}. The
+ * detector remembers (sender, nonce) of accepted messages until they leave the window, and at most
+ * {@code capacity} of them. When full, it forgets the oldest entry and raises a floor: from then on
+ * every message stamped at or before the floor is rejected. So it never accepts a replay, whatever
+ * the load; under a flood it may reject a genuine old message, which the sender's retry (with a
+ * fresh nonce and timestamp) repairs.
  *
- * <p>Time comes from the caller ({@code now}); the detector never reads a clock. Thread-safe
- * (all methods synchronized).
+ * <p>Time comes from the caller ({@code now}); the detector never reads a clock. Thread-safe (all
+ * methods synchronized).
  */
 public final class ReplayDetector {
   private record Key(SigningPublicKey sender, ByteBuffer nonce) {}
@@ -53,11 +53,10 @@ public final class ReplayDetector {
   /**
    * Accepts {@code message} at time {@code now} or throws.
    *
-   * @throws VerificationException if it is a replay, too old, from the future, or older than
-   *     what the bounded memory can still vouch for
+   * @throws VerificationException if it is a replay, too old, from the future, or older than what
+   *     the bounded memory can still vouch for
    */
-  public synchronized void check(OpenedEnvelope message, Instant now)
-      throws VerificationException {
+  public synchronized void check(OpenedEnvelope message, Instant now) throws VerificationException {
     long t = message.timestamp().toEpochMilli();
     long n = now.toEpochMilli();
     if (t < n - windowMillis) {

@@ -32,14 +32,16 @@ import org.epost.crypto.primitives.Hkdf;
  * envelope     = "epost/sealed" v1: 1 E, 2 AES-256-GCM(key, nonce, aad = E, inner)
  * </pre>
  *
- * <p>Naming the recipient inside the signed part stops a recipient from re-sealing a message to
- * a third party as if the sender had sent it there. Thread-safe.
+ * <p>Naming the recipient inside the signed part stops a recipient from re-sealing a message to a
+ * third party as if the sender had sent it there. Thread-safe.
  */
 public final class Sealer {
   /** Largest payload that can be sealed. */
   public static final int MAX_PAYLOAD = 64 * 1024;
+
   /** Length of the replay nonce. */
   public static final int NONCE_LENGTH = 16;
+
   static final String OUTER = "epost/sealed";
   static final String INNER = "epost/sealed-content";
   private static final byte[] INFO = "epost/seal/v1".getBytes(StandardCharsets.US_ASCII);
@@ -53,20 +55,21 @@ public final class Sealer {
   }
 
   /** Seals {@code payload} from {@code sender} to {@code recipient}, stamped {@code now}. */
-  public byte[] seal(SigningKeyPair sender, AgreementPublicKey recipient, Instant now,
-      byte[] payload) {
+  public byte[] seal(
+      SigningKeyPair sender, AgreementPublicKey recipient, Instant now, byte[] payload) {
     if (payload.length > MAX_PAYLOAD) {
       throw new IllegalArgumentException("sealed payloads are at most " + MAX_PAYLOAD + " bytes");
     }
     byte[] nonce = new byte[NONCE_LENGTH];
     random.nextBytes(nonce);
     byte[] recipientKey = recipient.toBytes();
-    CanonicalWriter w = CanonicalWriter.start(INNER, 1)
-        .bytes(1, sender.publicKey().toBytes())
-        .bytes(2, recipientKey)
-        .u64(3, now.toEpochMilli())
-        .bytes(4, nonce)
-        .bytes(5, payload);
+    CanonicalWriter w =
+        CanonicalWriter.start(INNER, 1)
+            .bytes(1, sender.publicKey().toBytes())
+            .bytes(2, recipientKey)
+            .u64(3, now.toEpochMilli())
+            .bytes(4, nonce)
+            .bytes(5, payload);
     byte[] tbs = w.toByteArray();
     byte[] inner = w.bytes(15, sender.sign(tbs)).toByteArray();
 
@@ -86,9 +89,9 @@ public final class Sealer {
   }
 
   /**
-   * Opens an envelope addressed to {@code recipient} and checks the sender's signature. Replay
-   * and freshness checks are the caller's ({@link ReplayDetector}); whether the sender is who
-   * the caller expects (a certificate lookup) is the caller's too.
+   * Opens an envelope addressed to {@code recipient} and checks the sender's signature. Replay and
+   * freshness checks are the caller's ({@link ReplayDetector}); whether the sender is who the
+   * caller expects (a certificate lookup) is the caller's too.
    *
    * @throws CryptoFormatException if the envelope or its contents are malformed
    * @throws VerificationException if it is not for this recipient, was tampered with, or the

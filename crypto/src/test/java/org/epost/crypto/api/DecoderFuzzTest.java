@@ -27,25 +27,43 @@ class DecoderFuzzTest {
   private static final EncryptedBlock BLOCK =
       new ConvergentEncryption(new byte[32]).encryptBlock(new byte[40]);
 
-  private static final List<Decoder> DECODERS = List.of(
-      UserCertificate::decode, NodeCertificate::decode, RevocationList::decode,
-      SignedObject::decode, EquivocationProof::decode, ContentKey::decode,
-      b -> Sealer.open(USER.encryption(), b),
-      b -> ConvergentEncryption.decryptBlock(BLOCK.key(), b),
-      SigningPublicKey::fromBytes, NodeId::fromBytes, BlockId::fromBytes);
+  private static final List<Decoder> DECODERS =
+      List.of(
+          UserCertificate::decode,
+          NodeCertificate::decode,
+          RevocationList::decode,
+          SignedObject::decode,
+          EquivocationProof::decode,
+          ContentKey::decode,
+          b -> Sealer.open(USER.encryption(), b),
+          b -> ConvergentEncryption.decryptBlock(BLOCK.key(), b),
+          SigningPublicKey::fromBytes,
+          NodeId::fromBytes,
+          BlockId::fromBytes);
 
-  private static final List<byte[]> VALID = List.of(
-      UserCertificate.issue(CA, 1, "a@b.example", USER.signing().publicKey(),
-          USER.encryption().publicKey(), T, T.plusSeconds(60)).encode(),
-      NodeCertificate.issue(CA, 2, NodeId.fromPublicKey(CA.publicKey()), CA.publicKey(), T,
-          T.plusSeconds(60)).encode(),
-      RevocationList.issue(CA, 1, T, List.of(1L, 2L)).encode(),
-      SignedObject.sign(CA, new byte[] {1}, 3, new byte[] {4}).encode(),
-      EquivocationProof.of(SignedObject.sign(CA, new byte[] {1}, 3, new byte[] {4}),
-          SignedObject.sign(CA, new byte[] {1}, 3, new byte[] {5})).encode(),
-      BLOCK.key().encode(),
-      new Sealer(TestBytes.seeded(3)).seal(CA, USER.encryption().publicKey(), T, new byte[8]),
-      BLOCK.bytes());
+  private static final List<byte[]> VALID =
+      List.of(
+          UserCertificate.issue(
+                  CA,
+                  1,
+                  "a@b.example",
+                  USER.signing().publicKey(),
+                  USER.encryption().publicKey(),
+                  T,
+                  T.plusSeconds(60))
+              .encode(),
+          NodeCertificate.issue(
+                  CA, 2, NodeId.fromPublicKey(CA.publicKey()), CA.publicKey(), T, T.plusSeconds(60))
+              .encode(),
+          RevocationList.issue(CA, 1, T, List.of(1L, 2L)).encode(),
+          SignedObject.sign(CA, new byte[] {1}, 3, new byte[] {4}).encode(),
+          EquivocationProof.of(
+                  SignedObject.sign(CA, new byte[] {1}, 3, new byte[] {4}),
+                  SignedObject.sign(CA, new byte[] {1}, 3, new byte[] {5}))
+              .encode(),
+          BLOCK.key().encode(),
+          new Sealer(TestBytes.seeded(3)).seal(CA, USER.encryption().publicKey(), T, new byte[8]),
+          BLOCK.bytes());
 
   private static void onlyCryptoExceptions(byte[] input) {
     for (Decoder d : DECODERS) {
@@ -63,8 +81,11 @@ class DecoderFuzzTest {
   }
 
   @Property(tries = 1000)
-  void truncatedAndMutatedValidEncodings(@ForAll("index") int which, @ForAll("cut") int cut,
-      @ForAll("cut") int pos, @ForAll byte value) {
+  void truncatedAndMutatedValidEncodings(
+      @ForAll("index") int which,
+      @ForAll("cut") int cut,
+      @ForAll("cut") int pos,
+      @ForAll byte value) {
     byte[] valid = VALID.get(which);
     byte[] truncated = Arrays.copyOf(valid, cut % (valid.length + 1));
     onlyCryptoExceptions(truncated);

@@ -47,17 +47,20 @@ class SignedObjectTest {
     EquivocationProof p = EquivocationProof.of(head(owner, 5, "a"), head(owner, 5, "b"));
     EquivocationProof q = EquivocationProof.decode(p.encode());
     assertEquals(owner.publicKey(), q.owner());
-    assertArrayEquals(p.encode(),
-        EquivocationProof.of(head(owner, 5, "b"), head(owner, 5, "a")).encode());
+    assertArrayEquals(
+        p.encode(), EquivocationProof.of(head(owner, 5, "b"), head(owner, 5, "a")).encode());
   }
 
   @Test
   void notAnEquivocationIsRefused() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> EquivocationProof.of(head(owner, 5, "a"), head(owner, 5, "a")));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> EquivocationProof.of(head(owner, 5, "a"), head(owner, 6, "b")));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> EquivocationProof.of(head(owner, 5, "a"), head(other, 5, "b")));
   }
 

@@ -33,8 +33,8 @@ class RingAuthorityTest {
   private final UserIdentity alice = UserIdentity.generate(TestBytes.seeded(3));
 
   private UserCertificate aliceCert() {
-    return ca.issueUserCertificate("alice@ring.example", alice.signing().publicKey(),
-        alice.encryption().publicKey(), T0, T1);
+    return ca.issueUserCertificate(
+        "alice@ring.example", alice.signing().publicKey(), alice.encryption().publicKey(), T0, T1);
   }
 
   @Test
@@ -52,30 +52,42 @@ class RingAuthorityTest {
   @Test
   void validityPeriodIsEnforced() {
     UserCertificate cert = aliceCert();
-    assertTrue(assertThrows(VerificationException.class,
-        () -> verifier.verify(cert, T0.minusSeconds(1))).getMessage().contains("not valid before"));
-    assertTrue(assertThrows(VerificationException.class,
-        () -> verifier.verify(cert, T1.plusSeconds(1))).getMessage().contains("expired"));
+    assertTrue(
+        assertThrows(VerificationException.class, () -> verifier.verify(cert, T0.minusSeconds(1)))
+            .getMessage()
+            .contains("not valid before"));
+    assertTrue(
+        assertThrows(VerificationException.class, () -> verifier.verify(cert, T1.plusSeconds(1)))
+            .getMessage()
+            .contains("expired"));
   }
 
   @Test
   void anotherAuthorityIsNotTrusted() {
     RingAuthority other =
         new RingAuthority(SigningKeyPair.generate(TestBytes.seeded(9)), TestBytes.seeded(10));
-    UserCertificate forged = other.issueUserCertificate("alice@ring.example",
-        alice.signing().publicKey(), alice.encryption().publicKey(), T0, T1);
+    UserCertificate forged =
+        other.issueUserCertificate(
+            "alice@ring.example",
+            alice.signing().publicKey(),
+            alice.encryption().publicKey(),
+            T0,
+            T1);
     assertThrows(VerificationException.class, () -> verifier.verify(forged, T0));
   }
 
   @Test
   void revocationListRevokesAndCannotBeRolledBack() throws Exception {
     UserCertificate cert = aliceCert();
-    NodeCertificate node = ca.issueNodeCertificate(
-        NodeIdentity.generate(TestBytes.seeded(4)).signing().publicKey(), T0, T1);
+    NodeCertificate node =
+        ca.issueNodeCertificate(
+            NodeIdentity.generate(TestBytes.seeded(4)).signing().publicKey(), T0, T1);
     RevocationList v1 = ca.issueRevocationList(1, T0, List.of(cert.serial(), node.serial()));
     assertTrue(verifier.update(RevocationList.decode(v1.encode())));
-    assertTrue(assertThrows(VerificationException.class, () -> verifier.verify(cert, T0))
-        .getMessage().contains("revoked"));
+    assertTrue(
+        assertThrows(VerificationException.class, () -> verifier.verify(cert, T0))
+            .getMessage()
+            .contains("revoked"));
     assertThrows(VerificationException.class, () -> verifier.verify(node, T0));
 
     RevocationList v0 = ca.issueRevocationList(0, T0, List.of());
@@ -83,8 +95,9 @@ class RingAuthorityTest {
     assertEquals(1, verifier.revocationVersion());
     assertThrows(VerificationException.class, () -> verifier.verify(cert, T0));
 
-    RevocationList foreign = new RingAuthority(SigningKeyPair.generate(TestBytes.seeded(11)),
-        TestBytes.seeded(12)).issueRevocationList(99, T0, List.of());
+    RevocationList foreign =
+        new RingAuthority(SigningKeyPair.generate(TestBytes.seeded(11)), TestBytes.seeded(12))
+            .issueRevocationList(99, T0, List.of());
     assertThrows(VerificationException.class, () -> verifier.update(foreign));
   }
 
@@ -104,19 +117,21 @@ class RingAuthorityTest {
   @Test
   void everyBitFlipInEveryCertificateFormatIsDetected() throws Exception {
     byte[][] encodings = {
-        aliceCert().encode(),
-        ca.issueNodeCertificate(alice.signing().publicKey(), T0, T1).encode(),
-        ca.issueRevocationList(3, T0, List.of(5L, 7L, 11L)).encode()};
+      aliceCert().encode(),
+      ca.issueNodeCertificate(alice.signing().publicKey(), T0, T1).encode(),
+      ca.issueRevocationList(3, T0, List.of(5L, 7L, 11L)).encode()
+    };
     for (int kind = 0; kind < encodings.length; kind++) {
       byte[] good = encodings[kind];
       for (int bit = 0; bit < good.length * 8; bit++) {
         byte[] bad = flip(good, bit);
         try {
-          boolean accepted = switch (kind) {
-            case 0 -> accepts(UserCertificate.decode(bad));
-            case 1 -> accepts(NodeCertificate.decode(bad));
-            default -> RevocationList.decode(bad).isSignedBy(ca.publicKey());
-          };
+          boolean accepted =
+              switch (kind) {
+                case 0 -> accepts(UserCertificate.decode(bad));
+                case 1 -> accepts(NodeCertificate.decode(bad));
+                default -> RevocationList.decode(bad).isSignedBy(ca.publicKey());
+              };
           if (accepted) {
             fail("format " + kind + ": flipping bit " + bit + " went undetected");
           }
@@ -155,9 +170,19 @@ class RingAuthorityTest {
 
   @Test
   void badAddressesAreRefused() {
-    assertThrows(IllegalArgumentException.class, () -> ca.issueUserCertificate("nobody",
-        alice.signing().publicKey(), alice.encryption().publicKey(), T0, T1));
-    assertThrows(IllegalArgumentException.class, () -> ca.issueUserCertificate("a@b\r\nX: y",
-        alice.signing().publicKey(), alice.encryption().publicKey(), T0, T1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            ca.issueUserCertificate(
+                "nobody", alice.signing().publicKey(), alice.encryption().publicKey(), T0, T1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            ca.issueUserCertificate(
+                "a@b\r\nX: y",
+                alice.signing().publicKey(),
+                alice.encryption().publicKey(),
+                T0,
+                T1));
   }
 }

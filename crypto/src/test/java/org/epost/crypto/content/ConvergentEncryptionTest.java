@@ -33,8 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ConvergentEncryptionTest {
   private static final int MIB = ConvergentEncryption.CHUNK_SIZE;
-  private final ConvergentEncryption alice =
-      new ConvergentEncryption(TestBytes.random(32, 1));
+  private final ConvergentEncryption alice = new ConvergentEncryption(TestBytes.random(32, 1));
   private final ConvergentEncryption bob = new ConvergentEncryption(TestBytes.random(32, 2));
 
   /** A block store that checks nothing: the decryptor must. */
@@ -83,9 +82,11 @@ class ConvergentEncryptionTest {
     UserIdentity u = UserIdentity.generate(TestBytes.seeded(5));
     UserIdentity v = UserIdentity.generate(TestBytes.seeded(6));
     byte[] msg = "hello".getBytes(StandardCharsets.UTF_8);
-    assertEquals(ConvergentEncryption.forUser(u).encryptBlock(msg).key().id(),
+    assertEquals(
+        ConvergentEncryption.forUser(u).encryptBlock(msg).key().id(),
         ConvergentEncryption.forUser(u).encryptBlock(msg).key().id());
-    assertNotEquals(ConvergentEncryption.forUser(u).encryptBlock(msg).key().id(),
+    assertNotEquals(
+        ConvergentEncryption.forUser(u).encryptBlock(msg).key().id(),
         ConvergentEncryption.forUser(v).encryptBlock(msg).key().id());
   }
 
@@ -109,32 +110,37 @@ class ConvergentEncryptionTest {
     long total = 8L * MIB;
     long[] consumed = {0};
     long[] consumedAtFirstBlock = {-1};
-    InputStream endless = new InputStream() {
-      @Override
-      public int read() {
-        return consumed[0] < total ? (int) (consumed[0]++ & 0xFF) : -1;
-      }
+    InputStream endless =
+        new InputStream() {
+          @Override
+          public int read() {
+            return consumed[0] < total ? (int) (consumed[0]++ & 0xFF) : -1;
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) {
-        if (consumed[0] >= total) {
-          return -1;
-        }
-        int n = (int) Math.min(len, total - consumed[0]);
-        for (int i = 0; i < n; i++) {
-          b[off + i] = (byte) (consumed[0] + i);
-        }
-        consumed[0] += n;
-        return n;
-      }
-    };
-    ContentKey key = alice.encrypt(endless, (id, block) -> {
-      if (consumedAtFirstBlock[0] < 0) {
-        consumedAtFirstBlock[0] = consumed[0];
-      }
-    });
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (consumed[0] >= total) {
+              return -1;
+            }
+            int n = (int) Math.min(len, total - consumed[0]);
+            for (int i = 0; i < n; i++) {
+              b[off + i] = (byte) (consumed[0] + i);
+            }
+            consumed[0] += n;
+            return n;
+          }
+        };
+    ContentKey key =
+        alice.encrypt(
+            endless,
+            (id, block) -> {
+              if (consumedAtFirstBlock[0] < 0) {
+                consumedAtFirstBlock[0] = consumed[0];
+              }
+            });
     assertEquals(total, key.length());
-    assertTrue(consumedAtFirstBlock[0] <= MIB + 1,
+    assertTrue(
+        consumedAtFirstBlock[0] <= MIB + 1,
         "first chunk emitted after reading " + consumedAtFirstBlock[0] + " bytes");
   }
 
@@ -171,13 +177,14 @@ class ConvergentEncryptionTest {
   @Test
   void forgedChunkBehindManifestIsRejected() throws Exception {
     Store store = new Store();
-    ContentKey key = alice.encrypt(new ByteArrayInputStream(TestBytes.random(2 * MIB + 5, 9)),
-        store::put);
+    ContentKey key =
+        alice.encrypt(new ByteArrayInputStream(TestBytes.random(2 * MIB + 5, 9)), store::put);
     BlockId firstChunk = store.order.get(0);
     byte[] evil = store.blocks.get(firstChunk).clone();
     evil[100] ^= 1;
     store.blocks.put(firstChunk, evil);
-    assertThrows(VerificationException.class,
+    assertThrows(
+        VerificationException.class,
         () -> ConvergentEncryption.decrypt(key, store::fetch, OutputStream.nullOutputStream()));
   }
 
@@ -193,9 +200,12 @@ class ConvergentEncryptionTest {
     String pin = "4821";
     BlockId observed = new ConvergentEncryption(victimSecret).encryptBlock(letter(pin)).key().id();
 
-    assertEquals(pin, guessPin(new ConvergentEncryption(victimSecret), observed),
+    assertEquals(
+        pin,
+        guessPin(new ConvergentEncryption(victimSecret), observed),
         "with the secret the guess is confirmed");
-    assertNull(guessPin(new ConvergentEncryption(TestBytes.random(32, 78)), observed),
+    assertNull(
+        guessPin(new ConvergentEncryption(TestBytes.random(32, 78)), observed),
         "without the secret no guess matches");
   }
 
@@ -217,7 +227,7 @@ class ConvergentEncryptionTest {
   @Test
   void blockIdIsSha256OfStoredBytes() throws Exception {
     EncryptedBlock b = alice.encryptBlock(new byte[10]);
-    assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(b.bytes()),
-        b.key().id().toBytes());
+    assertArrayEquals(
+        MessageDigest.getInstance("SHA-256").digest(b.bytes()), b.key().id().toBytes());
   }
 }

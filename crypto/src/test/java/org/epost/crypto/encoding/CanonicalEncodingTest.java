@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 class CanonicalEncodingTest {
   private static byte[] sample() {
     return CanonicalWriter.start("epost/test", 1)
-        .u64(1, 42).text(2, "alice@ring.example").bytes(3, new byte[200]).u8(4, 7)
+        .u64(1, 42)
+        .text(2, "alice@ring.example")
+        .bytes(3, new byte[200])
+        .u8(4, 7)
         .toByteArray();
   }
 
@@ -63,22 +66,29 @@ class CanonicalEncodingTest {
     bad[13] = (byte) 0x88;
     bad[14] = 0;
     System.arraycopy(ok, 14, bad, 15, 8);
-    CryptoFormatException e = assertThrows(CryptoFormatException.class, () -> {
-      CanonicalReader r = CanonicalReader.open(bad, "epost/test", 1);
-      r.u64(1);
-      r.end();
-    });
+    CryptoFormatException e =
+        assertThrows(
+            CryptoFormatException.class,
+            () -> {
+              CanonicalReader r = CanonicalReader.open(bad, "epost/test", 1);
+              r.u64(1);
+              r.end();
+            });
     assertTrue(e.getMessage().contains("non-canonical"));
   }
 
   @Test
   void rejectsUnknownVersionAndWrongContext() {
     byte[] v2 = CanonicalWriter.start("epost/test", 2).u64(1, 1).toByteArray();
-    assertTrue(assertThrows(CryptoFormatException.class, () -> readSample(v2))
-        .getMessage().contains("version 2"));
+    assertTrue(
+        assertThrows(CryptoFormatException.class, () -> readSample(v2))
+            .getMessage()
+            .contains("version 2"));
     byte[] other = CanonicalWriter.start("epost/tesT", 1).u64(1, 1).toByteArray();
-    assertTrue(assertThrows(CryptoFormatException.class, () -> readSample(other))
-        .getMessage().contains("context"));
+    assertTrue(
+        assertThrows(CryptoFormatException.class, () -> readSample(other))
+            .getMessage()
+            .contains("context"));
   }
 
   @Test
@@ -89,8 +99,25 @@ class CanonicalEncodingTest {
 
   @Test
   void rejectsHugeDeclaredLengthWithoutAllocating() {
-    byte[] b = {10, 'e', 'p', 'o', 's', 't', '/', 't', 'e', 's', 't', 1, 1,
-        (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F};
+    byte[] b = {
+      10,
+      'e',
+      'p',
+      'o',
+      's',
+      't',
+      '/',
+      't',
+      'e',
+      's',
+      't',
+      1,
+      1,
+      (byte) 0xFF,
+      (byte) 0xFF,
+      (byte) 0xFF,
+      0x7F
+    };
     assertThrows(CryptoFormatException.class, () -> readSample(b));
   }
 

@@ -46,8 +46,10 @@ class KeyFilesTest {
     Path p = dir.resolve("node.key");
     files.write(p, node, pass);
     assertEquals(node.derivedId(), KeyFiles.readNode(p, pass).derivedId());
-    assertTrue(assertThrows(CryptoFormatException.class, () -> KeyFiles.readUser(p, pass))
-        .getMessage().contains("node identity"));
+    assertTrue(
+        assertThrows(CryptoFormatException.class, () -> KeyFiles.readUser(p, pass))
+            .getMessage()
+            .contains("node identity"));
   }
 
   @Test
@@ -56,7 +58,8 @@ class KeyFilesTest {
     files.write(p, alice, pass);
     UserIdentity other = UserIdentity.generate(TestBytes.seeded(4));
     files.write(p, other, "new".toCharArray());
-    assertEquals(other.signing().publicKey(),
+    assertEquals(
+        other.signing().publicKey(),
         KeyFiles.readUser(p, "new".toCharArray()).signing().publicKey());
   }
 
@@ -65,8 +68,10 @@ class KeyFilesTest {
     Path p = dir.resolve("alice.key");
     files.write(p, alice, pass);
     byte[] before = Files.readAllBytes(p);
-    WrongPassphraseException e = assertThrows(WrongPassphraseException.class,
-        () -> KeyFiles.readUser(p, "Correct horse battery staple".toCharArray()));
+    WrongPassphraseException e =
+        assertThrows(
+            WrongPassphraseException.class,
+            () -> KeyFiles.readUser(p, "Correct horse battery staple".toCharArray()));
     assertTrue(e.getMessage().contains("wrong passphrase"));
     assertArrayEquals(before, Files.readAllBytes(p), "a failed read never touches the file");
   }
@@ -91,8 +96,8 @@ class KeyFilesTest {
     byte[] good = files.seal(KeyFiles.KIND_USER, new byte[32], new byte[32], pass);
     for (int len = 0; len < good.length; len++) {
       byte[] cut = Arrays.copyOf(good, len);
-      assertThrows(CryptoFormatException.class,
-          () -> KeyFiles.open(cut, pass, KeyFiles.KIND_USER, "test"));
+      assertThrows(
+          CryptoFormatException.class, () -> KeyFiles.open(cut, pass, KeyFiles.KIND_USER, "test"));
     }
   }
 

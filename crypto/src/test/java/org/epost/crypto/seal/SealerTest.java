@@ -70,22 +70,39 @@ class SealerTest {
     ReplayDetector replays = new ReplayDetector(Duration.ofHours(1), Duration.ofMinutes(5), 1000);
     byte[] env = sealer.seal(alice.signing(), bob.encryption().publicKey(), NOW, note);
     replays.check(Sealer.open(bob.encryption(), env), NOW.plusSeconds(1));
-    VerificationException e = assertThrows(VerificationException.class,
-        () -> replays.check(Sealer.open(bob.encryption(), env), NOW.plusSeconds(2)));
+    VerificationException e =
+        assertThrows(
+            VerificationException.class,
+            () -> replays.check(Sealer.open(bob.encryption(), env), NOW.plusSeconds(2)));
     assertTrue(e.getMessage().contains("replay"));
     // the same payload sealed again is a new message
-    replays.check(Sealer.open(bob.encryption(),
-        sealer.seal(alice.signing(), bob.encryption().publicKey(), NOW, note)), NOW);
+    replays.check(
+        Sealer.open(
+            bob.encryption(),
+            sealer.seal(alice.signing(), bob.encryption().publicKey(), NOW, note)),
+        NOW);
   }
 
   @Test
   void staleAndFutureMessagesAreRejected() throws Exception {
     ReplayDetector replays = new ReplayDetector(Duration.ofHours(1), Duration.ofMinutes(5), 10);
-    OpenedEnvelope old = Sealer.open(bob.encryption(), sealer.seal(alice.signing(),
-        bob.encryption().publicKey(), NOW.minus(Duration.ofHours(2)), note));
+    OpenedEnvelope old =
+        Sealer.open(
+            bob.encryption(),
+            sealer.seal(
+                alice.signing(),
+                bob.encryption().publicKey(),
+                NOW.minus(Duration.ofHours(2)),
+                note));
     assertThrows(VerificationException.class, () -> replays.check(old, NOW));
-    OpenedEnvelope future = Sealer.open(bob.encryption(), sealer.seal(alice.signing(),
-        bob.encryption().publicKey(), NOW.plus(Duration.ofMinutes(10)), note));
+    OpenedEnvelope future =
+        Sealer.open(
+            bob.encryption(),
+            sealer.seal(
+                alice.signing(),
+                bob.encryption().publicKey(),
+                NOW.plus(Duration.ofMinutes(10)),
+                note));
     assertThrows(VerificationException.class, () -> replays.check(future, NOW));
   }
 
@@ -93,13 +110,14 @@ class SealerTest {
   @Test
   void boundedMemoryUnderFloodStillRejectsEveryReplay() throws Exception {
     int capacity = 64;
-    ReplayDetector replays = new ReplayDetector(Duration.ofHours(1), Duration.ofMinutes(5),
-        capacity);
+    ReplayDetector replays =
+        new ReplayDetector(Duration.ofHours(1), Duration.ofMinutes(5), capacity);
     OpenedEnvelope[] seen = new OpenedEnvelope[2000];
     Set<Integer> accepted = new HashSet<>();
     for (int i = 0; i < seen.length; i++) {
-      seen[i] = new OpenedEnvelope(alice.signing().publicKey(), NOW.plusMillis(i),
-          TestBytes.random(16, i), note);
+      seen[i] =
+          new OpenedEnvelope(
+              alice.signing().publicKey(), NOW.plusMillis(i), TestBytes.random(16, i), note);
       replays.check(seen[i], NOW.plusSeconds(3));
       accepted.add(i);
       assertTrue(replays.size() <= capacity);

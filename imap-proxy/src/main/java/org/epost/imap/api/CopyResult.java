@@ -10,11 +10,11 @@ import java.util.List;
  * @param targetUids the new UIDs in the target mailbox
  */
 public record CopyResult(long targetUidValidity, List<Long> sourceUids, List<Long> targetUids) {
-    public CopyResult {
-        sourceUids = List.copyOf(sourceUids);
-        targetUids = List.copyOf(targetUids);
-        if (sourceUids.size() != targetUids.size()) {
-            throw new IllegalArgumentException("source and target UID lists differ in length");
-        }
+  public CopyResult {
+    sourceUids = List.copyOf(sourceUids);
+    targetUids = List.copyOf(targetUids);
+    if (sourceUids.size() != targetUids.size()) {
+      throw new IllegalArgumentException("source and target UID lists differ in length");
     }
+  }
 }

@@ -2,10 +2,10 @@ package org.epost.imap.api;
 
 /** How STORE combines the given flags with a message's flags. */
 public enum FlagUpdate {
-    /** {@code +FLAGS}. */
-    ADD,
-    /** {@code -FLAGS}. */
-    REMOVE,
-    /** {@code FLAGS}. */
-    REPLACE
+  /** {@code +FLAGS}. */
+  ADD,
+  /** {@code -FLAGS}. */
+  REMOVE,
+  /** {@code FLAGS}. */
+  REPLACE
 }

@@ -2,12 +2,14 @@ package org.epost.imap.api;
 
 import java.net.InetSocketAddress;
 
-/** A running IMAP server. Closing it stops accepting, closes every connection and frees its threads. */
+/**
+ * A running IMAP server. Closing it stops accepting, closes every connection and frees its threads.
+ */
 public interface ImapServer extends AutoCloseable {
 
-    /** The bound address (useful with port 0). */
-    InetSocketAddress localAddress();
+  /** The bound address (useful with port 0). */
+  InetSocketAddress localAddress();
 
-    @Override
-    void close();
+  @Override
+  void close();
 }

@@ -23,49 +23,103 @@ import java.util.Objects;
  * @param spoolDirectory where large literals are spooled
  * @param structureCacheEntries parsed MIME structures kept in memory, across connections
  */
-public record ImapServerConfig(InetSocketAddress bindAddress, int maxLineLength, long maxLiteralSize,
-        int literalMemoryThreshold, int maxLiteralsPerCommand, int maxNesting, int maxPipelinedCommands,
-        Duration idleTimeout, Duration backendTimeout, int workerThreads, Path spoolDirectory,
-        int structureCacheEntries) {
+public record ImapServerConfig(
+    InetSocketAddress bindAddress,
+    int maxLineLength,
+    long maxLiteralSize,
+    int literalMemoryThreshold,
+    int maxLiteralsPerCommand,
+    int maxNesting,
+    int maxPipelinedCommands,
+    Duration idleTimeout,
+    Duration backendTimeout,
+    int workerThreads,
+    Path spoolDirectory,
+    int structureCacheEntries) {
 
-    public ImapServerConfig {
-        Objects.requireNonNull(bindAddress, "bindAddress");
-        Objects.requireNonNull(idleTimeout, "idleTimeout");
-        Objects.requireNonNull(backendTimeout, "backendTimeout");
-        Objects.requireNonNull(spoolDirectory, "spoolDirectory");
-        if (maxLineLength < 1024 || maxLiteralSize < 1 || literalMemoryThreshold < 1 || maxLiteralsPerCommand < 1
-                || maxNesting < 1 || maxPipelinedCommands < 1 || workerThreads < 1 || structureCacheEntries < 0) {
-            throw new IllegalArgumentException("limits must be positive (line length at least 1024)");
-        }
+  public ImapServerConfig {
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(backendTimeout, "backendTimeout");
+    Objects.requireNonNull(spoolDirectory, "spoolDirectory");
+    if (maxLineLength < 1024
+        || maxLiteralSize < 1
+        || literalMemoryThreshold < 1
+        || maxLiteralsPerCommand < 1
+        || maxNesting < 1
+        || maxPipelinedCommands < 1
+        || workerThreads < 1
+        || structureCacheEntries < 0) {
+      throw new IllegalArgumentException("limits must be positive (line length at least 1024)");
     }
+  }
 
-    /** Loopback port 1143 with conservative limits. */
-    public static ImapServerConfig defaults() {
-        return new ImapServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1143), 64 * 1024,
-                64L * 1024 * 1024, 64 * 1024, 64, 32, 32, Duration.ofMinutes(30), Duration.ofSeconds(60),
-                Math.max(4, Runtime.getRuntime().availableProcessors() * 4),
-                Path.of(System.getProperty("java.io.tmpdir")), 8192);
-    }
+  /** Loopback port 1143 with conservative limits. */
+  public static ImapServerConfig defaults() {
+    return new ImapServerConfig(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 1143),
+        64 * 1024,
+        64L * 1024 * 1024,
+        64 * 1024,
+        64,
+        32,
+        32,
+        Duration.ofMinutes(30),
+        Duration.ofSeconds(60),
+        Math.max(4, Runtime.getRuntime().availableProcessors() * 4),
+        Path.of(System.getProperty("java.io.tmpdir")),
+        8192);
+  }
 
-    public ImapServerConfig withBindAddress(InetSocketAddress address) {
-        return new ImapServerConfig(address, maxLineLength, maxLiteralSize, literalMemoryThreshold,
-                maxLiteralsPerCommand, maxNesting, maxPipelinedCommands, idleTimeout, backendTimeout, workerThreads,
-                spoolDirectory, structureCacheEntries);
-    }
+  public ImapServerConfig withBindAddress(InetSocketAddress address) {
+    return new ImapServerConfig(
+        address,
+        maxLineLength,
+        maxLiteralSize,
+        literalMemoryThreshold,
+        maxLiteralsPerCommand,
+        maxNesting,
+        maxPipelinedCommands,
+        idleTimeout,
+        backendTimeout,
+        workerThreads,
+        spoolDirectory,
+        structureCacheEntries);
+  }
 
-    public ImapServerConfig withPort(int port) {
-        return withBindAddress(new InetSocketAddress(bindAddress.getAddress(), port));
-    }
+  public ImapServerConfig withPort(int port) {
+    return withBindAddress(new InetSocketAddress(bindAddress.getAddress(), port));
+  }
 
-    public ImapServerConfig withLimits(int lineLength, long literalSize, int memoryThreshold) {
-        return new ImapServerConfig(bindAddress, lineLength, literalSize, memoryThreshold, maxLiteralsPerCommand,
-                maxNesting, maxPipelinedCommands, idleTimeout, backendTimeout, workerThreads, spoolDirectory,
-                structureCacheEntries);
-    }
+  public ImapServerConfig withLimits(int lineLength, long literalSize, int memoryThreshold) {
+    return new ImapServerConfig(
+        bindAddress,
+        lineLength,
+        literalSize,
+        memoryThreshold,
+        maxLiteralsPerCommand,
+        maxNesting,
+        maxPipelinedCommands,
+        idleTimeout,
+        backendTimeout,
+        workerThreads,
+        spoolDirectory,
+        structureCacheEntries);
+  }
 
-    public ImapServerConfig withTimeouts(Duration idle, Duration backend) {
-        return new ImapServerConfig(bindAddress, maxLineLength, maxLiteralSize, literalMemoryThreshold,
-                maxLiteralsPerCommand, maxNesting, maxPipelinedCommands, idle, backend, workerThreads, spoolDirectory,
-                structureCacheEntries);
-    }
+  public ImapServerConfig withTimeouts(Duration idle, Duration backend) {
+    return new ImapServerConfig(
+        bindAddress,
+        maxLineLength,
+        maxLiteralSize,
+        literalMemoryThreshold,
+        maxLiteralsPerCommand,
+        maxNesting,
+        maxPipelinedCommands,
+        idle,
+        backend,
+        workerThreads,
+        spoolDirectory,
+        structureCacheEntries);
+  }
 }

@@ -11,9 +11,10 @@ import java.util.Optional;
  * @param selectable false for a pure hierarchy node ({@code \Noselect})
  * @param subscribed whether the name is on the user's subscription list
  */
-public record MailboxInfo(String name, Optional<SpecialUse> specialUse, boolean selectable, boolean subscribed) {
-    public MailboxInfo {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(specialUse, "specialUse");
-    }
+public record MailboxInfo(
+    String name, Optional<SpecialUse> specialUse, boolean selectable, boolean subscribed) {
+  public MailboxInfo {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(specialUse, "specialUse");
+  }
 }

@@ -10,11 +10,13 @@ import java.util.List;
  * @param messages every message, in ascending UID order
  * @param readOnly whether the user may change the mailbox
  */
-public record MailboxSnapshot(long uidValidity, long uidNext, List<MessageRecord> messages, boolean readOnly) {
-    public MailboxSnapshot {
-        if (uidValidity <= 0 || uidValidity > 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("UIDVALIDITY must be a positive 32-bit value: " + uidValidity);
-        }
-        messages = List.copyOf(messages);
+public record MailboxSnapshot(
+    long uidValidity, long uidNext, List<MessageRecord> messages, boolean readOnly) {
+  public MailboxSnapshot {
+    if (uidValidity <= 0 || uidValidity > 0xFFFFFFFFL) {
+      throw new IllegalArgumentException(
+          "UIDVALIDITY must be a positive 32-bit value: " + uidValidity);
     }
+    messages = List.copyOf(messages);
+  }
 }

@@ -13,11 +13,11 @@ import java.util.Set;
  * @param flags system flags (for example {@code \Seen}) and keywords
  */
 public record MessageRecord(long uid, long size, Instant internalDate, Set<String> flags) {
-    public MessageRecord {
-        if (uid <= 0) {
-            throw new IllegalArgumentException("UID must be positive: " + uid);
-        }
-        Objects.requireNonNull(internalDate, "internalDate");
-        flags = Set.copyOf(flags);
+  public MessageRecord {
+    if (uid <= 0) {
+      throw new IllegalArgumentException("UID must be positive: " + uid);
     }
+    Objects.requireNonNull(internalDate, "internalDate");
+    flags = Set.copyOf(flags);
+  }
 }

@@ -21,211 +21,247 @@ import java.util.regex.Pattern;
  * {@code +} continuation for synchronizing literals itself.
  *
  * <p>Bounds: a line longer than {@code maxLineLength} is discarded up to its end and becomes an
- * error frame (answered BAD; the connection stays usable); a literal larger than
- * {@code maxLiteralSize} is refused (synchronizing) or closes the connection (non-synchronizing,
- * because its bytes are already on the way); at most {@code maxLiterals} literals per command.
- * Literals up to {@code memoryThreshold} bytes are held in memory, larger ones are written to a
- * temporary file as they arrive, so a connection never buffers more than about
- * {@code maxLineLength + memoryThreshold} bytes. A first line that looks like HTTP closes the
- * connection. Runs on the channel's event loop only.
+ * error frame (answered BAD; the connection stays usable); a literal larger than {@code
+ * maxLiteralSize} is refused (synchronizing) or closes the connection (non-synchronizing, because
+ * its bytes are already on the way); at most {@code maxLiterals} literals per command. Literals up
+ * to {@code memoryThreshold} bytes are held in memory, larger ones are written to a temporary file
+ * as they arrive, so a connection never buffers more than about {@code maxLineLength +
+ * memoryThreshold} bytes. A first line that looks like HTTP closes the connection. Runs on the
+ * channel's event loop only.
  */
 public final class CommandFrameDecoder extends ByteToMessageDecoder {
-    private static final Pattern LITERAL = Pattern.compile("\\{(\\d{1,19})(\\+?)\\}$");
-    private static final Pattern HTTP = Pattern.compile("^[A-Z]{3,7} \\S+ HTTP/\\d.*");
-    private static final byte[] CONTINUATION = "+ Ready for literal data\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final Pattern LITERAL = Pattern.compile("\\{(\\d{1,19})(\\+?)\\}$");
+  private static final Pattern HTTP = Pattern.compile("^[A-Z]{3,7} \\S+ HTTP/\\d.*");
+  private static final byte[] CONTINUATION =
+      "+ Ready for literal data\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private enum State { LINE, DISCARD_LINE, LITERAL, CLOSED }
+  private enum State {
+    LINE,
+    DISCARD_LINE,
+    LITERAL,
+    CLOSED
+  }
 
-    private final int maxLineLength;
-    private final long maxLiteralSize;
-    private final int memoryThreshold;
-    private final int maxLiterals;
-    private final Path spoolDirectory;
+  private final int maxLineLength;
+  private final long maxLiteralSize;
+  private final int memoryThreshold;
+  private final int maxLiterals;
+  private final Path spoolDirectory;
 
-    /** Literal limit before login: enough for credentials, too little to fill a disk anonymously. */
-    public static final int UNAUTHENTICATED_LITERAL_LIMIT = 8 * 1024;
+  /** Literal limit before login: enough for credentials, too little to fill a disk anonymously. */
+  public static final int UNAUTHENTICATED_LITERAL_LIMIT = 8 * 1024;
 
-    private volatile boolean authenticated;
-    private State state = State.LINE;
-    private boolean firstLine = true;
-    private List<Object> parts = new ArrayList<>();
-    private String discardTag;
-    private long literalRemaining;
-    private long literalSize;
-    private byte[] literalBytes;
-    private int literalFill;
-    private Path literalFile;
-    private OutputStream literalOut;
+  private volatile boolean authenticated;
+  private State state = State.LINE;
+  private boolean firstLine = true;
+  private List<Object> parts = new ArrayList<>();
+  private String discardTag;
+  private long literalRemaining;
+  private long literalSize;
+  private byte[] literalBytes;
+  private int literalFill;
+  private Path literalFile;
+  private OutputStream literalOut;
 
-    public CommandFrameDecoder(int maxLineLength, long maxLiteralSize, int memoryThreshold, int maxLiterals,
-            Path spoolDirectory) {
-        this.maxLineLength = maxLineLength;
-        this.maxLiteralSize = maxLiteralSize;
-        this.memoryThreshold = memoryThreshold;
-        this.maxLiterals = maxLiterals;
-        this.spoolDirectory = spoolDirectory;
-    }
+  public CommandFrameDecoder(
+      int maxLineLength,
+      long maxLiteralSize,
+      int memoryThreshold,
+      int maxLiterals,
+      Path spoolDirectory) {
+    this.maxLineLength = maxLineLength;
+    this.maxLiteralSize = maxLiteralSize;
+    this.memoryThreshold = memoryThreshold;
+    this.maxLiterals = maxLiterals;
+    this.spoolDirectory = spoolDirectory;
+  }
 
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws IOException {
-        while (in.isReadable()) {
-            switch (state) {
-                case LINE -> {
-                    if (!readLine(ctx, in, out)) {
-                        return;
-                    }
-                }
-                case DISCARD_LINE -> {
-                    int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
-                    if (lf < 0) {
-                        in.skipBytes(in.readableBytes());
-                        return;
-                    }
-                    in.readerIndex(lf + 1);
-                    state = State.LINE;
-                    out.add(CommandFrame.error("Command line too long (limit " + maxLineLength + " bytes)", discardTag));
-                    discardTag = null;
-                }
-                case LITERAL -> readLiteral(in, out);
-                case CLOSED -> {
-                    in.skipBytes(in.readableBytes());
-                    return;
-                }
-            }
-        }
-    }
-
-    private boolean readLine(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws IOException {
-        int searchEnd = Math.min(in.writerIndex(), in.readerIndex() + maxLineLength + 2);
-        int lf = in.indexOf(in.readerIndex(), searchEnd, (byte) '\n');
-        if (lf < 0) {
-            if (in.readableBytes() > maxLineLength + 1) {
-                discardTag = parts.isEmpty() ? tagOf(in.toString(in.readerIndex(), 64, StandardCharsets.UTF_8)) : tagOfParts();
-                abandonCommand();
-                in.skipBytes(in.readableBytes());
-                state = State.DISCARD_LINE;
-            }
-            return false;
-        }
-        int end = lf;
-        if (end > in.readerIndex() && in.getByte(end - 1) == '\r') {
-            end--;
-        }
-        String line = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.UTF_8);
-        in.readerIndex(lf + 1);
-        if (firstLine) {
-            firstLine = false;
-            if (HTTP.matcher(line).matches()) {
-                state = State.CLOSED;
-                ctx.writeAndFlush(Unpooled.wrappedBuffer("* BYE This is an IMAP server, not HTTP\r\n"
-                        .getBytes(StandardCharsets.US_ASCII))).addListener(ChannelFutureListener.CLOSE);
-                return false;
-            }
-        }
-        Matcher m = LITERAL.matcher(line);
-        if (!m.find()) {
-            parts.add(line);
-            out.add(new CommandFrame(List.copyOf(parts), null, null));
-            parts = new ArrayList<>();
-            return true;
-        }
-        boolean nonSync = !m.group(2).isEmpty();
-        long size;
-        try {
-            size = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            size = Long.MAX_VALUE;
-        }
-        parts.add(line.substring(0, m.start()));
-        int literals = (parts.size() + 1) / 2;
-        long limit = authenticated ? maxLiteralSize : Math.min(maxLiteralSize, UNAUTHENTICATED_LITERAL_LIMIT);
-        if (size > limit || literals > maxLiterals) {
-            String tag = tagOfParts();
-            abandonCommand();
-            String why = size > limit
-                    ? "Literal of " + size + " bytes exceeds the limit of " + limit + " bytes"
-                            + (authenticated ? "" : " before login")
-                    : "Too many literals in one command (limit " + maxLiterals + ")";
-            if (nonSync) {
-                state = State.CLOSED;
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(("* BYE " + why + "\r\n").getBytes(StandardCharsets.US_ASCII)))
-                        .addListener(ChannelFutureListener.CLOSE);
-                return false;
-            }
-            out.add(CommandFrame.error(why, tag));
-            return true;
-        }
-        if (!nonSync) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(CONTINUATION));
-        }
-        startLiteral(size);
-        return true;
-    }
-
-    /** Lifts the pre-login literal limit; called by the session after a successful login (any thread). */
-    public void authenticated() {
-        authenticated = true;
-    }
-
-    private void startLiteral(long size) throws IOException {
-        state = State.LITERAL;
-        literalRemaining = size;
-        literalSize = size;
-        literalFill = 0;
-        if (size <= memoryThreshold) {
-            literalBytes = new byte[(int) size];
-        } else {
-            literalFile = Files.createTempFile(spoolDirectory, "imap-literal", ".tmp");
-            literalOut = Files.newOutputStream(literalFile);
-        }
-    }
-
-    private void readLiteral(ByteBuf in, List<Object> out) throws IOException {
-        int n = (int) Math.min(in.readableBytes(), literalRemaining);
-        if (literalBytes != null) {
-            in.readBytes(literalBytes, literalFill, n);
-            literalFill += n;
-        } else {
-            in.readBytes(literalOut, n);
-        }
-        literalRemaining -= n;
-        if (literalRemaining > 0) {
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
+      throws IOException {
+    while (in.isReadable()) {
+      switch (state) {
+        case LINE -> {
+          if (!readLine(ctx, in, out)) {
             return;
+          }
         }
-        if (literalBytes != null) {
-            parts.add(Literal.inMemory(literalBytes));
-            literalBytes = null;
-        } else {
-            literalOut.close();
-            literalOut = null;
-            parts.add(Literal.spooled(literalFile, literalSize));
-            literalFile = null;
+        case DISCARD_LINE -> {
+          int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+          if (lf < 0) {
+            in.skipBytes(in.readableBytes());
+            return;
+          }
+          in.readerIndex(lf + 1);
+          state = State.LINE;
+          out.add(
+              CommandFrame.error(
+                  "Command line too long (limit " + maxLineLength + " bytes)", discardTag));
+          discardTag = null;
         }
-        state = State.LINE;
+        case LITERAL -> readLiteral(in, out);
+        case CLOSED -> {
+          in.skipBytes(in.readableBytes());
+          return;
+        }
+      }
     }
+  }
 
-    private String tagOfParts() {
-        return parts.isEmpty() ? null : tagOf((String) parts.get(0));
-    }
-
-    private static String tagOf(String line) {
-        int sp = line.indexOf(' ');
-        String tag = sp > 0 ? line.substring(0, sp) : null;
-        return tag != null && tag.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '+' && c != '(' && c != ')'
-                && c != '{' && c != '%' && c != '*' && c != '"' && c != '\\') ? tag : null;
-    }
-
-    private void abandonCommand() {
-        new CommandFrame(parts, null, null).release();
-        parts = new ArrayList<>();
-    }
-
-    @Override
-    protected void handlerRemoved0(ChannelHandlerContext ctx) throws IOException {
+  private boolean readLine(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
+      throws IOException {
+    int searchEnd = Math.min(in.writerIndex(), in.readerIndex() + maxLineLength + 2);
+    int lf = in.indexOf(in.readerIndex(), searchEnd, (byte) '\n');
+    if (lf < 0) {
+      if (in.readableBytes() > maxLineLength + 1) {
+        discardTag =
+            parts.isEmpty()
+                ? tagOf(in.toString(in.readerIndex(), 64, StandardCharsets.UTF_8))
+                : tagOfParts();
         abandonCommand();
-        if (literalOut != null) {
-            literalOut.close();
-            Files.deleteIfExists(literalFile);
-        }
+        in.skipBytes(in.readableBytes());
+        state = State.DISCARD_LINE;
+      }
+      return false;
     }
+    int end = lf;
+    if (end > in.readerIndex() && in.getByte(end - 1) == '\r') {
+      end--;
+    }
+    String line = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.UTF_8);
+    in.readerIndex(lf + 1);
+    if (firstLine) {
+      firstLine = false;
+      if (HTTP.matcher(line).matches()) {
+        state = State.CLOSED;
+        ctx.writeAndFlush(
+                Unpooled.wrappedBuffer(
+                    "* BYE This is an IMAP server, not HTTP\r\n"
+                        .getBytes(StandardCharsets.US_ASCII)))
+            .addListener(ChannelFutureListener.CLOSE);
+        return false;
+      }
+    }
+    Matcher m = LITERAL.matcher(line);
+    if (!m.find()) {
+      parts.add(line);
+      out.add(new CommandFrame(List.copyOf(parts), null, null));
+      parts = new ArrayList<>();
+      return true;
+    }
+    boolean nonSync = !m.group(2).isEmpty();
+    long size;
+    try {
+      size = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      size = Long.MAX_VALUE;
+    }
+    parts.add(line.substring(0, m.start()));
+    int literals = (parts.size() + 1) / 2;
+    long limit =
+        authenticated ? maxLiteralSize : Math.min(maxLiteralSize, UNAUTHENTICATED_LITERAL_LIMIT);
+    if (size > limit || literals > maxLiterals) {
+      String tag = tagOfParts();
+      abandonCommand();
+      String why =
+          size > limit
+              ? "Literal of "
+                  + size
+                  + " bytes exceeds the limit of "
+                  + limit
+                  + " bytes"
+                  + (authenticated ? "" : " before login")
+              : "Too many literals in one command (limit " + maxLiterals + ")";
+      if (nonSync) {
+        state = State.CLOSED;
+        ctx.writeAndFlush(
+                Unpooled.wrappedBuffer(
+                    ("* BYE " + why + "\r\n").getBytes(StandardCharsets.US_ASCII)))
+            .addListener(ChannelFutureListener.CLOSE);
+        return false;
+      }
+      out.add(CommandFrame.error(why, tag));
+      return true;
+    }
+    if (!nonSync) {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(CONTINUATION));
+    }
+    startLiteral(size);
+    return true;
+  }
+
+  /**
+   * Lifts the pre-login literal limit; called by the session after a successful login (any thread).
+   */
+  public void authenticated() {
+    authenticated = true;
+  }
+
+  private void startLiteral(long size) throws IOException {
+    state = State.LITERAL;
+    literalRemaining = size;
+    literalSize = size;
+    literalFill = 0;
+    if (size <= memoryThreshold) {
+      literalBytes = new byte[(int) size];
+    } else {
+      literalFile = Files.createTempFile(spoolDirectory, "imap-literal", ".tmp");
+      literalOut = Files.newOutputStream(literalFile);
+    }
+  }
+
+  private void readLiteral(ByteBuf in, List<Object> out) throws IOException {
+    int n = (int) Math.min(in.readableBytes(), literalRemaining);
+    if (literalBytes != null) {
+      in.readBytes(literalBytes, literalFill, n);
+      literalFill += n;
+    } else {
+      in.readBytes(literalOut, n);
+    }
+    literalRemaining -= n;
+    if (literalRemaining > 0) {
+      return;
+    }
+    if (literalBytes != null) {
+      parts.add(Literal.inMemory(literalBytes));
+      literalBytes = null;
+    } else {
+      literalOut.close();
+      literalOut = null;
+      parts.add(Literal.spooled(literalFile, literalSize));
+      literalFile = null;
+    }
+    state = State.LINE;
+  }
+
+  private String tagOfParts() {
+    return parts.isEmpty() ? null : tagOf((String) parts.get(0));
+  }
+
+  private static String tagOf(String line) {
+    int sp = line.indexOf(' ');
+    String tag = sp > 0 ? line.substring(0, sp) : null;
+    return tag != null
+            && tag.chars()
+                .allMatch(
+                    c ->
+                        c > 0x20 && c < 0x7f && c != '+' && c != '(' && c != ')' && c != '{'
+                            && c != '%' && c != '*' && c != '"' && c != '\\')
+        ? tag
+        : null;
+  }
+
+  private void abandonCommand() {
+    new CommandFrame(parts, null, null).release();
+    parts = new ArrayList<>();
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) throws IOException {
+    abandonCommand();
+    if (literalOut != null) {
+      literalOut.close();
+      Files.deleteIfExists(literalFile);
+    }
+  }
 }

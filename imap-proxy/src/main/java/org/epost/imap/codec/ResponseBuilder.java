@@ -9,108 +9,109 @@ import java.util.Arrays;
  * the quoted form when possible and a literal otherwise. Not thread-safe.
  */
 public final class ResponseBuilder {
-    private byte[] buf = new byte[256];
-    private int len;
+  private byte[] buf = new byte[256];
+  private int len;
 
-    public ResponseBuilder raw(String ascii) {
-        return bytes(ascii.getBytes(StandardCharsets.UTF_8));
+  public ResponseBuilder raw(String ascii) {
+    return bytes(ascii.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public ResponseBuilder raw(char c) {
+    ensure(1);
+    buf[len++] = (byte) c;
+    return this;
+  }
+
+  public ResponseBuilder sp() {
+    return raw(' ');
+  }
+
+  public ResponseBuilder crlf() {
+    raw('\r');
+    return raw('\n');
+  }
+
+  public ResponseBuilder number(long n) {
+    return raw(Long.toString(n));
+  }
+
+  public ResponseBuilder nil() {
+    return raw("NIL");
+  }
+
+  public ResponseBuilder bytes(byte[] b) {
+    return bytes(b, 0, b.length);
+  }
+
+  public ResponseBuilder bytes(byte[] b, int off, int n) {
+    ensure(n);
+    System.arraycopy(b, off, buf, len, n);
+    len += n;
+    return this;
+  }
+
+  /** A string (quoted if possible, else a literal) encoded in UTF-8, or NIL for null. */
+  public ResponseBuilder nstring(String s) {
+    return nstring(s, StandardCharsets.UTF_8);
+  }
+
+  /** A string (quoted if possible, else a literal) encoded in {@code charset}, or NIL for null. */
+  public ResponseBuilder nstring(String s, Charset charset) {
+    if (s == null) {
+      return nil();
     }
-
-    public ResponseBuilder raw(char c) {
-        ensure(1);
-        buf[len++] = (byte) c;
-        return this;
-    }
-
-    public ResponseBuilder sp() {
-        return raw(' ');
-    }
-
-    public ResponseBuilder crlf() {
-        raw('\r');
-        return raw('\n');
-    }
-
-    public ResponseBuilder number(long n) {
-        return raw(Long.toString(n));
-    }
-
-    public ResponseBuilder nil() {
-        return raw("NIL");
-    }
-
-    public ResponseBuilder bytes(byte[] b) {
-        return bytes(b, 0, b.length);
-    }
-
-    public ResponseBuilder bytes(byte[] b, int off, int n) {
-        ensure(n);
-        System.arraycopy(b, off, buf, len, n);
-        len += n;
-        return this;
-    }
-
-    /** A string (quoted if possible, else a literal) encoded in UTF-8, or NIL for null. */
-    public ResponseBuilder nstring(String s) {
-        return nstring(s, StandardCharsets.UTF_8);
-    }
-
-    /** A string (quoted if possible, else a literal) encoded in {@code charset}, or NIL for null. */
-    public ResponseBuilder nstring(String s, Charset charset) {
-        if (s == null) {
-            return nil();
+    byte[] b = s.getBytes(charset);
+    if (quotable(b)) {
+      raw('"');
+      for (byte x : b) {
+        if (x == '"' || x == '\\') {
+          raw('\\');
         }
-        byte[] b = s.getBytes(charset);
-        if (quotable(b)) {
-            raw('"');
-            for (byte x : b) {
-                if (x == '"' || x == '\\') {
-                    raw('\\');
-                }
-                raw((char) x);
-            }
-            return raw('"');
-        }
-        raw('{').number(b.length).raw('}').crlf();
-        return bytes(b);
+        raw((char) x);
+      }
+      return raw('"');
     }
+    raw('{').number(b.length).raw('}').crlf();
+    return bytes(b);
+  }
 
-    /** An astring: an atom when the text is a safe atom, else a string. */
-    public ResponseBuilder astring(String s) {
-        if (!s.isEmpty() && s.chars().allMatch(c -> c > 0x20 && c < 0x7f && "(){%*\"\\]".indexOf(c) < 0)) {
-            return raw(s);
-        }
-        return nstring(s);
+  /** An astring: an atom when the text is a safe atom, else a string. */
+  public ResponseBuilder astring(String s) {
+    if (!s.isEmpty()
+        && s.chars().allMatch(c -> c > 0x20 && c < 0x7f && "(){%*\"\\]".indexOf(c) < 0)) {
+      return raw(s);
     }
+    return nstring(s);
+  }
 
-    private static boolean quotable(byte[] b) {
-        if (b.length > 1000) {
-            return false;
-        }
-        for (byte x : b) {
-            if (x == '\r' || x == '\n' || x == 0 || (x & 0x80) != 0) {
-                return false;
-            }
-        }
-        return true;
+  private static boolean quotable(byte[] b) {
+    if (b.length > 1000) {
+      return false;
     }
+    for (byte x : b) {
+      if (x == '\r' || x == '\n' || x == 0 || (x & 0x80) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
 
-    public int length() {
-        return len;
-    }
+  public int length() {
+    return len;
+  }
 
-    public byte[] toBytes() {
-        return Arrays.copyOf(buf, len);
-    }
+  public byte[] toBytes() {
+    return Arrays.copyOf(buf, len);
+  }
 
-    public ResponseBuilder reset() {
-        len = 0;
-        return this;
-    }
+  public ResponseBuilder reset() {
+    len = 0;
+    return this;
+  }
 
-    private void ensure(int n) {
-        if (len + n > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-        }
+  private void ensure(int n) {
+    if (len + n > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
     }
+  }
 }

@@ -8,183 +8,192 @@ import org.epost.imap.codec.ImapParseException;
 
 /** A parsed FETCH: the sequence set and the data items asked for, in order. */
 record FetchRequest(SequenceSet set, List<Item> items) {
-    private static final int MAX_ITEMS = 100;
+  private static final int MAX_ITEMS = 100;
 
-    /** One data item. {@code name} is a plain item like FLAGS, or BODY/BODY.PEEK/RFC822... with a section. */
-    record Item(String name, Section section, boolean peek, long partialStart, long partialLength) {
-        boolean isBodySection() {
-            return section != null;
-        }
-
-        boolean needsStructure() {
-            if (section != null) {
-                return !(section.path().length == 0 && section.spec().isEmpty());
-            }
-            return name.equals("ENVELOPE") || name.equals("BODY") || name.equals("BODYSTRUCTURE");
-        }
-
-        boolean setsSeen() {
-            return section != null && !peek && !name.equals("RFC822.HEADER");
-        }
-
-        /** The item name as echoed in the response. */
-        String responseName() {
-            if (name.startsWith("RFC822")) {
-                return name;
-            }
-            return "BODY[" + section.text() + "]" + (partialStart >= 0 ? "<" + partialStart + ">" : "");
-        }
+  /**
+   * One data item. {@code name} is a plain item like FLAGS, or BODY/BODY.PEEK/RFC822... with a
+   * section.
+   */
+  record Item(String name, Section section, boolean peek, long partialStart, long partialLength) {
+    boolean isBodySection() {
+      return section != null;
     }
 
-    /** A section specification: part path, text spec (HEADER, HEADER.FIELDS[.NOT], TEXT, MIME or "") and fields. */
-    record Section(int[] path, String spec, List<String> fields) {
-        String text() {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < path.length; i++) {
-                sb.append(i > 0 ? "." : "").append(path[i]);
-            }
-            if (!spec.isEmpty()) {
-                sb.append(path.length > 0 ? "." : "").append(spec);
-            }
-            if (spec.startsWith("HEADER.FIELDS")) {
-                sb.append(" (").append(String.join(" ", fields)).append(')');
-            }
-            return sb.toString();
-        }
+    boolean needsStructure() {
+      if (section != null) {
+        return !(section.path().length == 0 && section.spec().isEmpty());
+      }
+      return name.equals("ENVELOPE") || name.equals("BODY") || name.equals("BODYSTRUCTURE");
     }
 
-    static FetchRequest parse(CommandReader r) throws ImapParseException {
+    boolean setsSeen() {
+      return section != null && !peek && !name.equals("RFC822.HEADER");
+    }
+
+    /** The item name as echoed in the response. */
+    String responseName() {
+      if (name.startsWith("RFC822")) {
+        return name;
+      }
+      return "BODY[" + section.text() + "]" + (partialStart >= 0 ? "<" + partialStart + ">" : "");
+    }
+  }
+
+  /**
+   * A section specification: part path, text spec (HEADER, HEADER.FIELDS[.NOT], TEXT, MIME or "")
+   * and fields.
+   */
+  record Section(int[] path, String spec, List<String> fields) {
+    String text() {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < path.length; i++) {
+        sb.append(i > 0 ? "." : "").append(path[i]);
+      }
+      if (!spec.isEmpty()) {
+        sb.append(path.length > 0 ? "." : "").append(spec);
+      }
+      if (spec.startsWith("HEADER.FIELDS")) {
+        sb.append(" (").append(String.join(" ", fields)).append(')');
+      }
+      return sb.toString();
+    }
+  }
+
+  static FetchRequest parse(CommandReader r) throws ImapParseException {
+    r.space();
+    SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
+    r.space();
+    List<Item> items = new ArrayList<>();
+    if (r.tryConsume('(')) {
+      while (!r.tryConsume(')')) {
+        if (!items.isEmpty()) {
+          r.space();
+        }
+        items.add(item(r));
+        if (items.size() > MAX_ITEMS) {
+          throw new ImapParseException("Too many FETCH items");
+        }
+      }
+    } else {
+      String macro = r.atom("()[<").toUpperCase(Locale.ROOT);
+      switch (macro) {
+        case "ALL" -> items.addAll(plain("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"));
+        case "FAST" -> items.addAll(plain("FLAGS", "INTERNALDATE", "RFC822.SIZE"));
+        case "FULL" ->
+            items.addAll(plain("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"));
+        default -> items.add(item(macro, r));
+      }
+    }
+    r.end();
+    return new FetchRequest(set, items);
+  }
+
+  private static List<Item> plain(String... names) {
+    List<Item> out = new ArrayList<>();
+    for (String n : names) {
+      out.add(new Item(n, null, false, -1, -1));
+    }
+    return out;
+  }
+
+  private static Item item(CommandReader r) throws ImapParseException {
+    return item(r.atom("()[<").toUpperCase(Locale.ROOT), r);
+  }
+
+  private static Item item(String name, CommandReader r) throws ImapParseException {
+    switch (name) {
+      case "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "UID", "BODYSTRUCTURE" -> {
+        return new Item(name, null, false, -1, -1);
+      }
+      case "RFC822" -> {
+        return new Item(name, new Section(new int[0], "", List.of()), false, -1, -1);
+      }
+      case "RFC822.HEADER" -> {
+        return new Item(name, new Section(new int[0], "HEADER", List.of()), true, -1, -1);
+      }
+      case "RFC822.TEXT" -> {
+        return new Item(name, new Section(new int[0], "TEXT", List.of()), false, -1, -1);
+      }
+      case "BODY", "BODY.PEEK" -> {
+        if (r.peek() != '[') {
+          if (name.equals("BODY.PEEK")) {
+            throw new ImapParseException("BODY.PEEK needs a section");
+          }
+          return new Item("BODY", null, false, -1, -1);
+        }
+        r.expect('[');
+        Section section = section(r);
+        r.expect(']');
+        long start = -1;
+        long length = -1;
+        if (r.tryConsume('<')) {
+          String range = r.atom("()[>");
+          r.expect('>');
+          int dot = range.indexOf('.');
+          try {
+            start = Long.parseLong(dot < 0 ? range : range.substring(0, dot));
+            length = dot < 0 ? Long.MAX_VALUE : Long.parseLong(range.substring(dot + 1));
+          } catch (NumberFormatException e) {
+            throw new ImapParseException("Invalid partial range <" + range + ">");
+          }
+          if (start < 0 || length < 0) {
+            throw new ImapParseException("Invalid partial range <" + range + ">");
+          }
+        }
+        return new Item("BODY", section, name.equals("BODY.PEEK"), start, length);
+      }
+      default -> throw new ImapParseException("Unknown FETCH item " + name);
+    }
+  }
+
+  private static Section section(CommandReader r) throws ImapParseException {
+    if (r.peek() == ']') {
+      return new Section(new int[0], "", List.of());
+    }
+    String text = r.atom("()[]").toUpperCase(Locale.ROOT);
+    String[] pieces = text.split("\\.");
+    List<Integer> path = new ArrayList<>();
+    int i = 0;
+    while (i < pieces.length
+        && !pieces[i].isEmpty()
+        && pieces[i].chars().allMatch(Character::isDigit)) {
+      int n;
+      try {
+        n = Integer.parseInt(pieces[i]);
+      } catch (NumberFormatException e) {
+        throw new ImapParseException("Section part number too large");
+      }
+      if (n < 1 || path.size() >= 40) {
+        throw new ImapParseException("Invalid section part number in " + text);
+      }
+      path.add(n);
+      i++;
+    }
+    String spec = String.join(".", java.util.Arrays.copyOfRange(pieces, i, pieces.length));
+    List<String> fields = List.of();
+    switch (spec) {
+      case "", "HEADER", "TEXT" -> {}
+      case "MIME" -> {
+        if (path.isEmpty()) {
+          throw new ImapParseException("MIME needs a part number");
+        }
+      }
+      case "HEADER.FIELDS", "HEADER.FIELDS.NOT" -> {
         r.space();
-        SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
-        r.space();
-        List<Item> items = new ArrayList<>();
-        if (r.tryConsume('(')) {
-            while (!r.tryConsume(')')) {
-                if (!items.isEmpty()) {
-                    r.space();
-                }
-                items.add(item(r));
-                if (items.size() > MAX_ITEMS) {
-                    throw new ImapParseException("Too many FETCH items");
-                }
-            }
-        } else {
-            String macro = r.atom("()[<").toUpperCase(Locale.ROOT);
-            switch (macro) {
-                case "ALL" -> items.addAll(plain("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"));
-                case "FAST" -> items.addAll(plain("FLAGS", "INTERNALDATE", "RFC822.SIZE"));
-                case "FULL" -> items.addAll(plain("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"));
-                default -> items.add(item(macro, r));
-            }
+        fields = new ArrayList<>();
+        r.expect('(');
+        while (!r.tryConsume(')')) {
+          if (!fields.isEmpty()) {
+            r.space();
+          }
+          fields.add(r.astring().toUpperCase(Locale.ROOT));
+          if (fields.size() > 200) {
+            throw new ImapParseException("Too many header field names");
+          }
         }
-        r.end();
-        return new FetchRequest(set, items);
+      }
+      default -> throw new ImapParseException("Unknown section text " + spec);
     }
-
-    private static List<Item> plain(String... names) {
-        List<Item> out = new ArrayList<>();
-        for (String n : names) {
-            out.add(new Item(n, null, false, -1, -1));
-        }
-        return out;
-    }
-
-    private static Item item(CommandReader r) throws ImapParseException {
-        return item(r.atom("()[<").toUpperCase(Locale.ROOT), r);
-    }
-
-    private static Item item(String name, CommandReader r) throws ImapParseException {
-        switch (name) {
-            case "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "UID", "BODYSTRUCTURE" -> {
-                return new Item(name, null, false, -1, -1);
-            }
-            case "RFC822" -> {
-                return new Item(name, new Section(new int[0], "", List.of()), false, -1, -1);
-            }
-            case "RFC822.HEADER" -> {
-                return new Item(name, new Section(new int[0], "HEADER", List.of()), true, -1, -1);
-            }
-            case "RFC822.TEXT" -> {
-                return new Item(name, new Section(new int[0], "TEXT", List.of()), false, -1, -1);
-            }
-            case "BODY", "BODY.PEEK" -> {
-                if (r.peek() != '[') {
-                    if (name.equals("BODY.PEEK")) {
-                        throw new ImapParseException("BODY.PEEK needs a section");
-                    }
-                    return new Item("BODY", null, false, -1, -1);
-                }
-                r.expect('[');
-                Section section = section(r);
-                r.expect(']');
-                long start = -1;
-                long length = -1;
-                if (r.tryConsume('<')) {
-                    String range = r.atom("()[>");
-                    r.expect('>');
-                    int dot = range.indexOf('.');
-                    try {
-                        start = Long.parseLong(dot < 0 ? range : range.substring(0, dot));
-                        length = dot < 0 ? Long.MAX_VALUE : Long.parseLong(range.substring(dot + 1));
-                    } catch (NumberFormatException e) {
-                        throw new ImapParseException("Invalid partial range <" + range + ">");
-                    }
-                    if (start < 0 || length < 0) {
-                        throw new ImapParseException("Invalid partial range <" + range + ">");
-                    }
-                }
-                return new Item("BODY", section, name.equals("BODY.PEEK"), start, length);
-            }
-            default -> throw new ImapParseException("Unknown FETCH item " + name);
-        }
-    }
-
-    private static Section section(CommandReader r) throws ImapParseException {
-        if (r.peek() == ']') {
-            return new Section(new int[0], "", List.of());
-        }
-        String text = r.atom("()[]").toUpperCase(Locale.ROOT);
-        String[] pieces = text.split("\\.");
-        List<Integer> path = new ArrayList<>();
-        int i = 0;
-        while (i < pieces.length && !pieces[i].isEmpty() && pieces[i].chars().allMatch(Character::isDigit)) {
-            int n;
-            try {
-                n = Integer.parseInt(pieces[i]);
-            } catch (NumberFormatException e) {
-                throw new ImapParseException("Section part number too large");
-            }
-            if (n < 1 || path.size() >= 40) {
-                throw new ImapParseException("Invalid section part number in " + text);
-            }
-            path.add(n);
-            i++;
-        }
-        String spec = String.join(".", java.util.Arrays.copyOfRange(pieces, i, pieces.length));
-        List<String> fields = List.of();
-        switch (spec) {
-            case "", "HEADER", "TEXT" -> { }
-            case "MIME" -> {
-                if (path.isEmpty()) {
-                    throw new ImapParseException("MIME needs a part number");
-                }
-            }
-            case "HEADER.FIELDS", "HEADER.FIELDS.NOT" -> {
-                r.space();
-                fields = new ArrayList<>();
-                r.expect('(');
-                while (!r.tryConsume(')')) {
-                    if (!fields.isEmpty()) {
-                        r.space();
-                    }
-                    fields.add(r.astring().toUpperCase(Locale.ROOT));
-                    if (fields.size() > 200) {
-                        throw new ImapParseException("Too many header field names");
-                    }
-                }
-            }
-            default -> throw new ImapParseException("Unknown section text " + spec);
-        }
-        return new Section(path.stream().mapToInt(Integer::intValue).toArray(), spec, fields);
-    }
+    return new Section(path.stream().mapToInt(Integer::intValue).toArray(), spec, fields);
+  }
 }

@@ -17,75 +17,90 @@ import org.epost.imap.codec.CommandFrameDecoder;
 
 /**
  * Connects one channel to its {@link ImapSession}. Runs on the channel's event loop: it only hands
- * frames to the session's serial executor and applies backpressure (stops reading once
- * {@link ImapServerConfig#maxPipelinedCommands()} commands are waiting).
+ * frames to the session's serial executor and applies backpressure (stops reading once {@link
+ * ImapServerConfig#maxPipelinedCommands()} commands are waiting).
  */
 final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
-    private static final Logger LOG = Logger.getLogger(ImapChannelHandler.class.getName());
-    private final ImapServerConfig config;
-    private final MailboxBackend backend;
-    private final StructureCache cache;
-    private final RecentTracker recent;
-    private final Executor workers;
-    private final AtomicInteger pending = new AtomicInteger();
-    private ImapSession session;
-    private SerialExecutor serial;
+  private static final Logger LOG = Logger.getLogger(ImapChannelHandler.class.getName());
+  private final ImapServerConfig config;
+  private final MailboxBackend backend;
+  private final StructureCache cache;
+  private final RecentTracker recent;
+  private final Executor workers;
+  private final AtomicInteger pending = new AtomicInteger();
+  private ImapSession session;
+  private SerialExecutor serial;
 
-    ImapChannelHandler(ImapServerConfig config, MailboxBackend backend, StructureCache cache, RecentTracker recent,
-            Executor workers) {
-        this.config = config;
-        this.backend = backend;
-        this.cache = cache;
-        this.recent = recent;
-        this.workers = workers;
+  ImapChannelHandler(
+      ImapServerConfig config,
+      MailboxBackend backend,
+      StructureCache cache,
+      RecentTracker recent,
+      Executor workers) {
+    this.config = config;
+    this.backend = backend;
+    this.cache = cache;
+    this.recent = recent;
+    this.workers = workers;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    serial = new SerialExecutor(workers);
+    Responder responder = new Responder(ctx.channel(), config.backendTimeout());
+    CommandFrameDecoder decoder = ctx.pipeline().get(CommandFrameDecoder.class);
+    session =
+        new ImapSession(
+            config,
+            backend,
+            cache,
+            recent,
+            responder,
+            serial,
+            () -> ctx.channel().close(),
+            decoder::authenticated);
+    serial.execute(session::greet);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    CommandFrame frame = (CommandFrame) msg;
+    if (pending.incrementAndGet() >= config.maxPipelinedCommands()) {
+      ctx.channel().config().setAutoRead(false);
     }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        serial = new SerialExecutor(workers);
-        Responder responder = new Responder(ctx.channel(), config.backendTimeout());
-        CommandFrameDecoder decoder = ctx.pipeline().get(CommandFrameDecoder.class);
-        session = new ImapSession(config, backend, cache, recent, responder, serial, () -> ctx.channel().close(),
-                decoder::authenticated);
-        serial.execute(session::greet);
-        ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        CommandFrame frame = (CommandFrame) msg;
-        if (pending.incrementAndGet() >= config.maxPipelinedCommands()) {
-            ctx.channel().config().setAutoRead(false);
-        }
-        serial.execute(() -> {
-            try {
-                session.handle(frame);
-            } finally {
-                if (pending.decrementAndGet() <= config.maxPipelinedCommands() / 2) {
-                    ctx.channel().eventLoop().execute(() -> ctx.channel().config().setAutoRead(true));
-                }
+    serial.execute(
+        () -> {
+          try {
+            session.handle(frame);
+          } finally {
+            if (pending.decrementAndGet() <= config.maxPipelinedCommands() / 2) {
+              ctx.channel().eventLoop().execute(() -> ctx.channel().config().setAutoRead(true));
             }
+          }
         });
-    }
+  }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer("* BYE Autologout; idle for too long\r\n"
-                    .getBytes(StandardCharsets.US_ASCII))).addListener(ChannelFutureListener.CLOSE);
-        }
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      ctx.writeAndFlush(
+              Unpooled.wrappedBuffer(
+                  "* BYE Autologout; idle for too long\r\n".getBytes(StandardCharsets.US_ASCII)))
+          .addListener(ChannelFutureListener.CLOSE);
     }
+  }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (session != null) {
-            session.closed();
-        }
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (session != null) {
+      session.closed();
     }
+  }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.log(Level.FINE, "connection error", cause);
-        ctx.close();
-    }
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.log(Level.FINE, "connection error", cause);
+    ctx.close();
+  }
 }

@@ -29,61 +29,80 @@ import org.epost.imap.codec.CommandFrameDecoder;
  * commands, each connection's commands in order on one worker at a time.
  */
 public final class ImapServers {
-    private ImapServers() {
-    }
+  private ImapServers() {}
 
-    /** Binds and starts a server; fails if the address cannot be bound. */
-    public static ImapServer start(ImapServerConfig config, MailboxBackend backend) throws InterruptedException {
-        EventLoopGroup io = new MultiThreadIoEventLoopGroup(1, named("imap-io"), NioIoHandler.newFactory());
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
-                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named("imap-worker"));
-        workers.allowCoreThreadTimeOut(true);
-        StructureCache cache = new StructureCache(config.structureCacheEntries());
-        RecentTracker recent = new RecentTracker(RecentTracker.DEFAULT_MAX_MAILBOXES);
-        ServerBootstrap b = new ServerBootstrap().group(io).channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        long idle = config.idleTimeout().toMillis();
-                        ch.pipeline().addLast(new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS),
-                                new CommandFrameDecoder(config.maxLineLength(), config.maxLiteralSize(),
-                                        config.literalMemoryThreshold(), config.maxLiteralsPerCommand(),
-                                        config.spoolDirectory()),
-                                new ImapChannelHandler(config, backend, cache, recent, workers));
-                    }
+  /** Binds and starts a server; fails if the address cannot be bound. */
+  public static ImapServer start(ImapServerConfig config, MailboxBackend backend)
+      throws InterruptedException {
+    EventLoopGroup io =
+        new MultiThreadIoEventLoopGroup(1, named("imap-io"), NioIoHandler.newFactory());
+    ThreadPoolExecutor workers =
+        new ThreadPoolExecutor(
+            config.workerThreads(),
+            config.workerThreads(),
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            named("imap-worker"));
+    workers.allowCoreThreadTimeOut(true);
+    StructureCache cache = new StructureCache(config.structureCacheEntries());
+    RecentTracker recent = new RecentTracker(RecentTracker.DEFAULT_MAX_MAILBOXES);
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(io)
+            .channel(NioServerSocketChannel.class)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    long idle = config.idleTimeout().toMillis();
+                    ch.pipeline()
+                        .addLast(
+                            new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS),
+                            new CommandFrameDecoder(
+                                config.maxLineLength(),
+                                config.maxLiteralSize(),
+                                config.literalMemoryThreshold(),
+                                config.maxLiteralsPerCommand(),
+                                config.spoolDirectory()),
+                            new ImapChannelHandler(config, backend, cache, recent, workers));
+                  }
                 });
-        Channel server;
-        try {
-            server = b.bind(config.bindAddress()).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
-            io.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            workers.shutdownNow();
-            throw e;
-        }
-        return new RunningServer(server, io, workers);
+    Channel server;
+    try {
+      server = b.bind(config.bindAddress()).sync().channel();
+    } catch (InterruptedException | RuntimeException e) {
+      io.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workers.shutdownNow();
+      throw e;
+    }
+    return new RunningServer(server, io, workers);
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private record RunningServer(Channel server, EventLoopGroup io, ExecutorService workers)
+      implements ImapServer {
+    @Override
+    public InetSocketAddress localAddress() {
+      return (InetSocketAddress) server.localAddress();
     }
 
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+    @Override
+    public void close() {
+      server.close().syncUninterruptibly();
+      io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      workers.shutdownNow();
     }
-
-    private record RunningServer(Channel server, EventLoopGroup io, ExecutorService workers) implements ImapServer {
-        @Override
-        public InetSocketAddress localAddress() {
-            return (InetSocketAddress) server.localAddress();
-        }
-
-        @Override
-        public void close() {
-            server.close().syncUninterruptibly();
-            io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            workers.shutdownNow();
-        }
-    }
+  }
 }

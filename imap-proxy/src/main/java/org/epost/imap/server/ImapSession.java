@@ -21,401 +21,428 @@ import org.epost.imap.codec.CommandReader;
 import org.epost.imap.codec.ImapParseException;
 
 /**
- * One IMAP connection's protocol state: the state machine of RFC 3501 section 3, command
- * dispatch, authentication, IDLE and the unsolicited-response rules.
+ * One IMAP connection's protocol state: the state machine of RFC 3501 section 3, command dispatch,
+ * authentication, IDLE and the unsolicited-response rules.
  *
- * <p>Threading: every method except {@link #mailboxChanged()} runs on the connection's
- * {@link SerialExecutor}, one command at a time, so fields need no locks. Backend calls block
- * that worker thread (bounded by the backend timeout), never the network event loop.
+ * <p>Threading: every method except {@link #mailboxChanged()} runs on the connection's {@link
+ * SerialExecutor}, one command at a time, so fields need no locks. Backend calls block that worker
+ * thread (bounded by the backend timeout), never the network event loop.
  */
 final class ImapSession {
-    static final String CAPABILITIES = "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE NAMESPACE ID ENABLE "
-            + "SPECIAL-USE UNSELECT CHILDREN AUTH=PLAIN";
-    private static final Logger LOG = Logger.getLogger(ImapSession.class.getName());
-    private static final Set<String> NO_EXPUNGE_COMMANDS = Set.of("FETCH", "STORE", "SEARCH");
+  static final String CAPABILITIES =
+      "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE NAMESPACE ID ENABLE "
+          + "SPECIAL-USE UNSELECT CHILDREN AUTH=PLAIN";
+  private static final Logger LOG = Logger.getLogger(ImapSession.class.getName());
+  private static final Set<String> NO_EXPUNGE_COMMANDS = Set.of("FETCH", "STORE", "SEARCH");
 
-    final ImapServerConfig config;
-    final MailboxBackend backend;
-    final StructureCache cache;
-    final RecentTracker recent;
-    final Responder out;
-    private final Runnable closeAction;
-    private final Runnable onAuthenticated;
-    SessionState state = SessionState.NOT_AUTHENTICATED;
-    UserSession user;
-    String userName;
-    SelectedMailbox selected;
-    private String idleTag;
-    private String authTag;
-    private final SerialExecutor executor;
-    private final AtomicBoolean wakeScheduled = new AtomicBoolean();
+  final ImapServerConfig config;
+  final MailboxBackend backend;
+  final StructureCache cache;
+  final RecentTracker recent;
+  final Responder out;
+  private final Runnable closeAction;
+  private final Runnable onAuthenticated;
+  SessionState state = SessionState.NOT_AUTHENTICATED;
+  UserSession user;
+  String userName;
+  SelectedMailbox selected;
+  private String idleTag;
+  private String authTag;
+  private final SerialExecutor executor;
+  private final AtomicBoolean wakeScheduled = new AtomicBoolean();
 
-    ImapSession(ImapServerConfig config, MailboxBackend backend, StructureCache cache, RecentTracker recent,
-            Responder out, SerialExecutor executor, Runnable closeAction, Runnable onAuthenticated) {
-        this.config = config;
-        this.backend = backend;
-        this.cache = cache;
-        this.recent = recent;
-        this.out = out;
-        this.executor = executor;
-        this.closeAction = closeAction;
-        this.onAuthenticated = onAuthenticated;
+  ImapSession(
+      ImapServerConfig config,
+      MailboxBackend backend,
+      StructureCache cache,
+      RecentTracker recent,
+      Responder out,
+      SerialExecutor executor,
+      Runnable closeAction,
+      Runnable onAuthenticated) {
+    this.config = config;
+    this.backend = backend;
+    this.cache = cache;
+    this.recent = recent;
+    this.out = out;
+    this.executor = executor;
+    this.closeAction = closeAction;
+    this.onAuthenticated = onAuthenticated;
+  }
+
+  void greet() {
+    out.untagged("OK [CAPABILITY " + CAPABILITIES + "] ePOST IMAP proxy ready");
+    out.flush();
+  }
+
+  /** Handles one framed command (or continuation line). */
+  void handle(CommandFrame frame) {
+    try {
+      if (state == SessionState.LOGOUT) {
+        return;
+      }
+      if (frame.isError()) {
+        String tag = frame.errorTag() == null ? "*" : frame.errorTag();
+        out.tagged(tag, "BAD " + frame.error());
+        return;
+      }
+      if (idleTag != null) {
+        finishIdle(frame);
+        return;
+      }
+      if (authTag != null) {
+        finishAuthenticate(frame.firstLine().trim());
+        return;
+      }
+      command(frame);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "unexpected failure handling a command", e);
+      out.untagged("BYE Internal server error");
+      logout();
+    } finally {
+      frame.release();
+      out.flush();
     }
+  }
 
-    void greet() {
-        out.untagged("OK [CAPABILITY " + CAPABILITIES + "] ePOST IMAP proxy ready");
-        out.flush();
+  private void command(CommandFrame frame) {
+    CommandReader r = new CommandReader(frame, config.maxNesting());
+    String tag;
+    try {
+      tag = r.atom("(){%*\"\\+");
+      r.space();
+    } catch (ImapParseException e) {
+      out.untagged("BAD Missing or invalid command tag");
+      return;
     }
-
-    /** Handles one framed command (or continuation line). */
-    void handle(CommandFrame frame) {
-        try {
-            if (state == SessionState.LOGOUT) {
-                return;
-            }
-            if (frame.isError()) {
-                String tag = frame.errorTag() == null ? "*" : frame.errorTag();
-                out.tagged(tag, "BAD " + frame.error());
-                return;
-            }
-            if (idleTag != null) {
-                finishIdle(frame);
-                return;
-            }
-            if (authTag != null) {
-                finishAuthenticate(frame.firstLine().trim());
-                return;
-            }
-            command(frame);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "unexpected failure handling a command", e);
-            out.untagged("BYE Internal server error");
-            logout();
-        } finally {
-            frame.release();
-            out.flush();
-        }
+    String name = "";
+    boolean uid = false;
+    try {
+      name = r.upperAtom();
+      if (name.equals("UID")) {
+        r.space();
+        name = r.upperAtom();
+        uid = true;
+      }
+      dispatch(tag, name, uid, r);
+    } catch (ImapParseException e) {
+      out.tagged(tag, "BAD " + e.getMessage());
+    } catch (CommandFailed e) {
+      syncIfSelected(!uid && NO_EXPUNGE_COMMANDS.contains(name) ? false : true);
+      out.tagged(tag, e.getMessage());
     }
+  }
 
-    private void command(CommandFrame frame) {
-        CommandReader r = new CommandReader(frame, config.maxNesting());
-        String tag;
-        try {
-            tag = r.atom("(){%*\"\\+");
-            r.space();
-        } catch (ImapParseException e) {
-            out.untagged("BAD Missing or invalid command tag");
-            return;
-        }
-        String name = "";
-        boolean uid = false;
-        try {
-            name = r.upperAtom();
-            if (name.equals("UID")) {
-                r.space();
-                name = r.upperAtom();
-                uid = true;
-            }
-            dispatch(tag, name, uid, r);
-        } catch (ImapParseException e) {
-            out.tagged(tag, "BAD " + e.getMessage());
-        } catch (CommandFailed e) {
-            syncIfSelected(!uid && NO_EXPUNGE_COMMANDS.contains(name) ? false : true);
-            out.tagged(tag, e.getMessage());
-        }
+  private void dispatch(String tag, String name, boolean uid, CommandReader r)
+      throws ImapParseException, CommandFailed {
+    if (uid && !Set.of("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE").contains(name)) {
+      throw new ImapParseException("UID " + name + " is not a command");
     }
-
-    private void dispatch(String tag, String name, boolean uid, CommandReader r)
-            throws ImapParseException, CommandFailed {
-        if (uid && !Set.of("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE").contains(name)) {
-            throw new ImapParseException("UID " + name + " is not a command");
+    switch (name) {
+      case "CAPABILITY" -> {
+        r.end();
+        out.untagged("CAPABILITY " + CAPABILITIES);
+        ok(tag, "CAPABILITY completed");
+      }
+      case "NOOP", "CHECK" -> {
+        r.end();
+        if (name.equals("CHECK")) {
+          requireSelected();
         }
-        switch (name) {
-            case "CAPABILITY" -> {
-                r.end();
-                out.untagged("CAPABILITY " + CAPABILITIES);
-                ok(tag, "CAPABILITY completed");
-            }
-            case "NOOP", "CHECK" -> {
-                r.end();
-                if (name.equals("CHECK")) {
-                    requireSelected();
-                }
-                ok(tag, name + " completed");
-            }
-            case "LOGOUT" -> {
-                r.end();
-                out.untagged("BYE ePOST IMAP proxy logging out");
-                out.tagged(tag, "OK LOGOUT completed");
-                logout();
-            }
-            case "ID" -> {
-                r.space();
-                if (r.tryConsume('(')) {
-                    while (!r.tryConsume(')')) {
-                        r.tryConsume(' ');
-                        r.astring();
-                    }
-                } else {
-                    r.atom();
-                }
-                r.end();
-                out.untagged("ID (\"name\" \"ePOST IMAP proxy\" \"vendor\" \"ePOST\")");
-                ok(tag, "ID completed");
-            }
-            case "STARTTLS" -> throw CommandFailed.bad("STARTTLS is not offered: this server listens on loopback only");
-            case "LOGIN" -> {
-                requireState(SessionState.NOT_AUTHENTICATED);
-                r.space();
-                String u = r.astring();
-                r.space();
-                String p = r.astring();
-                r.end();
-                login(tag, u, p);
-            }
-            case "AUTHENTICATE" -> {
-                requireState(SessionState.NOT_AUTHENTICATED);
-                r.space();
-                String mech = r.upperAtom();
-                if (!mech.equals("PLAIN")) {
-                    throw CommandFailed.no(null, "Unsupported authentication mechanism " + mech);
-                }
-                if (r.tryConsume(' ')) {
-                    String initial = r.atom("");
-                    r.end();
-                    authenticatePlain(tag, initial);
-                } else {
-                    r.end();
-                    authTag = tag;
-                    out.continuation("");
-                }
-            }
-            case "IDLE" -> {
-                requireAuthenticated();
-                r.end();
-                idleTag = tag;
-                syncIfSelected(true);
-                out.continuation("idling");
-            }
-            case "ENABLE" -> {
-                requireAuthenticated();
-                r.space();
-                r.atom();
-                while (r.tryConsume(' ')) {
-                    r.atom();
-                }
-                r.end();
-                out.untagged("ENABLED");
-                ok(tag, "ENABLE completed");
-            }
-            case "NAMESPACE" -> {
-                requireAuthenticated();
-                r.end();
-                out.untagged("NAMESPACE ((\"\" " + delimiterString() + ")) NIL NIL");
-                ok(tag, "NAMESPACE completed");
-            }
-            case "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "LIST", "LSUB",
-                    "STATUS" -> {
-                requireAuthenticated();
-                MailboxCommands.run(this, tag, name, r);
-            }
-            case "APPEND" -> {
-                requireAuthenticated();
-                MessageCommands.append(this, tag, r);
-            }
-            case "CLOSE", "UNSELECT" -> {
-                requireSelected();
-                r.end();
-                if (name.equals("CLOSE") && !selected.readOnly) {
-                    await(user.expunge(selected.name, null));
-                }
-                deselect();
-                out.tagged(tag, "OK " + name + " completed");
-            }
-            case "EXPUNGE", "STORE", "COPY", "MOVE" -> {
-                requireSelected();
-                syncIfSelected(uid || !name.equals("STORE"));
-                MessageCommands.run(this, tag, name, uid, r);
-            }
-            case "FETCH" -> {
-                requireSelected();
-                syncIfSelected(uid);
-                FetchCommand.run(this, tag, uid, r);
-            }
-            case "SEARCH" -> {
-                requireSelected();
-                syncIfSelected(uid);
-                SearchCommand.run(this, tag, uid, r);
-            }
-            default -> throw new ImapParseException("Unknown command " + name);
-        }
-    }
-
-    /** Sends unsolicited updates then the tagged OK. */
-    void ok(String tag, String text) {
-        syncIfSelected(true);
-        out.tagged(tag, "OK " + text);
-    }
-
-    /** Tagged OK after a command during which EXPUNGE responses are forbidden (RFC 3501 7.4.1). */
-    void okNoExpunge(String tag, String text) {
-        syncIfSelected(false);
-        out.tagged(tag, "OK " + text);
-    }
-
-    void syncIfSelected(boolean allowExpunge) {
-        if (selected == null || user == null) {
-            return;
-        }
-        if (!selected.takeDirty() && !(allowExpunge && selected.hasPendingExpunges())) {
-            return;
-        }
-        try {
-            MailboxSnapshot snapshot = await(user.snapshot(selected.name));
-            selected.sync(snapshot, allowExpunge, out);
-        } catch (CommandFailed e) {
-            selected.markDirty();
-        }
-    }
-
-    /** Called by a backend thread when the selected mailbox changes. */
-    void mailboxChanged() {
-        SelectedMailbox s = selected;
-        if (s != null) {
-            s.markDirty();
-        }
-        if (!wakeScheduled.compareAndSet(false, true)) {
-            return;
-        }
-        executor.execute(() -> {
-            wakeScheduled.set(false);
-            if (idleTag != null) {
-                syncIfSelected(true);
-                out.flush();
-            }
-        });
-    }
-
-    private void finishIdle(CommandFrame frame) {
-        String tag = idleTag;
-        idleTag = null;
-        if (frame.firstLine().trim().equalsIgnoreCase("DONE") && frame.parts().size() == 1) {
-            ok(tag, "IDLE terminated");
+        ok(tag, name + " completed");
+      }
+      case "LOGOUT" -> {
+        r.end();
+        out.untagged("BYE ePOST IMAP proxy logging out");
+        out.tagged(tag, "OK LOGOUT completed");
+        logout();
+      }
+      case "ID" -> {
+        r.space();
+        if (r.tryConsume('(')) {
+          while (!r.tryConsume(')')) {
+            r.tryConsume(' ');
+            r.astring();
+          }
         } else {
-            out.tagged(tag, "BAD Expected DONE to end IDLE");
+          r.atom();
         }
+        r.end();
+        out.untagged("ID (\"name\" \"ePOST IMAP proxy\" \"vendor\" \"ePOST\")");
+        ok(tag, "ID completed");
+      }
+      case "STARTTLS" ->
+          throw CommandFailed.bad("STARTTLS is not offered: this server listens on loopback only");
+      case "LOGIN" -> {
+        requireState(SessionState.NOT_AUTHENTICATED);
+        r.space();
+        String u = r.astring();
+        r.space();
+        String p = r.astring();
+        r.end();
+        login(tag, u, p);
+      }
+      case "AUTHENTICATE" -> {
+        requireState(SessionState.NOT_AUTHENTICATED);
+        r.space();
+        String mech = r.upperAtom();
+        if (!mech.equals("PLAIN")) {
+          throw CommandFailed.no(null, "Unsupported authentication mechanism " + mech);
+        }
+        if (r.tryConsume(' ')) {
+          String initial = r.atom("");
+          r.end();
+          authenticatePlain(tag, initial);
+        } else {
+          r.end();
+          authTag = tag;
+          out.continuation("");
+        }
+      }
+      case "IDLE" -> {
+        requireAuthenticated();
+        r.end();
+        idleTag = tag;
+        syncIfSelected(true);
+        out.continuation("idling");
+      }
+      case "ENABLE" -> {
+        requireAuthenticated();
+        r.space();
+        r.atom();
+        while (r.tryConsume(' ')) {
+          r.atom();
+        }
+        r.end();
+        out.untagged("ENABLED");
+        ok(tag, "ENABLE completed");
+      }
+      case "NAMESPACE" -> {
+        requireAuthenticated();
+        r.end();
+        out.untagged("NAMESPACE ((\"\" " + delimiterString() + ")) NIL NIL");
+        ok(tag, "NAMESPACE completed");
+      }
+      case "SELECT",
+          "EXAMINE",
+          "CREATE",
+          "DELETE",
+          "RENAME",
+          "SUBSCRIBE",
+          "UNSUBSCRIBE",
+          "LIST",
+          "LSUB",
+          "STATUS" -> {
+        requireAuthenticated();
+        MailboxCommands.run(this, tag, name, r);
+      }
+      case "APPEND" -> {
+        requireAuthenticated();
+        MessageCommands.append(this, tag, r);
+      }
+      case "CLOSE", "UNSELECT" -> {
+        requireSelected();
+        r.end();
+        if (name.equals("CLOSE") && !selected.readOnly) {
+          await(user.expunge(selected.name, null));
+        }
+        deselect();
+        out.tagged(tag, "OK " + name + " completed");
+      }
+      case "EXPUNGE", "STORE", "COPY", "MOVE" -> {
+        requireSelected();
+        syncIfSelected(uid || !name.equals("STORE"));
+        MessageCommands.run(this, tag, name, uid, r);
+      }
+      case "FETCH" -> {
+        requireSelected();
+        syncIfSelected(uid);
+        FetchCommand.run(this, tag, uid, r);
+      }
+      case "SEARCH" -> {
+        requireSelected();
+        syncIfSelected(uid);
+        SearchCommand.run(this, tag, uid, r);
+      }
+      default -> throw new ImapParseException("Unknown command " + name);
     }
+  }
 
-    private void login(String tag, String u, String p) throws CommandFailed {
-        UserSession session = await(backend.authenticate(u, p));
-        if (session == null) {
-            throw CommandFailed.no("AUTHENTICATIONFAILED", "Invalid credentials");
-        }
-        user = session;
-        userName = u;
-        state = SessionState.AUTHENTICATED;
-        onAuthenticated.run();
-        out.tagged(tag, "OK [CAPABILITY " + CAPABILITIES + "] Logged in");
+  /** Sends unsolicited updates then the tagged OK. */
+  void ok(String tag, String text) {
+    syncIfSelected(true);
+    out.tagged(tag, "OK " + text);
+  }
+
+  /** Tagged OK after a command during which EXPUNGE responses are forbidden (RFC 3501 7.4.1). */
+  void okNoExpunge(String tag, String text) {
+    syncIfSelected(false);
+    out.tagged(tag, "OK " + text);
+  }
+
+  void syncIfSelected(boolean allowExpunge) {
+    if (selected == null || user == null) {
+      return;
     }
-
-    private void authenticatePlain(String tag, String base64) throws CommandFailed {
-        if (base64.equals("*")) {
-            throw CommandFailed.bad("AUTHENTICATE cancelled");
-        }
-        byte[] decoded;
-        try {
-            decoded = Base64.getDecoder().decode(base64.equals("=") ? "" : base64);
-        } catch (IllegalArgumentException e) {
-            throw CommandFailed.bad("Invalid base64 in AUTHENTICATE response");
-        }
-        String[] fields = new String(decoded, StandardCharsets.UTF_8).split("\0", -1);
-        if (fields.length != 3) {
-            throw CommandFailed.bad("AUTHENTICATE PLAIN needs authzid NUL authcid NUL password");
-        }
-        if (!fields[0].isEmpty() && !fields[0].equals(fields[1])) {
-            throw CommandFailed.no("AUTHORIZATIONFAILED", "Acting as another user is not supported");
-        }
-        login(tag, fields[1], fields[2]);
+    if (!selected.takeDirty() && !(allowExpunge && selected.hasPendingExpunges())) {
+      return;
     }
-
-    private void finishAuthenticate(String line) {
-        String tag = authTag;
-        authTag = null;
-        try {
-            authenticatePlain(tag, line);
-        } catch (CommandFailed e) {
-            out.tagged(tag, e.getMessage());
-        }
+    try {
+      MailboxSnapshot snapshot = await(user.snapshot(selected.name));
+      selected.sync(snapshot, allowExpunge, out);
+    } catch (CommandFailed e) {
+      selected.markDirty();
     }
+  }
 
-    <T> T await(CompletionStage<T> stage) throws CommandFailed {
-        try {
-            return stage.toCompletableFuture().get(config.backendTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof BackendException be) {
-                throw CommandFailed.no(be.code().name(), be.getMessage());
-            }
-            LOG.log(Level.WARNING, "backend failure", cause);
-            throw CommandFailed.no("SERVERBUG", "The mail store failed: " + cause);
-        } catch (TimeoutException e) {
-            throw CommandFailed.no("UNAVAILABLE", "The mail store did not answer within "
-                    + config.backendTimeout().toSeconds() + " s; try again later");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw CommandFailed.no("UNAVAILABLE", "Server shutting down");
-        }
+  /** Called by a backend thread when the selected mailbox changes. */
+  void mailboxChanged() {
+    SelectedMailbox s = selected;
+    if (s != null) {
+      s.markDirty();
     }
-
-    String delimiterString() {
-        return "\"" + (user.hierarchyDelimiter() == '"' || user.hierarchyDelimiter() == '\\' ? "\\" : "")
-                + user.hierarchyDelimiter() + "\"";
+    if (!wakeScheduled.compareAndSet(false, true)) {
+      return;
     }
-
-    void requireState(SessionState s) throws CommandFailed {
-        if (state != s) {
-            throw CommandFailed.bad("Command not allowed in state " + state.name().toLowerCase(Locale.ROOT)
-                    .replace('_', ' '));
-        }
-    }
-
-    void requireAuthenticated() throws CommandFailed {
-        if (state != SessionState.AUTHENTICATED && state != SessionState.SELECTED) {
-            throw CommandFailed.bad("Log in first");
-        }
-    }
-
-    void requireSelected() throws CommandFailed {
-        if (state != SessionState.SELECTED) {
-            throw CommandFailed.bad("No mailbox selected");
-        }
-    }
-
-    void deselect() {
-        if (selected != null && selected.registration != null) {
-            selected.registration.close();
-        }
-        selected = null;
-        if (state == SessionState.SELECTED) {
-            state = SessionState.AUTHENTICATED;
-        }
-    }
-
-    private void logout() {
-        state = SessionState.LOGOUT;
-        out.flush();
-        closeAction.run();
-    }
-
-    /** Releases backend resources; called once when the connection closes. */
-    void closed() {
-        executor.execute(() -> {
-            state = SessionState.LOGOUT;
-            deselect();
-            if (user != null) {
-                user.close();
-                user = null;
-            }
+    executor.execute(
+        () -> {
+          wakeScheduled.set(false);
+          if (idleTag != null) {
+            syncIfSelected(true);
+            out.flush();
+          }
         });
+  }
+
+  private void finishIdle(CommandFrame frame) {
+    String tag = idleTag;
+    idleTag = null;
+    if (frame.firstLine().trim().equalsIgnoreCase("DONE") && frame.parts().size() == 1) {
+      ok(tag, "IDLE terminated");
+    } else {
+      out.tagged(tag, "BAD Expected DONE to end IDLE");
     }
+  }
+
+  private void login(String tag, String u, String p) throws CommandFailed {
+    UserSession session = await(backend.authenticate(u, p));
+    if (session == null) {
+      throw CommandFailed.no("AUTHENTICATIONFAILED", "Invalid credentials");
+    }
+    user = session;
+    userName = u;
+    state = SessionState.AUTHENTICATED;
+    onAuthenticated.run();
+    out.tagged(tag, "OK [CAPABILITY " + CAPABILITIES + "] Logged in");
+  }
+
+  private void authenticatePlain(String tag, String base64) throws CommandFailed {
+    if (base64.equals("*")) {
+      throw CommandFailed.bad("AUTHENTICATE cancelled");
+    }
+    byte[] decoded;
+    try {
+      decoded = Base64.getDecoder().decode(base64.equals("=") ? "" : base64);
+    } catch (IllegalArgumentException e) {
+      throw CommandFailed.bad("Invalid base64 in AUTHENTICATE response");
+    }
+    String[] fields = new String(decoded, StandardCharsets.UTF_8).split("\0", -1);
+    if (fields.length != 3) {
+      throw CommandFailed.bad("AUTHENTICATE PLAIN needs authzid NUL authcid NUL password");
+    }
+    if (!fields[0].isEmpty() && !fields[0].equals(fields[1])) {
+      throw CommandFailed.no("AUTHORIZATIONFAILED", "Acting as another user is not supported");
+    }
+    login(tag, fields[1], fields[2]);
+  }
+
+  private void finishAuthenticate(String line) {
+    String tag = authTag;
+    authTag = null;
+    try {
+      authenticatePlain(tag, line);
+    } catch (CommandFailed e) {
+      out.tagged(tag, e.getMessage());
+    }
+  }
+
+  <T> T await(CompletionStage<T> stage) throws CommandFailed {
+    try {
+      return stage
+          .toCompletableFuture()
+          .get(config.backendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof BackendException be) {
+        throw CommandFailed.no(be.code().name(), be.getMessage());
+      }
+      LOG.log(Level.WARNING, "backend failure", cause);
+      throw CommandFailed.no("SERVERBUG", "The mail store failed: " + cause);
+    } catch (TimeoutException e) {
+      throw CommandFailed.no(
+          "UNAVAILABLE",
+          "The mail store did not answer within "
+              + config.backendTimeout().toSeconds()
+              + " s; try again later");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CommandFailed.no("UNAVAILABLE", "Server shutting down");
+    }
+  }
+
+  String delimiterString() {
+    return "\""
+        + (user.hierarchyDelimiter() == '"' || user.hierarchyDelimiter() == '\\' ? "\\" : "")
+        + user.hierarchyDelimiter()
+        + "\"";
+  }
+
+  void requireState(SessionState s) throws CommandFailed {
+    if (state != s) {
+      throw CommandFailed.bad(
+          "Command not allowed in state "
+              + state.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+    }
+  }
+
+  void requireAuthenticated() throws CommandFailed {
+    if (state != SessionState.AUTHENTICATED && state != SessionState.SELECTED) {
+      throw CommandFailed.bad("Log in first");
+    }
+  }
+
+  void requireSelected() throws CommandFailed {
+    if (state != SessionState.SELECTED) {
+      throw CommandFailed.bad("No mailbox selected");
+    }
+  }
+
+  void deselect() {
+    if (selected != null && selected.registration != null) {
+      selected.registration.close();
+    }
+    selected = null;
+    if (state == SessionState.SELECTED) {
+      state = SessionState.AUTHENTICATED;
+    }
+  }
+
+  private void logout() {
+    state = SessionState.LOGOUT;
+    out.flush();
+    closeAction.run();
+  }
+
+  /** Releases backend resources; called once when the connection closes. */
+  void closed() {
+    executor.execute(
+        () -> {
+          state = SessionState.LOGOUT;
+          deselect();
+          if (user != null) {
+            user.close();
+            user = null;
+          }
+        });
+  }
 }

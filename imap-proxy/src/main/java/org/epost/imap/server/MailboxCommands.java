@@ -15,220 +15,238 @@ import org.epost.imap.codec.ImapParseException;
 
 /** SELECT, EXAMINE, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, LIST, LSUB and STATUS. */
 final class MailboxCommands {
-    private static final int MAX_KEYWORDS_SHOWN = 64;
+  private static final int MAX_KEYWORDS_SHOWN = 64;
 
-    private MailboxCommands() {
-    }
+  private MailboxCommands() {}
 
-    static void run(ImapSession s, String tag, String name, CommandReader r) throws ImapParseException, CommandFailed {
-        switch (name) {
-            case "SELECT", "EXAMINE" -> select(s, tag, name, r);
-            case "CREATE" -> {
-                r.space();
-                String mailbox = mailboxName(s, r.astring());
-                r.end();
-                if (mailbox.equalsIgnoreCase("INBOX")) {
-                    throw CommandFailed.no("ALREADYEXISTS", "INBOX always exists");
-                }
-                String d = String.valueOf(s.user.hierarchyDelimiter());
-                if (mailbox.endsWith(d)) {
-                    mailbox = mailbox.substring(0, mailbox.length() - 1);
-                }
-                s.await(s.user.createMailbox(mailbox));
-                s.ok(tag, "CREATE completed");
-            }
-            case "DELETE" -> {
-                r.space();
-                String mailbox = mailboxName(s, r.astring());
-                r.end();
-                if (mailbox.equalsIgnoreCase("INBOX")) {
-                    throw CommandFailed.no("CANNOT", "INBOX cannot be deleted");
-                }
-                if (s.selected != null && s.selected.name.equals(mailbox)) {
-                    s.deselect();
-                }
-                s.await(s.user.deleteMailbox(mailbox));
-                s.ok(tag, "DELETE completed");
-            }
-            case "RENAME" -> {
-                r.space();
-                String from = mailboxName(s, r.astring());
-                r.space();
-                String to = mailboxName(s, r.astring());
-                r.end();
-                s.await(s.user.renameMailbox(from, to));
-                s.ok(tag, "RENAME completed");
-            }
-            case "SUBSCRIBE", "UNSUBSCRIBE" -> {
-                r.space();
-                String mailbox = mailboxName(s, r.astring());
-                r.end();
-                s.await(s.user.setSubscribed(mailbox, name.equals("SUBSCRIBE")));
-                s.ok(tag, name + " completed");
-            }
-            case "LIST", "LSUB" -> list(s, tag, name, r);
-            case "STATUS" -> status(s, tag, r);
-            default -> throw new IllegalStateException(name);
-        }
-    }
-
-    /** INBOX is case-insensitive (RFC 3501 5.1); everything else is passed through. */
-    static String mailboxName(ImapSession s, String name) {
-        if (name.equalsIgnoreCase("INBOX")) {
-            return "INBOX";
-        }
-        String prefix = "INBOX" + s.user.hierarchyDelimiter();
-        if (name.regionMatches(true, 0, prefix, 0, prefix.length())) {
-            return prefix + name.substring(prefix.length());
-        }
-        return name;
-    }
-
-    private static void select(ImapSession s, String tag, String name, CommandReader r)
-            throws ImapParseException, CommandFailed {
+  static void run(ImapSession s, String tag, String name, CommandReader r)
+      throws ImapParseException, CommandFailed {
+    switch (name) {
+      case "SELECT", "EXAMINE" -> select(s, tag, name, r);
+      case "CREATE" -> {
         r.space();
         String mailbox = mailboxName(s, r.astring());
         r.end();
-        s.deselect();
-        MailboxSnapshot snap = s.await(s.user.snapshot(mailbox));
-        SelectedMailbox sel = new SelectedMailbox(mailbox, snap, name.equals("EXAMINE"), s.recent, s.userName);
-        Set<String> keywords = new TreeSet<>();
-        int firstUnseen = 0;
-        List<MessageRecord> msgs = snap.messages();
-        for (int i = 0; i < msgs.size(); i++) {
-            MessageRecord m = msgs.get(i);
-            if (firstUnseen == 0 && !m.flags().contains(Flags.SEEN)) {
-                firstUnseen = i + 1;
-            }
-            for (String f : m.flags()) {
-                if (!f.startsWith("\\") && keywords.size() < MAX_KEYWORDS_SHOWN) {
-                    keywords.add(f);
-                }
-            }
+        if (mailbox.equalsIgnoreCase("INBOX")) {
+          throw CommandFailed.no("ALREADYEXISTS", "INBOX always exists");
         }
-        String kw = keywords.isEmpty() ? "" : " " + String.join(" ", keywords);
-        s.out.untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft" + kw + ")");
-        s.out.untagged("OK [PERMANENTFLAGS " + (sel.readOnly ? "()" : "(\\Answered \\Flagged \\Deleted \\Seen \\Draft"
-                + kw + " \\*)") + "] Flags permitted");
-        s.out.untagged(msgs.size() + " EXISTS");
-        s.out.untagged(sel.recentCount() + " RECENT");
-        if (firstUnseen > 0) {
-            s.out.untagged("OK [UNSEEN " + firstUnseen + "] First unseen message");
+        String d = String.valueOf(s.user.hierarchyDelimiter());
+        if (mailbox.endsWith(d)) {
+          mailbox = mailbox.substring(0, mailbox.length() - 1);
         }
-        s.out.untagged("OK [UIDVALIDITY " + snap.uidValidity() + "] UIDs valid");
-        s.out.untagged("OK [UIDNEXT " + snap.uidNext() + "] Predicted next UID");
-        s.selected = sel;
-        s.state = SessionState.SELECTED;
-        sel.registration = s.user.watch(mailbox, (mb, change) -> s.mailboxChanged());
-        s.out.tagged(tag, "OK [" + (sel.readOnly ? "READ-ONLY" : "READ-WRITE") + "] " + name + " completed");
-    }
-
-    private static void list(ImapSession s, String tag, String name, CommandReader r)
-            throws ImapParseException, CommandFailed {
+        s.await(s.user.createMailbox(mailbox));
+        s.ok(tag, "CREATE completed");
+      }
+      case "DELETE" -> {
         r.space();
-        boolean specialUseOnly = false;
-        boolean subscribedOnly = name.equals("LSUB");
-        if (name.equals("LIST") && r.tryConsume('(')) {
-            while (!r.tryConsume(')')) {
-                r.tryConsume(' ');
-                String opt = r.upperAtom();
-                specialUseOnly |= opt.equals("SPECIAL-USE");
-                subscribedOnly |= opt.equals("SUBSCRIBED");
-            }
-            r.space();
-        }
-        String reference = r.astring();
-        r.space();
-        String pattern = r.listMailbox();
-        if (r.tryConsume(' ')) {
-            if (!r.upperAtom().equals("RETURN")) {
-                throw new ImapParseException("Expected RETURN");
-            }
-            r.space();
-            r.atomList();
-        }
+        String mailbox = mailboxName(s, r.astring());
         r.end();
-        char d = s.user.hierarchyDelimiter();
-        if (pattern.isEmpty() && name.equals("LIST")) {
-            s.out.untagged("LIST (\\Noselect) " + s.delimiterString() + " \"\"");
-            s.ok(tag, "LIST completed");
-            return;
+        if (mailbox.equalsIgnoreCase("INBOX")) {
+          throw CommandFailed.no("CANNOT", "INBOX cannot be deleted");
         }
-        Pattern regex = wildcard(reference + pattern, d);
-        List<MailboxInfo> boxes = s.await(s.user.listMailboxes());
-        Set<String> names = new HashSet<>();
-        for (MailboxInfo b : boxes) {
-            names.add(b.name());
+        if (s.selected != null && s.selected.name.equals(mailbox)) {
+          s.deselect();
         }
-        List<MailboxInfo> sorted = new ArrayList<>(boxes);
-        sorted.sort((a, b) -> a.name().compareTo(b.name()));
-        for (MailboxInfo b : sorted) {
-            String n = b.name();
-            if (!regex.matcher(n).matches() || (subscribedOnly && !b.subscribed())
-                    || (specialUseOnly && b.specialUse().isEmpty())) {
-                continue;
-            }
-            boolean children = names.stream().anyMatch(o -> o.startsWith(n + d));
-            List<String> attrs = new ArrayList<>();
-            if (!b.selectable()) {
-                attrs.add("\\Noselect");
-            }
-            attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
-            b.specialUse().ifPresent(u -> attrs.add(u.attribute()));
-            if (name.equals("LIST") && subscribedOnly) {
-                attrs.add("\\Subscribed");
-            }
-            StringBuilder line = new StringBuilder(name).append(" (").append(String.join(" ", attrs)).append(") ")
-                    .append(s.delimiterString()).append(' ');
-            org.epost.imap.codec.ResponseBuilder rb = new org.epost.imap.codec.ResponseBuilder();
-            rb.raw("* ").raw(line.toString()).astring(n).crlf();
-            s.out.write(rb);
-        }
+        s.await(s.user.deleteMailbox(mailbox));
+        s.ok(tag, "DELETE completed");
+      }
+      case "RENAME" -> {
+        r.space();
+        String from = mailboxName(s, r.astring());
+        r.space();
+        String to = mailboxName(s, r.astring());
+        r.end();
+        s.await(s.user.renameMailbox(from, to));
+        s.ok(tag, "RENAME completed");
+      }
+      case "SUBSCRIBE", "UNSUBSCRIBE" -> {
+        r.space();
+        String mailbox = mailboxName(s, r.astring());
+        r.end();
+        s.await(s.user.setSubscribed(mailbox, name.equals("SUBSCRIBE")));
         s.ok(tag, name + " completed");
+      }
+      case "LIST", "LSUB" -> list(s, tag, name, r);
+      case "STATUS" -> status(s, tag, r);
+      default -> throw new IllegalStateException(name);
     }
+  }
 
-    static Pattern wildcard(String pattern, char delimiter) {
-        StringBuilder sb = new StringBuilder();
-        boolean inboxPrefix = pattern.regionMatches(true, 0, "INBOX", 0, 5)
-                && (pattern.length() == 5 || pattern.charAt(5) == delimiter);
-        String p = inboxPrefix ? "INBOX" + pattern.substring(5) : pattern;
-        for (char c : p.toCharArray()) {
-            if (c == '*') {
-                sb.append(".*");
-            } else if (c == '%') {
-                sb.append("[^").append(Pattern.quote(String.valueOf(delimiter))).append("]*");
-            } else {
-                sb.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(sb.toString(), Pattern.DOTALL);
+  /** INBOX is case-insensitive (RFC 3501 5.1); everything else is passed through. */
+  static String mailboxName(ImapSession s, String name) {
+    if (name.equalsIgnoreCase("INBOX")) {
+      return "INBOX";
     }
+    String prefix = "INBOX" + s.user.hierarchyDelimiter();
+    if (name.regionMatches(true, 0, prefix, 0, prefix.length())) {
+      return prefix + name.substring(prefix.length());
+    }
+    return name;
+  }
 
-    private static void status(ImapSession s, String tag, CommandReader r) throws ImapParseException, CommandFailed {
-        r.space();
-        String mailbox = mailboxName(s, r.astring());
-        r.space();
-        List<String> items = r.atomList();
-        r.end();
-        MailboxSnapshot snap = s.await(s.user.snapshot(mailbox));
-        List<String> parts = new ArrayList<>();
-        for (String item : items) {
-            switch (item.toUpperCase(Locale.ROOT)) {
-                case "MESSAGES" -> parts.add("MESSAGES " + snap.messages().size());
-                case "RECENT" -> {
-                    long mark = s.recent.peek(new RecentTracker.Key(s.userName, mailbox, snap.uidValidity()));
-                    parts.add("RECENT " + snap.messages().stream().filter(m -> m.uid() > mark).count());
-                }
-                case "UIDNEXT" -> parts.add("UIDNEXT " + snap.uidNext());
-                case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + snap.uidValidity());
-                case "UNSEEN" -> parts.add("UNSEEN " + snap.messages().stream()
-                        .filter(m -> !m.flags().contains(Flags.SEEN)).count());
-                default -> throw new ImapParseException("Unknown STATUS item " + item);
-            }
+  private static void select(ImapSession s, String tag, String name, CommandReader r)
+      throws ImapParseException, CommandFailed {
+    r.space();
+    String mailbox = mailboxName(s, r.astring());
+    r.end();
+    s.deselect();
+    MailboxSnapshot snap = s.await(s.user.snapshot(mailbox));
+    SelectedMailbox sel =
+        new SelectedMailbox(mailbox, snap, name.equals("EXAMINE"), s.recent, s.userName);
+    Set<String> keywords = new TreeSet<>();
+    int firstUnseen = 0;
+    List<MessageRecord> msgs = snap.messages();
+    for (int i = 0; i < msgs.size(); i++) {
+      MessageRecord m = msgs.get(i);
+      if (firstUnseen == 0 && !m.flags().contains(Flags.SEEN)) {
+        firstUnseen = i + 1;
+      }
+      for (String f : m.flags()) {
+        if (!f.startsWith("\\") && keywords.size() < MAX_KEYWORDS_SHOWN) {
+          keywords.add(f);
         }
-        org.epost.imap.codec.ResponseBuilder rb = new org.epost.imap.codec.ResponseBuilder();
-        rb.raw("* STATUS ").astring(mailbox).raw(" (").raw(String.join(" ", parts)).raw(")").crlf();
-        s.out.write(rb);
-        s.ok(tag, "STATUS completed");
+      }
     }
+    String kw = keywords.isEmpty() ? "" : " " + String.join(" ", keywords);
+    s.out.untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft" + kw + ")");
+    s.out.untagged(
+        "OK [PERMANENTFLAGS "
+            + (sel.readOnly
+                ? "()"
+                : "(\\Answered \\Flagged \\Deleted \\Seen \\Draft" + kw + " \\*)")
+            + "] Flags permitted");
+    s.out.untagged(msgs.size() + " EXISTS");
+    s.out.untagged(sel.recentCount() + " RECENT");
+    if (firstUnseen > 0) {
+      s.out.untagged("OK [UNSEEN " + firstUnseen + "] First unseen message");
+    }
+    s.out.untagged("OK [UIDVALIDITY " + snap.uidValidity() + "] UIDs valid");
+    s.out.untagged("OK [UIDNEXT " + snap.uidNext() + "] Predicted next UID");
+    s.selected = sel;
+    s.state = SessionState.SELECTED;
+    sel.registration = s.user.watch(mailbox, (mb, change) -> s.mailboxChanged());
+    s.out.tagged(
+        tag, "OK [" + (sel.readOnly ? "READ-ONLY" : "READ-WRITE") + "] " + name + " completed");
+  }
+
+  private static void list(ImapSession s, String tag, String name, CommandReader r)
+      throws ImapParseException, CommandFailed {
+    r.space();
+    boolean specialUseOnly = false;
+    boolean subscribedOnly = name.equals("LSUB");
+    if (name.equals("LIST") && r.tryConsume('(')) {
+      while (!r.tryConsume(')')) {
+        r.tryConsume(' ');
+        String opt = r.upperAtom();
+        specialUseOnly |= opt.equals("SPECIAL-USE");
+        subscribedOnly |= opt.equals("SUBSCRIBED");
+      }
+      r.space();
+    }
+    String reference = r.astring();
+    r.space();
+    String pattern = r.listMailbox();
+    if (r.tryConsume(' ')) {
+      if (!r.upperAtom().equals("RETURN")) {
+        throw new ImapParseException("Expected RETURN");
+      }
+      r.space();
+      r.atomList();
+    }
+    r.end();
+    char d = s.user.hierarchyDelimiter();
+    if (pattern.isEmpty() && name.equals("LIST")) {
+      s.out.untagged("LIST (\\Noselect) " + s.delimiterString() + " \"\"");
+      s.ok(tag, "LIST completed");
+      return;
+    }
+    Pattern regex = wildcard(reference + pattern, d);
+    List<MailboxInfo> boxes = s.await(s.user.listMailboxes());
+    Set<String> names = new HashSet<>();
+    for (MailboxInfo b : boxes) {
+      names.add(b.name());
+    }
+    List<MailboxInfo> sorted = new ArrayList<>(boxes);
+    sorted.sort((a, b) -> a.name().compareTo(b.name()));
+    for (MailboxInfo b : sorted) {
+      String n = b.name();
+      if (!regex.matcher(n).matches()
+          || (subscribedOnly && !b.subscribed())
+          || (specialUseOnly && b.specialUse().isEmpty())) {
+        continue;
+      }
+      boolean children = names.stream().anyMatch(o -> o.startsWith(n + d));
+      List<String> attrs = new ArrayList<>();
+      if (!b.selectable()) {
+        attrs.add("\\Noselect");
+      }
+      attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
+      b.specialUse().ifPresent(u -> attrs.add(u.attribute()));
+      if (name.equals("LIST") && subscribedOnly) {
+        attrs.add("\\Subscribed");
+      }
+      StringBuilder line =
+          new StringBuilder(name)
+              .append(" (")
+              .append(String.join(" ", attrs))
+              .append(") ")
+              .append(s.delimiterString())
+              .append(' ');
+      org.epost.imap.codec.ResponseBuilder rb = new org.epost.imap.codec.ResponseBuilder();
+      rb.raw("* ").raw(line.toString()).astring(n).crlf();
+      s.out.write(rb);
+    }
+    s.ok(tag, name + " completed");
+  }
+
+  static Pattern wildcard(String pattern, char delimiter) {
+    StringBuilder sb = new StringBuilder();
+    boolean inboxPrefix =
+        pattern.regionMatches(true, 0, "INBOX", 0, 5)
+            && (pattern.length() == 5 || pattern.charAt(5) == delimiter);
+    String p = inboxPrefix ? "INBOX" + pattern.substring(5) : pattern;
+    for (char c : p.toCharArray()) {
+      if (c == '*') {
+        sb.append(".*");
+      } else if (c == '%') {
+        sb.append("[^").append(Pattern.quote(String.valueOf(delimiter))).append("]*");
+      } else {
+        sb.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(sb.toString(), Pattern.DOTALL);
+  }
+
+  private static void status(ImapSession s, String tag, CommandReader r)
+      throws ImapParseException, CommandFailed {
+    r.space();
+    String mailbox = mailboxName(s, r.astring());
+    r.space();
+    List<String> items = r.atomList();
+    r.end();
+    MailboxSnapshot snap = s.await(s.user.snapshot(mailbox));
+    List<String> parts = new ArrayList<>();
+    for (String item : items) {
+      switch (item.toUpperCase(Locale.ROOT)) {
+        case "MESSAGES" -> parts.add("MESSAGES " + snap.messages().size());
+        case "RECENT" -> {
+          long mark = s.recent.peek(new RecentTracker.Key(s.userName, mailbox, snap.uidValidity()));
+          parts.add("RECENT " + snap.messages().stream().filter(m -> m.uid() > mark).count());
+        }
+        case "UIDNEXT" -> parts.add("UIDNEXT " + snap.uidNext());
+        case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + snap.uidValidity());
+        case "UNSEEN" ->
+            parts.add(
+                "UNSEEN "
+                    + snap.messages().stream()
+                        .filter(m -> !m.flags().contains(Flags.SEEN))
+                        .count());
+        default -> throw new ImapParseException("Unknown STATUS item " + item);
+      }
+    }
+    org.epost.imap.codec.ResponseBuilder rb = new org.epost.imap.codec.ResponseBuilder();
+    rb.raw("* STATUS ").astring(mailbox).raw(" (").raw(String.join(" ", parts)).raw(")").crlf();
+    s.out.write(rb);
+    s.ok(tag, "STATUS completed");
+  }
 }

@@ -16,107 +16,112 @@ import org.epost.imap.codec.ResponseBuilder;
  * writer waits (on the worker, never on the event loop) until the client has read it.
  */
 final class Responder {
-    private static final int CHUNK = 16 * 1024;
-    private static final int BATCH = 32 * 1024;
-    private final Channel channel;
-    private final Duration writeTimeout;
-    private ChannelFuture last;
-    /** Responses are gathered here and handed to the event loop in batches (one task per 32 KiB, not per line). */
-    private byte[] pending = new byte[0];
-    private int pendingLength;
+  private static final int CHUNK = 16 * 1024;
+  private static final int BATCH = 32 * 1024;
+  private final Channel channel;
+  private final Duration writeTimeout;
+  private ChannelFuture last;
 
-    Responder(Channel channel, Duration writeTimeout) {
-        this.channel = channel;
-        this.writeTimeout = writeTimeout;
-    }
+  /**
+   * Responses are gathered here and handed to the event loop in batches (one task per 32 KiB, not
+   * per line).
+   */
+  private byte[] pending = new byte[0];
 
-    void untagged(String text) {
-        write(("* " + text + "\r\n").getBytes(StandardCharsets.UTF_8));
-    }
+  private int pendingLength;
 
-    void tagged(String tag, String text) {
-        write((tag + " " + text + "\r\n").getBytes(StandardCharsets.UTF_8));
-    }
+  Responder(Channel channel, Duration writeTimeout) {
+    this.channel = channel;
+    this.writeTimeout = writeTimeout;
+  }
 
-    void continuation(String text) {
-        write(("+ " + text + "\r\n").getBytes(StandardCharsets.UTF_8));
-        flush();
-    }
+  void untagged(String text) {
+    write(("* " + text + "\r\n").getBytes(StandardCharsets.UTF_8));
+  }
 
-    void write(ResponseBuilder b) {
-        write(b.toBytes());
-    }
+  void tagged(String tag, String text) {
+    write((tag + " " + text + "\r\n").getBytes(StandardCharsets.UTF_8));
+  }
 
-    void write(byte[] bytes) {
-        write(bytes, 0, bytes.length);
-    }
+  void continuation(String text) {
+    write(("+ " + text + "\r\n").getBytes(StandardCharsets.UTF_8));
+    flush();
+  }
 
-    private void write(byte[] bytes, int off, int len) {
-        if (pendingLength + len > pending.length) {
-            if (pendingLength > 0) {
-                handOver();
-            }
-            if (len >= BATCH) {
-                last = channel.write(Unpooled.wrappedBuffer(bytes, off, len));
-                if (!channel.isWritable()) {
-                    drain();
-                }
-                return;
-            }
-            if (pending.length < BATCH) {
-                pending = new byte[BATCH];
-            }
-        }
-        System.arraycopy(bytes, off, pending, pendingLength, len);
-        pendingLength += len;
-    }
+  void write(ResponseBuilder b) {
+    write(b.toBytes());
+  }
 
-    private void handOver() {
-        last = channel.write(Unpooled.copiedBuffer(pending, 0, pendingLength));
-        pendingLength = 0;
+  void write(byte[] bytes) {
+    write(bytes, 0, bytes.length);
+  }
+
+  private void write(byte[] bytes, int off, int len) {
+    if (pendingLength + len > pending.length) {
+      if (pendingLength > 0) {
+        handOver();
+      }
+      if (len >= BATCH) {
+        last = channel.write(Unpooled.wrappedBuffer(bytes, off, len));
         if (!channel.isWritable()) {
-            drain();
+          drain();
         }
+        return;
+      }
+      if (pending.length < BATCH) {
+        pending = new byte[BATCH];
+      }
     }
+    System.arraycopy(bytes, off, pending, pendingLength, len);
+    pendingLength += len;
+  }
 
-    void flush() {
-        if (pendingLength > 0) {
-            handOver();
-        }
-        if (pending.length > 0) {
-            pending = new byte[0];
-        }
-        channel.flush();
+  private void handOver() {
+    last = channel.write(Unpooled.copiedBuffer(pending, 0, pendingLength));
+    pendingLength = 0;
+    if (!channel.isWritable()) {
+      drain();
     }
+  }
 
-    /** Writes exactly {@code length} bytes from the stream after skipping {@code skip} bytes. */
-    void stream(InputStream in, long skip, long length) throws IOException {
-        in.skipNBytes(skip);
-        long left = length;
-        while (left > 0) {
-            int n = (int) Math.min(CHUNK, left);
-            byte[] chunk = in.readNBytes(n);
-            if (chunk.length < n) {
-                throw new EOFException("message shorter than its recorded size");
-            }
-            write(chunk);
-            left -= n;
-        }
+  void flush() {
+    if (pendingLength > 0) {
+      handOver();
     }
+    if (pending.length > 0) {
+      pending = new byte[0];
+    }
+    channel.flush();
+  }
 
-    private void drain() {
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
-        if (last != null && !last.awaitUninterruptibly(writeTimeout.toMillis())) {
-            channel.close();
-        }
+  /** Writes exactly {@code length} bytes from the stream after skipping {@code skip} bytes. */
+  void stream(InputStream in, long skip, long length) throws IOException {
+    in.skipNBytes(skip);
+    long left = length;
+    while (left > 0) {
+      int n = (int) Math.min(CHUNK, left);
+      byte[] chunk = in.readNBytes(n);
+      if (chunk.length < n) {
+        throw new EOFException("message shorter than its recorded size");
+      }
+      write(chunk);
+      left -= n;
     }
+  }
 
-    boolean isOpen() {
-        return channel.isActive();
+  private void drain() {
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
+    if (last != null && !last.awaitUninterruptibly(writeTimeout.toMillis())) {
+      channel.close();
     }
+  }
 
-    void close() {
-        flush();
-        channel.close();
-    }
+  boolean isOpen() {
+    return channel.isActive();
+  }
+
+  void close() {
+    flush();
+    channel.close();
+  }
 }

@@ -19,254 +19,298 @@ import org.epost.imap.mime.MimePart;
 
 /** SEARCH and UID SEARCH with every RFC 3501 search key; CHARSET UTF-8 and US-ASCII. */
 final class SearchCommand {
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ENGLISH);
+  private static final DateTimeFormatter DATE =
+      DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ENGLISH);
 
-    /** One message being tested; structure and body are loaded only if a key needs them. */
-    static final class Candidate {
-        final ImapSession s;
-        final int msn;
-        final MessageRecord m;
-        private MimePart structure;
+  /** One message being tested; structure and body are loaded only if a key needs them. */
+  static final class Candidate {
+    final ImapSession s;
+    final int msn;
+    final MessageRecord m;
+    private MimePart structure;
 
-        Candidate(ImapSession s, int msn, MessageRecord m) {
-            this.s = s;
-            this.msn = msn;
-            this.m = m;
-        }
-
-        MimePart structure() throws CommandFailed {
-            if (structure == null) {
-                structure = FetchCommand.structure(s, m);
-            }
-            return structure;
-        }
-
-        String header(String name) throws CommandFailed {
-            StringBuilder sb = new StringBuilder();
-            for (MimePart.Field f : structure().fields()) {
-                if (f.name().equalsIgnoreCase(name)) {
-                    sb.append(f.value()).append('\n');
-                }
-            }
-            return sb.length() == 0 ? null : new String(sb.toString().getBytes(StandardCharsets.ISO_8859_1),
-                    StandardCharsets.UTF_8);
-        }
-
-        boolean bodyContains(String needle, boolean includeHeader) throws CommandFailed {
-            List<DecodedTextSearch.Segment> segments = DecodedTextSearch.segments(structure(), includeHeader);
-            if (segments.isEmpty()) {
-                return needle.isEmpty();
-            }
-            try (InputStream in = s.await(s.user.openMessage(s.selected.name, m.uid()))) {
-                return DecodedTextSearch.contains(in, segments, needle);
-            } catch (IOException e) {
-                throw CommandFailed.no("SERVERBUG", "Cannot read message " + m.uid() + ": " + e.getMessage());
-            }
-        }
+    Candidate(ImapSession s, int msn, MessageRecord m) {
+      this.s = s;
+      this.msn = msn;
+      this.m = m;
     }
 
-    @FunctionalInterface
-    interface Key {
-        boolean matches(Candidate c) throws CommandFailed;
+    MimePart structure() throws CommandFailed {
+      if (structure == null) {
+        structure = FetchCommand.structure(s, m);
+      }
+      return structure;
     }
 
-    private SearchCommand() {
+    String header(String name) throws CommandFailed {
+      StringBuilder sb = new StringBuilder();
+      for (MimePart.Field f : structure().fields()) {
+        if (f.name().equalsIgnoreCase(name)) {
+          sb.append(f.value()).append('\n');
+        }
+      }
+      return sb.length() == 0
+          ? null
+          : new String(sb.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     }
 
-    static void run(ImapSession s, String tag, boolean uid, CommandReader r) throws ImapParseException, CommandFailed {
-        r.space();
-        List<Key> keys = new ArrayList<>();
-        String first = r.peek() == '(' ? null : peekAtom(r);
-        if ("CHARSET".equalsIgnoreCase(first)) {
-            r.atom();
-            r.space();
-            String cs = r.astring();
-            if (!cs.equalsIgnoreCase("UTF-8") && !cs.equalsIgnoreCase("US-ASCII")) {
-                throw CommandFailed.no("BADCHARSET (UTF-8 US-ASCII)", "Charset " + cs + " is not supported");
-            }
-            r.space();
-        }
-        keys.add(key(s, r, 0));
-        while (r.tryConsume(' ')) {
-            keys.add(key(s, r, 0));
-        }
-        r.end();
-        StringBuilder result = new StringBuilder("SEARCH");
-        List<MessageRecord> all = new ArrayList<>(s.selected.all());
-        for (int i = 0; i < all.size(); i++) {
-            MessageRecord m = all.get(i);
-            if (s.selected.isExpungedPending(m.uid())) {
-                continue;
-            }
-            Candidate c = new Candidate(s, i + 1, m);
-            boolean ok = true;
-            for (Key k : keys) {
-                if (!k.matches(c)) {
-                    ok = false;
-                    break;
-                }
-            }
-            if (ok) {
-                result.append(' ').append(uid ? m.uid() : i + 1);
-            }
-        }
-        s.out.untagged(result.toString());
-        if (uid) {
-            s.ok(tag, "UID SEARCH completed");
-        } else {
-            s.okNoExpunge(tag, "SEARCH completed");
-        }
+    boolean bodyContains(String needle, boolean includeHeader) throws CommandFailed {
+      List<DecodedTextSearch.Segment> segments =
+          DecodedTextSearch.segments(structure(), includeHeader);
+      if (segments.isEmpty()) {
+        return needle.isEmpty();
+      }
+      try (InputStream in = s.await(s.user.openMessage(s.selected.name, m.uid()))) {
+        return DecodedTextSearch.contains(in, segments, needle);
+      } catch (IOException e) {
+        throw CommandFailed.no(
+            "SERVERBUG", "Cannot read message " + m.uid() + ": " + e.getMessage());
+      }
     }
+  }
 
-    private static String peekAtom(CommandReader r) {
-        String rest = r.rest();
-        int sp = rest.indexOf(' ');
-        return sp < 0 ? rest : rest.substring(0, sp);
+  @FunctionalInterface
+  interface Key {
+    boolean matches(Candidate c) throws CommandFailed;
+  }
+
+  private SearchCommand() {}
+
+  static void run(ImapSession s, String tag, boolean uid, CommandReader r)
+      throws ImapParseException, CommandFailed {
+    r.space();
+    List<Key> keys = new ArrayList<>();
+    String first = r.peek() == '(' ? null : peekAtom(r);
+    if ("CHARSET".equalsIgnoreCase(first)) {
+      r.atom();
+      r.space();
+      String cs = r.astring();
+      if (!cs.equalsIgnoreCase("UTF-8") && !cs.equalsIgnoreCase("US-ASCII")) {
+        throw CommandFailed.no(
+            "BADCHARSET (UTF-8 US-ASCII)", "Charset " + cs + " is not supported");
+      }
+      r.space();
     }
-
-    private static Key key(ImapSession s, CommandReader r, int depth) throws ImapParseException {
-        if (depth > r.maxNesting()) {
-            throw new ImapParseException("Search keys nested too deeply");
+    keys.add(key(s, r, 0));
+    while (r.tryConsume(' ')) {
+      keys.add(key(s, r, 0));
+    }
+    r.end();
+    StringBuilder result = new StringBuilder("SEARCH");
+    List<MessageRecord> all = new ArrayList<>(s.selected.all());
+    for (int i = 0; i < all.size(); i++) {
+      MessageRecord m = all.get(i);
+      if (s.selected.isExpungedPending(m.uid())) {
+        continue;
+      }
+      Candidate c = new Candidate(s, i + 1, m);
+      boolean ok = true;
+      for (Key k : keys) {
+        if (!k.matches(c)) {
+          ok = false;
+          break;
         }
-        if (r.tryConsume('(')) {
-            List<Key> all = new ArrayList<>();
-            all.add(key(s, r, depth + 1));
-            while (r.tryConsume(' ')) {
-                all.add(key(s, r, depth + 1));
+      }
+      if (ok) {
+        result.append(' ').append(uid ? m.uid() : i + 1);
+      }
+    }
+    s.out.untagged(result.toString());
+    if (uid) {
+      s.ok(tag, "UID SEARCH completed");
+    } else {
+      s.okNoExpunge(tag, "SEARCH completed");
+    }
+  }
+
+  private static String peekAtom(CommandReader r) {
+    String rest = r.rest();
+    int sp = rest.indexOf(' ');
+    return sp < 0 ? rest : rest.substring(0, sp);
+  }
+
+  private static Key key(ImapSession s, CommandReader r, int depth) throws ImapParseException {
+    if (depth > r.maxNesting()) {
+      throw new ImapParseException("Search keys nested too deeply");
+    }
+    if (r.tryConsume('(')) {
+      List<Key> all = new ArrayList<>();
+      all.add(key(s, r, depth + 1));
+      while (r.tryConsume(' ')) {
+        all.add(key(s, r, depth + 1));
+      }
+      r.expect(')');
+      return c -> {
+        for (Key k : all) {
+          if (!k.matches(c)) {
+            return false;
+          }
+        }
+        return true;
+      };
+    }
+    String name = r.atom("()").toUpperCase(Locale.ROOT);
+    switch (name) {
+      case "ALL":
+        return c -> true;
+      case "ANSWERED":
+        return flag(Flags.ANSWERED, true);
+      case "DELETED":
+        return flag(Flags.DELETED, true);
+      case "DRAFT":
+        return flag(Flags.DRAFT, true);
+      case "FLAGGED":
+        return flag(Flags.FLAGGED, true);
+      case "SEEN":
+        return flag(Flags.SEEN, true);
+      case "UNANSWERED":
+        return flag(Flags.ANSWERED, false);
+      case "UNDELETED":
+        return flag(Flags.DELETED, false);
+      case "UNDRAFT":
+        return flag(Flags.DRAFT, false);
+      case "UNFLAGGED":
+        return flag(Flags.FLAGGED, false);
+      case "UNSEEN":
+        return flag(Flags.SEEN, false);
+      case "NEW":
+        return c -> c.s.selected.isRecent(c.m.uid()) && !c.m.flags().contains(Flags.SEEN);
+      case "OLD":
+        return c -> !c.s.selected.isRecent(c.m.uid());
+      case "RECENT":
+        return c -> c.s.selected.isRecent(c.m.uid());
+      case "KEYWORD":
+      case "UNKEYWORD":
+        {
+          r.space();
+          String kw = r.atom();
+          boolean want = name.equals("KEYWORD");
+          return c -> Flags.has(c.m.flags(), kw) == want;
+        }
+      case "BCC":
+      case "CC":
+      case "FROM":
+      case "SUBJECT":
+      case "TO":
+        {
+          r.space();
+          String needle = r.astring();
+          return c -> containsIgnoreCase(c.header(name), needle);
+        }
+      case "HEADER":
+        {
+          r.space();
+          String field = r.astring();
+          r.space();
+          String needle = r.astring();
+          return c -> {
+            String v = c.header(field);
+            return v != null && (needle.isEmpty() || containsIgnoreCase(v, needle));
+          };
+        }
+      case "BODY":
+      case "TEXT":
+        {
+          r.space();
+          String needle = r.astring();
+          boolean text = name.equals("TEXT");
+          return c -> c.bodyContains(needle, text);
+        }
+      case "BEFORE":
+      case "ON":
+      case "SINCE":
+      case "SENTBEFORE":
+      case "SENTON":
+      case "SENTSINCE":
+        {
+          r.space();
+          LocalDate d = date(r.astring());
+          boolean sent = name.startsWith("SENT");
+          String cmp = sent ? name.substring(4) : name;
+          return c -> {
+            LocalDate actual =
+                sent ? sentDate(c) : c.m.internalDate().atZone(ZoneOffset.UTC).toLocalDate();
+            if (actual == null) {
+              return false;
             }
-            r.expect(')');
-            return c -> {
-                for (Key k : all) {
-                    if (!k.matches(c)) {
-                        return false;
-                    }
-                }
-                return true;
+            return switch (cmp) {
+              case "BEFORE" -> actual.isBefore(d);
+              case "ON" -> actual.isEqual(d);
+              default -> !actual.isBefore(d);
             };
+          };
         }
-        String name = r.atom("()").toUpperCase(Locale.ROOT);
-        switch (name) {
-            case "ALL": return c -> true;
-            case "ANSWERED": return flag(Flags.ANSWERED, true);
-            case "DELETED": return flag(Flags.DELETED, true);
-            case "DRAFT": return flag(Flags.DRAFT, true);
-            case "FLAGGED": return flag(Flags.FLAGGED, true);
-            case "SEEN": return flag(Flags.SEEN, true);
-            case "UNANSWERED": return flag(Flags.ANSWERED, false);
-            case "UNDELETED": return flag(Flags.DELETED, false);
-            case "UNDRAFT": return flag(Flags.DRAFT, false);
-            case "UNFLAGGED": return flag(Flags.FLAGGED, false);
-            case "UNSEEN": return flag(Flags.SEEN, false);
-            case "NEW": return c -> c.s.selected.isRecent(c.m.uid()) && !c.m.flags().contains(Flags.SEEN);
-            case "OLD": return c -> !c.s.selected.isRecent(c.m.uid());
-            case "RECENT": return c -> c.s.selected.isRecent(c.m.uid());
-            case "KEYWORD": case "UNKEYWORD": {
-                r.space();
-                String kw = r.atom();
-                boolean want = name.equals("KEYWORD");
-                return c -> Flags.has(c.m.flags(), kw) == want;
-            }
-            case "BCC": case "CC": case "FROM": case "SUBJECT": case "TO": {
-                r.space();
-                String needle = r.astring();
-                return c -> containsIgnoreCase(c.header(name), needle);
-            }
-            case "HEADER": {
-                r.space();
-                String field = r.astring();
-                r.space();
-                String needle = r.astring();
-                return c -> {
-                    String v = c.header(field);
-                    return v != null && (needle.isEmpty() || containsIgnoreCase(v, needle));
-                };
-            }
-            case "BODY": case "TEXT": {
-                r.space();
-                String needle = r.astring();
-                boolean text = name.equals("TEXT");
-                return c -> c.bodyContains(needle, text);
-            }
-            case "BEFORE": case "ON": case "SINCE": case "SENTBEFORE": case "SENTON": case "SENTSINCE": {
-                r.space();
-                LocalDate d = date(r.astring());
-                boolean sent = name.startsWith("SENT");
-                String cmp = sent ? name.substring(4) : name;
-                return c -> {
-                    LocalDate actual = sent ? sentDate(c) : c.m.internalDate().atZone(ZoneOffset.UTC).toLocalDate();
-                    if (actual == null) {
-                        return false;
-                    }
-                    return switch (cmp) {
-                        case "BEFORE" -> actual.isBefore(d);
-                        case "ON" -> actual.isEqual(d);
-                        default -> !actual.isBefore(d);
-                    };
-                };
-            }
-            case "LARGER": case "SMALLER": {
-                r.space();
-                long n = r.number();
-                boolean larger = name.equals("LARGER");
-                return c -> larger ? c.m.size() > n : c.m.size() < n;
-            }
-            case "NOT": {
-                r.space();
-                Key k = key(s, r, depth + 1);
-                return c -> !k.matches(c);
-            }
-            case "OR": {
-                r.space();
-                Key a = key(s, r, depth + 1);
-                r.space();
-                Key b = key(s, r, depth + 1);
-                return c -> a.matches(c) || b.matches(c);
-            }
-            case "UID": {
-                r.space();
-                SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
-                long max = s.selected.maxUid();
-                return c -> set.contains(c.m.uid(), max);
-            }
-            default: {
-                if (!name.isEmpty() && (Character.isDigit(name.charAt(0)) || name.charAt(0) == '*')) {
-                    SequenceSet set = SequenceSet.parse(name);
-                    int count = s.selected.count();
-                    return c -> set.contains(c.msn, count);
-                }
-                throw new ImapParseException("Unknown search key " + name);
-            }
+      case "LARGER":
+      case "SMALLER":
+        {
+          r.space();
+          long n = r.number();
+          boolean larger = name.equals("LARGER");
+          return c -> larger ? c.m.size() > n : c.m.size() < n;
+        }
+      case "NOT":
+        {
+          r.space();
+          Key k = key(s, r, depth + 1);
+          return c -> !k.matches(c);
+        }
+      case "OR":
+        {
+          r.space();
+          Key a = key(s, r, depth + 1);
+          r.space();
+          Key b = key(s, r, depth + 1);
+          return c -> a.matches(c) || b.matches(c);
+        }
+      case "UID":
+        {
+          r.space();
+          SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
+          long max = s.selected.maxUid();
+          return c -> set.contains(c.m.uid(), max);
+        }
+      default:
+        {
+          if (!name.isEmpty() && (Character.isDigit(name.charAt(0)) || name.charAt(0) == '*')) {
+            SequenceSet set = SequenceSet.parse(name);
+            int count = s.selected.count();
+            return c -> set.contains(c.msn, count);
+          }
+          throw new ImapParseException("Unknown search key " + name);
         }
     }
+  }
 
-    private static Key flag(String flag, boolean present) {
-        return c -> c.m.flags().contains(flag) == present;
-    }
+  private static Key flag(String flag, boolean present) {
+    return c -> c.m.flags().contains(flag) == present;
+  }
 
-    private static boolean containsIgnoreCase(String haystack, String needle) {
-        return haystack != null && haystack.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
-    }
+  private static boolean containsIgnoreCase(String haystack, String needle) {
+    return haystack != null
+        && haystack.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
+  }
 
-    private static LocalDate date(String text) throws ImapParseException {
-        try {
-            return LocalDate.parse(text.trim(), DATE);
-        } catch (DateTimeParseException e) {
-            throw new ImapParseException("Invalid date \"" + text + "\" (expected e.g. 1-Feb-2024)");
-        }
+  private static LocalDate date(String text) throws ImapParseException {
+    try {
+      return LocalDate.parse(text.trim(), DATE);
+    } catch (DateTimeParseException e) {
+      throw new ImapParseException("Invalid date \"" + text + "\" (expected e.g. 1-Feb-2024)");
     }
+  }
 
-    private static LocalDate sentDate(Candidate c) throws CommandFailed {
-        String v = c.structure().header("Date");
-        if (v == null) {
-            return null;
-        }
-        try {
-            if (LenientFieldParser.parse("Date: " + v) instanceof DateTimeField f && f.getDate() != null) {
-                return f.getDate().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
-            }
-        } catch (org.apache.james.mime4j.MimeException | RuntimeException e) {
-            return null;
-        }
-        return null;
+  private static LocalDate sentDate(Candidate c) throws CommandFailed {
+    String v = c.structure().header("Date");
+    if (v == null) {
+      return null;
     }
+    try {
+      if (LenientFieldParser.parse("Date: " + v) instanceof DateTimeField f
+          && f.getDate() != null) {
+        return f.getDate().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
+      }
+    } catch (org.apache.james.mime4j.MimeException | RuntimeException e) {
+      return null;
+    }
+    return null;
+  }
 }

@@ -7,40 +7,41 @@ import java.util.concurrent.Executor;
 /**
  * Runs tasks one at a time, in submission order, on a shared pool: a connection's commands and
  * change notifications never run concurrently and need no locks, yet an idle connection holds no
- * thread. The queue is bounded by the caller (the channel stops reading when too many commands wait).
+ * thread. The queue is bounded by the caller (the channel stops reading when too many commands
+ * wait).
  */
 final class SerialExecutor implements Executor {
-    private final Executor pool;
-    private final Queue<Runnable> tasks = new ArrayDeque<>();
-    private boolean running;
+  private final Executor pool;
+  private final Queue<Runnable> tasks = new ArrayDeque<>();
+  private boolean running;
 
-    SerialExecutor(Executor pool) {
-        this.pool = pool;
+  SerialExecutor(Executor pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    synchronized (this) {
+      tasks.add(task);
+      if (running) {
+        return;
+      }
+      running = true;
     }
+    pool.execute(this::drain);
+  }
 
-    @Override
-    public void execute(Runnable task) {
-        synchronized (this) {
-            tasks.add(task);
-            if (running) {
-                return;
-            }
-            running = true;
+  private void drain() {
+    while (true) {
+      Runnable next;
+      synchronized (this) {
+        next = tasks.poll();
+        if (next == null) {
+          running = false;
+          return;
         }
-        pool.execute(this::drain);
+      }
+      next.run();
     }
-
-    private void drain() {
-        while (true) {
-            Runnable next;
-            synchronized (this) {
-                next = tasks.poll();
-                if (next == null) {
-                    running = false;
-                    return;
-                }
-            }
-            next.run();
-        }
-    }
+  }
 }

@@ -2,7 +2,9 @@ package org.epost.simulator.api;
 
 import java.math.BigInteger;
 
-/** Upcalls from a {@link SimulatedRing}, made on the experiment's thread inside {@code runUntil}. */
+/**
+ * Upcalls from a {@link SimulatedRing}, made on the experiment's thread inside {@code runUntil}.
+ */
 public interface RingListener {
 
   /** The node finished its join and is now a ring member. Called at most once per node. */

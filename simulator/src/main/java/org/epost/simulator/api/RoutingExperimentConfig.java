@@ -31,7 +31,8 @@ public record RoutingExperimentConfig(
 
   public RoutingExperimentConfig {
     if (nodes < 1 || nodes > MAX_NODES) {
-      throw new IllegalArgumentException("--nodes must be between 1 and " + MAX_NODES + ", got " + nodes);
+      throw new IllegalArgumentException(
+          "--nodes must be between 1 and " + MAX_NODES + ", got " + nodes);
     }
     sessionMean.ifPresent(m -> requirePositive("--session-mean", m));
     requireNonNegative("--settle", settle);

@@ -47,11 +47,19 @@ public record RoutingSummary(
     List<MinuteSample> series) {
 
   /** Fields that depend on the machine and the moment, not only on the seed. */
-  public static final Set<String> WALL_CLOCK_FIELDS = Set.of(
-      "ring_build_wall_seconds", "wall_seconds", "sim_seconds_per_wall_second",
-      "steady_sim_seconds_per_wall_second", "events_per_wall_second", "ring_build_cpu_seconds",
-      "steady_sim_seconds_per_cpu_second", "heap_bytes_per_node",
-      "heap_bytes_per_node_above_baseline", "heap_live_bytes", "heap_baseline_bytes");
+  public static final Set<String> WALL_CLOCK_FIELDS =
+      Set.of(
+          "ring_build_wall_seconds",
+          "wall_seconds",
+          "sim_seconds_per_wall_second",
+          "steady_sim_seconds_per_wall_second",
+          "events_per_wall_second",
+          "ring_build_cpu_seconds",
+          "steady_sim_seconds_per_cpu_second",
+          "heap_bytes_per_node",
+          "heap_bytes_per_node_above_baseline",
+          "heap_live_bytes",
+          "heap_baseline_bytes");
 
   public double lossRate() {
     return lookups == 0 ? 0 : (double) lost / lookups;
@@ -67,7 +75,9 @@ public record RoutingSummary(
     f.put("experiment", "routing");
     f.put("nodes", config.nodes());
     f.put("seed", config.seed());
-    f.put("session_mean_seconds", config.sessionMean().map(d -> (Object) (d.toMillis() / 1000.0)).orElse(null));
+    f.put(
+        "session_mean_seconds",
+        config.sessionMean().map(d -> (Object) (d.toMillis() / 1000.0)).orElse(null));
     f.put("settle_seconds", config.settle().toMillis() / 1000.0);
     f.put("duration_seconds", config.duration().toMillis() / 1000.0);
     f.put("lookups_per_second", config.lookupsPerSecond());
@@ -109,7 +119,8 @@ public record RoutingSummary(
     f.put("heap_live_bytes", heapLiveBytes);
     f.put("heap_baseline_bytes", heapBaselineBytes);
     f.put("heap_bytes_per_node", liveNodesEnd == 0 ? null : (double) heapLiveBytes / liveNodesEnd);
-    f.put("heap_bytes_per_node_above_baseline",
+    f.put(
+        "heap_bytes_per_node_above_baseline",
         liveNodesEnd == 0 ? null : (double) (heapLiveBytes - heapBaselineBytes) / liveNodesEnd);
     return f;
   }

@@ -35,7 +35,8 @@ public interface SimulatedRing {
    * during which it became ready returns).
    *
    * @param id the id the node should have
-   * @param bootstraps live members to join through, tried in order; empty for the first node of a ring
+   * @param bootstraps live members to join through, tried in order; empty for the first node of a
+   *     ring
    * @return the new node's id: {@code id}, except that an implementation may choose the id of the
    *     first node of a ring itself
    * @throws IllegalArgumentException if a node with this id already exists
@@ -50,8 +51,8 @@ public interface SimulatedRing {
 
   /**
    * For diagnosis: the live node closest to {@code key} whether or not it has finished joining, or
-   * null if there is none. A lost lookup whose key is closest to a node that is still joining points
-   * at the join protocol.
+   * null if there is none. A lost lookup whose key is closest to a node that is still joining
+   * points at the join protocol.
    */
   BigInteger closestLiveNode(BigInteger key);
 
@@ -71,11 +72,14 @@ public interface SimulatedRing {
 
   /**
    * Modelled one-way network latency between two live nodes, in microseconds; -1 if either has
-   * failed (an implementation need not remember departed nodes, so that churn does not grow the heap).
+   * failed (an implementation need not remember departed nodes, so that churn does not grow the
+   * heap).
    */
   long directLatencyMicros(BigInteger a, BigInteger b);
 
-  /** Cumulative traffic since the ring was created, split into lookup and other (control) frames. */
+  /**
+   * Cumulative traffic since the ring was created, split into lookup and other (control) frames.
+   */
   TrafficTotals traffic();
 
   /** Sets the single listener for join and delivery upcalls. */

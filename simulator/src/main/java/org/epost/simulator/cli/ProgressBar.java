@@ -6,8 +6,8 @@ import org.epost.simulator.api.ProgressListener;
 
 /**
  * Shows an experiment's progress on stderr. On a terminal it redraws one line in place at most four
- * times a second; otherwise (CI logs, redirected output) it prints one line per 10% of simulated time
- * so that logs stay short.
+ * times a second; otherwise (CI logs, redirected output) it prints one line per 10% of simulated
+ * time so that logs stay short.
  */
 final class ProgressBar implements ProgressListener {
 
@@ -28,7 +28,8 @@ final class ProgressBar implements ProgressListener {
   }
 
   @Override
-  public void progress(String phase, long simMicros, long simTotalMicros, long events, int liveNodes) {
+  public void progress(
+      String phase, long simMicros, long simTotalMicros, long events, int liveNodes) {
     long now = System.nanoTime();
     double fraction = simTotalMicros <= 0 ? 0 : Math.min(1.0, (double) simMicros / simTotalMicros);
     boolean phaseChanged = !phase.equals(lastPhase);
@@ -49,9 +50,18 @@ final class ProgressBar implements ProgressListener {
     lastNanos = now;
     lastDrawNanos = now;
     int filled = (int) Math.round(fraction * WIDTH);
-    String line = String.format(Locale.ROOT, "[%s%s] %3.0f%% %-7s sim %s / %s  %,.0f events/s  %,d live",
-        "#".repeat(filled), " ".repeat(WIDTH - filled), fraction * 100, phase,
-        clock(simMicros), clock(simTotalMicros), rate, liveNodes);
+    String line =
+        String.format(
+            Locale.ROOT,
+            "[%s%s] %3.0f%% %-7s sim %s / %s  %,.0f events/s  %,d live",
+            "#".repeat(filled),
+            " ".repeat(WIDTH - filled),
+            fraction * 100,
+            phase,
+            clock(simMicros),
+            clock(simTotalMicros),
+            rate,
+            liveNodes);
     if (terminal) {
       out.print("\r" + line + "\u001b[K");
       drewInPlace = true;

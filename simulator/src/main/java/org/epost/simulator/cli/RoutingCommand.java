@@ -26,54 +26,88 @@ import picocli.CommandLine.Option;
     name = "routing",
     mixinStandardHelpOptions = true,
     description = {
-        "Builds a ring of simulated Pastry nodes, lets it settle, then routes lookups from random",
-        "live nodes to random keys while nodes fail abruptly and are replaced (churn).",
-        "Writes summary.json, timeseries.csv, hops-histogram.csv and PNG plots to --out."},
+      "Builds a ring of simulated Pastry nodes, lets it settle, then routes lookups from random",
+      "live nodes to random keys while nodes fail abruptly and are replaced (churn).",
+      "Writes summary.json, timeseries.csv, hops-histogram.csv and PNG plots to --out."
+    },
     sortOptions = false)
 final class RoutingCommand implements Callable<Integer> {
 
-  @Option(names = "--nodes", defaultValue = "1000", description = "Ring size (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--nodes",
+      defaultValue = "1000",
+      description = "Ring size (default: ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--session-mean", defaultValue = "none", paramLabel = "DURATION|none",
-      description = "Mean session time (exponential), or 'none' for a quiet ring (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--session-mean",
+      defaultValue = "none",
+      paramLabel = "DURATION|none",
+      description =
+          "Mean session time (exponential), or 'none' for a quiet ring (default: ${DEFAULT-VALUE}).")
   String sessionMean;
 
-  @Option(names = "--settle", defaultValue = "2m", converter = DurationConverter.class,
-      description = "Simulated time between the ring build and measurement (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--settle",
+      defaultValue = "2m",
+      converter = DurationConverter.class,
+      description =
+          "Simulated time between the ring build and measurement (default: ${DEFAULT-VALUE}).")
   Duration settle;
 
-  @Option(names = "--duration", defaultValue = "5m", converter = DurationConverter.class,
+  @Option(
+      names = "--duration",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
       description = "Simulated time of measurement (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--lookups-per-second", defaultValue = "10",
+  @Option(
+      names = "--lookups-per-second",
+      defaultValue = "10",
       description = "Lookups per simulated second over the whole ring (default: ${DEFAULT-VALUE}).")
   double lookupsPerSecond;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the whole run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of the whole run (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--join-interval", defaultValue = "50ms", converter = DurationConverter.class,
-      description = "Simulated time between two joins during the ring build (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--join-interval",
+      defaultValue = "50ms",
+      converter = DurationConverter.class,
+      description =
+          "Simulated time between two joins during the ring build (default: ${DEFAULT-VALUE}).")
   Duration joinInterval;
 
-  @Option(names = "--lookup-timeout", defaultValue = "30s", converter = DurationConverter.class,
-      description = "A lookup not delivered within this simulated time is lost (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lookup-timeout",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "A lookup not delivered within this simulated time is lost (default: ${DEFAULT-VALUE}).")
   Duration lookupTimeout;
 
   @Option(names = "--out", description = "Output directory (default: runs/routing-<seed>-<time>).")
   Path out;
 
-  @Option(names = "--progress", defaultValue = "auto",
-      description = "Progress on stderr: auto (in place on a terminal, one line per 10%% otherwise), "
-          + "lines, or none (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--progress",
+      defaultValue = "auto",
+      description =
+          "Progress on stderr: auto (in place on a terminal, one line per 10%% otherwise), "
+              + "lines, or none (default: ${DEFAULT-VALUE}).")
   ProgressMode progress;
 
-  enum ProgressMode { AUTO, LINES, NONE }
+  enum ProgressMode {
+    AUTO,
+    LINES,
+    NONE
+  }
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final LongFunction<SimulatedRing> rings;
 
@@ -86,24 +120,47 @@ final class RoutingCommand implements Callable<Integer> {
     RoutingExperimentConfig config;
     try {
       Optional<Duration> session = SessionMeanConverter.parse(sessionMean);
-      config = new RoutingExperimentConfig(nodes, session, settle, duration, lookupsPerSecond, seed,
-          joinInterval, lookupTimeout);
+      config =
+          new RoutingExperimentConfig(
+              nodes,
+              session,
+              settle,
+              duration,
+              lookupsPerSecond,
+              seed,
+              joinInterval,
+              lookupTimeout);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    Path dir = out != null ? out : Paths.get("runs", "routing-" + seed + "-"
-        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+    Path dir =
+        out != null
+            ? out
+            : Paths.get(
+                "runs",
+                "routing-"
+                    + seed
+                    + "-"
+                    + LocalDateTime.now()
+                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    ProgressBar bar = switch (progress) {
-      case AUTO -> new ProgressBar(System.err, System.console() != null);
-      case LINES -> new ProgressBar(System.err, false);
-      case NONE -> null;
-    };
+    ProgressBar bar =
+        switch (progress) {
+          case AUTO -> new ProgressBar(System.err, System.console() != null);
+          case LINES -> new ProgressBar(System.err, false);
+          case NONE -> null;
+        };
     long baseline = HeapMeter.liveHeapBytes();
     SimulatedRing ring = rings.apply(seed);
-    RoutingSummary summary = new RoutingExperiment(ring, config, bar == null ? ProgressListener.NONE : bar,
-        HeapMeter::liveHeapBytes, baseline).run();
+    RoutingSummary summary =
+        new RoutingExperiment(
+                ring,
+                config,
+                bar == null ? ProgressListener.NONE : bar,
+                HeapMeter::liveHeapBytes,
+                baseline)
+            .run();
     if (bar != null) {
       bar.finish();
     }
@@ -116,16 +173,26 @@ final class RoutingCommand implements Callable<Integer> {
   }
 
   static String headline(Map<String, Object> f) {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "nodes=%s lookups=%s lost=%s wrong_root=%s hops_avg=%s rdp_median=%s rdp_ratio_of_means=%s "
             + "control_msgs_per_node_per_s=%s ring_build_wall_seconds=%s wall_seconds=%s%n"
             + "speed: ring_build_wall_seconds=%s ring_build_cpu_seconds=%s "
             + "steady_sim_seconds_per_wall_second=%s steady_sim_seconds_per_cpu_second=%s heap_bytes_per_node=%s",
-        f.get("nodes"), f.get("lookups"), f.get("lost"), f.get("wrong_root"), round(f.get("hops_avg")),
-        round(f.get("rdp_median")), round(f.get("rdp_ratio_of_means")),
-        round(f.get("control_msgs_per_node_per_s")), round(f.get("ring_build_wall_seconds")),
-        round(f.get("wall_seconds")), round(f.get("ring_build_wall_seconds")), round(f.get("ring_build_cpu_seconds")),
-        round(f.get("steady_sim_seconds_per_wall_second")), round(f.get("steady_sim_seconds_per_cpu_second")),
+        f.get("nodes"),
+        f.get("lookups"),
+        f.get("lost"),
+        f.get("wrong_root"),
+        round(f.get("hops_avg")),
+        round(f.get("rdp_median")),
+        round(f.get("rdp_ratio_of_means")),
+        round(f.get("control_msgs_per_node_per_s")),
+        round(f.get("ring_build_wall_seconds")),
+        round(f.get("wall_seconds")),
+        round(f.get("ring_build_wall_seconds")),
+        round(f.get("ring_build_cpu_seconds")),
+        round(f.get("steady_sim_seconds_per_wall_second")),
+        round(f.get("steady_sim_seconds_per_cpu_second")),
         round(f.get("heap_bytes_per_node")));
   }
 

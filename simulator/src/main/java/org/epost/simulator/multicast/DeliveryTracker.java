@@ -8,12 +8,12 @@ import org.epost.overlay.api.NodeHandle;
 import org.epost.overlay.scribe.api.Publication;
 import org.epost.overlay.scribe.api.ScribeObserver;
 import org.epost.overlay.scribe.api.TopicId;
-import org.epost.overlay.sim.Simulation;
 import org.epost.overlay.sim.SimulatedNode;
+import org.epost.overlay.sim.Simulation;
 
 /**
- * Follows every publication of the measurement: the subscribers expected to get it, when each got it
- * and at what depth, when it reached the root, and how many copies crossed each overlay link. A
+ * Follows every publication of the measurement: the subscribers expected to get it, when each got
+ * it and at what depth, when it reached the root, and how many copies crossed each overlay link. A
  * record is closed at its deadline and folded into the totals (see ADR 0076 for the definitions).
  *
  * <p>Threading: the simulation's thread.
@@ -27,7 +27,8 @@ final class DeliveryTracker {
     long expected;
     long delivered;
     long duplicates;
-    double penaltySum; // per publication: sum(tree delay from root) / sum(direct root->subscriber delay)
+    double penaltySum; // per publication: sum(tree delay from root) / sum(direct root->subscriber
+    // delay)
     long penaltyCount;
     double publisherPenaltySum; // per publication, from the publisher's call
     long publisherPenaltyCount;
@@ -49,8 +50,13 @@ final class DeliveryTracker {
   final long[] depthHistogram = new long[MAX_DEPTH + 1];
   final List<Double> penalties = new ArrayList<>();
   long unexpectedDeliveries;
-  /** Events for a publication id not known yet: a publisher that is the root delivers inside publish(). */
+
+  /**
+   * Events for a publication id not known yet: a publisher that is the root delivers inside
+   * publish().
+   */
   private final List<Runnable> early = new ArrayList<>();
+
   private boolean publishing;
 
   DeliveryTracker(Simulation sim) {
@@ -136,7 +142,10 @@ final class DeliveryTracker {
     }
   }
 
-  /** Closes {@code r} at its deadline: a subscriber that failed before the deadline without receiving is not counted. */
+  /**
+   * Closes {@code r} at its deadline: a subscriber that failed before the deadline without
+   * receiving is not counted.
+   */
   void close(long publicationId) {
     PublicationRecord r = open.remove(publicationId);
     if (r == null) {

@@ -22,82 +22,142 @@ import picocli.CommandLine.Option;
     name = "multicast",
     mixinStandardHelpOptions = true,
     description = {
-        "Builds a ring of simulated Pastry nodes running Scribe, subscribes random nodes to each topic,",
-        "then publishes to random topics from random nodes while nodes fail and are replaced (churn).",
-        "Writes summary.json, timeseries.csv, depth-histogram.csv and PNG plots to --out."},
+      "Builds a ring of simulated Pastry nodes running Scribe, subscribes random nodes to each topic,",
+      "then publishes to random topics from random nodes while nodes fail and are replaced (churn).",
+      "Writes summary.json, timeseries.csv, depth-histogram.csv and PNG plots to --out."
+    },
     sortOptions = false)
 public final class MulticastCommand implements Callable<Integer> {
 
-  @Option(names = "--nodes", defaultValue = "1000", description = "Ring size (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--nodes",
+      defaultValue = "1000",
+      description = "Ring size (default: ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--topics", defaultValue = "100", description = "Topics (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topics",
+      defaultValue = "100",
+      description = "Topics (default: ${DEFAULT-VALUE}).")
   int topics;
 
-  @Option(names = "--subscribers", defaultValue = "10", description = "Subscribers per topic (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--subscribers",
+      defaultValue = "10",
+      description = "Subscribers per topic (default: ${DEFAULT-VALUE}).")
   int subscribers;
 
-  @Option(names = "--publish-per-second", defaultValue = "10",
-      description = "Publications per simulated second over the whole ring (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--publish-per-second",
+      defaultValue = "10",
+      description =
+          "Publications per simulated second over the whole ring (default: ${DEFAULT-VALUE}).")
   double publishPerSecond;
 
-  @Option(names = "--session-mean", defaultValue = "none", paramLabel = "DURATION|none",
-      description = "Mean session time (exponential), or 'none' for a quiet ring (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--session-mean",
+      defaultValue = "none",
+      paramLabel = "DURATION|none",
+      description =
+          "Mean session time (exponential), or 'none' for a quiet ring (default: ${DEFAULT-VALUE}).")
   String sessionMean;
 
-  @Option(names = "--duration", defaultValue = "10m", converter = DurationConverter.class,
+  @Option(
+      names = "--duration",
+      defaultValue = "10m",
+      converter = DurationConverter.class,
       description = "Simulated time of measurement (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the whole run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of the whole run (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--settle", defaultValue = "1m", converter = DurationConverter.class,
-      description = "Simulated time between the ring build and the subscriptions (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--settle",
+      defaultValue = "1m",
+      converter = DurationConverter.class,
+      description =
+          "Simulated time between the ring build and the subscriptions (default: ${DEFAULT-VALUE}).")
   Duration settle;
 
-  @Option(names = "--join-interval", defaultValue = "20ms", converter = DurationConverter.class,
-      description = "Simulated time between two joins during the ring build (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--join-interval",
+      defaultValue = "20ms",
+      converter = DurationConverter.class,
+      description =
+          "Simulated time between two joins during the ring build (default: ${DEFAULT-VALUE}).")
   Duration joinInterval;
 
-  @Option(names = "--deadline", defaultValue = "60s", converter = DurationConverter.class,
-      description = "A publication not delivered this long after it was published is lost (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--deadline",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description =
+          "A publication not delivered this long after it was published is lost (default: ${DEFAULT-VALUE}).")
   Duration deadline;
 
-  @Option(names = "--no-parent-optimization",
-      description = "Keep the trees exactly as the join routes built them (no re-attaching to closer ancestors).")
+  @Option(
+      names = "--no-parent-optimization",
+      description =
+          "Keep the trees exactly as the join routes built them (no re-attaching to closer ancestors).")
   boolean noParentOptimization;
 
-  @Option(names = "--out", description = "Output directory (default: runs/multicast-<seed>-<time>).")
+  @Option(
+      names = "--out",
+      description = "Output directory (default: runs/multicast-<seed>-<time>).")
   Path out;
 
   @Option(names = "--quiet", description = "No progress lines on stderr.")
   boolean quiet;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     MulticastConfig config;
     try {
       Optional<Duration> session = SessionMeanConverter.parse(sessionMean);
-      config = new MulticastConfig(nodes, topics, subscribers, publishPerSecond, session, duration, seed, settle,
-          joinInterval, deadline);
+      config =
+          new MulticastConfig(
+              nodes,
+              topics,
+              subscribers,
+              publishPerSecond,
+              session,
+              duration,
+              seed,
+              settle,
+              joinInterval,
+              deadline);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    Path dir = out != null ? out : Paths.get("runs", "multicast-" + seed + "-"
-        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+    Path dir =
+        out != null
+            ? out
+            : Paths.get(
+                "runs",
+                "multicast-"
+                    + seed
+                    + "-"
+                    + LocalDateTime.now()
+                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    MulticastSummary summary = new MulticastExperiment(config,
-        ScribeConfig.defaults().withParentOptimization(!noParentOptimization), line -> {
-      if (!quiet) {
-        err.println(line);
-        err.flush();
-      }
-    }).run();
+    MulticastSummary summary =
+        new MulticastExperiment(
+                config,
+                ScribeConfig.defaults().withParentOptimization(!noParentOptimization),
+                line -> {
+                  if (!quiet) {
+                    err.println(line);
+                    err.flush();
+                  }
+                })
+            .run();
     MulticastReport.write(summary, dir);
     stdout.println(headline(summary.toFields()));
     stdout.println("outputs in " + dir.toAbsolutePath().normalize());
@@ -107,11 +167,26 @@ public final class MulticastCommand implements Callable<Integer> {
 
   static String headline(Map<String, Object> f) {
     StringBuilder sb = new StringBuilder();
-    for (String k : new String[] {"nodes", "publications", "expected_deliveries", "deliveries", "delivery_ratio",
-        "delay_penalty_avg", "link_stress_avg", "link_stress_max", "tree_depth_avg", "node_failures", "wall_seconds"}) {
+    for (String k :
+        new String[] {
+          "nodes",
+          "publications",
+          "expected_deliveries",
+          "deliveries",
+          "delivery_ratio",
+          "delay_penalty_avg",
+          "link_stress_avg",
+          "link_stress_max",
+          "tree_depth_avg",
+          "node_failures",
+          "wall_seconds"
+        }) {
       Object v = f.get(k);
-      sb.append(sb.length() == 0 ? "" : " ").append(k).append('=')
-          .append(v instanceof Double d ? String.format(Locale.ROOT, "%.5f", d) : String.valueOf(v));
+      sb.append(sb.length() == 0 ? "" : " ")
+          .append(k)
+          .append('=')
+          .append(
+              v instanceof Double d ? String.format(Locale.ROOT, "%.5f", d) : String.valueOf(v));
     }
     return sb.toString();
   }

@@ -16,10 +16,19 @@ import java.util.Optional;
  * @param seed seed of the whole run
  * @param settle simulated time between the ring build and the subscriptions
  * @param joinInterval simulated time between two joins during the ring build
- * @param deadline a publication not delivered within this time after it was published counts as lost
+ * @param deadline a publication not delivered within this time after it was published counts as
+ *     lost
  */
-public record MulticastConfig(int nodes, int topics, int subscribers, double publishPerSecond,
-    Optional<Duration> sessionMean, Duration duration, long seed, Duration settle, Duration joinInterval,
+public record MulticastConfig(
+    int nodes,
+    int topics,
+    int subscribers,
+    double publishPerSecond,
+    Optional<Duration> sessionMean,
+    Duration duration,
+    long seed,
+    Duration settle,
+    Duration joinInterval,
     Duration deadline) {
 
   public MulticastConfig {
@@ -31,12 +40,17 @@ public record MulticastConfig(int nodes, int topics, int subscribers, double pub
       throw new IllegalArgumentException("--topics must be in 1..100000: " + topics);
     }
     if (subscribers < 1 || subscribers >= nodes) {
-      throw new IllegalArgumentException("--subscribers must be in 1.." + (nodes - 1) + ": " + subscribers);
+      throw new IllegalArgumentException(
+          "--subscribers must be in 1.." + (nodes - 1) + ": " + subscribers);
     }
     if (!(publishPerSecond > 0) || publishPerSecond > 10_000) {
-      throw new IllegalArgumentException("--publish-per-second must be in (0, 10000]: " + publishPerSecond);
+      throw new IllegalArgumentException(
+          "--publish-per-second must be in (0, 10000]: " + publishPerSecond);
     }
-    if (duration.isZero() || duration.isNegative() || deadline.isZero() || joinInterval.isNegative()
+    if (duration.isZero()
+        || duration.isNegative()
+        || deadline.isZero()
+        || joinInterval.isNegative()
         || settle.isNegative()) {
       throw new IllegalArgumentException("--duration and --deadline must be positive");
     }

@@ -12,17 +12,17 @@ import org.epost.overlay.scribe.api.Scribe;
 import org.epost.overlay.scribe.api.ScribeConfig;
 import org.epost.overlay.scribe.api.ScribeStatistics;
 import org.epost.overlay.scribe.api.TopicId;
-import org.epost.overlay.sim.Simulation;
 import org.epost.overlay.sim.SimulatedNode;
+import org.epost.overlay.sim.Simulation;
 import org.epost.overlay.sim.TrafficCounters;
 
 /**
  * The multicast experiment (ADR 0076): a ring of real Pastry nodes, each running Scribe, in the
  * overlay's discrete-event simulation. Phases: build the ring (one join per join interval), settle,
  * subscribe {@code subscribers} random nodes to each topic and let the trees form (60 s), then
- * measure for {@code duration}: publications from random ready nodes to random topics (Poisson), while
- * churn (if any) fails random nodes abruptly and replaces each with a fresh node, and each failed
- * subscriber with a new random subscriber. Every publication is followed until its deadline.
+ * measure for {@code duration}: publications from random ready nodes to random topics (Poisson),
+ * while churn (if any) fails random nodes abruptly and replaces each with a fresh node, and each
+ * failed subscriber with a new random subscriber. Every publication is followed until its deadline.
  *
  * <p>Threading: one thread; {@link #run} may be called once.
  */
@@ -43,7 +43,8 @@ public final class MulticastExperiment {
   private long measureStart;
   private long failures;
 
-  public MulticastExperiment(MulticastConfig config, ScribeConfig scribeConfig, Consumer<String> progress) {
+  public MulticastExperiment(
+      MulticastConfig config, ScribeConfig scribeConfig, Consumer<String> progress) {
     this.config = config;
     this.scribeConfig = scribeConfig;
     this.progress = progress;
@@ -63,7 +64,8 @@ public final class MulticastExperiment {
       sim.runUntilMicros(sim.nowMicros() + gap);
       attach(sim.addNode());
     }
-    progress.accept("ring of " + config.nodes() + " nodes built at " + sim.nowMillis() / 1000 + " s simulated");
+    progress.accept(
+        "ring of " + config.nodes() + " nodes built at " + sim.nowMillis() / 1000 + " s simulated");
     sim.runUntilMicros(sim.nowMicros() + config.settle().toNanos() / 1000);
     // Phase 2: subscriptions.
     for (int t = 0; t < config.topics(); t++) {
@@ -75,7 +77,8 @@ public final class MulticastExperiment {
     }
     sim.runUntilMicros(sim.nowMicros() + TREE_FORMATION);
     long confirmed = subscribers.stream().flatMap(List::stream).filter(s -> s.confirmed).count();
-    progress.accept(confirmed + " of " + config.topics() * config.subscribers() + " subscriptions confirmed");
+    progress.accept(
+        confirmed + " of " + config.topics() * config.subscribers() + " subscriptions confirmed");
     // Phase 3: measurement.
     measureStart = sim.nowMicros();
     long duration = config.duration().toNanos() / 1000;
@@ -96,25 +99,42 @@ public final class MulticastExperiment {
     long end = measureStart + duration;
     for (int minute = 1; sim.nowMicros() < end + deadline; minute++) {
       sim.runUntilMicros(Math.min(end + deadline, measureStart + minute * 60 * SECOND));
-      progress.accept(String.format(java.util.Locale.ROOT, "minute %d of %d: %d publications, delivery %.5f, live %d",
-          minute, (duration + deadline + 60 * SECOND - 1) / (60 * SECOND), tracker.total.publications,
-          tracker.total.ratio(), sim.liveNodes().size()));
+      progress.accept(
+          String.format(
+              java.util.Locale.ROOT,
+              "minute %d of %d: %d publications, delivery %.5f, live %d",
+              minute,
+              (duration + deadline + 60 * SECOND - 1) / (60 * SECOND),
+              tracker.total.publications,
+              tracker.total.ratio(),
+              sim.liveNodes().size()));
     }
     // Scribe's own frames plus the overlay's per-hop ACKs and RECEIPTs of its routed ones, as
     // this figure counted before applicationMessages stopped including those acknowledgements.
     int scribeApp = scribeConfig.applicationId();
-    long scribeMessages = sim.traffic().applicationMessages(scribeApp) + sim.traffic().applicationAcks(scribeApp)
-        - before.applicationMessages(scribeApp) - before.applicationAcks(scribeApp);
+    long scribeMessages =
+        sim.traffic().applicationMessages(scribeApp)
+            + sim.traffic().applicationAcks(scribeApp)
+            - before.applicationMessages(scribeApp)
+            - before.applicationAcks(scribeApp);
     long allMessages = sim.traffic().totalMessages() - before.totalMessages();
     Map<String, Long> statsAfter = scribeTotals();
     Map<String, Long> statsDelta = new LinkedHashMap<>();
     statsAfter.forEach((k, v) -> statsDelta.put(k, v - statsBefore.getOrDefault(k, 0L)));
     double wall = (System.nanoTime() - wallStart) / 1e9;
     statsDelta.put("parent_optimization", scribeConfig.optimizeParents() ? 1L : 0L);
-    statsDelta.put("subscriptions_unconfirmed_at_end",
+    statsDelta.put(
+        "subscriptions_unconfirmed_at_end",
         subscribers.stream().flatMap(List::stream).filter(s -> !s.confirmed).count());
-    return new MulticastSummary(config, tracker, failures, scribeMessages, allMessages, statsDelta,
-        sim.liveNodes().size(), wall);
+    return new MulticastSummary(
+        config,
+        tracker,
+        failures,
+        scribeMessages,
+        allMessages,
+        statsDelta,
+        sim.liveNodes().size(),
+        wall);
   }
 
   private void attach(SimulatedNode n) {

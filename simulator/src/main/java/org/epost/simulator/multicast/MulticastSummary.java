@@ -9,8 +9,15 @@ public final class MulticastSummary {
   final DeliveryTracker tracker;
   private final Map<String, Object> fields = new LinkedHashMap<>();
 
-  MulticastSummary(MulticastConfig config, DeliveryTracker tracker, long failures, long scribeMessages,
-      long allMessages, Map<String, Long> scribeCounters, int liveNodesAtEnd, double wallSeconds) {
+  MulticastSummary(
+      MulticastConfig config,
+      DeliveryTracker tracker,
+      long failures,
+      long scribeMessages,
+      long allMessages,
+      Map<String, Long> scribeCounters,
+      int liveNodesAtEnd,
+      double wallSeconds) {
     this.config = config;
     this.tracker = tracker;
     DeliveryTracker.Totals t = tracker.total;
@@ -19,7 +26,9 @@ public final class MulticastSummary {
     fields.put("topics", config.topics());
     fields.put("subscribers_per_topic", config.subscribers());
     fields.put("publish_per_second", config.publishPerSecond());
-    fields.put("session_mean_seconds", config.sessionMean().map(d -> (Object) (d.toNanos() / 1e9)).orElse("none"));
+    fields.put(
+        "session_mean_seconds",
+        config.sessionMean().map(d -> (Object) (d.toNanos() / 1e9)).orElse("none"));
     fields.put("duration_seconds", config.duration().toNanos() / 1e9);
     fields.put("seed", config.seed());
     fields.put("publications", t.publications);
@@ -30,10 +39,14 @@ public final class MulticastSummary {
     fields.put("all_delivered", t.expected == t.delivered);
     fields.put("duplicate_deliveries", t.duplicates);
     fields.put("unexpected_deliveries", tracker.unexpectedDeliveries);
-    fields.put("delay_penalty_avg", t.penaltyCount == 0 ? Double.NaN : t.penaltySum / t.penaltyCount);
+    fields.put(
+        "delay_penalty_avg", t.penaltyCount == 0 ? Double.NaN : t.penaltySum / t.penaltyCount);
     fields.put("delay_penalty_median", median(tracker.penalties));
-    fields.put("delay_penalty_from_publisher_avg",
-        t.publisherPenaltyCount == 0 ? Double.NaN : t.publisherPenaltySum / t.publisherPenaltyCount);
+    fields.put(
+        "delay_penalty_from_publisher_avg",
+        t.publisherPenaltyCount == 0
+            ? Double.NaN
+            : t.publisherPenaltySum / t.publisherPenaltyCount);
     fields.put("link_stress_avg", t.links == 0 ? Double.NaN : (double) t.linkCopies / t.links);
     fields.put("link_stress_max", t.linkStressMax);
     fields.put("tree_depth_avg", t.delivered == 0 ? Double.NaN : (double) t.depthSum / t.delivered);

@@ -24,8 +24,10 @@ final class PublicationRecord {
   final SimulatedNode publisher;
   final int minute;
   final Map<Subscriber, Expected> expected = new HashMap<>();
+
   /** Copies per overlay link (unordered node pair) this publication was sent over. */
   final Map<Long, Integer> linkCopies = new HashMap<>();
+
   long rootMicros = -1;
   SimulatedNode root;
 

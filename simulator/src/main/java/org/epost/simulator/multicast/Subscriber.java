@@ -11,7 +11,11 @@ final class Subscriber implements ScribeClient {
   final SimulatedNode node;
   final int topic;
   private final DeliveryTracker tracker;
-  /** True once Scribe confirmed the subscription ({@link #subscribed}); only then is it expected to receive. */
+
+  /**
+   * True once Scribe confirmed the subscription ({@link #subscribed}); only then is it expected to
+   * receive.
+   */
   boolean confirmed;
 
   Subscriber(SimulatedNode node, int topic, DeliveryTracker tracker) {

@@ -13,8 +13,8 @@ import org.epost.overlay.api.AppEndpoint;
 import org.epost.overlay.api.Id;
 import org.epost.overlay.api.OverlayApplication;
 import org.epost.overlay.api.RoutedMessage;
-import org.epost.overlay.sim.Simulation;
 import org.epost.overlay.sim.SimulatedNode;
+import org.epost.overlay.sim.Simulation;
 import org.epost.overlay.sim.TrafficCounters;
 import org.epost.simulator.api.RingListener;
 import org.epost.simulator.api.SimulatedRing;
@@ -32,6 +32,7 @@ public final class PastryRing implements SimulatedRing {
 
   /** Application id of the lookup workload. */
   static final int LOOKUP_APP = 100;
+
   static final String LOOKUP_TYPE = "LOOKUP";
   private static final byte PAYLOAD_VERSION = 1;
   private static final int PAYLOAD_BYTES = 1 + Long.BYTES;
@@ -40,8 +41,10 @@ public final class PastryRing implements SimulatedRing {
 
   private final Simulation sim;
   private final Map<BigInteger, Member> live = new HashMap<>();
+
   /** Nodes whose join has not completed yet, in start order. */
   private final Map<BigInteger, SimulatedNode> joining = new LinkedHashMap<>();
+
   private RingListener listener;
 
   PastryRing(Simulation sim) {
@@ -61,7 +64,8 @@ public final class PastryRing implements SimulatedRing {
   @Override
   public void runUntil(long timeMicros) {
     if (timeMicros < sim.nowMicros()) {
-      throw new IllegalArgumentException("virtual time goes forward only: " + timeMicros + " < " + sim.nowMicros());
+      throw new IllegalArgumentException(
+          "virtual time goes forward only: " + timeMicros + " < " + sim.nowMicros());
     }
     sim.runUntilMicros(timeMicros);
     announceJoins();
@@ -94,17 +98,21 @@ public final class PastryRing implements SimulatedRing {
       node = sim.addNode(toId(id), addresses);
     }
     BigInteger self = id;
-    AppEndpoint endpoint = node.overlay().register(LOOKUP_APP, new OverlayApplication() {
-      @Override
-      public void deliver(RoutedMessage message) {
-        if (message.key() != null && message.payloadLength() == PAYLOAD_BYTES) {
-          ByteBuffer in = ByteBuffer.wrap(message.payload());
-          if (in.get() == PAYLOAD_VERSION) {
-            listener.delivered(in.getLong(), self, message.hops());
-          }
-        }
-      }
-    });
+    AppEndpoint endpoint =
+        node.overlay()
+            .register(
+                LOOKUP_APP,
+                new OverlayApplication() {
+                  @Override
+                  public void deliver(RoutedMessage message) {
+                    if (message.key() != null && message.payloadLength() == PAYLOAD_BYTES) {
+                      ByteBuffer in = ByteBuffer.wrap(message.payload());
+                      if (in.get() == PAYLOAD_VERSION) {
+                        listener.delivered(in.getLong(), self, message.hops());
+                      }
+                    }
+                  }
+                });
     live.put(id, new Member(node, endpoint));
     joining.put(id, node); // announced from runUntil, even if ready at once (the first node)
     return id;
@@ -138,7 +146,8 @@ public final class PastryRing implements SimulatedRing {
     if (m == null) {
       throw new IllegalArgumentException("no live node has id " + source.toString(16));
     }
-    byte[] payload = ByteBuffer.allocate(PAYLOAD_BYTES).put(PAYLOAD_VERSION).putLong(lookupId).array();
+    byte[] payload =
+        ByteBuffer.allocate(PAYLOAD_BYTES).put(PAYLOAD_VERSION).putLong(lookupId).array();
     m.lookups.route(toId(key), payload, null);
   }
 

@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes a small JSON document from maps, numbers, strings, booleans and nulls; a NaN or
- * infinite number is written as null. Every experiment's {@code summary.json} goes through it.
+ * Writes a small JSON document from maps, numbers, strings, booleans and nulls; a NaN or infinite
+ * number is written as null. Every experiment's {@code summary.json} goes through it.
  */
 public final class Json {
 

@@ -33,23 +33,42 @@ final class Plots {
       loss.add(s.lookups() == 0 ? 0 : (double) s.lost() / s.lookups());
       wrong.add(s.lookups() == 0 ? 0 : (double) s.wrongRoot() / s.lookups());
     }
-    String title = summary.config().nodes() + " nodes, session mean "
-        + summary.config().sessionMean().map(d -> d.toString().substring(2).toLowerCase()).orElse("none")
-        + ", seed " + summary.config().seed();
+    String title =
+        summary.config().nodes()
+            + " nodes, session mean "
+            + summary
+                .config()
+                .sessionMean()
+                .map(d -> d.toString().substring(2).toLowerCase())
+                .orElse("none")
+            + ", seed "
+            + summary.config().seed();
 
-    XYChart hopChart = new XYChartBuilder().width(900).height(500)
-        .title("Average hops per simulated minute (" + title + ")")
-        .xAxisTitle("minute of measurement").yAxisTitle("hops").build();
+    XYChart hopChart =
+        new XYChartBuilder()
+            .width(900)
+            .height(500)
+            .title("Average hops per simulated minute (" + title + ")")
+            .xAxisTitle("minute of measurement")
+            .yAxisTitle("hops")
+            .build();
     hopChart.getStyler().setLegendVisible(false);
     hopChart.addSeries("hops", minutes, hops);
-    BitmapEncoder.saveBitmap(hopChart, dir.resolve(HOPS).toString(), BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(
+        hopChart, dir.resolve(HOPS).toString(), BitmapEncoder.BitmapFormat.PNG);
 
-    XYChart lossChart = new XYChartBuilder().width(900).height(500)
-        .title("Lookup loss and wrong root per simulated minute (" + title + ")")
-        .xAxisTitle("minute of measurement").yAxisTitle("fraction of lookups").build();
+    XYChart lossChart =
+        new XYChartBuilder()
+            .width(900)
+            .height(500)
+            .title("Lookup loss and wrong root per simulated minute (" + title + ")")
+            .xAxisTitle("minute of measurement")
+            .yAxisTitle("fraction of lookups")
+            .build();
     lossChart.addSeries("lost", minutes, loss);
     lossChart.addSeries("wrong root", minutes, wrong);
-    BitmapEncoder.saveBitmap(lossChart, dir.resolve(LOSS).toString(), BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(
+        lossChart, dir.resolve(LOSS).toString(), BitmapEncoder.BitmapFormat.PNG);
 
     long[] histogram = summary.hopHistogram();
     int last = histogram.length - 1;
@@ -62,11 +81,17 @@ final class Plots {
       x.add(h);
       y.add(histogram[h]);
     }
-    CategoryChart histChart = new CategoryChartBuilder().width(900).height(500)
-        .title("Hops of delivered lookups (" + title + ")")
-        .xAxisTitle("hops").yAxisTitle("lookups").build();
+    CategoryChart histChart =
+        new CategoryChartBuilder()
+            .width(900)
+            .height(500)
+            .title("Hops of delivered lookups (" + title + ")")
+            .xAxisTitle("hops")
+            .yAxisTitle("lookups")
+            .build();
     histChart.getStyler().setLegendVisible(false);
     histChart.addSeries("lookups", x, y);
-    BitmapEncoder.saveBitmap(histChart, dir.resolve(HOP_HISTOGRAM).toString(), BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(
+        histChart, dir.resolve(HOP_HISTOGRAM).toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 }

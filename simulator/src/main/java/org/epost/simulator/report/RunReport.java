@@ -11,8 +11,8 @@ import org.epost.simulator.api.MinuteSample;
 import org.epost.simulator.api.RoutingSummary;
 
 /**
- * Writes the outputs of a routing run into one directory: {@code summary.json},
- * {@code timeseries.csv}, {@code hops-histogram.csv} and the PNG plots.
+ * Writes the outputs of a routing run into one directory: {@code summary.json}, {@code
+ * timeseries.csv}, {@code hops-histogram.csv} and the PNG plots.
  */
 public final class RunReport {
 
@@ -30,27 +30,39 @@ public final class RunReport {
   public static void write(RoutingSummary summary, Path dir) {
     try {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve(SUMMARY), Json.write(summary.toFields()), StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve(SUMMARY), Json.write(summary.toFields()), StandardCharsets.UTF_8);
       Files.writeString(dir.resolve(SERIES), seriesCsv(summary.series()), StandardCharsets.UTF_8);
-      Files.writeString(dir.resolve(HOP_HISTOGRAM), hopCsv(summary.hopHistogram()), StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve(HOP_HISTOGRAM), hopCsv(summary.hopHistogram()), StandardCharsets.UTF_8);
       Plots.write(summary, dir);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the run's outputs to " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the run's outputs to " + dir + ": " + e.getMessage(), e);
     }
   }
 
   static String seriesCsv(List<MinuteSample> series) {
-    StringBuilder out = new StringBuilder(
-        "minute,lookups,lost,wrong_root,hops_avg,rdp_ratio_of_means,control_msgs,live_nodes\n");
+    StringBuilder out =
+        new StringBuilder(
+            "minute,lookups,lost,wrong_root,hops_avg,rdp_ratio_of_means,control_msgs,live_nodes\n");
     for (MinuteSample s : series) {
-      out.append(s.minute()).append(',')
-          .append(s.lookups()).append(',')
-          .append(s.lost()).append(',')
-          .append(s.wrongRoot()).append(',')
-          .append(number(s.hopsAvg())).append(',')
-          .append(number(s.rdpRatioOfMeans())).append(',')
-          .append(s.controlMessages()).append(',')
-          .append(s.liveNodes()).append('\n');
+      out.append(s.minute())
+          .append(',')
+          .append(s.lookups())
+          .append(',')
+          .append(s.lost())
+          .append(',')
+          .append(s.wrongRoot())
+          .append(',')
+          .append(number(s.hopsAvg()))
+          .append(',')
+          .append(number(s.rdpRatioOfMeans()))
+          .append(',')
+          .append(s.controlMessages())
+          .append(',')
+          .append(s.liveNodes())
+          .append('\n');
     }
     return out.toString();
   }

@@ -22,7 +22,9 @@ final class ChurnModel {
     return meanMicros != Double.POSITIVE_INFINITY;
   }
 
-  /** Length of the next session in microseconds, at least 1; {@link Long#MAX_VALUE} if churn is off. */
+  /**
+   * Length of the next session in microseconds, at least 1; {@link Long#MAX_VALUE} if churn is off.
+   */
   long nextSessionMicros() {
     if (!enabled()) {
       return Long.MAX_VALUE;

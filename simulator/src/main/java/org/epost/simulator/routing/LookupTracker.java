@@ -8,13 +8,13 @@ import java.util.function.Predicate;
 import org.HdrHistogram.DoubleHistogram;
 
 /**
- * Follows every lookup of the measurement phase from issue to delivery or timeout and accumulates the
- * routing figures, globally and per simulated minute.
+ * Follows every lookup of the measurement phase from issue to delivery or timeout and accumulates
+ * the routing figures, globally and per simulated minute.
  *
- * <p>A lookup is delivered if the overlay hands it to an application within {@code timeoutMicros} of
- * being issued; otherwise it is lost (a later delivery is counted as late, not as delivered). It is
- * delivered to the wrong root if, at the moment of delivery, some live ring member is strictly closer
- * to the key than the node it was delivered to (see ADR 0051).
+ * <p>A lookup is delivered if the overlay hands it to an application within {@code timeoutMicros}
+ * of being issued; otherwise it is lost (a later delivery is counted as late, not as delivered). It
+ * is delivered to the wrong root if, at the moment of delivery, some live ring member is strictly
+ * closer to the key than the node it was delivered to (see ADR 0051).
  *
  * <p>Not thread-safe; used on the experiment's thread only.
  */
@@ -27,8 +27,13 @@ final class LookupTracker {
    * @param expectedDirectMicros latency from source to {@code expectedRoot}, for when the source
    *     has failed by the time of delivery (-1 if unknown)
    */
-  private record Pending(BigInteger source, BigInteger key, long issuedMicros, int minute,
-      BigInteger expectedRoot, long expectedDirectMicros) {}
+  private record Pending(
+      BigInteger source,
+      BigInteger key,
+      long issuedMicros,
+      int minute,
+      BigInteger expectedRoot,
+      long expectedDirectMicros) {}
 
   private final long timeoutMicros;
   private final long measureStartMicros;
@@ -72,10 +77,16 @@ final class LookupTracker {
     }
   }
 
-  void issue(long lookupId, BigInteger source, BigInteger key, long nowMicros, BigInteger expectedRoot,
+  void issue(
+      long lookupId,
+      BigInteger source,
+      BigInteger key,
+      long nowMicros,
+      BigInteger expectedRoot,
       long expectedDirectMicros) {
     int minute = minuteOf(nowMicros);
-    pending.put(lookupId, new Pending(source, key, nowMicros, minute, expectedRoot, expectedDirectMicros));
+    pending.put(
+        lookupId, new Pending(source, key, nowMicros, minute, expectedRoot, expectedDirectMicros));
     issued++;
     minutes[minute].lookups++;
   }
@@ -84,10 +95,15 @@ final class LookupTracker {
    * Records a delivery.
    *
    * @param correctRoot the live member closest to the key right now
-   * @param directLatencyMicros modelled one-way latency from the lookup's source to {@code root},
-   *     0 if the source is the root, -1 if unknown because the source has failed meanwhile
+   * @param directLatencyMicros modelled one-way latency from the lookup's source to {@code root}, 0
+   *     if the source is the root, -1 if unknown because the source has failed meanwhile
    */
-  void delivered(long lookupId, BigInteger root, int hops, long nowMicros, BigInteger correctRoot,
+  void delivered(
+      long lookupId,
+      BigInteger root,
+      int hops,
+      long nowMicros,
+      BigInteger correctRoot,
       long directLatencyMicros) {
     Pending p = pending.remove(lookupId);
     if (p == null) {
@@ -176,16 +192,45 @@ final class LookupTracker {
     return minutes.length;
   }
 
-  long issued() { return issued; }
-  long delivered() { return delivered; }
-  long lost() { return lost; }
-  long lateOrDuplicate() { return lateOrDuplicate; }
-  long wrongRoot() { return wrongRoot; }
-  long lostNearJoiningNode() { return lostNearJoiningNode; }
-  long rdpUnknown() { return rdpUnknown; }
-  int hopsMax() { return hopsMax; }
-  long[] hopHistogram() { return hopHistogram.clone(); }
-  long rdpSamples() { return rdp.getTotalCount(); }
+  long issued() {
+    return issued;
+  }
+
+  long delivered() {
+    return delivered;
+  }
+
+  long lost() {
+    return lost;
+  }
+
+  long lateOrDuplicate() {
+    return lateOrDuplicate;
+  }
+
+  long wrongRoot() {
+    return wrongRoot;
+  }
+
+  long lostNearJoiningNode() {
+    return lostNearJoiningNode;
+  }
+
+  long rdpUnknown() {
+    return rdpUnknown;
+  }
+
+  int hopsMax() {
+    return hopsMax;
+  }
+
+  long[] hopHistogram() {
+    return hopHistogram.clone();
+  }
+
+  long rdpSamples() {
+    return rdp.getTotalCount();
+  }
 
   double hopsAvg() {
     return delivered == 0 ? Double.NaN : (double) hopsSum / delivered;

@@ -21,10 +21,10 @@ import org.epost.simulator.api.TrafficTotals;
  * then issue lookups from random members to random keys for {@code duration} while churn (if any)
  * fails random nodes abruptly and replaces each with a fresh one. See ADR 0050 and 0051.
  *
- * <p>Experiment actions (joins, failures, lookups, minute ticks) are kept in a queue of their own in
- * virtual time; the loop runs the ring's engine up to the next action's time, then performs it. The
- * experiment's random choices come from three streams split from the seed (ids, churn, workload), so
- * the churn schedule does not change when the workload does.
+ * <p>Experiment actions (joins, failures, lookups, minute ticks) are kept in a queue of their own
+ * in virtual time; the loop runs the ring's engine up to the next action's time, then performs it.
+ * The experiment's random choices come from three streams split from the seed (ids, churn,
+ * workload), so the churn schedule does not change when the workload does.
  *
  * <p>Threading: one thread; {@link #run()} may be called once.
  */
@@ -32,14 +32,23 @@ public final class RoutingExperiment implements RingListener {
 
   private static final long SECOND = 1_000_000L;
   private static final long MINUTE = 60 * SECOND;
+
   /** How long the build waits for stragglers after the last join started. */
   private static final long BUILD_GRACE = 2 * MINUTE;
+
   /** A joining node gets this many random members to try in turn, in case one dies meanwhile. */
   private static final int BOOTSTRAPS = 3;
 
-  private enum Kind { START_NODE, FAIL_NODE, LOOKUP, MINUTE_TICK, PROGRESS }
+  private enum Kind {
+    START_NODE,
+    FAIL_NODE,
+    LOOKUP,
+    MINUTE_TICK,
+    PROGRESS
+  }
 
-  private record Action(long at, long seq, Kind kind, BigInteger node) implements Comparable<Action> {
+  private record Action(long at, long seq, Kind kind, BigInteger node)
+      implements Comparable<Action> {
     @Override
     public int compareTo(Action o) {
       int c = Long.compare(at, o.at);
@@ -73,8 +82,12 @@ public final class RoutingExperiment implements RingListener {
    * @param liveHeapBytes measures live heap after a full collection; called once at the end
    * @param heapBaselineBytes live heap measured before the ring was created
    */
-  public RoutingExperiment(SimulatedRing ring, RoutingExperimentConfig config, ProgressListener progress,
-      LongSupplier liveHeapBytes, long heapBaselineBytes) {
+  public RoutingExperiment(
+      SimulatedRing ring,
+      RoutingExperimentConfig config,
+      ProgressListener progress,
+      LongSupplier liveHeapBytes,
+      long heapBaselineBytes) {
     this.ring = ring;
     this.config = config;
     this.progress = progress;
@@ -154,30 +167,59 @@ public final class RoutingExperiment implements RingListener {
     double steadyWall = (System.nanoTime() - steadyWallStart) / 1e9;
     double steadyCpu = (threadCpuNanos() - steadyCpuStart) / 1e9;
     phase = "done";
-    progress.progress(phase, ring.nowMicros(), estimatedEndMicros, ring.eventsProcessed(), members.size());
+    progress.progress(
+        phase, ring.nowMicros(), estimatedEndMicros, ring.eventsProcessed(), members.size());
 
     long heapLive = liveHeapBytes.getAsLong();
     double wall = (System.nanoTime() - wallStart) / 1e9;
-    double liveAvg = liveSamples.stream().mapToLong(Long::longValue).average().orElse(liveEndOfMeasure);
+    double liveAvg =
+        liveSamples.stream().mapToLong(Long::longValue).average().orElse(liveEndOfMeasure);
     double nodeSeconds = liveAvg * (duration / (double) SECOND);
     long controlMsgs = measureEndTraffic.controlMessages() - measureStartTraffic.controlMessages();
     long controlBytes = measureEndTraffic.controlBytes() - measureStartTraffic.controlBytes();
     long allBytes = measureEndTraffic.totalBytes() - measureStartTraffic.totalBytes();
     double steadySim = (ring.nowMicros() - settleStart) / (double) SECOND;
-    return new RoutingSummary(config, tracker.issued(), tracker.delivered(), tracker.lost(),
-        tracker.lostNearJoiningNode(), tracker.lateOrDuplicate(), tracker.wrongRoot(), tracker.hopsAvg(), tracker.hopsMax(),
-        tracker.hopHistogram(), tracker.rdpMedian(), tracker.rdpRatioOfMeans(), tracker.rdpSamples(), tracker.rdpUnknown(),
-        controlMsgs / nodeSeconds, controlBytes / nodeSeconds, allBytes / nodeSeconds,
-        measureEndTraffic.messagesSince(measureStartTraffic), liveAvg, members.size(), joinsStarted,
-        failures, (buildEnd - t0) / (double) SECOND, buildWall, buildCpu, unjoined,
-        ring.nowMicros() / (double) SECOND, wall, steadyWall > 0 ? steadySim / steadyWall : 0,
+    return new RoutingSummary(
+        config,
+        tracker.issued(),
+        tracker.delivered(),
+        tracker.lost(),
+        tracker.lostNearJoiningNode(),
+        tracker.lateOrDuplicate(),
+        tracker.wrongRoot(),
+        tracker.hopsAvg(),
+        tracker.hopsMax(),
+        tracker.hopHistogram(),
+        tracker.rdpMedian(),
+        tracker.rdpRatioOfMeans(),
+        tracker.rdpSamples(),
+        tracker.rdpUnknown(),
+        controlMsgs / nodeSeconds,
+        controlBytes / nodeSeconds,
+        allBytes / nodeSeconds,
+        measureEndTraffic.messagesSince(measureStartTraffic),
+        liveAvg,
+        members.size(),
+        joinsStarted,
+        failures,
+        (buildEnd - t0) / (double) SECOND,
+        buildWall,
+        buildCpu,
+        unjoined,
+        ring.nowMicros() / (double) SECOND,
+        wall,
+        steadyWall > 0 ? steadySim / steadyWall : 0,
         steadyCpu > 0 ? steadySim / steadyCpu : 0,
-        ring.eventsProcessed(), heapLive, heapBaselineBytes, series());
+        ring.eventsProcessed(),
+        heapLive,
+        heapBaselineBytes,
+        series());
   }
 
   /** CPU time of this thread (the whole simulation runs on it), or 0 if the JVM cannot tell. */
   private static long threadCpuNanos() {
-    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
     return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
   }
 
@@ -185,10 +227,18 @@ public final class RoutingExperiment implements RingListener {
     List<MinuteSample> out = new ArrayList<>();
     for (int i = 0; i < tracker.minuteCount(); i++) {
       LookupTracker.MinuteStats m = tracker.minute(i);
-      out.add(new MinuteSample(i, m.lookups, m.lost, m.wrongRoot,
-          m.delivered == 0 ? Double.NaN : (double) m.hopsSum / m.delivered,
-          m.directLatencySum == 0 ? Double.NaN : (double) m.routeLatencySum / m.directLatencySum,
-          m.controlMessages, m.liveNodes));
+      out.add(
+          new MinuteSample(
+              i,
+              m.lookups,
+              m.lost,
+              m.wrongRoot,
+              m.delivered == 0 ? Double.NaN : (double) m.hopsSum / m.delivered,
+              m.directLatencySum == 0
+                  ? Double.NaN
+                  : (double) m.routeLatencySum / m.directLatencySum,
+              m.controlMessages,
+              m.liveNodes));
     }
     return out;
   }
@@ -209,7 +259,8 @@ public final class RoutingExperiment implements RingListener {
       case LOOKUP -> issueLookup();
       case MINUTE_TICK -> closeMinute();
       case PROGRESS -> {
-        progress.progress(phase, ring.nowMicros(), estimatedEndMicros, ring.eventsProcessed(), members.size());
+        progress.progress(
+            phase, ring.nowMicros(), estimatedEndMicros, ring.eventsProcessed(), members.size());
         schedule(a.at + SECOND, Kind.PROGRESS, null);
       }
     }
@@ -265,8 +316,10 @@ public final class RoutingExperiment implements RingListener {
     BigInteger key = RingMembers.randomId(workloadRandom);
     long id = nextLookupId++;
     BigInteger expected = ring.closestReadyNode(key);
-    long expectedDirect = expected == null ? -1
-        : expected.equals(source) ? 0 : ring.directLatencyMicros(source, expected);
+    long expectedDirect =
+        expected == null
+            ? -1
+            : expected.equals(source) ? 0 : ring.directLatencyMicros(source, expected);
     tracker.issue(id, source, key, ring.nowMicros(), expected, expectedDirect);
     ring.route(source, key, id);
     tracker.expire(ring.nowMicros(), this::closestIsJoining);
@@ -319,6 +372,7 @@ public final class RoutingExperiment implements RingListener {
     }
     long direct = source.equals(root) ? 0 : ring.directLatencyMicros(source, root);
     BigInteger correct = ring.closestReadyNode(key);
-    tracker.delivered(lookupId, root, hops, ring.nowMicros(), correct == null ? root : correct, direct);
+    tracker.delivered(
+        lookupId, root, hops, ring.nowMicros(), correct == null ? root : correct, direct);
   }
 }

@@ -20,7 +20,10 @@ final class ByzantineStore implements ObjectStore {
     DROP,
     /** Serves every object with one byte flipped. */
     CORRUPT,
-    /** Keeps the first version of a mutable object it sees and serves it forever (claims newer ones stored). */
+    /**
+     * Keeps the first version of a mutable object it sees and serves it forever (claims newer ones
+     * stored).
+     */
     STALE,
     /** Acknowledges every store and advertises the object, but keeps nothing. */
     CLAIM
@@ -42,12 +45,16 @@ final class ByzantineStore implements ObjectStore {
     return behaviour;
   }
 
-  /** Corrupted copies read out of this store so far (for replies, repair pushes and audit proofs). */
+  /**
+   * Corrupted copies read out of this store so far (for replies, repair pushes and audit proofs).
+   */
   synchronized long corruptServed() {
     return corruptServed;
   }
 
-  /** Mutable copies read out of this store that are older than a version it was given and refused. */
+  /**
+   * Mutable copies read out of this store that are older than a version it was given and refused.
+   */
   synchronized long staleServed() {
     return staleServed;
   }

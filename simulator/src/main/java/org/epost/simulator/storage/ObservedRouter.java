@@ -39,26 +39,28 @@ final class ObservedRouter implements KeyBasedRouter {
 
   @Override
   public AppEndpoint register(int applicationId, OverlayApplication application) {
-    return delegate.register(applicationId, new OverlayApplication() {
-      @Override
-      public void deliver(RoutedMessage message) {
-        PastObject o = PastNodes.carriedObject(message.payload());
-        if (o != null && !o.isValid()) {
-          onCorruptCopy.run();
-        }
-        application.deliver(message);
-      }
+    return delegate.register(
+        applicationId,
+        new OverlayApplication() {
+          @Override
+          public void deliver(RoutedMessage message) {
+            PastObject o = PastNodes.carriedObject(message.payload());
+            if (o != null && !o.isValid()) {
+              onCorruptCopy.run();
+            }
+            application.deliver(message);
+          }
 
-      @Override
-      public boolean forward(RoutedMessage message, NodeHandle nextHop) {
-        return application.forward(message, nextHop);
-      }
+          @Override
+          public boolean forward(RoutedMessage message, NodeHandle nextHop) {
+            return application.forward(message, nextHop);
+          }
 
-      @Override
-      public void update(NodeHandle handle, boolean joined) {
-        application.update(handle, joined);
-      }
-    });
+          @Override
+          public void update(NodeHandle handle, boolean joined) {
+            application.update(handle, joined);
+          }
+        });
   }
 
   @Override

@@ -24,8 +24,8 @@ import org.epost.overlay.past.api.PastConfig;
 import org.epost.overlay.past.api.PastObject;
 import org.epost.overlay.past.api.PastStatistics;
 import org.epost.overlay.past.store.MemoryObjectStore;
-import org.epost.overlay.sim.Simulation;
 import org.epost.overlay.sim.SimulatedNode;
+import org.epost.overlay.sim.Simulation;
 
 /**
  * The storage experiment: a ring of PAST nodes under session churn (offline nodes keep their
@@ -95,25 +95,35 @@ public final class StorageExperiment {
   }
 
   public StorageExperiment(StorageConfig cfg, Consumer<String> progress) {
-    this(cfg, progress, s -> { });
+    this(cfg, progress, s -> {});
   }
 
   /**
    * @param partial receives a summary of the run so far every {@code PARTIAL_EVERY_HOURS} simulated
    *     hours (marked {@code "complete": false}), so a long run that is stopped still reports
    */
-  public StorageExperiment(StorageConfig cfg, Consumer<String> progress, Consumer<StorageSummary> partial) {
+  public StorageExperiment(
+      StorageConfig cfg, Consumer<String> progress, Consumer<StorageSummary> partial) {
     this.cfg = cfg;
     this.progress = progress;
     this.partial = partial;
-    PastryConfig pastry = new PastryConfig(24, cfg.heartbeat().toMillis(), cfg.heartbeat().toMillis() * 5 / 2,
-        500, cfg.routingMaintenance().toMillis(), 5_000);
+    PastryConfig pastry =
+        new PastryConfig(
+            24,
+            cfg.heartbeat().toMillis(),
+            cfg.heartbeat().toMillis() * 5 / 2,
+            500,
+            cfg.routingMaintenance().toMillis(),
+            5_000);
     this.sim = Simulation.builder().seed(cfg.seed()).pastryConfig(pastry).build();
     this.random = new SplittableRandom(cfg.seed() ^ 0x5EED5L);
     long maint = cfg.maintenance().toMillis();
-    this.pastConfig = PastConfig.defaults().withReplicas(cfg.replicas()).withMaintenance(maint, 20_000)
-        .withAbsenceTimeout(cfg.absenceTimeout().toMillis())
-        .withAvailabilityRepair(cfg.minReachable(), cfg.reachableGrace().toMillis());
+    this.pastConfig =
+        PastConfig.defaults()
+            .withReplicas(cfg.replicas())
+            .withMaintenance(maint, 20_000)
+            .withAbsenceTimeout(cfg.absenceTimeout().toMillis())
+            .withAvailabilityRepair(cfg.minReachable(), cfg.reachableGrace().toMillis());
   }
 
   /** Runs the whole experiment and returns its figures. */
@@ -135,15 +145,25 @@ public final class StorageExperiment {
     for (long t = HOUR; t <= cfg.days().toMillis(); t += HOUR) {
       sim.runUntilMicros((startMillis + t) * 1000);
       sampleHour(t / HOUR);
-      progress.accept(String.format(java.util.Locale.ROOT,
-          "hour %d/%d live=%d lookups=%d failed=%d wrong=%d repair_MB=%.1f events=%d wall_s=%.0f",
-          t / HOUR, cfg.days().toMillis() / HOUR, sim.liveNodes().size(), lookups, lookupsFailed, wrongReturned,
-          repairBytes() / 1e6, sim.eventsRun(), (System.nanoTime() - wallStart) / 1e9));
+      progress.accept(
+          String.format(
+              java.util.Locale.ROOT,
+              "hour %d/%d live=%d lookups=%d failed=%d wrong=%d repair_MB=%.1f events=%d wall_s=%.0f",
+              t / HOUR,
+              cfg.days().toMillis() / HOUR,
+              sim.liveNodes().size(),
+              lookups,
+              lookupsFailed,
+              wrongReturned,
+              repairBytes() / 1e6,
+              sim.eventsRun(),
+              (System.nanoTime() - wallStart) / 1e9));
       if ((t / HOUR) % PARTIAL_EVERY_HOURS == 0 && t < cfg.days().toMillis()) {
         partial.accept(summarize((System.nanoTime() - wallStart) / 1e9, t, false));
       }
     }
-    sim.runFor(LOOKUP_TIMEOUT + 5_000); // let the last lookups finish (no new ones start after the end)
+    sim.runFor(
+        LOOKUP_TIMEOUT + 5_000); // let the last lookups finish (no new ones start after the end)
     return summarize((System.nanoTime() - wallStart) / 1e9, cfg.days().toMillis(), true);
   }
 
@@ -157,13 +177,15 @@ public final class StorageExperiment {
       attach(newMember(n.id(), false), n);
     }
     sim.runFor(120_000);
-    progress.accept("ring of " + sim.liveNodes().size() + " nodes built at " + sim.nowMillis() / 1000 + " s");
+    progress.accept(
+        "ring of " + sim.liveNodes().size() + " nodes built at " + sim.nowMillis() / 1000 + " s");
   }
 
   private Member newMember(Id id, boolean first) {
     boolean byz = !first && random.nextDouble() < cfg.byzantine();
     MemoryObjectStore mem = new MemoryObjectStore(Long.MAX_VALUE / 4);
-    ObjectStore store = byz ? new ByzantineStore(mem, ByzantineStore.Behaviour.values()[random.nextInt(4)]) : mem;
+    ObjectStore store =
+        byz ? new ByzantineStore(mem, ByzantineStore.Behaviour.values()[random.nextInt(4)]) : mem;
     Member m = new Member(id, store, byz);
     if (!first) {
       members.add(m);
@@ -173,7 +195,10 @@ public final class StorageExperiment {
 
   private Member attach(Member m, SimulatedNode node) {
     m.node = node;
-    KeyBasedRouter router = m.byzantine ? node.overlay() : new ObservedRouter(node.overlay(), () -> corruptArrivedAtHonest++);
+    KeyBasedRouter router =
+        m.byzantine
+            ? node.overlay()
+            : new ObservedRouter(node.overlay(), () -> corruptArrivedAtHonest++);
     m.past = PastNodes.create(router, m.store, Runnable::run, pastConfig, m.knowledge);
     return m;
   }
@@ -223,7 +248,13 @@ public final class StorageExperiment {
     for (boolean a : acked) {
       ok += a ? 1 : 0;
     }
-    progress.accept(ok + " of " + n + " objects acknowledged by a majority at " + sim.nowMillis() / 1000 + " s");
+    progress.accept(
+        ok
+            + " of "
+            + n
+            + " objects acknowledged by a majority at "
+            + sim.nowMillis() / 1000
+            + " s");
   }
 
   private PastObject objectVersion(int index, long sequence) {
@@ -239,8 +270,12 @@ public final class StorageExperiment {
       }
       byte[] data = Arrays.copyOf(content(index), Math.max(1, cfg.objectSize() - 200));
       data[0] = (byte) sequence;
-      return PastObject.mutable(owners[index], ("obj-" + index).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-          sequence, data, expiry());
+      return PastObject.mutable(
+          owners[index],
+          ("obj-" + index).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+          sequence,
+          data,
+          expiry());
     }
     return PastObject.immutable(content(index), expiry());
   }
@@ -251,17 +286,20 @@ public final class StorageExperiment {
       pending[0]--;
       return;
     }
-    m.past.insert(o).whenComplete((stored, failure) -> {
-      pending[0]--;
-      if (failure == null) {
-        acked[index] = true;
-        if (index < mutableSeq.length) {
-          mutableSeq[index] = Math.max(mutableSeq[index], sequence);
-        }
-      } else {
-        insertFailures++;
-      }
-    });
+    m.past
+        .insert(o)
+        .whenComplete(
+            (stored, failure) -> {
+              pending[0]--;
+              if (failure == null) {
+                acked[index] = true;
+                if (index < mutableSeq.length) {
+                  mutableSeq[index] = Math.max(mutableSeq[index], sequence);
+                }
+              } else {
+                insertFailures++;
+              }
+            });
   }
 
   // ---- churn ----
@@ -323,25 +361,27 @@ public final class StorageExperiment {
       return;
     }
     double perMillis = cfg.departuresPerDay() * cfg.nodes() / DAY;
-    sim.schedule(exp(1 / perMillis), () -> {
-      if (sim.nowMillis() >= endMillis) {
-        return;
-      }
-      Member m = members.get(random.nextInt(members.size()));
-      if (!m.departed) {
-        if (m.node != null) {
-          retire(m);
-        }
-        m.departed = true;
-        departures++;
-        members.remove(m);
-        SimulatedNode n = sim.addNode();
-        Member fresh = newMember(n.id(), false);
-        attach(fresh, n);
-        scheduleSessionEnd(fresh);
-      }
-      scheduleDeparture();
-    });
+    sim.schedule(
+        exp(1 / perMillis),
+        () -> {
+          if (sim.nowMillis() >= endMillis) {
+            return;
+          }
+          Member m = members.get(random.nextInt(members.size()));
+          if (!m.departed) {
+            if (m.node != null) {
+              retire(m);
+            }
+            m.departed = true;
+            departures++;
+            members.remove(m);
+            SimulatedNode n = sim.addNode();
+            Member fresh = newMember(n.id(), false);
+            attach(fresh, n);
+            scheduleSessionEnd(fresh);
+          }
+          scheduleDeparture();
+        });
   }
 
   private void correlatedFailure() {
@@ -358,39 +398,49 @@ public final class StorageExperiment {
       live.set(j, live.get(i));
       goOffline(m);
     }
-    progress.accept("correlated failure: " + count + " live nodes failed at once at " + sim.nowMillis() / 1000 + " s");
+    progress.accept(
+        "correlated failure: "
+            + count
+            + " live nodes failed at once at "
+            + sim.nowMillis() / 1000
+            + " s");
   }
 
   private void scheduleMutableUpdates() {
     for (int i = 0; i < cfg.mutableObjects(); i++) {
       int index = i;
-      sim.schedule(exp(DAY), new Runnable() {
-        @Override
-        public void run() {
-          if (sim.nowMillis() >= endMillis) {
-            return;
-          }
-          // A real owner never signs two versions under one sequence: it continues after the last
-          // one it tried, acknowledged or not.
-          long next = Math.max(mutableSeq[index], mutableTried[index]) + 1;
-          mutableTried[index] = next;
-          insert(index, objectVersion(index, next), next, new int[] {1});
-          sim.schedule(exp(DAY), this);
-        }
-      });
+      sim.schedule(
+          exp(DAY),
+          new Runnable() {
+            @Override
+            public void run() {
+              if (sim.nowMillis() >= endMillis) {
+                return;
+              }
+              // A real owner never signs two versions under one sequence: it continues after the
+              // last
+              // one it tried, acknowledged or not.
+              long next = Math.max(mutableSeq[index], mutableTried[index]) + 1;
+              mutableTried[index] = next;
+              insert(index, objectVersion(index, next), next, new int[] {1});
+              sim.schedule(exp(DAY), this);
+            }
+          });
     }
   }
 
   // ---- lookups ----
 
   private void scheduleLookup() {
-    sim.schedule(exp(1000 / cfg.lookupsPerSecond()), () -> {
-      if (sim.nowMillis() >= endMillis) {
-        return;
-      }
-      lookupOne();
-      scheduleLookup();
-    });
+    sim.schedule(
+        exp(1000 / cfg.lookupsPerSecond()),
+        () -> {
+          if (sim.nowMillis() >= endMillis) {
+            return;
+          }
+          lookupOne();
+          scheduleLookup();
+        });
   }
 
   private void lookupOne() {
@@ -405,30 +455,33 @@ public final class StorageExperiment {
     Past reader = m.past;
     CompletableFuture<PastObject> f = reader.lookup(ids[index]).toCompletableFuture();
     boolean[] counted = {false};
-    sim.schedule(LOOKUP_TIMEOUT, () -> {
-      if (!counted[0]) {
-        counted[0] = true;
-        failed(m, reader, index);
-      }
-    });
-    f.whenComplete((o, failure) -> {
-      if (counted[0]) {
-        return;
-      }
-      counted[0] = true;
-      if (failure != null) {
-        failed(m, reader, index);
-      } else if (!matches(index, o)) {
-        wrongReturned++;
-        lookupsFailed++;
-        hourFailed++;
-      } else if (o.kind() == ObjectKind.MUTABLE && o.sequence() < expectedSeq) {
-        staleReturned++;
-        lookupsOk++;
-      } else {
-        lookupsOk++;
-      }
-    });
+    sim.schedule(
+        LOOKUP_TIMEOUT,
+        () -> {
+          if (!counted[0]) {
+            counted[0] = true;
+            failed(m, reader, index);
+          }
+        });
+    f.whenComplete(
+        (o, failure) -> {
+          if (counted[0]) {
+            return;
+          }
+          counted[0] = true;
+          if (failure != null) {
+            failed(m, reader, index);
+          } else if (!matches(index, o)) {
+            wrongReturned++;
+            lookupsFailed++;
+            hourFailed++;
+          } else if (o.kind() == ObjectKind.MUTABLE && o.sequence() < expectedSeq) {
+            staleReturned++;
+            lookupsOk++;
+          } else {
+            lookupsOk++;
+          }
+        });
   }
 
   /**
@@ -492,7 +545,10 @@ public final class StorageExperiment {
 
   // ---- measurement ----
 
-  /** Objects with at least one valid copy on an honest store: {live, anywhere (offline disks included)}. */
+  /**
+   * Objects with at least one valid copy on an honest store: {live, anywhere (offline disks
+   * included)}.
+   */
   private int[] replicaCounts(int[] liveCounts) {
     int[] any = new int[ids.length];
     for (Member m : members) {
@@ -521,7 +577,10 @@ public final class StorageExperiment {
         + sumOverLiveStores(PastStatistics::availabilityRepairBytesSent);
   }
 
-  /** {@code counter} summed over the members whose PAST node runs now (departed ones are in the retired sums). */
+  /**
+   * {@code counter} summed over the members whose PAST node runs now (departed ones are in the
+   * retired sums).
+   */
   private long sumOverLiveStores(java.util.function.ToLongFunction<PastStatistics> counter) {
     long sum = 0;
     for (Member m : members) {
@@ -543,8 +602,17 @@ public final class StorageExperiment {
         sumLive += live[i];
       }
     }
-    hourly.add(new long[] {hour, sim.liveNodes().size(), hourLookups, hourFailed, repairBytes(), unavailable,
-        sumLive * 1000 / Math.max(1, ackedCount()), availabilityRepairBytes()});
+    hourly.add(
+        new long[] {
+          hour,
+          sim.liveNodes().size(),
+          hourLookups,
+          hourFailed,
+          repairBytes(),
+          unavailable,
+          sumLive * 1000 / Math.max(1, ackedCount()),
+          availabilityRepairBytes()
+        });
     hourLookups = 0;
     hourFailed = 0;
   }
@@ -635,9 +703,12 @@ public final class StorageExperiment {
     // with them counted as failures is lookup_availability_counting_abandoned.
     long judged = lookups - abortedByReader;
     f.put("lookup_availability", judged == 0 ? Double.NaN : lookupsOk / (double) judged);
-    f.put("lookup_availability_counting_abandoned", lookups == 0 ? Double.NaN : lookupsOk / (double) lookups);
+    f.put(
+        "lookup_availability_counting_abandoned",
+        lookups == 0 ? Double.NaN : lookupsOk / (double) lookups);
     f.put("lookups_abandoned_reader_offline", abortedByReader);
-    // Failed lookups by the oracle's view when they failed (wrong objects returned are not included).
+    // Failed lookups by the oracle's view when they failed (wrong objects returned are not
+    // included).
     f.put("lookups_failed_no_live_copy", failedNoLiveCopy);
     f.put("lookups_failed_live_copy_among_10_closest", failedCopyAmongClosest);
     f.put("lookups_failed_live_copy_further_out", failedCopyFurther);
@@ -658,7 +729,9 @@ public final class StorageExperiment {
     // (ADR 0080) and copies added because too few holders were online (ADR 0083).
     f.put("permanent_repair_bytes_per_node_per_s", repairPerNode - availabilityPerNode);
     f.put("availability_repair_bytes_per_node_per_s", availabilityPerNode);
-    f.put("permanent_repair_over_ideal", ideal == 0 ? Double.NaN : (repairPerNode - availabilityPerNode) / ideal);
+    f.put(
+        "permanent_repair_over_ideal",
+        ideal == 0 ? Double.NaN : (repairPerNode - availabilityPerNode) / ideal);
     f.put("availability_repair_over_ideal", ideal == 0 ? Double.NaN : availabilityPerNode / ideal);
     f.put("digest_bytes_per_node_per_s", digestBytes / (double) cfg.nodes() / seconds);
     f.put("audit_bytes_per_node_per_s", auditBytes / (double) cfg.nodes() / seconds);

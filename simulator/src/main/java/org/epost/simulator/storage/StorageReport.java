@@ -24,21 +24,35 @@ final class StorageReport {
     try {
       Files.createDirectories(dir);
       Files.writeString(dir.resolve(SUMMARY), Json.write(s.fields()), StandardCharsets.UTF_8);
-      StringBuilder csv = new StringBuilder(
-          "hour,live_nodes,lookups,lookups_failed,repair_bytes_cumulative,objects_without_live_replica,live_replicas_avg,"
-              + "availability_repair_bytes_cumulative\n");
+      StringBuilder csv =
+          new StringBuilder(
+              "hour,live_nodes,lookups,lookups_failed,repair_bytes_cumulative,objects_without_live_replica,live_replicas_avg,"
+                  + "availability_repair_bytes_cumulative\n");
       for (long[] r : s.hourly()) {
-        csv.append(r[0]).append(',').append(r[1]).append(',').append(r[2]).append(',').append(r[3]).append(',')
-            .append(r[4]).append(',').append(r[5]).append(',')
-            .append(String.format(Locale.ROOT, "%.3f", r[6] / 1000.0)).append(',').append(r[7]).append('\n');
+        csv.append(r[0])
+            .append(',')
+            .append(r[1])
+            .append(',')
+            .append(r[2])
+            .append(',')
+            .append(r[3])
+            .append(',')
+            .append(r[4])
+            .append(',')
+            .append(r[5])
+            .append(',')
+            .append(String.format(Locale.ROOT, "%.3f", r[6] / 1000.0))
+            .append(',')
+            .append(r[7])
+            .append('\n');
       }
       Files.writeString(dir.resolve(HOURLY), csv, StandardCharsets.UTF_8);
       plots(s, dir);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the run's outputs to " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the run's outputs to " + dir + ": " + e.getMessage(), e);
     }
   }
-
 
   private static void plots(StorageSummary s, Path dir) throws IOException {
     System.setProperty("java.awt.headless", "true");
@@ -57,15 +71,29 @@ final class StorageReport {
     if (hours.isEmpty()) {
       return;
     }
-    XYChart a = new XYChartBuilder().width(900).height(500).title("Lookup availability and live honest replicas per hour")
-        .xAxisTitle("simulated hour").yAxisTitle("fraction / replicas").build();
+    XYChart a =
+        new XYChartBuilder()
+            .width(900)
+            .height(500)
+            .title("Lookup availability and live honest replicas per hour")
+            .xAxisTitle("simulated hour")
+            .yAxisTitle("fraction / replicas")
+            .build();
     a.addSeries("availability", hours, availability);
     a.addSeries("live replicas (avg) / 10", hours, replicas.stream().map(x -> x / 10).toList());
-    BitmapEncoder.saveBitmap(a, dir.resolve("availability.png").toString(), BitmapEncoder.BitmapFormat.PNG);
-    XYChart b = new XYChartBuilder().width(900).height(500).title("Repair traffic per simulated hour (KiB, whole ring)")
-        .xAxisTitle("simulated hour").yAxisTitle("KiB").build();
+    BitmapEncoder.saveBitmap(
+        a, dir.resolve("availability.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    XYChart b =
+        new XYChartBuilder()
+            .width(900)
+            .height(500)
+            .title("Repair traffic per simulated hour (KiB, whole ring)")
+            .xAxisTitle("simulated hour")
+            .yAxisTitle("KiB")
+            .build();
     b.getStyler().setLegendVisible(false);
     b.addSeries("repair", hours, repairKb);
-    BitmapEncoder.saveBitmap(b, dir.resolve("repair.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(
+        b, dir.resolve("repair.png").toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 }

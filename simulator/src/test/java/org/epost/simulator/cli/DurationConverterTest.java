@@ -24,8 +24,10 @@ class DurationConverterTest {
 
   @Test
   void rejectsWhatIsNotADurationWithTheSyntaxInTheMessage() {
-    for (String bad : new String[] {"", "m", "15 minutes", "-5s", "1e3s", "15x", "1.2.3s", "0x10s"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DurationConverter.parse(bad));
+    for (String bad :
+        new String[] {"", "m", "15 minutes", "-5s", "1e3s", "15x", "1.2.3s", "0x10s"}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> DurationConverter.parse(bad));
       assertTrue(e.getMessage().contains("90s"), e.getMessage());
     }
   }
@@ -33,7 +35,8 @@ class DurationConverterTest {
   @Test
   void rejectsHugeInputWithoutEchoingAllOfIt() {
     String huge = "9".repeat(1_000_000) + "s";
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DurationConverter.parse(huge));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> DurationConverter.parse(huge));
     assertTrue(e.getMessage().length() < 200, "message stays short");
     assertThrows(IllegalArgumentException.class, () -> DurationConverter.parse("367d"));
   }

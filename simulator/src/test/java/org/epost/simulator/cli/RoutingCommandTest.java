@@ -36,25 +36,61 @@ class RoutingCommandTest {
     Path dir = tmp.resolve("run");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = run(out, err, "routing", "--nodes", "30", "--settle", "30s", "--duration", "3m",
-        "--seed", "3", "--progress", "none", "--out", dir.toString());
+    int code =
+        run(
+            out,
+            err,
+            "routing",
+            "--nodes",
+            "30",
+            "--settle",
+            "30s",
+            "--duration",
+            "3m",
+            "--seed",
+            "3",
+            "--progress",
+            "none",
+            "--out",
+            dir.toString());
     assertEquals(0, code, err.toString());
     assertTrue(out.toString().contains("nodes=30"), out.toString());
-    // The speed line a re-run on an idle machine reads: build wall and CPU, steady speed per wall and CPU second.
-    assertTrue(out.toString().matches("(?s).*speed: ring_build_wall_seconds=[0-9.]+ ring_build_cpu_seconds=[0-9.]+ "
-        + "steady_sim_seconds_per_wall_second=[0-9.]+ steady_sim_seconds_per_cpu_second=[0-9.]+ heap_bytes_per_node=.*"),
+    // The speed line a re-run on an idle machine reads: build wall and CPU, steady speed per wall
+    // and CPU second.
+    assertTrue(
+        out.toString()
+            .matches(
+                "(?s).*speed: ring_build_wall_seconds=[0-9.]+ ring_build_cpu_seconds=[0-9.]+ "
+                    + "steady_sim_seconds_per_wall_second=[0-9.]+ steady_sim_seconds_per_cpu_second=[0-9.]+ heap_bytes_per_node=.*"),
         out.toString());
     Map<String, String> summary = topLevelFields(dir.resolve("summary.json"));
-    for (String field : List.of("nodes", "seed", "lookups", "lost", "wrong_root", "hops_avg", "rdp_median",
-        "rdp_ratio_of_means", "control_msgs_per_node_per_s", "bytes_per_node_per_s", "ring_build_wall_seconds",
-        "wall_seconds", "sim_seconds", "heap_bytes_per_node", "loss_rate", "wrong_root_rate")) {
+    for (String field :
+        List.of(
+            "nodes",
+            "seed",
+            "lookups",
+            "lost",
+            "wrong_root",
+            "hops_avg",
+            "rdp_median",
+            "rdp_ratio_of_means",
+            "control_msgs_per_node_per_s",
+            "bytes_per_node_per_s",
+            "ring_build_wall_seconds",
+            "wall_seconds",
+            "sim_seconds",
+            "heap_bytes_per_node",
+            "loss_rate",
+            "wrong_root_rate")) {
       assertTrue(summary.containsKey(field), "summary.json has " + field);
     }
     assertEquals("30", summary.get("nodes"));
     assertEquals("3", summary.get("seed"));
     assertEquals("0", summary.get("lost"));
     List<String> csv = Files.readAllLines(dir.resolve("timeseries.csv"));
-    assertEquals("minute,lookups,lost,wrong_root,hops_avg,rdp_ratio_of_means,control_msgs,live_nodes", csv.get(0));
+    assertEquals(
+        "minute,lookups,lost,wrong_root,hops_avg,rdp_ratio_of_means,control_msgs,live_nodes",
+        csv.get(0));
     assertEquals(4, csv.size(), "header and three minutes");
     long csvLookups = csv.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(",")[1])).sum();
     assertEquals(Long.parseLong(summary.get("lookups")), csvLookups);
@@ -70,14 +106,31 @@ class RoutingCommandTest {
 
   @Test
   void sameSeedSameSummaryExceptWallClockFields() throws IOException {
-    String[] common = {"routing", "--nodes", "25", "--session-mean", "3m", "--settle", "30s", "--duration", "2m",
-        "--lookups-per-second", "20", "--seed", "17", "--progress", "none", "--out"};
+    String[] common = {
+      "routing",
+      "--nodes",
+      "25",
+      "--session-mean",
+      "3m",
+      "--settle",
+      "30s",
+      "--duration",
+      "2m",
+      "--lookups-per-second",
+      "20",
+      "--seed",
+      "17",
+      "--progress",
+      "none",
+      "--out"
+    };
     Map<String, String> a = summaryOf(common, "a");
     Map<String, String> b = summaryOf(common, "b");
-    RoutingSummary.WALL_CLOCK_FIELDS.forEach(f -> {
-      a.remove(f);
-      b.remove(f);
-    });
+    RoutingSummary.WALL_CLOCK_FIELDS.forEach(
+        f -> {
+          a.remove(f);
+          b.remove(f);
+        });
     assertEquals(a, b);
     assertNotEquals("0", a.get("failures"), "churn happened");
   }
@@ -86,10 +139,20 @@ class RoutingCommandTest {
   void badOptionsGiveAUsageErrorAndNoOutput() {
     StringWriter err = new StringWriter();
     Path dir = tmp.resolve("never");
-    assertEquals(2, run(new StringWriter(), err, "routing", "--duration", "15 minutes", "--out", dir.toString()));
+    assertEquals(
+        2,
+        run(
+            new StringWriter(),
+            err,
+            "routing",
+            "--duration",
+            "15 minutes",
+            "--out",
+            dir.toString()));
     assertTrue(err.toString().contains("is not a duration"), err.toString());
     err = new StringWriter();
-    assertEquals(2, run(new StringWriter(), err, "routing", "--nodes", "0", "--out", dir.toString()));
+    assertEquals(
+        2, run(new StringWriter(), err, "routing", "--nodes", "0", "--out", dir.toString()));
     assertTrue(err.toString().contains("--nodes must be between"), err.toString());
     assertTrue(Files.notExists(dir));
     assertEquals(2, run(new StringWriter(), new StringWriter()));

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Test helper: reads the top-level scalar fields of summary.json (one per line, two-space indent). */
+/**
+ * Test helper: reads the top-level scalar fields of summary.json (one per line, two-space indent).
+ */
 public final class SummaryFields {
 
   private SummaryFields() {}

@@ -21,7 +21,10 @@ import org.epost.simulator.pastry.PastryRing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code simulator multicast} end to end on real Pastry and Scribe nodes: options, outputs, figures. */
+/**
+ * {@code simulator multicast} end to end on real Pastry and Scribe nodes: options, outputs,
+ * figures.
+ */
 class MulticastCommandTest {
   @TempDir Path tmp;
 
@@ -33,16 +36,37 @@ class MulticastCommandTest {
   }
 
   private String[] args(Path dir, String seed, String... extra) {
-    List<String> a = new java.util.ArrayList<>(List.of("multicast", "--nodes", "60", "--topics", "6",
-        "--subscribers", "5", "--publish-per-second", "2", "--settle", "10s", "--duration", "90s",
-        "--deadline", "20s", "--seed", seed, "--quiet", "--out", dir.toString()));
+    List<String> a =
+        new java.util.ArrayList<>(
+            List.of(
+                "multicast",
+                "--nodes",
+                "60",
+                "--topics",
+                "6",
+                "--subscribers",
+                "5",
+                "--publish-per-second",
+                "2",
+                "--settle",
+                "10s",
+                "--duration",
+                "90s",
+                "--deadline",
+                "20s",
+                "--seed",
+                seed,
+                "--quiet",
+                "--out",
+                dir.toString()));
     a.addAll(Arrays.asList(extra));
     return a.toArray(new String[0]);
   }
 
   static Map<String, String> fields(Path json) throws IOException {
     Map<String, String> m = new HashMap<>();
-    Matcher x = Pattern.compile("\"([a-z_]+)\": (\"[^\"]*\"|[^,\\n]+)").matcher(Files.readString(json));
+    Matcher x =
+        Pattern.compile("\"([a-z_]+)\": (\"[^\"]*\"|[^,\\n]+)").matcher(Files.readString(json));
     while (x.find()) {
       m.put(x.group(1), x.group(2));
     }
@@ -56,14 +80,27 @@ class MulticastCommandTest {
     StringWriter err = new StringWriter();
     assertEquals(0, run(out, err, args(dir, "4")), err.toString());
     Map<String, String> f = fields(dir.resolve("summary.json"));
-    for (String k : List.of("delivery_ratio", "delay_penalty_avg", "link_stress_avg", "link_stress_max",
-        "tree_depth_avg", "publications", "expected_deliveries", "deliveries", "delay_penalty_from_publisher_avg")) {
+    for (String k :
+        List.of(
+            "delivery_ratio",
+            "delay_penalty_avg",
+            "link_stress_avg",
+            "link_stress_max",
+            "tree_depth_avg",
+            "publications",
+            "expected_deliveries",
+            "deliveries",
+            "delay_penalty_from_publisher_avg")) {
       assertTrue(f.containsKey(k), "summary.json has " + k);
     }
     long pubs = Long.parseLong(f.get("publications"));
     assertTrue(pubs > 100, "about 180 publications expected, got " + pubs);
-    assertEquals(f.get("expected_deliveries"), f.get("deliveries"), "a quiet ring delivers everything");
-    assertEquals(pubs * 5, Long.parseLong(f.get("expected_deliveries")), "every subscriber attached and expected");
+    assertEquals(
+        f.get("expected_deliveries"), f.get("deliveries"), "a quiet ring delivers everything");
+    assertEquals(
+        pubs * 5,
+        Long.parseLong(f.get("expected_deliveries")),
+        "every subscriber attached and expected");
     assertEquals("1.0", f.get("delivery_ratio"));
     assertEquals("0", f.get("duplicate_deliveries"));
     double penalty = Double.parseDouble(f.get("delay_penalty_avg"));
@@ -87,17 +124,24 @@ class MulticastCommandTest {
     Path b = tmp.resolve("b");
     Path c = tmp.resolve("c");
     StringWriter err = new StringWriter();
-    assertEquals(0, run(new StringWriter(), err, args(a, "9", "--session-mean", "3m")), err.toString());
-    assertEquals(0, run(new StringWriter(), err, args(b, "9", "--session-mean", "3m")), err.toString());
-    assertEquals(0, run(new StringWriter(), err, args(c, "10", "--session-mean", "3m")), err.toString());
+    assertEquals(
+        0, run(new StringWriter(), err, args(a, "9", "--session-mean", "3m")), err.toString());
+    assertEquals(
+        0, run(new StringWriter(), err, args(b, "9", "--session-mean", "3m")), err.toString());
+    assertEquals(
+        0, run(new StringWriter(), err, args(c, "10", "--session-mean", "3m")), err.toString());
     Map<String, String> fa = fields(a.resolve("summary.json"));
     Map<String, String> fb = fields(b.resolve("summary.json"));
     fa.remove("wall_seconds");
     fb.remove("wall_seconds");
     assertEquals(fa, fb);
-    assertTrue(Long.parseLong(fa.get("node_failures")) > 10, "churn fails nodes: " + fa.get("node_failures"));
-    assertNotEquals(fa.get("publications") + fa.get("deliveries"),
-        fields(c.resolve("summary.json")).get("publications") + fields(c.resolve("summary.json")).get("deliveries"));
+    assertTrue(
+        Long.parseLong(fa.get("node_failures")) > 10,
+        "churn fails nodes: " + fa.get("node_failures"));
+    assertNotEquals(
+        fa.get("publications") + fa.get("deliveries"),
+        fields(c.resolve("summary.json")).get("publications")
+            + fields(c.resolve("summary.json")).get("deliveries"));
     double ratio = Double.parseDouble(fa.get("delivery_ratio"));
     assertTrue(ratio > 0.95 && ratio <= 1.0, "delivery under heavy churn " + ratio);
   }
@@ -105,8 +149,17 @@ class MulticastCommandTest {
   @Test
   void badOptionsAreRefusedWithAClearMessage() {
     StringWriter err = new StringWriter();
-    int code = run(new StringWriter(), err, "multicast", "--nodes", "10", "--subscribers", "10", "--out",
-        tmp.resolve("x").toString());
+    int code =
+        run(
+            new StringWriter(),
+            err,
+            "multicast",
+            "--nodes",
+            "10",
+            "--subscribers",
+            "10",
+            "--out",
+            tmp.resolve("x").toString());
     assertEquals(2, code);
     assertTrue(err.toString().contains("--subscribers must be in 1..9"), err.toString());
   }

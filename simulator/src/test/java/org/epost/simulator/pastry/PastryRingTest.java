@@ -31,7 +31,10 @@ class PastryRingTest {
   void idsSurviveTheConversionBothWays() {
     SplittableRandom rnd = new SplittableRandom(1);
     BigInteger max = BigInteger.ONE.shiftLeft(160).subtract(BigInteger.ONE);
-    for (BigInteger v : new BigInteger[] {BigInteger.ZERO, BigInteger.ONE, max, max.shiftRight(1).add(BigInteger.ONE)}) {
+    for (BigInteger v :
+        new BigInteger[] {
+          BigInteger.ZERO, BigInteger.ONE, max, max.shiftRight(1).add(BigInteger.ONE)
+        }) {
       assertEquals(v, PastryRing.toBigInteger(PastryRing.toId(v)));
     }
     for (int i = 0; i < 1000; i++) {
@@ -48,8 +51,23 @@ class PastryRingTest {
     CommandLine cli = SimulatorMain.commandLine(PastryRing::create);
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
-    int code = cli.execute("routing", "--nodes", "50", "--settle", "1m", "--duration", "3m",
-        "--lookups-per-second", "10", "--seed", "21", "--progress", "none", "--out", dir.toString());
+    int code =
+        cli.execute(
+            "routing",
+            "--nodes",
+            "50",
+            "--settle",
+            "1m",
+            "--duration",
+            "3m",
+            "--lookups-per-second",
+            "10",
+            "--seed",
+            "21",
+            "--progress",
+            "none",
+            "--out",
+            dir.toString());
     assertEquals(0, code, err.toString());
     Map<String, String> f = org.epost.simulator.cli.SummaryFields.read(dir.resolve("summary.json"));
     long lookups = Long.parseLong(f.get("lookups"));
@@ -63,37 +81,58 @@ class PastryRingTest {
     assertTrue(hops > 0.5 && hops < 3, "50 nodes: log16(50) ~ 1.4 hops, got " + hops);
     double rdp = Double.parseDouble(f.get("rdp_ratio_of_means"));
     assertTrue(rdp >= 1.0, "a route is never shorter than the direct path on a sphere: " + rdp);
-    assertTrue(Double.parseDouble(f.get("control_msgs_per_node_per_s")) > 0, "heartbeats are control traffic");
+    assertTrue(
+        Double.parseDouble(f.get("control_msgs_per_node_per_s")) > 0,
+        "heartbeats are control traffic");
     assertTrue(Files.size(dir.resolve("hops-histogram.png")) > 1000);
   }
 
   @Test
   void churnKeepsTheRingSizeAndEveryLookupIsAccountedFor() {
-    RoutingExperimentConfig c = new RoutingExperimentConfig(60, Optional.of(Duration.ofMinutes(5)),
-        Duration.ofMinutes(1), Duration.ofMinutes(4), 20, 8, Duration.ofMillis(50), Duration.ofSeconds(30));
-    RoutingSummary a = new RoutingExperiment(PastryRing.create(8), c, ProgressListener.NONE, () -> 0, 0).run();
+    RoutingExperimentConfig c =
+        new RoutingExperimentConfig(
+            60,
+            Optional.of(Duration.ofMinutes(5)),
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(4),
+            20,
+            8,
+            Duration.ofMillis(50),
+            Duration.ofSeconds(30));
+    RoutingSummary a =
+        new RoutingExperiment(PastryRing.create(8), c, ProgressListener.NONE, () -> 0, 0).run();
     assertTrue(a.failures() > 20, "60 nodes, 5 min sessions, ~5.5 min of churn: " + a.failures());
     assertEquals(a.lookups(), a.delivered() + a.lost());
     assertTrue(a.liveNodesEnd() > 50 && a.liveNodesEnd() <= 60, "live " + a.liveNodesEnd());
-    RoutingSummary b = new RoutingExperiment(PastryRing.create(8), c, ProgressListener.NONE, () -> 0, 0).run();
+    RoutingSummary b =
+        new RoutingExperiment(PastryRing.create(8), c, ProgressListener.NONE, () -> 0, 0).run();
     Map<String, Object> fa = a.toFields();
     Map<String, Object> fb = b.toFields();
-    RoutingSummary.WALL_CLOCK_FIELDS.forEach(k -> {
-      fa.remove(k);
-      fb.remove(k);
-    });
+    RoutingSummary.WALL_CLOCK_FIELDS.forEach(
+        k -> {
+          fa.remove(k);
+          fb.remove(k);
+        });
     assertEquals(fa, fb, "same seed, same run");
   }
 
   /**
    * Heap per live node must not grow with departed nodes: after a churned run that replaced the
-   * ring several times, the ring adapter and the overlay's simulation hold per-node state for
-   * live nodes only (the experiment's own bookkeeping follows the ring: live_nodes_end).
+   * ring several times, the ring adapter and the overlay's simulation hold per-node state for live
+   * nodes only (the experiment's own bookkeeping follows the ring: live_nodes_end).
    */
   @Test
   void afterChurnOnlyLiveNodesAreHeld() {
-    RoutingExperimentConfig c = new RoutingExperimentConfig(40, Optional.of(Duration.ofSeconds(30)),
-        Duration.ofMinutes(1), Duration.ofMinutes(2), 10, 4, Duration.ofMillis(50), Duration.ofSeconds(30));
+    RoutingExperimentConfig c =
+        new RoutingExperimentConfig(
+            40,
+            Optional.of(Duration.ofSeconds(30)),
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(2),
+            10,
+            4,
+            Duration.ofMillis(50),
+            Duration.ofSeconds(30));
     PastryRing ring = (PastryRing) PastryRing.create(4);
     RoutingSummary s = new RoutingExperiment(ring, c, ProgressListener.NONE, () -> 0, 0).run();
     assertTrue(s.failures() > 4 * 40, "40 nodes, 30 s sessions, 3.5 min of churn: " + s.failures());

@@ -48,7 +48,8 @@ class ChurnModelTest {
   }
 
   private static long[] draw(long seed) {
-    ChurnModel churn = new ChurnModel(Optional.of(Duration.ofMinutes(2)), new SplittableRandom(seed));
+    ChurnModel churn =
+        new ChurnModel(Optional.of(Duration.ofMinutes(2)), new SplittableRandom(seed));
     long[] out = new long[100];
     for (int i = 0; i < out.length; i++) {
       out[i] = churn.nextSessionMicros();

@@ -25,7 +25,8 @@ class RingMembersTest {
     m.add(middle);
     assertEquals(high, m.closest(RingMembers.RING.subtract(BigInteger.ONE)));
     assertEquals(low, m.closest(BigInteger.ZERO.add(BigInteger.valueOf(3))));
-    assertEquals(low, m.closest(BigInteger.ZERO), "tie between 10 and 2^160-10 goes to the lower id");
+    assertEquals(
+        low, m.closest(BigInteger.ZERO), "tie between 10 and 2^160-10 goes to the lower id");
     assertEquals(middle, m.closest(middle.add(BigInteger.TEN)));
   }
 

@@ -17,8 +17,15 @@ import org.junit.jupiter.api.Test;
 class RoutingExperimentTest {
 
   private static RoutingExperimentConfig config(int nodes, Optional<Duration> session, long seed) {
-    return new RoutingExperimentConfig(nodes, session, Duration.ofMinutes(1), Duration.ofMinutes(5), 10, seed,
-        Duration.ofMillis(100), Duration.ofSeconds(30));
+    return new RoutingExperimentConfig(
+        nodes,
+        session,
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(5),
+        10,
+        seed,
+        Duration.ofMillis(100),
+        Duration.ofSeconds(30));
   }
 
   private static RoutingSummary run(IdealRing ring, RoutingExperimentConfig config) {
@@ -77,8 +84,17 @@ class RoutingExperimentTest {
     IdealRing fast = new IdealRing();
     RoutingExperimentConfig c = config(30, Optional.of(Duration.ofMinutes(3)), 4);
     run(slow, c);
-    run(fast, new RoutingExperimentConfig(30, c.sessionMean(), c.settle(), c.duration(), 100, 4,
-        c.joinInterval(), c.lookupTimeout()));
+    run(
+        fast,
+        new RoutingExperimentConfig(
+            30,
+            c.sessionMean(),
+            c.settle(),
+            c.duration(),
+            100,
+            4,
+            c.joinInterval(),
+            c.lookupTimeout()));
     assertEquals(slow.trace(), fast.trace());
   }
 }

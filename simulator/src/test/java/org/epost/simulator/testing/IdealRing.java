@@ -13,10 +13,10 @@ import org.epost.simulator.api.SimulatedRing;
 import org.epost.simulator.api.TrafficTotals;
 
 /**
- * Test fixture: a ring with perfect knowledge. A join completes after one second; a lookup reaches the
- * live member closest to its key (as seen when it was routed) after two hops of the modelled latency,
- * and is dropped if that member fails meanwhile. Every node sends one heartbeat every ten seconds.
- * Records every start and failure, with its time, so tests can compare schedules.
+ * Test fixture: a ring with perfect knowledge. A join completes after one second; a lookup reaches
+ * the live member closest to its key (as seen when it was routed) after two hops of the modelled
+ * latency, and is dropped if that member fails meanwhile. Every node sends one heartbeat every ten
+ * seconds. Records every start and failure, with its time, so tests can compare schedules.
  */
 public final class IdealRing implements SimulatedRing {
 
@@ -25,8 +25,9 @@ public final class IdealRing implements SimulatedRing {
 
   private record Event(long at, long seq, Runnable action) {}
 
-  private final PriorityQueue<Event> queue = new PriorityQueue<>(
-      (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+  private final PriorityQueue<Event> queue =
+      new PriorityQueue<>(
+          (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
   private final TreeSet<BigInteger> members = new TreeSet<>();
   private final Map<BigInteger, Boolean> alive = new HashMap<>();
   private final Map<String, Long> messages = new TreeMap<>();
@@ -67,15 +68,22 @@ public final class IdealRing implements SimulatedRing {
       throw new IllegalArgumentException("duplicate id");
     }
     alive.put(id, true);
-    trace.add(now + " start " + id.toString(16) + " via " + bootstraps.stream().map(b -> b.toString(16)).toList());
+    trace.add(
+        now
+            + " start "
+            + id.toString(16)
+            + " via "
+            + bootstraps.stream().map(b -> b.toString(16)).toList());
     count("join", 2, 100);
-    at(now + 1_000_000L, () -> {
-      if (alive.get(id)) {
-        members.add(id);
-        listener.joined(id);
-        heartbeat(id);
-      }
-    });
+    at(
+        now + 1_000_000L,
+        () -> {
+          if (alive.get(id)) {
+            members.add(id);
+            listener.joined(id);
+            heartbeat(id);
+          }
+        });
     return id;
   }
 
@@ -90,12 +98,14 @@ public final class IdealRing implements SimulatedRing {
   }
 
   private void heartbeat(BigInteger id) {
-    at(now + HEARTBEAT, () -> {
-      if (alive.get(id)) {
-        count("heartbeat", 1, 40);
-        heartbeat(id);
-      }
-    });
+    at(
+        now + HEARTBEAT,
+        () -> {
+          if (alive.get(id)) {
+            count("heartbeat", 1, 40);
+            heartbeat(id);
+          }
+        });
   }
 
   @Override
@@ -114,24 +124,30 @@ public final class IdealRing implements SimulatedRing {
     boolean local = root.equals(source);
     int hops = local ? 0 : 2;
     count("lookup", hops, 60);
-    at(now + 2 * latency(source, root), () -> {
-      if (alive.get(root)) {
-        listener.delivered(lookupId, root, hops);
-      }
-    });
+    at(
+        now + 2 * latency(source, root),
+        () -> {
+          if (alive.get(root)) {
+            listener.delivered(lookupId, root, hops);
+          }
+        });
   }
 
   private BigInteger closest(BigInteger key) {
     BigInteger best = null;
     BigInteger bestDistance = null;
-    for (BigInteger candidate : new BigInteger[] {members.ceiling(key), members.floor(key), members.first(),
-        members.last()}) {
+    for (BigInteger candidate :
+        new BigInteger[] {
+          members.ceiling(key), members.floor(key), members.first(), members.last()
+        }) {
       if (candidate == null) {
         continue;
       }
       BigInteger d = candidate.subtract(key).mod(RING);
       d = d.min(RING.subtract(d));
-      if (best == null || d.compareTo(bestDistance) < 0 || (d.equals(bestDistance) && candidate.compareTo(best) < 0)) {
+      if (best == null
+          || d.compareTo(bestDistance) < 0
+          || (d.equals(bestDistance) && candidate.compareTo(best) < 0)) {
         best = candidate;
         bestDistance = d;
       }

@@ -10,34 +10,36 @@ import java.util.List;
  * <p>Not thread-safe; owned by one session thread.
  */
 final class MailTransaction {
-    final String reversePath;
-    final boolean smtpUtf8;
-    final List<String> recipients = new ArrayList<>();
-    final List<String> localRecipients = new ArrayList<>();
-    final List<String> relayedRecipients = new ArrayList<>();
-    /** The body received so far by BDAT chunks, or null. */
-    MessageSpool chunks;
-    /** Bytes the client sent by BDAT so far (counted even past the size limit). */
-    long chunkBytes;
+  final String reversePath;
+  final boolean smtpUtf8;
+  final List<String> recipients = new ArrayList<>();
+  final List<String> localRecipients = new ArrayList<>();
+  final List<String> relayedRecipients = new ArrayList<>();
 
-    MailTransaction(String reversePath, boolean smtpUtf8) {
-        this.reversePath = reversePath;
-        this.smtpUtf8 = smtpUtf8;
-    }
+  /** The body received so far by BDAT chunks, or null. */
+  MessageSpool chunks;
 
-    void addRecipient(String address, boolean local) {
-        recipients.add(address);
-        (local ? localRecipients : relayedRecipients).add(address);
-    }
+  /** Bytes the client sent by BDAT so far (counted even past the size limit). */
+  long chunkBytes;
 
-    void discardChunks() {
-        if (chunks != null) {
-            try {
-                chunks.close();
-            } catch (java.io.IOException ignored) {
-                // a temporary file that cannot be deleted is left for the OS's tmp cleaner
-            }
-            chunks = null;
-        }
+  MailTransaction(String reversePath, boolean smtpUtf8) {
+    this.reversePath = reversePath;
+    this.smtpUtf8 = smtpUtf8;
+  }
+
+  void addRecipient(String address, boolean local) {
+    recipients.add(address);
+    (local ? localRecipients : relayedRecipients).add(address);
+  }
+
+  void discardChunks() {
+    if (chunks != null) {
+      try {
+        chunks.close();
+      } catch (java.io.IOException ignored) {
+        // a temporary file that cannot be deleted is left for the OS's tmp cleaner
+      }
+      chunks = null;
     }
+  }
 }

@@ -21,55 +21,83 @@ import org.epost.smtp.api.SubmissionException;
  * <p>Runs on the session thread; the backend call is bounded by {@link BackendCaller}.
  */
 final class MessageAcceptance {
-    private final ServerContext context;
+  private final ServerContext context;
 
-    MessageAcceptance(ServerContext context) {
-        this.context = context;
+  MessageAcceptance(ServerContext context) {
+    this.context = context;
+  }
+
+  /**
+   * @return the reply line for the client
+   */
+  String accept(
+      MailTransaction t,
+      MessageSpool spool,
+      String helo,
+      String clientIp,
+      Optional<String> user,
+      boolean tls)
+      throws IOException {
+    Optional<String> existing;
+    try (InputStream scan = new java.io.BufferedInputStream(spool.open(), 8192)) {
+      existing = MessageHeaders.findMessageId(scan);
     }
-
-    /** @return the reply line for the client */
-    String accept(MailTransaction t, MessageSpool spool, String helo, String clientIp, Optional<String> user,
-                  boolean tls) throws IOException {
-        Optional<String> existing;
-        try (InputStream scan = new java.io.BufferedInputStream(spool.open(), 8192)) {
-            existing = MessageHeaders.findMessageId(scan);
-        }
-        String host = context.config().hostName();
-        String messageId = existing.orElseGet(() -> "<" + UUID.randomUUID() + "@" + host + ">");
-        String protocol = (t.smtpUtf8 ? "UTF8SMTP" : "ESMTP") + (tls ? "S" : "") + (user.isPresent() ? "A" : "");
-        StringBuilder prefix = new StringBuilder();
-        prefix.append("Received: from ").append(helo).append(" (").append(clientIp).append(")\r\n\tby ")
-                .append(host).append(" (ePOST) with ").append(protocol).append(";\r\n\t")
-                .append(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(context.clock()))).append("\r\n");
-        if (existing.isEmpty()) {
-            prefix.append("Message-ID: ").append(messageId).append("\r\n");
-        }
-        byte[] prefixBytes = prefix.toString().getBytes(StandardCharsets.UTF_8);
-        Envelope envelope = new Envelope(t.reversePath, t.recipients, messageId, user, clientIp);
-        RelayQueue.Staged staged = null;
-        try {
-            if (!t.relayedRecipients.isEmpty()) {
-                staged = context.relay().orElseThrow().stage(envelope.withRecipients(t.relayedRecipients),
-                        new SequenceInputStream(new ByteArrayInputStream(prefixBytes), spool.open()));
-            }
-            if (!t.localRecipients.isEmpty()) {
-                Envelope local = envelope.withRecipients(t.localRecipients);
-                context.backendCaller().call("deliver", () -> {
-                    try (InputStream message = new SequenceInputStream(new ByteArrayInputStream(prefixBytes),
-                            spool.open())) {
-                        context.backend().deliver(local, message);
-                    }
+    String host = context.config().hostName();
+    String messageId = existing.orElseGet(() -> "<" + UUID.randomUUID() + "@" + host + ">");
+    String protocol =
+        (t.smtpUtf8 ? "UTF8SMTP" : "ESMTP") + (tls ? "S" : "") + (user.isPresent() ? "A" : "");
+    StringBuilder prefix = new StringBuilder();
+    prefix
+        .append("Received: from ")
+        .append(helo)
+        .append(" (")
+        .append(clientIp)
+        .append(")\r\n\tby ")
+        .append(host)
+        .append(" (ePOST) with ")
+        .append(protocol)
+        .append(";\r\n\t")
+        .append(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(context.clock())))
+        .append("\r\n");
+    if (existing.isEmpty()) {
+      prefix.append("Message-ID: ").append(messageId).append("\r\n");
+    }
+    byte[] prefixBytes = prefix.toString().getBytes(StandardCharsets.UTF_8);
+    Envelope envelope = new Envelope(t.reversePath, t.recipients, messageId, user, clientIp);
+    RelayQueue.Staged staged = null;
+    try {
+      if (!t.relayedRecipients.isEmpty()) {
+        staged =
+            context
+                .relay()
+                .orElseThrow()
+                .stage(
+                    envelope.withRecipients(t.relayedRecipients),
+                    new SequenceInputStream(new ByteArrayInputStream(prefixBytes), spool.open()));
+      }
+      if (!t.localRecipients.isEmpty()) {
+        Envelope local = envelope.withRecipients(t.localRecipients);
+        context
+            .backendCaller()
+            .call(
+                "deliver",
+                () -> {
+                  try (InputStream message =
+                      new SequenceInputStream(
+                          new ByteArrayInputStream(prefixBytes), spool.open())) {
+                    context.backend().deliver(local, message);
+                  }
                 });
-            }
-            if (staged != null) {
-                staged.commit();
-            }
-            return "250 2.0.0 Ok: message " + messageId + " stored";
-        } catch (SubmissionException e) {
-            if (staged != null) {
-                staged.discard();
-            }
-            return e.status().code() + " " + e.status().enhancedCode() + " " + e.getMessage();
-        }
+      }
+      if (staged != null) {
+        staged.commit();
+      }
+      return "250 2.0.0 Ok: message " + messageId + " stored";
+    } catch (SubmissionException e) {
+      if (staged != null) {
+        staged.discard();
+      }
+      return e.status().code() + " " + e.status().enhancedCode() + " " + e.getMessage();
     }
+  }
 }

@@ -20,157 +20,158 @@ import org.epost.smtp.api.PasswordVerifier;
  */
 final class SaslExchange {
 
-    /** The session's line I/O during the exchange. */
-    interface Conversation {
-        void send(String line) throws IOException;
+  /** The session's line I/O during the exchange. */
+  interface Conversation {
+    void send(String line) throws IOException;
 
-        /** The client's next line, or null if the connection ended. */
-        String receive() throws IOException;
+    /** The client's next line, or null if the connection ended. */
+    String receive() throws IOException;
+  }
+
+  /** Outcome of one AUTH command. */
+  record Result(Optional<String> user, String reply) {}
+
+  private final PasswordVerifier verifier;
+
+  SaslExchange(PasswordVerifier verifier) {
+    this.verifier = verifier;
+  }
+
+  /** Runs AUTH with {@code argument} ("PLAIN [initial]" or "LOGIN [initial]"). */
+  Result authenticate(String argument, Conversation conversation) throws IOException {
+    String[] parts = argument.trim().split(" +");
+    String mechanism = parts[0].toUpperCase(Locale.ROOT);
+    Optional<String> initial = parts.length > 1 ? Optional.of(parts[1]) : Optional.empty();
+    if (parts.length > 2) {
+      return fail("501 5.5.4 Syntax: AUTH mechanism [initial-response]");
     }
-
-    /** Outcome of one AUTH command. */
-    record Result(Optional<String> user, String reply) {
+    switch (mechanism) {
+      case "PLAIN":
+        return plain(initial, conversation);
+      case "LOGIN":
+        return login(initial, conversation);
+      default:
+        return fail("504 5.5.4 Unrecognized authentication type, use PLAIN or LOGIN");
     }
+  }
 
-    private final PasswordVerifier verifier;
-
-    SaslExchange(PasswordVerifier verifier) {
-        this.verifier = verifier;
+  private Result plain(Optional<String> initial, Conversation conversation) throws IOException {
+    String response = initial.orElse(null);
+    if (response == null) {
+      conversation.send("334 ");
+      response = conversation.receive();
     }
-
-    /** Runs AUTH with {@code argument} ("PLAIN [initial]" or "LOGIN [initial]"). */
-    Result authenticate(String argument, Conversation conversation) throws IOException {
-        String[] parts = argument.trim().split(" +");
-        String mechanism = parts[0].toUpperCase(Locale.ROOT);
-        Optional<String> initial = parts.length > 1 ? Optional.of(parts[1]) : Optional.empty();
-        if (parts.length > 2) {
-            return fail("501 5.5.4 Syntax: AUTH mechanism [initial-response]");
-        }
-        switch (mechanism) {
-            case "PLAIN":
-                return plain(initial, conversation);
-            case "LOGIN":
-                return login(initial, conversation);
-            default:
-                return fail("504 5.5.4 Unrecognized authentication type, use PLAIN or LOGIN");
-        }
+    if (response == null) {
+      return fail(null);
     }
-
-    private Result plain(Optional<String> initial, Conversation conversation) throws IOException {
-        String response = initial.orElse(null);
-        if (response == null) {
-            conversation.send("334 ");
-            response = conversation.receive();
-        }
-        if (response == null) {
-            return fail(null);
-        }
-        if (response.equals("*")) {
-            return fail("501 5.0.0 Authentication cancelled");
-        }
-        byte[] decoded = decode(response.equals("=") ? "" : response);
-        if (decoded == null) {
-            return fail("501 5.5.2 Cannot decode the response (not base64)");
-        }
-        int first = indexOf(decoded, 0);
-        int second = first < 0 ? -1 : indexOf(decoded, first + 1);
-        if (second < 0) {
-            Arrays.fill(decoded, (byte) 0);
-            return fail("501 5.5.2 PLAIN response must be authzid NUL authcid NUL password");
-        }
-        String authzid = new String(decoded, 0, first, StandardCharsets.UTF_8);
-        String user = new String(decoded, first + 1, second - first - 1, StandardCharsets.UTF_8);
-        char[] password = utf8Chars(decoded, second + 1, decoded.length - second - 1);
-        Arrays.fill(decoded, (byte) 0);
-        if (!authzid.isEmpty() && !authzid.equals(user)) {
-            wipe(password);
-            return fail("535 5.7.8 Authentication credentials invalid (authorization identity differs)");
-        }
-        return check(user, password);
+    if (response.equals("*")) {
+      return fail("501 5.0.0 Authentication cancelled");
     }
-
-    private Result login(Optional<String> initial, Conversation conversation) throws IOException {
-        String userLine = initial.orElse(null);
-        if (userLine == null) {
-            conversation.send("334 VXNlcm5hbWU6"); // "Username:"
-            userLine = conversation.receive();
-        }
-        if (userLine == null) {
-            return fail(null);
-        }
-        if (userLine.equals("*")) {
-            return fail("501 5.0.0 Authentication cancelled");
-        }
-        byte[] userBytes = decode(userLine);
-        if (userBytes == null) {
-            return fail("501 5.5.2 Cannot decode the response (not base64)");
-        }
-        conversation.send("334 UGFzc3dvcmQ6"); // "Password:"
-        String passwordLine = conversation.receive();
-        if (passwordLine == null) {
-            return fail(null);
-        }
-        if (passwordLine.equals("*")) {
-            return fail("501 5.0.0 Authentication cancelled");
-        }
-        byte[] passwordBytes = decode(passwordLine);
-        if (passwordBytes == null) {
-            return fail("501 5.5.2 Cannot decode the response (not base64)");
-        }
-        char[] password = utf8Chars(passwordBytes, 0, passwordBytes.length);
-        Arrays.fill(passwordBytes, (byte) 0);
-        return check(new String(userBytes, StandardCharsets.UTF_8), password);
+    byte[] decoded = decode(response.equals("=") ? "" : response);
+    if (decoded == null) {
+      return fail("501 5.5.2 Cannot decode the response (not base64)");
     }
-
-    private Result check(String user, char[] password) {
-        try {
-            if (password != null && !user.isEmpty() && verifier.verify(user, password)) {
-                return new Result(Optional.of(user), "235 2.7.0 Authentication successful");
-            }
-            return fail("535 5.7.8 Authentication credentials invalid");
-        } finally {
-            wipe(password);
-        }
+    int first = indexOf(decoded, 0);
+    int second = first < 0 ? -1 : indexOf(decoded, first + 1);
+    if (second < 0) {
+      Arrays.fill(decoded, (byte) 0);
+      return fail("501 5.5.2 PLAIN response must be authzid NUL authcid NUL password");
     }
-
-    private static Result fail(String reply) {
-        return new Result(Optional.empty(), reply);
+    String authzid = new String(decoded, 0, first, StandardCharsets.UTF_8);
+    String user = new String(decoded, first + 1, second - first - 1, StandardCharsets.UTF_8);
+    char[] password = utf8Chars(decoded, second + 1, decoded.length - second - 1);
+    Arrays.fill(decoded, (byte) 0);
+    if (!authzid.isEmpty() && !authzid.equals(user)) {
+      wipe(password);
+      return fail("535 5.7.8 Authentication credentials invalid (authorization identity differs)");
     }
+    return check(user, password);
+  }
 
-    private static byte[] decode(String base64) {
-        try {
-            return Base64.getDecoder().decode(base64.trim());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+  private Result login(Optional<String> initial, Conversation conversation) throws IOException {
+    String userLine = initial.orElse(null);
+    if (userLine == null) {
+      conversation.send("334 VXNlcm5hbWU6"); // "Username:"
+      userLine = conversation.receive();
     }
+    if (userLine == null) {
+      return fail(null);
+    }
+    if (userLine.equals("*")) {
+      return fail("501 5.0.0 Authentication cancelled");
+    }
+    byte[] userBytes = decode(userLine);
+    if (userBytes == null) {
+      return fail("501 5.5.2 Cannot decode the response (not base64)");
+    }
+    conversation.send("334 UGFzc3dvcmQ6"); // "Password:"
+    String passwordLine = conversation.receive();
+    if (passwordLine == null) {
+      return fail(null);
+    }
+    if (passwordLine.equals("*")) {
+      return fail("501 5.0.0 Authentication cancelled");
+    }
+    byte[] passwordBytes = decode(passwordLine);
+    if (passwordBytes == null) {
+      return fail("501 5.5.2 Cannot decode the response (not base64)");
+    }
+    char[] password = utf8Chars(passwordBytes, 0, passwordBytes.length);
+    Arrays.fill(passwordBytes, (byte) 0);
+    return check(new String(userBytes, StandardCharsets.UTF_8), password);
+  }
 
-    private static int indexOf(byte[] bytes, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] == 0) {
-                return i;
-            }
-        }
-        return -1;
+  private Result check(String user, char[] password) {
+    try {
+      if (password != null && !user.isEmpty() && verifier.verify(user, password)) {
+        return new Result(Optional.of(user), "235 2.7.0 Authentication successful");
+      }
+      return fail("535 5.7.8 Authentication credentials invalid");
+    } finally {
+      wipe(password);
     }
+  }
 
-    private static char[] utf8Chars(byte[] bytes, int offset, int length) {
-        try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, offset, length));
-            char[] result = new char[chars.remaining()];
-            chars.get(result);
-            Arrays.fill(chars.array(), '\0');
-            return result;
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-    }
+  private static Result fail(String reply) {
+    return new Result(Optional.empty(), reply);
+  }
 
-    private static void wipe(char[] password) {
-        if (password != null) {
-            Arrays.fill(password, '\0');
-        }
+  private static byte[] decode(String base64) {
+    try {
+      return Base64.getDecoder().decode(base64.trim());
+    } catch (IllegalArgumentException e) {
+      return null;
     }
+  }
+
+  private static int indexOf(byte[] bytes, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static char[] utf8Chars(byte[] bytes, int offset, int length) {
+    try {
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes, offset, length));
+      char[] result = new char[chars.remaining()];
+      chars.get(result);
+      Arrays.fill(chars.array(), '\0');
+      return result;
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static void wipe(char[] password) {
+    if (password != null) {
+      Arrays.fill(password, '\0');
+    }
+  }
 }

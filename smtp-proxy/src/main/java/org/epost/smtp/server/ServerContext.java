@@ -7,6 +7,11 @@ import org.epost.smtp.api.SmtpServerConfig;
 import org.epost.smtp.api.SubmissionBackend;
 
 /** What every session of one listener shares. All members are thread-safe. */
-record ServerContext(SmtpServerConfig config, SubmissionBackend backend, Optional<RelayQueue> relay,
-                     BackendCaller backendCaller, ClientRateLimiter rateLimiter, Clock clock, Path spoolDirectory) {
-}
+record ServerContext(
+    SmtpServerConfig config,
+    SubmissionBackend backend,
+    Optional<RelayQueue> relay,
+    BackendCaller backendCaller,
+    ClientRateLimiter rateLimiter,
+    Clock clock,
+    Path spoolDirectory) {}

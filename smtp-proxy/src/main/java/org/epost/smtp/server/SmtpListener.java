@@ -14,10 +14,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -31,148 +31,164 @@ import org.epost.smtp.api.SubmissionBackend;
  * <p>Threads: one acceptor thread {@code smtp-accept-PORT}; one session thread per connection
  * ({@code smtp-session-N}, at most {@link SmtpServerConfig#maxConnections()}); backend calls on
  * {@code smtp-backend-N} threads (at most twice the connection limit) so that they can be timed
- * out. A connection over the limit gets
- * 421 4.3.2 from the acceptor and is closed.
+ * out. A connection over the limit gets 421 4.3.2 from the acceptor and is closed.
  */
 public final class SmtpListener implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(SmtpListener.class.getName());
+  private static final Logger LOG = Logger.getLogger(SmtpListener.class.getName());
 
-    private final ServerSocket serverSocket;
-    private final ServerContext context;
-    private final ExecutorService sessions;
-    private final ExecutorService backendThreads;
-    private final Semaphore connectionSlots;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
-    private volatile boolean closed;
+  private final ServerSocket serverSocket;
+  private final ServerContext context;
+  private final ExecutorService sessions;
+  private final ExecutorService backendThreads;
+  private final Semaphore connectionSlots;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Thread acceptor;
+  private volatile boolean closed;
 
-    private SmtpListener(SmtpServerConfig config, SubmissionBackend backend, Optional<RelayQueue> relay, Clock clock)
-            throws IOException {
-        Path spool = config.spoolDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir")));
-        Files.createDirectories(spool);
-        this.sessions = Executors.newCachedThreadPool(named("smtp-session-"));
-        // At most two backend calls per connection slot: one running, one that timed out and has
-        // not yet reacted to its interrupt. Beyond that, clients get 451 4.3.0 (BackendCaller).
-        // The queue never holds more than the caller's permits allow, so it is bounded too.
-        int backendSlots = 2 * config.maxConnections();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(backendSlots, backendSlots, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), named("smtp-backend-"));
-        pool.allowCoreThreadTimeOut(true);
-        this.backendThreads = pool;
-        this.context = new ServerContext(config, backend, relay,
-                new BackendCaller(backendThreads, backendSlots, config.backendTimeout()),
-                new ClientRateLimiter(clock, config.messagesPerMinutePerClient(), config.trackedClients()),
-                clock, spool);
-        this.connectionSlots = new Semaphore(config.maxConnections());
-        this.serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
-        serverSocket.bind(new InetSocketAddress(config.bindAddress(), config.port()), 128);
-        this.acceptor = new Thread(this::acceptLoop, "smtp-accept-" + serverSocket.getLocalPort());
-    }
+  private SmtpListener(
+      SmtpServerConfig config, SubmissionBackend backend, Optional<RelayQueue> relay, Clock clock)
+      throws IOException {
+    Path spool = config.spoolDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir")));
+    Files.createDirectories(spool);
+    this.sessions = Executors.newCachedThreadPool(named("smtp-session-"));
+    // At most two backend calls per connection slot: one running, one that timed out and has
+    // not yet reacted to its interrupt. Beyond that, clients get 451 4.3.0 (BackendCaller).
+    // The queue never holds more than the caller's permits allow, so it is bounded too.
+    int backendSlots = 2 * config.maxConnections();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            backendSlots,
+            backendSlots,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            named("smtp-backend-"));
+    pool.allowCoreThreadTimeOut(true);
+    this.backendThreads = pool;
+    this.context =
+        new ServerContext(
+            config,
+            backend,
+            relay,
+            new BackendCaller(backendThreads, backendSlots, config.backendTimeout()),
+            new ClientRateLimiter(
+                clock, config.messagesPerMinutePerClient(), config.trackedClients()),
+            clock,
+            spool);
+    this.connectionSlots = new Semaphore(config.maxConnections());
+    this.serverSocket = new ServerSocket();
+    serverSocket.setReuseAddress(true);
+    serverSocket.bind(new InetSocketAddress(config.bindAddress(), config.port()), 128);
+    this.acceptor = new Thread(this::acceptLoop, "smtp-accept-" + serverSocket.getLocalPort());
+  }
 
-    /**
-     * Binds and starts accepting.
-     *
-     * @param relay where mail for other domains goes (submission mode); empty means such
-     *              recipients get 550 5.7.1
-     */
-    public static SmtpListener start(SmtpServerConfig config, SubmissionBackend backend, Optional<RelayQueue> relay,
-                                     Clock clock) throws IOException {
-        SmtpListener listener = new SmtpListener(config, backend, relay, clock);
-        listener.acceptor.start();
-        return listener;
-    }
+  /**
+   * Binds and starts accepting.
+   *
+   * @param relay where mail for other domains goes (submission mode); empty means such recipients
+   *     get 550 5.7.1
+   */
+  public static SmtpListener start(
+      SmtpServerConfig config, SubmissionBackend backend, Optional<RelayQueue> relay, Clock clock)
+      throws IOException {
+    SmtpListener listener = new SmtpListener(config, backend, relay, clock);
+    listener.acceptor.start();
+    return listener;
+  }
 
-    /** The bound address (useful with port 0). */
-    public InetSocketAddress address() {
-        return (InetSocketAddress) serverSocket.getLocalSocketAddress();
-    }
+  /** The bound address (useful with port 0). */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+  }
 
-    private void acceptLoop() {
-        while (!closed) {
-            Socket socket;
-            try {
-                socket = serverSocket.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.log(Level.WARNING, "accept failed", e);
-                }
-                continue;
-            }
-            if (!connectionSlots.tryAcquire()) {
-                refuse(socket);
-                continue;
-            }
-            try {
-                socket.setTcpNoDelay(true);
-                SmtpSession session = new SmtpSession(context, socket);
-                open.add(socket);
-                sessions.execute(() -> {
-                    try {
-                        session.run();
-                    } finally {
-                        open.remove(socket);
-                        connectionSlots.release();
-                    }
-                });
-            } catch (IOException | RuntimeException e) {
+  private void acceptLoop() {
+    while (!closed) {
+      Socket socket;
+      try {
+        socket = serverSocket.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.log(Level.WARNING, "accept failed", e);
+        }
+        continue;
+      }
+      if (!connectionSlots.tryAcquire()) {
+        refuse(socket);
+        continue;
+      }
+      try {
+        socket.setTcpNoDelay(true);
+        SmtpSession session = new SmtpSession(context, socket);
+        open.add(socket);
+        sessions.execute(
+            () -> {
+              try {
+                session.run();
+              } finally {
+                open.remove(socket);
                 connectionSlots.release();
-                closeQuietly(socket);
-            }
-        }
+              }
+            });
+      } catch (IOException | RuntimeException e) {
+        connectionSlots.release();
+        closeQuietly(socket);
+      }
     }
+  }
 
-    private static void refuse(Socket socket) {
-        try (socket) {
-            socket.setSoTimeout(1000);
-            OutputStream out = socket.getOutputStream();
-            out.write("421 4.3.2 Too many connections, try again later\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        } catch (IOException ignored) {
-            // the client is gone already
-        }
+  private static void refuse(Socket socket) {
+    try (socket) {
+      socket.setSoTimeout(1000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          "421 4.3.2 Too many connections, try again later\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    } catch (IOException ignored) {
+      // the client is gone already
     }
+  }
 
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing to do
-        }
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // nothing to do
     }
+  }
 
-    /**
-     * Stops accepting, closes every connection and waits briefly for session threads and for
-     * backend calls still running, so that a closed server is not still writing to its store.
-     */
-    @Override
-    public void close() {
-        closed = true;
-        try {
-            serverSocket.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        open.forEach(SmtpListener::closeQuietly);
-        sessions.shutdownNow();
-        backendThreads.shutdownNow();
-        try {
-            acceptor.join(2000);
-            sessions.awaitTermination(2, TimeUnit.SECONDS);
-            if (!backendThreads.awaitTermination(2, TimeUnit.SECONDS)) {
-                LOG.warning("backend calls still running after close; they ignored their interrupt");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+  /**
+   * Stops accepting, closes every connection and waits briefly for session threads and for backend
+   * calls still running, so that a closed server is not still writing to its store.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      serverSocket.close();
+    } catch (IOException ignored) {
+      // closing anyway
     }
+    open.forEach(SmtpListener::closeQuietly);
+    sessions.shutdownNow();
+    backendThreads.shutdownNow();
+    try {
+      acceptor.join(2000);
+      sessions.awaitTermination(2, TimeUnit.SECONDS);
+      if (!backendThreads.awaitTermination(2, TimeUnit.SECONDS)) {
+        LOG.warning("backend calls still running after close; they ignored their interrupt");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
-    static ThreadFactory named(String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
+  static ThreadFactory named(String prefix) {
+    AtomicInteger counter = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + counter.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
 }

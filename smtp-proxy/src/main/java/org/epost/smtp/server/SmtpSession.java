@@ -25,477 +25,502 @@ import org.epost.smtp.api.SubmissionException;
  * executor through {@link BackendCaller} and waited for.
  */
 final class SmtpSession implements Runnable {
-    private static final Logger LOG = Logger.getLogger(SmtpSession.class.getName());
-    private static final Pattern HTTP_REQUEST = Pattern.compile(
-            "^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|TRACE|PATCH) .*|.* HTTP/[0-9.]+$|^(Host|User-Agent): .*",
-            Pattern.CASE_INSENSITIVE);
-    private static final int MAX_AUTH_FAILURES = 3;
+  private static final Logger LOG = Logger.getLogger(SmtpSession.class.getName());
+  private static final Pattern HTTP_REQUEST =
+      Pattern.compile(
+          "^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|TRACE|PATCH) .*|.* HTTP/[0-9.]+$|^(Host|User-Agent): .*",
+          Pattern.CASE_INSENSITIVE);
+  private static final int MAX_AUTH_FAILURES = 3;
 
-    private final ServerContext context;
-    private final SmtpServerConfig config;
-    private Socket socket;
-    private SmtpInput in;
-    private OutputStream out;
-    private final String clientIp;
-    private String helo;
-    private boolean extended;
-    private boolean tlsActive;
-    private Optional<String> user = Optional.empty();
-    private MailTransaction transaction;
-    private int commands;
-    private int errors;
-    private int authFailures;
-    private boolean closing;
+  private final ServerContext context;
+  private final SmtpServerConfig config;
+  private Socket socket;
+  private SmtpInput in;
+  private OutputStream out;
+  private final String clientIp;
+  private String helo;
+  private boolean extended;
+  private boolean tlsActive;
+  private Optional<String> user = Optional.empty();
+  private MailTransaction transaction;
+  private int commands;
+  private int errors;
+  private int authFailures;
+  private boolean closing;
 
-    SmtpSession(ServerContext context, Socket socket) throws IOException {
-        this.context = context;
-        this.config = context.config();
-        this.socket = socket;
-        this.clientIp = ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress().getHostAddress();
-        attachStreams();
-    }
+  SmtpSession(ServerContext context, Socket socket) throws IOException {
+    this.context = context;
+    this.config = context.config();
+    this.socket = socket;
+    this.clientIp =
+        ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress().getHostAddress();
+    attachStreams();
+  }
 
-    private void attachStreams() throws IOException {
-        in = new SmtpInput(socket.getInputStream());
-        out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-    }
+  private void attachStreams() throws IOException {
+    in = new SmtpInput(socket.getInputStream());
+    out = new BufferedOutputStream(socket.getOutputStream(), 8192);
+  }
 
-    @Override
-    public void run() {
+  @Override
+  public void run() {
+    try {
+      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
+      reply("220 " + config.hostName() + " ESMTP ePOST ready");
+      while (!closing) {
+        if (!in.hasBufferedInput()) {
+          out.flush();
+        }
+        String line;
         try {
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
-            reply("220 " + config.hostName() + " ESMTP ePOST ready");
-            while (!closing) {
-                if (!in.hasBufferedInput()) {
+          line = in.readLine(config.maxLineBytes());
+        } catch (SmtpInput.LineTooLongException e) {
+          error("500 5.5.2 Line too long (limit " + config.maxLineBytes() + " bytes)");
+          continue;
+        }
+        if (line == null) {
+          break;
+        }
+        if (++commands > config.maxCommandsPerMessage()) {
+          reply("421 4.7.0 Too many commands without a message, closing");
+          break;
+        }
+        if (HTTP_REQUEST.matcher(line).matches()) {
+          reply("554 5.7.0 This is an SMTP server, not HTTP; closing");
+          break;
+        }
+        dispatch(line);
+      }
+      out.flush();
+    } catch (SocketTimeoutException e) {
+      tryReply("421 4.4.2 " + config.hostName() + " Timeout waiting for input, closing");
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "connection from " + clientIp + " ended", e);
+    } finally {
+      if (transaction != null) {
+        transaction.discardChunks();
+      }
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // already gone
+      }
+    }
+  }
+
+  private void dispatch(String line) throws IOException {
+    int space = line.indexOf(' ');
+    String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+    String argument = space < 0 ? "" : line.substring(space + 1);
+    switch (verb) {
+      case "EHLO" -> hello(argument, true);
+      case "HELO" -> hello(argument, false);
+      case "AUTH" -> auth(argument);
+      case "MAIL" -> mail(argument);
+      case "RCPT" -> rcpt(argument);
+      case "DATA" -> data(argument);
+      case "BDAT" -> bdat(argument);
+      case "RSET" -> {
+        resetTransaction();
+        reply("250 2.0.0 Ok");
+      }
+      case "NOOP" -> reply("250 2.0.0 Ok");
+      case "QUIT" -> {
+        reply("221 2.0.0 " + config.hostName() + " closing connection");
+        closing = true;
+      }
+      case "VRFY" ->
+          reply("252 2.5.0 Cannot VRFY user, but will accept the message and attempt delivery");
+      case "HELP" ->
+          reply(
+              "214 2.0.0 Commands: EHLO HELO AUTH MAIL RCPT DATA BDAT RSET NOOP QUIT STARTTLS; see RFC 5321");
+      case "STARTTLS" -> startTls(argument);
+      default -> error("500 5.5.2 Command not recognized: " + printable(verb));
+    }
+  }
+
+  private void hello(String argument, boolean ehlo) throws IOException {
+    String name = argument.trim();
+    if (name.isEmpty() || name.contains(" ")) {
+      error("501 5.5.4 Syntax: " + (ehlo ? "EHLO" : "HELO") + " hostname");
+      return;
+    }
+    resetTransaction();
+    helo = printable(name);
+    extended = ehlo;
+    if (!ehlo) {
+      reply("250 " + config.hostName());
+      return;
+    }
+    StringBuilder b = new StringBuilder();
+    b.append("250-").append(config.hostName()).append(" greets ").append(helo).append("\r\n");
+    b.append("250-PIPELINING\r\n");
+    b.append("250-SIZE ").append(config.maxMessageBytes()).append("\r\n");
+    b.append("250-8BITMIME\r\n");
+    b.append("250-ENHANCEDSTATUSCODES\r\n");
+    b.append("250-SMTPUTF8\r\n");
+    if (config.tls().isPresent() && !tlsActive) {
+      b.append("250-STARTTLS\r\n");
+    }
+    if (config.mode() == Mode.SUBMISSION) {
+      b.append("250-AUTH PLAIN LOGIN\r\n");
+    }
+    b.append("250 CHUNKING");
+    reply(b.toString());
+  }
+
+  private void auth(String argument) throws IOException {
+    if (config.mode() != Mode.SUBMISSION) {
+      error("502 5.5.1 AUTH not available on this port");
+      return;
+    }
+    if (!extended) {
+      error("503 5.5.1 Send EHLO first");
+      return;
+    }
+    if (user.isPresent()) {
+      error("503 5.5.1 Already authenticated");
+      return;
+    }
+    if (transaction != null) {
+      error("503 5.5.1 AUTH not allowed during a mail transaction");
+      return;
+    }
+    SaslExchange.Result result =
+        new SaslExchange(config.passwords().orElseThrow())
+            .authenticate(
+                argument,
+                new SaslExchange.Conversation() {
+                  @Override
+                  public void send(String line) throws IOException {
+                    reply(line);
                     out.flush();
-                }
-                String line;
-                try {
-                    line = in.readLine(config.maxLineBytes());
-                } catch (SmtpInput.LineTooLongException e) {
-                    error("500 5.5.2 Line too long (limit " + config.maxLineBytes() + " bytes)");
-                    continue;
-                }
-                if (line == null) {
-                    break;
-                }
-                if (++commands > config.maxCommandsPerMessage()) {
-                    reply("421 4.7.0 Too many commands without a message, closing");
-                    break;
-                }
-                if (HTTP_REQUEST.matcher(line).matches()) {
-                    reply("554 5.7.0 This is an SMTP server, not HTTP; closing");
-                    break;
-                }
-                dispatch(line);
-            }
-            out.flush();
-        } catch (SocketTimeoutException e) {
-            tryReply("421 4.4.2 " + config.hostName() + " Timeout waiting for input, closing");
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "connection from " + clientIp + " ended", e);
-        } finally {
-            if (transaction != null) {
-                transaction.discardChunks();
-            }
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // already gone
-            }
-        }
-    }
+                  }
 
-    private void dispatch(String line) throws IOException {
-        int space = line.indexOf(' ');
-        String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
-        String argument = space < 0 ? "" : line.substring(space + 1);
-        switch (verb) {
-            case "EHLO" -> hello(argument, true);
-            case "HELO" -> hello(argument, false);
-            case "AUTH" -> auth(argument);
-            case "MAIL" -> mail(argument);
-            case "RCPT" -> rcpt(argument);
-            case "DATA" -> data(argument);
-            case "BDAT" -> bdat(argument);
-            case "RSET" -> {
-                resetTransaction();
-                reply("250 2.0.0 Ok");
-            }
-            case "NOOP" -> reply("250 2.0.0 Ok");
-            case "QUIT" -> {
-                reply("221 2.0.0 " + config.hostName() + " closing connection");
-                closing = true;
-            }
-            case "VRFY" -> reply("252 2.5.0 Cannot VRFY user, but will accept the message and attempt delivery");
-            case "HELP" -> reply("214 2.0.0 Commands: EHLO HELO AUTH MAIL RCPT DATA BDAT RSET NOOP QUIT STARTTLS; see RFC 5321");
-            case "STARTTLS" -> startTls(argument);
-            default -> error("500 5.5.2 Command not recognized: " + printable(verb));
-        }
-    }
-
-    private void hello(String argument, boolean ehlo) throws IOException {
-        String name = argument.trim();
-        if (name.isEmpty() || name.contains(" ")) {
-            error("501 5.5.4 Syntax: " + (ehlo ? "EHLO" : "HELO") + " hostname");
-            return;
-        }
-        resetTransaction();
-        helo = printable(name);
-        extended = ehlo;
-        if (!ehlo) {
-            reply("250 " + config.hostName());
-            return;
-        }
-        StringBuilder b = new StringBuilder();
-        b.append("250-").append(config.hostName()).append(" greets ").append(helo).append("\r\n");
-        b.append("250-PIPELINING\r\n");
-        b.append("250-SIZE ").append(config.maxMessageBytes()).append("\r\n");
-        b.append("250-8BITMIME\r\n");
-        b.append("250-ENHANCEDSTATUSCODES\r\n");
-        b.append("250-SMTPUTF8\r\n");
-        if (config.tls().isPresent() && !tlsActive) {
-            b.append("250-STARTTLS\r\n");
-        }
-        if (config.mode() == Mode.SUBMISSION) {
-            b.append("250-AUTH PLAIN LOGIN\r\n");
-        }
-        b.append("250 CHUNKING");
-        reply(b.toString());
-    }
-
-    private void auth(String argument) throws IOException {
-        if (config.mode() != Mode.SUBMISSION) {
-            error("502 5.5.1 AUTH not available on this port");
-            return;
-        }
-        if (!extended) {
-            error("503 5.5.1 Send EHLO first");
-            return;
-        }
-        if (user.isPresent()) {
-            error("503 5.5.1 Already authenticated");
-            return;
-        }
-        if (transaction != null) {
-            error("503 5.5.1 AUTH not allowed during a mail transaction");
-            return;
-        }
-        SaslExchange.Result result = new SaslExchange(config.passwords().orElseThrow())
-                .authenticate(argument, new SaslExchange.Conversation() {
-                    @Override
-                    public void send(String line) throws IOException {
-                        reply(line);
-                        out.flush();
-                    }
-
-                    @Override
-                    public String receive() throws IOException {
-                        return in.readLine(config.maxLineBytes());
-                    }
+                  @Override
+                  public String receive() throws IOException {
+                    return in.readLine(config.maxLineBytes());
+                  }
                 });
-        if (result.reply() == null) {
-            closing = true;
-            return;
-        }
-        user = result.user();
-        if (user.isEmpty()) {
-            if (++authFailures >= MAX_AUTH_FAILURES) {
-                reply(result.reply());
-                reply("421 4.7.0 Too many failed authentications, closing");
-                closing = true;
-                return;
-            }
-            error(result.reply());
-            return;
-        }
+    if (result.reply() == null) {
+      closing = true;
+      return;
+    }
+    user = result.user();
+    if (user.isEmpty()) {
+      if (++authFailures >= MAX_AUTH_FAILURES) {
         reply(result.reply());
+        reply("421 4.7.0 Too many failed authentications, closing");
+        closing = true;
+        return;
+      }
+      error(result.reply());
+      return;
     }
+    reply(result.reply());
+  }
 
-    private void mail(String argument) throws IOException {
-        if (helo == null) {
-            error("503 5.5.1 Send EHLO or HELO first");
-            return;
-        }
-        if (config.mode() == Mode.SUBMISSION && user.isEmpty()) {
-            error("530 5.7.0 Authentication required");
-            return;
-        }
-        if (transaction != null) {
-            error("503 5.5.1 Sender already given (use RSET to start over)");
-            return;
-        }
-        MailPath path;
-        try {
-            path = MailPath.parse(argument, "FROM:");
-        } catch (MailPath.SyntaxException e) {
-            error(e.getMessage());
-            return;
-        }
-        boolean utf8 = false;
-        for (String parameter : path.parameters()) {
-            String upper = parameter.toUpperCase(Locale.ROOT);
-            if (upper.startsWith("SIZE=")) {
-                long declared;
-                try {
-                    declared = Long.parseLong(upper.substring(5));
-                } catch (NumberFormatException e) {
-                    error("501 5.5.4 SIZE needs a number");
-                    return;
-                }
-                if (declared > config.maxMessageBytes()) {
-                    reply("552 5.3.4 Message size exceeds fixed limit of " + config.maxMessageBytes() + " bytes");
-                    return;
-                }
-            } else if (upper.equals("BODY=8BITMIME") || upper.equals("BODY=7BIT")) {
-                continue;
-            } else if (upper.equals("SMTPUTF8")) {
-                utf8 = true;
-            } else if (upper.startsWith("AUTH=")) {
-                continue;
-            } else {
-                error("555 5.5.4 Unsupported MAIL parameter: " + printable(parameter));
-                return;
-            }
-        }
-        if (!path.address().isEmpty()) {
-            String problem = path.validate();
-            if (problem != null) {
-                error(problem);
-                return;
-            }
-            if (path.needsUtf8() && !utf8) {
-                error("553 5.6.7 Non-ASCII address needs the SMTPUTF8 parameter");
-                return;
-            }
-        }
-        if (config.mode() == Mode.GATEWAY && !context.rateLimiter().tryAcquire(clientIp)) {
-            reply("450 4.7.1 Too many messages from " + clientIp + ", try again later");
-            return;
-        }
-        transaction = new MailTransaction(path.address(), utf8);
-        reply("250 2.1.0 Sender ok");
+  private void mail(String argument) throws IOException {
+    if (helo == null) {
+      error("503 5.5.1 Send EHLO or HELO first");
+      return;
     }
-
-    private void rcpt(String argument) throws IOException {
-        if (transaction == null) {
-            error("503 5.5.1 Need MAIL command first");
-            return;
-        }
-        if (transaction.recipients.size() >= config.maxRecipients()) {
-            reply("452 4.5.3 Too many recipients (limit " + config.maxRecipients() + ")");
-            return;
-        }
-        MailPath path;
-        try {
-            path = MailPath.parse(argument, "TO:");
-        } catch (MailPath.SyntaxException e) {
-            error(e.getMessage());
-            return;
-        }
-        if (!path.parameters().isEmpty()) {
-            error("555 5.5.4 Unsupported RCPT parameter: " + printable(path.parameters().get(0)));
-            return;
-        }
-        String problem = path.address().isEmpty() ? "501 5.1.3 Empty recipient" : path.validate();
-        if (problem != null) {
-            error(problem);
-            return;
-        }
-        if (path.needsUtf8() && !transaction.smtpUtf8) {
-            error("553 5.6.7 Non-ASCII address needs the SMTPUTF8 parameter on MAIL");
-            return;
-        }
-        if (config.isLocalDomain(path.domain())) {
-            try {
-                context.backendCaller().call("checkRecipient", () -> context.backend().checkRecipient(path.address()));
-            } catch (SubmissionException e) {
-                reply(format(e));
-                return;
-            }
-            transaction.addRecipient(path.address(), true);
-            reply("250 2.1.5 Recipient ok");
-        } else if (config.mode() == Mode.GATEWAY) {
-            reply("550 5.7.1 <" + printable(path.address()) + ">: Relay access denied");
-        } else if (context.relay().isEmpty()) {
-            reply("550 5.7.1 <" + printable(path.address()) + ">: Relaying to other domains is not configured");
-        } else {
-            transaction.addRecipient(path.address(), false);
-            reply("250 2.1.5 Recipient ok, will relay");
-        }
+    if (config.mode() == Mode.SUBMISSION && user.isEmpty()) {
+      error("530 5.7.0 Authentication required");
+      return;
     }
-
-    private void data(String argument) throws IOException {
-        if (!checkBodyCommand("DATA")) {
-            return;
-        }
-        if (!argument.isBlank()) {
-            error("501 5.5.4 DATA takes no argument");
-            return;
-        }
-        reply("354 End data with <CR><LF>.<CR><LF>");
-        out.flush();
-        MessageSpool spool = new MessageSpool(context.spoolDirectory());
-        try {
-            long seen = in.readData(spool, config.maxMessageBytes());
-            if (seen < 0) {
-                closing = true;
-                return;
-            }
-            if (seen > config.maxMessageBytes()) {
-                reply("552 5.3.4 Message size exceeds fixed limit of " + config.maxMessageBytes() + " bytes");
-                return;
-            }
-            accept(spool);
-        } finally {
-            spool.close();
-            resetTransaction();
-        }
+    if (transaction != null) {
+      error("503 5.5.1 Sender already given (use RSET to start over)");
+      return;
     }
-
-    private void bdat(String argument) throws IOException {
-        String[] parts = argument.trim().split(" +");
-        long size;
+    MailPath path;
+    try {
+      path = MailPath.parse(argument, "FROM:");
+    } catch (MailPath.SyntaxException e) {
+      error(e.getMessage());
+      return;
+    }
+    boolean utf8 = false;
+    for (String parameter : path.parameters()) {
+      String upper = parameter.toUpperCase(Locale.ROOT);
+      if (upper.startsWith("SIZE=")) {
+        long declared;
         try {
-            size = Long.parseLong(parts[0]);
+          declared = Long.parseLong(upper.substring(5));
         } catch (NumberFormatException e) {
-            // Without a valid size the chunk's end cannot be found: the stream is lost.
-            reply("501 5.5.4 Syntax: BDAT size [LAST]; closing");
-            closing = true;
-            return;
+          error("501 5.5.4 SIZE needs a number");
+          return;
         }
-        boolean last = parts.length == 2 && parts[1].equalsIgnoreCase("LAST");
-        if (size < 0 || parts.length > 2 || (parts.length == 2 && !last)) {
-            reply("501 5.5.4 Syntax: BDAT size [LAST]; closing");
-            closing = true;
-            return;
+        if (declared > config.maxMessageBytes()) {
+          reply(
+              "552 5.3.4 Message size exceeds fixed limit of "
+                  + config.maxMessageBytes()
+                  + " bytes");
+          return;
         }
-        boolean ready = checkBodyCommand("BDAT");
-        MailTransaction t = transaction;
-        if (ready && t.chunks == null) {
-            t.chunks = new MessageSpool(context.spoolDirectory());
-        }
-        OutputStream sink = ready ? t.chunks : OutputStream.nullOutputStream();
-        long already = ready ? t.chunkBytes : 0;
-        if (!in.readChunk(sink, size, already, config.maxMessageBytes())) {
-            closing = true;
-            return;
-        }
-        if (!ready) {
-            return; // checkBodyCommand replied already
-        }
-        t.chunkBytes += size;
-        if (!last) {
-            reply("250 2.0.0 " + size + " bytes received");
-            return;
-        }
-        try {
-            if (t.chunkBytes > config.maxMessageBytes()) {
-                reply("552 5.3.4 Message size exceeds fixed limit of " + config.maxMessageBytes() + " bytes");
-            } else {
-                accept(t.chunks);
-            }
-        } finally {
-            resetTransaction();
-        }
+      } else if (upper.equals("BODY=8BITMIME") || upper.equals("BODY=7BIT")) {
+        continue;
+      } else if (upper.equals("SMTPUTF8")) {
+        utf8 = true;
+      } else if (upper.startsWith("AUTH=")) {
+        continue;
+      } else {
+        error("555 5.5.4 Unsupported MAIL parameter: " + printable(parameter));
+        return;
+      }
     }
+    if (!path.address().isEmpty()) {
+      String problem = path.validate();
+      if (problem != null) {
+        error(problem);
+        return;
+      }
+      if (path.needsUtf8() && !utf8) {
+        error("553 5.6.7 Non-ASCII address needs the SMTPUTF8 parameter");
+        return;
+      }
+    }
+    if (config.mode() == Mode.GATEWAY && !context.rateLimiter().tryAcquire(clientIp)) {
+      reply("450 4.7.1 Too many messages from " + clientIp + ", try again later");
+      return;
+    }
+    transaction = new MailTransaction(path.address(), utf8);
+    reply("250 2.1.0 Sender ok");
+  }
 
-    private boolean checkBodyCommand(String verb) throws IOException {
-        if (transaction == null) {
-            error("503 5.5.1 Need MAIL command first");
-            return false;
-        }
-        if (transaction.recipients.isEmpty()) {
-            error("554 5.5.1 No valid recipients");
-            return false;
-        }
-        if (verb.equals("DATA") && transaction.chunks != null) {
-            error("503 5.5.1 DATA after BDAT is not allowed");
-            return false;
-        }
-        return true;
+  private void rcpt(String argument) throws IOException {
+    if (transaction == null) {
+      error("503 5.5.1 Need MAIL command first");
+      return;
     }
+    if (transaction.recipients.size() >= config.maxRecipients()) {
+      reply("452 4.5.3 Too many recipients (limit " + config.maxRecipients() + ")");
+      return;
+    }
+    MailPath path;
+    try {
+      path = MailPath.parse(argument, "TO:");
+    } catch (MailPath.SyntaxException e) {
+      error(e.getMessage());
+      return;
+    }
+    if (!path.parameters().isEmpty()) {
+      error("555 5.5.4 Unsupported RCPT parameter: " + printable(path.parameters().get(0)));
+      return;
+    }
+    String problem = path.address().isEmpty() ? "501 5.1.3 Empty recipient" : path.validate();
+    if (problem != null) {
+      error(problem);
+      return;
+    }
+    if (path.needsUtf8() && !transaction.smtpUtf8) {
+      error("553 5.6.7 Non-ASCII address needs the SMTPUTF8 parameter on MAIL");
+      return;
+    }
+    if (config.isLocalDomain(path.domain())) {
+      try {
+        context
+            .backendCaller()
+            .call("checkRecipient", () -> context.backend().checkRecipient(path.address()));
+      } catch (SubmissionException e) {
+        reply(format(e));
+        return;
+      }
+      transaction.addRecipient(path.address(), true);
+      reply("250 2.1.5 Recipient ok");
+    } else if (config.mode() == Mode.GATEWAY) {
+      reply("550 5.7.1 <" + printable(path.address()) + ">: Relay access denied");
+    } else if (context.relay().isEmpty()) {
+      reply(
+          "550 5.7.1 <"
+              + printable(path.address())
+              + ">: Relaying to other domains is not configured");
+    } else {
+      transaction.addRecipient(path.address(), false);
+      reply("250 2.1.5 Recipient ok, will relay");
+    }
+  }
 
-    /** Stores the received message (see {@link MessageAcceptance}) and answers. */
-    private void accept(MessageSpool spool) throws IOException {
-        String result = new MessageAcceptance(context).accept(transaction, spool, helo, clientIp, user, tlsActive);
-        reply(result);
-        if (result.startsWith("250")) {
-            commands = 0;
-        }
+  private void data(String argument) throws IOException {
+    if (!checkBodyCommand("DATA")) {
+      return;
     }
+    if (!argument.isBlank()) {
+      error("501 5.5.4 DATA takes no argument");
+      return;
+    }
+    reply("354 End data with <CR><LF>.<CR><LF>");
+    out.flush();
+    MessageSpool spool = new MessageSpool(context.spoolDirectory());
+    try {
+      long seen = in.readData(spool, config.maxMessageBytes());
+      if (seen < 0) {
+        closing = true;
+        return;
+      }
+      if (seen > config.maxMessageBytes()) {
+        reply(
+            "552 5.3.4 Message size exceeds fixed limit of " + config.maxMessageBytes() + " bytes");
+        return;
+      }
+      accept(spool);
+    } finally {
+      spool.close();
+      resetTransaction();
+    }
+  }
 
-    private void startTls(String argument) throws IOException {
-        if (config.tls().isEmpty() || tlsActive) {
-            error("502 5.5.1 STARTTLS not available");
-            return;
-        }
-        if (!argument.isBlank()) {
-            error("501 5.5.4 STARTTLS takes no argument");
-            return;
-        }
-        if (in.hasBufferedInput()) {
-            // Plain-text commands sent after STARTTLS would be taken as if they came over TLS.
-            reply("554 5.5.1 Commands pipelined after STARTTLS are refused; closing");
-            closing = true;
-            return;
-        }
-        reply("220 2.0.0 Ready to start TLS");
-        out.flush();
-        SSLSocket tls = (SSLSocket) config.tls().get().getSocketFactory().createSocket(
-                socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
-        tls.setUseClientMode(false);
-        tls.startHandshake();
-        socket = tls;
-        attachStreams();
-        tlsActive = true;
-        helo = null;
-        extended = false;
-        user = Optional.empty();
-        resetTransaction();
+  private void bdat(String argument) throws IOException {
+    String[] parts = argument.trim().split(" +");
+    long size;
+    try {
+      size = Long.parseLong(parts[0]);
+    } catch (NumberFormatException e) {
+      // Without a valid size the chunk's end cannot be found: the stream is lost.
+      reply("501 5.5.4 Syntax: BDAT size [LAST]; closing");
+      closing = true;
+      return;
     }
+    boolean last = parts.length == 2 && parts[1].equalsIgnoreCase("LAST");
+    if (size < 0 || parts.length > 2 || (parts.length == 2 && !last)) {
+      reply("501 5.5.4 Syntax: BDAT size [LAST]; closing");
+      closing = true;
+      return;
+    }
+    boolean ready = checkBodyCommand("BDAT");
+    MailTransaction t = transaction;
+    if (ready && t.chunks == null) {
+      t.chunks = new MessageSpool(context.spoolDirectory());
+    }
+    OutputStream sink = ready ? t.chunks : OutputStream.nullOutputStream();
+    long already = ready ? t.chunkBytes : 0;
+    if (!in.readChunk(sink, size, already, config.maxMessageBytes())) {
+      closing = true;
+      return;
+    }
+    if (!ready) {
+      return; // checkBodyCommand replied already
+    }
+    t.chunkBytes += size;
+    if (!last) {
+      reply("250 2.0.0 " + size + " bytes received");
+      return;
+    }
+    try {
+      if (t.chunkBytes > config.maxMessageBytes()) {
+        reply(
+            "552 5.3.4 Message size exceeds fixed limit of " + config.maxMessageBytes() + " bytes");
+      } else {
+        accept(t.chunks);
+      }
+    } finally {
+      resetTransaction();
+    }
+  }
 
-    private void resetTransaction() {
-        if (transaction != null) {
-            transaction.discardChunks();
-        }
-        transaction = null;
+  private boolean checkBodyCommand(String verb) throws IOException {
+    if (transaction == null) {
+      error("503 5.5.1 Need MAIL command first");
+      return false;
     }
+    if (transaction.recipients.isEmpty()) {
+      error("554 5.5.1 No valid recipients");
+      return false;
+    }
+    if (verb.equals("DATA") && transaction.chunks != null) {
+      error("503 5.5.1 DATA after BDAT is not allowed");
+      return false;
+    }
+    return true;
+  }
 
-    private void error(String line) throws IOException {
-        reply(line);
-        if (++errors >= config.maxErrorsPerConnection()) {
-            reply("421 4.7.0 Too many errors, closing");
-            closing = true;
-        }
+  /** Stores the received message (see {@link MessageAcceptance}) and answers. */
+  private void accept(MessageSpool spool) throws IOException {
+    String result =
+        new MessageAcceptance(context).accept(transaction, spool, helo, clientIp, user, tlsActive);
+    reply(result);
+    if (result.startsWith("250")) {
+      commands = 0;
     }
+  }
 
-    private static String format(SubmissionException e) {
-        return e.status().code() + " " + e.status().enhancedCode() + " " + e.getMessage();
+  private void startTls(String argument) throws IOException {
+    if (config.tls().isEmpty() || tlsActive) {
+      error("502 5.5.1 STARTTLS not available");
+      return;
     }
+    if (!argument.isBlank()) {
+      error("501 5.5.4 STARTTLS takes no argument");
+      return;
+    }
+    if (in.hasBufferedInput()) {
+      // Plain-text commands sent after STARTTLS would be taken as if they came over TLS.
+      reply("554 5.5.1 Commands pipelined after STARTTLS are refused; closing");
+      closing = true;
+      return;
+    }
+    reply("220 2.0.0 Ready to start TLS");
+    out.flush();
+    SSLSocket tls =
+        (SSLSocket)
+            config
+                .tls()
+                .get()
+                .getSocketFactory()
+                .createSocket(
+                    socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+    tls.setUseClientMode(false);
+    tls.startHandshake();
+    socket = tls;
+    attachStreams();
+    tlsActive = true;
+    helo = null;
+    extended = false;
+    user = Optional.empty();
+    resetTransaction();
+  }
 
-    private void reply(String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.write('\r');
-        out.write('\n');
+  private void resetTransaction() {
+    if (transaction != null) {
+      transaction.discardChunks();
     }
+    transaction = null;
+  }
 
-    private void tryReply(String text) {
-        try {
-            reply(text);
-            out.flush();
-        } catch (IOException ignored) {
-            // the client is gone
-        }
+  private void error(String line) throws IOException {
+    reply(line);
+    if (++errors >= config.maxErrorsPerConnection()) {
+      reply("421 4.7.0 Too many errors, closing");
+      closing = true;
     }
+  }
 
-    /** Client text echoed in replies: printable ASCII only, at most 64 characters. */
-    private static String printable(String text) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < text.length() && b.length() < 64; i++) {
-            char c = text.charAt(i);
-            b.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return b.toString();
+  private static String format(SubmissionException e) {
+    return e.status().code() + " " + e.status().enhancedCode() + " " + e.getMessage();
+  }
+
+  private void reply(String text) throws IOException {
+    out.write(text.getBytes(StandardCharsets.UTF_8));
+    out.write('\r');
+    out.write('\n');
+  }
+
+  private void tryReply(String text) {
+    try {
+      reply(text);
+      out.flush();
+    } catch (IOException ignored) {
+      // the client is gone
     }
+  }
+
+  /** Client text echoed in replies: printable ASCII only, at most 64 characters. */
+  private static String printable(String text) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < text.length() && b.length() < 64; i++) {
+      char c = text.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return b.toString();
+  }
 }

@@ -14,120 +14,150 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * BENCHMARK LOAD DRIVER (not a test): N clients, each on its own connection, submit 4.7 KB
- * messages back to back (no pipelining) for a fixed time; prints accepted messages per second.
- * Every counted message got a "250" after the final dot.
+ * BENCHMARK LOAD DRIVER (not a test): N clients, each on its own connection, submit 4.7 KB messages
+ * back to back (no pipelining) for a fixed time; prints accepted messages per second. Every counted
+ * message got a "250" after the final dot.
  *
  * <pre>
  * java -cp ... org.epost.smtp.bench.SubmissionLoadDriver host port clients seconds recipient [user password]
  * </pre>
  */
 public final class SubmissionLoadDriver {
-    static final int MESSAGE_BYTES = 4700;
+  static final int MESSAGE_BYTES = 4700;
 
-    private SubmissionLoadDriver() {
-    }
+  private SubmissionLoadDriver() {}
 
-    public static void main(String[] args) throws Exception {
-        String host = args[0];
-        int port = Integer.parseInt(args[1]);
-        int clients = Integer.parseInt(args[2]);
-        int seconds = Integer.parseInt(args[3]);
-        String recipient = args[4];
-        String user = args.length > 6 ? args[5] : null;
-        String password = args.length > 6 ? args[6] : null;
-        AtomicLong accepted = new AtomicLong();
-        AtomicLong refused = new AtomicLong();
-        AtomicBoolean measuring = new AtomicBoolean(false);
-        AtomicBoolean stop = new AtomicBoolean(false);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            int client = i;
-            Thread t = new Thread(() -> {
+  public static void main(String[] args) throws Exception {
+    String host = args[0];
+    int port = Integer.parseInt(args[1]);
+    int clients = Integer.parseInt(args[2]);
+    int seconds = Integer.parseInt(args[3]);
+    String recipient = args[4];
+    String user = args.length > 6 ? args[5] : null;
+    String password = args.length > 6 ? args[6] : null;
+    AtomicLong accepted = new AtomicLong();
+    AtomicLong refused = new AtomicLong();
+    AtomicBoolean measuring = new AtomicBoolean(false);
+    AtomicBoolean stop = new AtomicBoolean(false);
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      int client = i;
+      Thread t =
+          new Thread(
+              () -> {
                 try {
-                    run(host, port, user, password, recipient, client, accepted, refused, measuring, stop);
+                  run(
+                      host, port, user, password, recipient, client, accepted, refused, measuring,
+                      stop);
                 } catch (IOException e) {
-                    System.err.println("client " + client + ": " + e);
+                  System.err.println("client " + client + ": " + e);
                 }
-            });
-            t.start();
-            threads.add(t);
-        }
-        Thread.sleep(2000); // warm-up
-        long before = accepted.get();
-        measuring.set(true);
-        long start = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        long after = accepted.get();
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        stop.set(true);
-        for (Thread t : threads) {
-            t.join(10_000);
-        }
-        System.out.printf("RESULT clients=%d seconds=%.1f accepted=%d rate=%.1f msg/s refused=%d%n",
-                clients, elapsed, after - before, (after - before) / elapsed, refused.get());
+              });
+      t.start();
+      threads.add(t);
     }
+    Thread.sleep(2000); // warm-up
+    long before = accepted.get();
+    measuring.set(true);
+    long start = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    long after = accepted.get();
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join(10_000);
+    }
+    System.out.printf(
+        "RESULT clients=%d seconds=%.1f accepted=%d rate=%.1f msg/s refused=%d%n",
+        clients, elapsed, after - before, (after - before) / elapsed, refused.get());
+  }
 
-    private static void run(String host, int port, String user, String password, String recipient, int client,
-                            AtomicLong accepted, AtomicLong refused, AtomicBoolean measuring, AtomicBoolean stop)
-            throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port));
-            s.setTcpNoDelay(true);
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            OutputStream out = s.getOutputStream();
-            expect(reply(in), '2');
-            expect(command(out, in, "EHLO bench.client"), '2');
-            if (user != null) {
-                expect(command(out, in, "AUTH PLAIN " + Base64.getEncoder().encodeToString(
-                        ("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8))), '2');
-            }
-            StringBuilder filler = new StringBuilder();
-            while (filler.length() < MESSAGE_BYTES - 200) {
-                filler.append("The quick brown fox jumps over the lazy dog, again and again and again.\r\n");
-            }
-            long n = 0;
-            while (!stop.get()) {
-                String id = "<bench-" + client + "-" + (n++) + "-" + System.nanoTime() + "@bench.client>";
-                String message = "From: bench@bench.client\r\nTo: " + recipient + "\r\nSubject: benchmark\r\n"
-                        + "Message-ID: " + id + "\r\n\r\n" + filler + ".\r\n";
-                expect(command(out, in, "MAIL FROM:<bench@bench.client>"), '2');
-                expect(command(out, in, "RCPT TO:<" + recipient + ">"), '2');
-                expect(command(out, in, "DATA"), '3');
-                String done = command(out, in, message.substring(0, message.length() - 2));
-                if (done.charAt(0) == '2') {
-                    if (measuring.get() && !stop.get()) {
-                        accepted.incrementAndGet();
-                    }
-                } else {
-                    refused.incrementAndGet();
-                }
-            }
-            command(out, in, "QUIT");
+  private static void run(
+      String host,
+      int port,
+      String user,
+      String password,
+      String recipient,
+      int client,
+      AtomicLong accepted,
+      AtomicLong refused,
+      AtomicBoolean measuring,
+      AtomicBoolean stop)
+      throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port));
+      s.setTcpNoDelay(true);
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      OutputStream out = s.getOutputStream();
+      expect(reply(in), '2');
+      expect(command(out, in, "EHLO bench.client"), '2');
+      if (user != null) {
+        expect(
+            command(
+                out,
+                in,
+                "AUTH PLAIN "
+                    + Base64.getEncoder()
+                        .encodeToString(
+                            ("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8))),
+            '2');
+      }
+      StringBuilder filler = new StringBuilder();
+      while (filler.length() < MESSAGE_BYTES - 200) {
+        filler.append(
+            "The quick brown fox jumps over the lazy dog, again and again and again.\r\n");
+      }
+      long n = 0;
+      while (!stop.get()) {
+        String id = "<bench-" + client + "-" + (n++) + "-" + System.nanoTime() + "@bench.client>";
+        String message =
+            "From: bench@bench.client\r\nTo: "
+                + recipient
+                + "\r\nSubject: benchmark\r\n"
+                + "Message-ID: "
+                + id
+                + "\r\n\r\n"
+                + filler
+                + ".\r\n";
+        expect(command(out, in, "MAIL FROM:<bench@bench.client>"), '2');
+        expect(command(out, in, "RCPT TO:<" + recipient + ">"), '2');
+        expect(command(out, in, "DATA"), '3');
+        String done = command(out, in, message.substring(0, message.length() - 2));
+        if (done.charAt(0) == '2') {
+          if (measuring.get() && !stop.get()) {
+            accepted.incrementAndGet();
+          }
+        } else {
+          refused.incrementAndGet();
         }
+      }
+      command(out, in, "QUIT");
     }
+  }
 
-    private static String command(OutputStream out, BufferedReader in, String line) throws IOException {
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        return reply(in);
-    }
+  private static String command(OutputStream out, BufferedReader in, String line)
+      throws IOException {
+    out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    return reply(in);
+  }
 
-    private static String reply(BufferedReader in) throws IOException {
-        String line;
-        String last = null;
-        while ((line = in.readLine()) != null) {
-            last = line;
-            if (line.length() < 4 || line.charAt(3) != '-') {
-                return line;
-            }
-        }
-        throw new IOException("connection closed; last line " + last);
+  private static String reply(BufferedReader in) throws IOException {
+    String line;
+    String last = null;
+    while ((line = in.readLine()) != null) {
+      last = line;
+      if (line.length() < 4 || line.charAt(3) != '-') {
+        return line;
+      }
     }
+    throw new IOException("connection closed; last line " + last);
+  }
 
-    private static void expect(String reply, char first) throws IOException {
-        if (reply.charAt(0) != first) {
-            throw new IOException("unexpected reply: " + reply);
-        }
+  private static void expect(String reply, char first) throws IOException {
+    if (reply.charAt(0) != first) {
+      throw new IOException("unexpected reply: " + reply);
     }
+  }
 }

@@ -1,0 +1,89 @@
+package org.epost.overlay.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigInteger;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+class IdTest {
+  private static final BigInteger RING = BigInteger.ONE.shiftLeft(160);
+
+  private static Id id(long a, long b, int c) {
+    return Id.of(a, b, c);
+  }
+
+  private static BigInteger big(Id id) {
+    return new BigInteger(1, id.toBytes());
+  }
+
+  @Test
+  void hexRoundTripAndDigits() {
+    Id x = Id.fromHex("0123456789abcdef0123456789ABCDEF01234567");
+    assertEquals("0123456789abcdef0123456789abcdef01234567", x.toHex());
+    assertEquals(0, x.digit(0));
+    assertEquals(0xf, x.digit(15));
+    assertEquals(0x7, x.digit(39));
+    assertThrows(IllegalArgumentException.class, () -> Id.fromHex("12"));
+    assertThrows(IllegalArgumentException.class, () -> Id.fromHex("g".repeat(40)));
+  }
+
+  @Test
+  void sharedPrefixCountsWholeDigits() {
+    Id a = Id.fromHex("abc" + "0".repeat(37));
+    Id b = Id.fromHex("abd" + "0".repeat(37));
+    assertEquals(2, a.sharedPrefixLength(b));
+    assertEquals(40, a.sharedPrefixLength(a));
+    assertEquals(0, a.sharedPrefixLength(Id.ZERO));
+  }
+
+  @Test
+  void distancesWrapAroundTheRing() {
+    Id small = Id.fromHex("0".repeat(39) + "1");
+    Id large = Id.fromHex("f".repeat(40));
+    assertEquals(Id.fromHex("0".repeat(39) + "2"), large.clockwiseDistance(small));
+    assertEquals(Id.fromHex("0".repeat(39) + "2"), large.ringDistance(small));
+    assertTrue(large.compareTo(small) > 0, "unsigned order");
+  }
+
+  @Test
+  void tieBreakIsDeterministicAndAsymmetric() {
+    Id key = Id.fromHex("8" + "0".repeat(39));
+    Id up = Id.fromHex("8" + "0".repeat(38) + "1");
+    Id down = Id.fromHex("7" + "f".repeat(39));
+    assertTrue(key.isCloser(up, down));
+    assertFalse(key.isCloser(down, up));
+    assertFalse(key.isCloser(up, up));
+  }
+
+  @Property(tries = 500)
+  void arithmeticMatchesBigIntegers(
+      @ForAll long a1,
+      @ForAll long a2,
+      @ForAll int a3,
+      @ForAll long b1,
+      @ForAll long b2,
+      @ForAll int b3) {
+    Id a = id(a1, a2, a3);
+    Id b = id(b1, b2, b3);
+    assertEquals(big(a).add(big(b)).mod(RING), big(a.add(b)));
+    assertEquals(big(a).subtract(big(b)).mod(RING), big(a.subtract(b)));
+    assertEquals(Integer.signum(big(a).compareTo(big(b))), Integer.signum(a.compareTo(b)));
+    assertEquals(a, a.subtract(b).add(b));
+    assertTrue(a.ringDistance(b).compareTo(Id.HALF) <= 0);
+    assertEquals(a.ringDistance(b), b.ringDistance(a));
+    assertEquals(a, Id.fromHex(a.toHex()));
+    assertEquals(a, Id.fromBytes(a.toBytes()));
+    int shared = a.sharedPrefixLength(b);
+    for (int i = 0; i < shared; i++) {
+      assertEquals(a.digit(i), b.digit(i));
+    }
+    if (shared < Id.DIGITS) {
+      assertTrue(a.digit(shared) != b.digit(shared));
+    }
+  }
+}

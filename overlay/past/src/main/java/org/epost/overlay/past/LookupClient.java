@@ -1,0 +1,296 @@
+package org.epost.overlay.past;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.epost.overlay.api.Cancellable;
+import org.epost.overlay.api.Id;
+import org.epost.overlay.api.MalformedFrameException;
+import org.epost.overlay.api.NodeHandle;
+import org.epost.overlay.api.RoutedMessage;
+import org.epost.overlay.past.api.ObjectKind;
+import org.epost.overlay.past.api.PastException;
+import org.epost.overlay.past.api.PastObject;
+
+/**
+ * The reader side of PAST. A lookup is routed towards the id; the first node on the route that
+ * holds an immutable copy answers (routes from nearby sources converge, so it tends to be a near
+ * replica), else the root answers with its copy and the replica set. The reader verifies each copy
+ * and falls back to the other replicas, nearest measured round-trip time first. A mutable object is
+ * read from every replica and the highest valid sequence wins.
+ */
+final class LookupClient {
+  /** Encoded length of a Lookup message (so forward() can skip other messages without decoding). */
+  static final int LOOKUP_LENGTH = 2 + 8 + Id.BYTES;
+
+  private static final int MAX_RTT_ENTRIES = 512;
+  private static final long RETRY_DELAY_MILLIS = 5_000;
+
+  private final PastNode node;
+  private final Map<Long, Op> ops = new HashMap<>();
+  private final LinkedHashMap<NodeHandle, Long> rttMicros =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeHandle, Long> eldest) {
+          return size() > MAX_RTT_ENTRIES;
+        }
+      };
+
+  private final class Op {
+    final long requestId;
+    final Id id;
+    final CompletableFuture<PastObject> future = new CompletableFuture<>();
+    final Set<NodeHandle> asked = new HashSet<>();
+    final Map<NodeHandle, Long> sentAt = new HashMap<>();
+    final List<NodeHandle> candidates = new ArrayList<>();
+    int routedAttempts;
+    int outstanding;
+    boolean mutable;
+    boolean routedPending;
+    PastObject best;
+    Cancellable timer;
+
+    Op(long requestId, Id id) {
+      this.requestId = requestId;
+      this.id = id;
+    }
+  }
+
+  LookupClient(PastNode node) {
+    this.node = node;
+  }
+
+  CompletionStage<PastObject> lookup(Id id) {
+    if (node.stopped() || !node.router.isReady()) {
+      return CompletableFuture.failedFuture(
+          new PastException.ObjectNotFoundException(
+              "lookup of "
+                  + id
+                  + ": this node has not joined the ring (or was stopped); retry once it is ready"));
+    }
+    if (ops.size() >= node.config.maxPendingOperations()) {
+      return CompletableFuture.failedFuture(
+          new PastException.ObjectNotFoundException(
+              "lookup of " + id + ": too many lookups in flight; retry later"));
+    }
+    Op op = new Op(node.newId(), id);
+    ops.put(op.requestId, op);
+    route(op);
+    return op.future;
+  }
+
+  private void route(Op op) {
+    op.routedAttempts++;
+    op.routedPending = true;
+    node.endpoint()
+        .route(op.id, PastCodec.encode(new PastMessage.Lookup(op.requestId, op.id)), null);
+    arm(op, node.config.fetchTimeoutMillis() * 2);
+  }
+
+  private void arm(Op op, long millis) {
+    if (op.timer != null) {
+      op.timer.cancel();
+    }
+    op.timer = node.env.scheduler().schedule(millis, () -> onTimeout(op));
+  }
+
+  /** A lookup passing through: answer it here if this node holds an immutable copy. */
+  boolean interceptOnRoute(RoutedMessage message) {
+    PastMessage m;
+    try {
+      m = PastCodec.decode(message.payload());
+    } catch (MalformedFrameException e) {
+      return true;
+    }
+    if (!(m instanceof PastMessage.Lookup l)) {
+      return true;
+    }
+    PastNode.IndexEntry held = node.index.get(l.id());
+    if (held == null || held.kind() != ObjectKind.IMMUTABLE) {
+      return true;
+    }
+    node.serve(message.source(), l.requestId(), l.id());
+    return false;
+  }
+
+  void onReply(NodeHandle from, PastMessage.FetchReply r) {
+    Op op = ops.get(r.requestId());
+    if (op == null || !op.id.equals(r.id())) {
+      if (r.object() != null && !r.object().isValid()) {
+        node.counters.corruptionsDetected++; // a late bad copy: never used, still counted
+        node.caughtLying(from);
+      }
+      return;
+    }
+    Long sent = op.sentAt.remove(from);
+    if (sent == null && !op.routedPending) {
+      // Not a reply we are waiting for (it came after a timeout): never used, but verified and
+      // counted.
+      if (r.object() != null && !r.object().isValid()) {
+        node.counters.corruptionsDetected++;
+        node.caughtLying(from);
+      }
+      return;
+    }
+    if (sent != null) {
+      long sample = (node.env.clock().nowMillis() - sent) * 1000;
+      Long old = rttMicros.get(from);
+      rttMicros.put(from, old == null ? sample : (old * 7 + sample) / 8);
+      op.outstanding--;
+    } else {
+      op.routedPending = false;
+    }
+    op.asked.add(from);
+    for (NodeHandle c : r.candidates()) {
+      if (!op.candidates.contains(c) && op.candidates.size() < 4 * PastCodec.MAX_CANDIDATES) {
+        op.candidates.add(c);
+      }
+    }
+    if (r.object() != null) {
+      PastObject valid = null;
+      try {
+        PastObject v = r.object().verify();
+        if (v.id().equals(op.id)) {
+          valid = v;
+        }
+      } catch (PastException.InvalidObjectException e) {
+        // counted below
+      }
+      if (valid == null) {
+        node.counters.corruptionsDetected++;
+        node.caughtLying(from);
+      } else if (valid.kind() == ObjectKind.IMMUTABLE) {
+        finish(op, valid, null);
+        return;
+      } else {
+        op.mutable = true;
+        if (op.best == null || valid.sequence() > op.best.sequence()) {
+          op.best = valid;
+        }
+      }
+    }
+    proceed(op);
+  }
+
+  private void proceed(Op op) {
+    if (op.mutable) {
+      for (NodeHandle c :
+          op.candidates) { // ask every replica at once; the highest valid version wins
+        if (!op.asked.contains(c)) {
+          ask(op, c);
+        }
+      }
+      if (op.outstanding <= 0) {
+        finish(op, op.best, null);
+      } else {
+        arm(op, node.config.fetchTimeoutMillis());
+      }
+      return;
+    }
+    if (op.outstanding > 0) {
+      return;
+    }
+    NodeHandle next = nearestUnasked(op);
+    if (next != null) {
+      ask(op, next);
+      arm(op, node.config.fetchTimeoutMillis());
+    } else if (op.routedAttempts < node.config.lookupAttempts()) {
+      // Every known replica failed: the live replica set may be mid-repair after a departure. Wait
+      // a
+      // little, then route again and give every candidate a second chance.
+      op.asked.clear();
+      op.routedPending = false;
+      if (op.timer != null) {
+        op.timer.cancel();
+      }
+      op.timer =
+          node.env
+              .scheduler()
+              .schedule(
+                  RETRY_DELAY_MILLIS,
+                  () -> {
+                    if (ops.containsKey(op.requestId)) {
+                      route(op);
+                    }
+                  });
+    } else {
+      finish(op, null, null);
+    }
+  }
+
+  private void ask(Op op, NodeHandle to) {
+    op.asked.add(to);
+    op.outstanding++;
+    op.sentAt.put(to, node.env.clock().nowMillis());
+    node.send(to, new PastMessage.Fetch(op.requestId, op.id));
+  }
+
+  private NodeHandle nearestUnasked(Op op) {
+    NodeHandle best = null;
+    long bestRtt = Long.MAX_VALUE;
+    for (NodeHandle c : op.candidates) {
+      if (op.asked.contains(c)) {
+        continue;
+      }
+      Long rtt = rttMicros.get(c);
+      long r =
+          rtt == null ? Long.MAX_VALUE - 1 : rtt; // unmeasured after measured, in replica-set order
+      if (best == null || r < bestRtt) {
+        best = c;
+        bestRtt = r;
+      }
+    }
+    return best;
+  }
+
+  private void onTimeout(Op op) {
+    if (!ops.containsKey(op.requestId)) {
+      return;
+    }
+    op.routedPending = false;
+    op.outstanding = 0;
+    op.sentAt.clear(); // late replies are ignored
+    if (op.mutable) {
+      finish(op, op.best, null);
+    } else {
+      proceed(op);
+    }
+  }
+
+  private void finish(Op op, PastObject result, RuntimeException failure) {
+    if (ops.remove(op.requestId) == null) {
+      return;
+    }
+    if (op.timer != null) {
+      op.timer.cancel();
+    }
+    if (result != null) {
+      op.future.complete(result);
+    } else {
+      op.future.completeExceptionally(
+          failure != null
+              ? failure
+              : new PastException.ObjectNotFoundException(
+                  "no valid copy of "
+                      + op.id
+                      + " found on "
+                      + op.asked.size()
+                      + " replicas asked"));
+    }
+  }
+
+  void stop() {
+    for (Op op : new ArrayList<>(ops.values())) {
+      finish(
+          op,
+          null,
+          new PastException.ObjectNotFoundException("lookup of " + op.id + ": PAST was stopped"));
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package org.epost.overlay.realtime;
+
+import java.security.SecureRandom;
+import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.epost.overlay.api.Cancellable;
+import org.epost.overlay.api.Clock;
+import org.epost.overlay.api.RandomSource;
+import org.epost.overlay.api.Scheduler;
+
+/**
+ * A node's event loop in real mode: one named daemon thread runs every task, in submission order
+ * for tasks due at the same time. Clock is {@link System#nanoTime()} based (monotonic, milliseconds
+ * since the loop started). Randomness is seeded from {@link SecureRandom} once.
+ *
+ * <p>Thread-safety: {@link #execute} and {@link #schedule} may be called from any thread (e.g. a
+ * TCP transport's I/O thread). A task that throws is reported to the uncaught-exception handler of
+ * the loop's thread group and the loop continues. This package is exempt from the determinism check
+ * because it is the real world.
+ */
+public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
+  private final ScheduledThreadPoolExecutor executor;
+  private final long origin = System.nanoTime();
+  private final SeededRandom random =
+      new SeededRandom(new SplittableRandom(new SecureRandom().nextLong()));
+  private volatile Thread thread;
+
+  /** Starts a loop whose thread is called {@code name}. */
+  public RealTimeLoop(String name) {
+    executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, name);
+              t.setDaemon(true);
+              thread = t;
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+  }
+
+  @Override
+  public long nowMillis() {
+    return (System.nanoTime() - origin) / 1_000_000;
+  }
+
+  @Override
+  public Cancellable schedule(long delayMillis, Runnable task) {
+    if (delayMillis < 0) {
+      throw new IllegalArgumentException("negative delay " + delayMillis);
+    }
+    ScheduledFuture<?> f = executor.schedule(guarded(task), delayMillis, TimeUnit.MILLISECONDS);
+    return () -> f.cancel(false);
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    executor.execute(guarded(task));
+  }
+
+  /** The loop's random source; use it only on the loop. */
+  public RandomSource random() {
+    return random;
+  }
+
+  /** True when called on this loop's thread. */
+  public boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Stops the loop; queued tasks are dropped. */
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  private static Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        Thread t = Thread.currentThread();
+        t.getUncaughtExceptionHandler().uncaughtException(t, e);
+      }
+    };
+  }
+
+  private static final class SeededRandom implements RandomSource {
+    private final SplittableRandom r;
+
+    SeededRandom(SplittableRandom r) {
+      this.r = r;
+    }
+
+    @Override
+    public long nextLong() {
+      return r.nextLong();
+    }
+
+    @Override
+    public int nextInt(int bound) {
+      return r.nextInt(bound);
+    }
+
+    @Override
+    public double nextDouble() {
+      return r.nextDouble();
+    }
+  }
+}
