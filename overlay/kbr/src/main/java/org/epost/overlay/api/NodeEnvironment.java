@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * Everything a node needs from the outside world, injected: time, the event loop, randomness, the
- * network, and a handle interner. Protocol code touches the world only through this object, which
- * is what makes a simulated run repeatable bit for bit.
+ * network, a handle interner and a place for heavy work off the loop. Protocol code touches the
+ * world only through this object, which is what makes a simulated run repeatable bit for bit.
  */
 public final class NodeEnvironment {
   private final Clock clock;
@@ -14,18 +14,31 @@ public final class NodeEnvironment {
   private final RandomSource random;
   private final Transport transport;
   private final HandleInterner interner;
+  private final OffLoopExecutor offLoop;
 
+  /** An environment whose heavy work runs inline on the loop (the simulation's). */
   public NodeEnvironment(
       Clock clock,
       Scheduler scheduler,
       RandomSource random,
       Transport transport,
       HandleInterner interner) {
+    this(clock, scheduler, random, transport, interner, OffLoopExecutor.inline());
+  }
+
+  public NodeEnvironment(
+      Clock clock,
+      Scheduler scheduler,
+      RandomSource random,
+      Transport transport,
+      HandleInterner interner,
+      OffLoopExecutor offLoop) {
     this.clock = Objects.requireNonNull(clock);
     this.scheduler = Objects.requireNonNull(scheduler);
     this.random = Objects.requireNonNull(random);
     this.transport = Objects.requireNonNull(transport);
     this.interner = Objects.requireNonNull(interner);
+    this.offLoop = Objects.requireNonNull(offLoop);
   }
 
   public Clock clock() {
@@ -46,6 +59,16 @@ public final class NodeEnvironment {
 
   public HandleInterner interner() {
     return interner;
+  }
+
+  /** Where heavy, self-contained work goes so that it does not hold up the loop. */
+  public OffLoopExecutor offLoop() {
+    return offLoop;
+  }
+
+  /** The bridge for code on other threads to run work on this node's loop. */
+  public LoopBridge bridge() {
+    return new LoopBridge(scheduler);
   }
 
   /**

@@ -10,11 +10,22 @@ package org.epost.overlay.api;
  */
 public interface Scheduler {
   /** Runs {@code task} on the loop after {@code delayMillis} (>= 0) milliseconds. */
+  @LoopOnly
   Cancellable schedule(long delayMillis, Runnable task);
 
   /**
    * Runs {@code task} on the loop as soon as possible. This is the one method that may be called
-   * from another thread (for example a TCP transport's I/O thread handing a frame to the loop).
+   * from any thread (a TCP transport's I/O thread handing a frame to the loop, a {@link
+   * LoopBridge}).
    */
+  @AnyThread
   void execute(Runnable task);
+
+  /**
+   * True when the calling thread is the one running this loop's tasks (in a simulation: the thread
+   * that drives the simulation). Loop-confined entry points check it through {@link
+   * LoopConfinement#check}.
+   */
+  @AnyThread
+  boolean inLoop();
 }

@@ -57,6 +57,16 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
   }
 
   @Override
+  public long wallMillis() {
+    return sim.wallMillis();
+  }
+
+  @Override
+  public boolean inLoop() {
+    return sim.inLoop();
+  }
+
+  @Override
   public Cancellable schedule(long delayMillis, Runnable task) {
     if (delayMillis < 0) {
       throw new IllegalArgumentException("negative delay " + delayMillis);

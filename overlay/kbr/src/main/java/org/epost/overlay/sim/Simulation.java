@@ -43,6 +43,8 @@ public final class Simulation {
   private final TreeMap<Id, SimulatedNode> liveById = new TreeMap<>();
   private final NodeEnvironment.HandleInterner interner = new Interner();
   private final long seed;
+  private final long epochMillis;
+  private volatile Thread driver = Thread.currentThread(); // runs the events; see inLoop()
   private long nowMicros;
   private int nextIndex;
   private long trace = 0x9E3779B97F4A7C15L;
@@ -50,12 +52,16 @@ public final class Simulation {
 
   private Simulation(Builder b) {
     this.seed = b.seed;
+    this.epochMillis = b.epochMillis;
     this.config = b.config;
     this.latency = b.latency;
     this.nodeRandom = new SplittableRandom(b.seed);
     this.driverRandom = new SeededRandom(new SplittableRandom(b.seed ^ 0x5DEECE66DL));
     this.network = new VirtualNetwork(this, b.latency, b.lossRate, b.seed ^ 0xC0FFEEL, traffic);
   }
+
+  /** The default virtual epoch: 2026-01-01T00:00:00Z. */
+  public static final long DEFAULT_EPOCH_MILLIS = 1_767_225_600_000L;
 
   public static Builder builder() {
     return new Builder();
@@ -70,6 +76,7 @@ public final class Simulation {
     private PastryConfig config = PastryConfig.defaults();
     private LatencyModel latency = LatencyModel.sphere(100);
     private double lossRate;
+    private long epochMillis = DEFAULT_EPOCH_MILLIS;
 
     public Builder seed(long seed) {
       this.seed = seed;
@@ -95,6 +102,18 @@ public final class Simulation {
       return this;
     }
 
+    /**
+     * The wall time ({@link org.epost.overlay.api.Clock#wallMillis}) at virtual time zero, in
+     * milliseconds since 1970; default {@link #DEFAULT_EPOCH_MILLIS}.
+     */
+    public Builder epochMillis(long epochMillis) {
+      if (epochMillis < 0) {
+        throw new IllegalArgumentException("negative epoch " + epochMillis);
+      }
+      this.epochMillis = epochMillis;
+      return this;
+    }
+
     public Simulation build() {
       return new Simulation(this);
     }
@@ -112,6 +131,19 @@ public final class Simulation {
   /** Virtual time in milliseconds since the start. */
   public long nowMillis() {
     return nowMicros / 1000;
+  }
+
+  /** Virtual wall time: the configured epoch plus the virtual time since the start. */
+  public long wallMillis() {
+    return epochMillis + nowMicros / 1000;
+  }
+
+  /**
+   * True on the thread that drives this simulation: the one that built it, or the one that last
+   * called a {@code run*} method. Every simulated node's loop is that thread.
+   */
+  public boolean inLoop() {
+    return Thread.currentThread() == driver;
   }
 
   /** A seeded random source for the experiment driver, independent of the nodes' streams. */
@@ -320,6 +352,7 @@ public final class Simulation {
    * endMicros}.
    */
   public void runUntilMicros(long endMicros) {
+    driver = Thread.currentThread();
     while (true) {
       Event e = queue.peek();
       if (e == null || e.timeMicros > endMicros) {

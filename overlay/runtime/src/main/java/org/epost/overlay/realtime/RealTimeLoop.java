@@ -12,8 +12,9 @@ import org.epost.overlay.api.Scheduler;
 
 /**
  * A node's event loop in real mode: one named daemon thread runs every task, in submission order
- * for tasks due at the same time. Clock is {@link System#nanoTime()} based (monotonic, milliseconds
- * since the loop started). Randomness is seeded from {@link SecureRandom} once.
+ * for tasks due at the same time. {@link #nowMillis} is {@link System#nanoTime()} based (monotonic,
+ * milliseconds since the loop started); {@link #wallMillis} is the host's calendar clock.
+ * Randomness is seeded from {@link SecureRandom} once.
  *
  * <p>Thread-safety: {@link #execute} and {@link #schedule} may be called from any thread (e.g. a
  * TCP transport's I/O thread). A task that throws is reported to the uncaught-exception handler of
@@ -47,6 +48,11 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
   }
 
   @Override
+  public long wallMillis() {
+    return System.currentTimeMillis();
+  }
+
+  @Override
   public Cancellable schedule(long delayMillis, Runnable task) {
     if (delayMillis < 0) {
       throw new IllegalArgumentException("negative delay " + delayMillis);
@@ -65,7 +71,7 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
     return random;
   }
 
-  /** True when called on this loop's thread. */
+  @Override
   public boolean inLoop() {
     return Thread.currentThread() == thread;
   }
