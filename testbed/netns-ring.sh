@@ -281,7 +281,7 @@ keys() {
 
 workload() {
   local n=$1; shift
-  local keys=200 settle=20 seed=1 jar=overlay/target/overlay-node.jar timed=() opts=()
+  local keys=200 settle=20 seed=1 jar=overlay/runtime/target/overlay-node.jar timed=() opts=()
   while [ $# -gt 0 ]; do
     case $1 in
       --keys) keys=$2; shift 2 ;;
@@ -292,7 +292,7 @@ workload() {
       *) opts+=("$1" "$2"); shift 2 ;;
     esac
   done
-  [ -f "$jar" ] || { echo "no $jar: build it with mvn -o -q -B -pl overlay package -DskipTests" >&2; exit 1; }
+  [ -f "$jar" ] || { echo "no $jar: build it with mvn -q -B -pl overlay/runtime -am package -DskipTests" >&2; exit 1; }
   jar=$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")
   trap down EXIT
   trap 'exit 130' INT TERM

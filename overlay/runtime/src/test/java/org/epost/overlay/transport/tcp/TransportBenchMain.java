@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Load driver for docs/benchmarks/transport.md (not a unit test): one-way throughput and ping-pong
  * round trips between two TcpTransports on loopback, and the same over a plain TCP socket with the
  * same length-prefixed framing (no TLS) as the baseline. Run: {@code java -cp
- * overlay/target/classes:overlay/target/test-classes:$(cat cp.txt)
+ * overlay/runtime/target/classes:overlay/runtime/target/test-classes:$(cat cp.txt)
  * org.epost.overlay.transport.tcp.TransportBenchMain}
  */
 public final class TransportBenchMain {
