@@ -1,5 +1,7 @@
 package org.epost.overlay.api;
 
+import java.time.Instant;
+
 /**
  * Time as the node's event loop sees it. Protocol code reads time only through this interface.
  *
@@ -25,4 +27,13 @@ public interface Clock {
    * step: callers compare wall times with a tolerance and never rely on them being monotonic.
    */
   long wallMillis();
+
+  /**
+   * {@link #wallMillis()} as an {@link Instant}: the "now" that signed and sealed objects, replay
+   * windows and certificate checks take (the crypto module's {@code Instant now} parameters), so
+   * that loop code passes the injected time and a simulation repeats.
+   */
+  default Instant wallInstant() {
+    return Instant.ofEpochMilli(wallMillis());
+  }
 }

@@ -84,6 +84,7 @@ final class AvailabilityRepair {
     int retain = node.config.retainWidth();
     Set<Id> live = maintenance.onlineNeighbours();
     expireOffers(now);
+    long wall = node.wallNow();
     RingView view = maintenance.view();
     HashMap<Id, Long> stillShort = new HashMap<>();
     Map<Id, List<Id>> idsFor = new HashMap<>();
@@ -91,7 +92,7 @@ final class AvailabilityRepair {
     for (Map.Entry<Id, PastNode.IndexEntry> e : node.index.entrySet()) {
       Id id = e.getKey();
       PastNode.IndexEntry entry = e.getValue();
-      if (entry.expiry() <= now || !maintenance.settled(entry, now)) {
+      if (!node.leaseOutlastsSkew(entry.expiry(), wall) || !maintenance.settled(entry, now)) {
         continue;
       }
       Id[] near = view.closest(id, retain);

@@ -12,7 +12,8 @@ import org.epost.overlay.past.api.PastObject;
 
 /**
  * PAST's wire format, version 1: version (1) | type (1) | body. Objects are kind (1) | id (20) |
- * expiry (8) | length (4) | bytes. Decoding is bounded: objects by {@link PastObject#MAX_BYTES},
+ * expiry (8) | length (4) | bytes. Every expiry (objects, renewals) is a wall time in milliseconds
+ * since the epoch (ADR 0092). Decoding is bounded: objects by {@link PastObject#MAX_BYTES},
  * candidate lists by {@link #MAX_CANDIDATES}, Bloom filters by {@link BloomFilter#MAX_WORDS}; a
  * malformed payload raises {@link MalformedFrameException} and is dropped by the caller.
  */

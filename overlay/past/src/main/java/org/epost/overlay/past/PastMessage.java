@@ -40,7 +40,10 @@ sealed interface PastMessage {
   record FetchReply(long requestId, Id id, PastObject object, List<NodeHandle> candidates)
       implements PastMessage {}
 
-  /** Routed to an immutable object's id: extend its lease on the replica set. */
+  /**
+   * Routed to an immutable object's id: extend its lease on the replica set to {@code expiryMillis}
+   * (a wall time, epoch ms).
+   */
   record Renew(long requestId, Id id, long expiryMillis) implements PastMessage {}
 
   /** Root to a replica: extend the lease of {@code id}. */

@@ -29,6 +29,12 @@ import org.epost.overlay.past.api.PastStatistics;
  * inserts and renewals, and the client side of inserts. Lookups are in {@link LookupClient},
  * replica maintenance in {@link ReplicaMaintenance}.
  *
+ * <p>Time (ADR 0092): lease expiries are wall times (epoch milliseconds, {@link
+ * org.epost.overlay.api.Clock#wallMillis}), on disk and on the wire, read against this node's wall
+ * clock with {@link PastConfig#clockSkewToleranceMillis} ({@link #leaseRunning}, {@link
+ * #leaseOutlastsSkew}); timeouts, intervals and "stored at" are monotonic ({@link
+ * org.epost.overlay.api.Clock#nowMillis}).
+ *
  * <p>Threading: everything here runs on the node's event loop; store I/O goes through {@link
  * StorageWorker} and its result comes back to the loop. The {@link #index} is this loop's view of
  * what the store holds.
@@ -49,7 +55,9 @@ final class PastNode implements Past, OverlayApplication {
   private boolean stopped;
 
   /**
-   * What the index knows of one stored object. {@code version} is the sequence of a mutable object.
+   * What the index knows of one stored object. {@code version} is the sequence of a mutable object;
+   * {@code expiry} is a wall time, {@code storedAt} this run's monotonic time (0 for copies found
+   * in the store at start).
    */
   record IndexEntry(ObjectKind kind, int size, long expiry, long version, long storedAt) {}
 
@@ -156,6 +164,28 @@ final class PastNode implements Past, OverlayApplication {
 
   AppEndpoint endpoint() {
     return endpoint;
+  }
+
+  /** This node's wall clock: what lease expiries are compared with. */
+  long wallNow() {
+    return env.clock().wallMillis();
+  }
+
+  /**
+   * Whether a copy with lease {@code expiry} is still kept and accepted here at wall time {@code
+   * wallNow}: the lease ends once this node's clock passes the expiry plus the skew tolerance, so
+   * that a node whose clock runs ahead by up to the tolerance keeps the copy until the expiry.
+   */
+  boolean leaseRunning(long expiry, long wallNow) {
+    return expiry > wallNow - config.clockSkewToleranceMillis();
+  }
+
+  /**
+   * Whether lease {@code expiry} runs for more than the skew tolerance by this node's clock, so
+   * that no honest neighbour has collected its copy yet: only such copies are repaired and audited.
+   */
+  boolean leaseOutlastsSkew(long expiry, long wallNow) {
+    return expiry > wallNow + config.clockSkewToleranceMillis();
   }
 
   long newId() {
@@ -454,8 +484,9 @@ final class PastNode implements Past, OverlayApplication {
       done.accept(PastMessage.Status.INVALID);
       return;
     }
-    long now = env.clock().nowMillis();
-    if (object.expiryMillis() <= now || (repair && !maintenance.retains(object.id()))) {
+    long wall = wallNow();
+    if (!leaseRunning(object.expiryMillis(), wall)
+        || (repair && !maintenance.retains(object.id()))) {
       counters.refusedStores++;
       done.accept(PastMessage.Status.NOT_STORED);
       return;
@@ -476,10 +507,12 @@ final class PastNode implements Past, OverlayApplication {
       done.accept(PastMessage.Status.NOT_STORED);
       return;
     }
+    // A lease longer than this storer grants is cut to its maximum from this storer's wall clock (a
+    // mutable object's expiry is signed: kept as it is).
     PastObject capped =
         object.kind() == ObjectKind.IMMUTABLE
-                && object.expiryMillis() - now > config.maxLeaseMillis()
-            ? object.withExpiry(now + config.maxLeaseMillis())
+                && object.expiryMillis() - wall > config.maxLeaseMillis()
+            ? object.withExpiry(wall + config.maxLeaseMillis())
             : object;
     storage.submit(
         () -> storage.store().put(capped),
@@ -510,7 +543,7 @@ final class PastNode implements Past, OverlayApplication {
 
   private void onRenewReplica(NodeHandle from, PastMessage.RenewReplica r) {
     IndexEntry held = index.get(r.id());
-    long now = env.clock().nowMillis();
+    long wall = wallNow();
     if (held == null || held.kind() != ObjectKind.IMMUTABLE) {
       send(
           from,
@@ -518,7 +551,7 @@ final class PastNode implements Past, OverlayApplication {
               r.operationId(), PastMessage.Status.NOT_STORED, AuditProof.NOT_HELD));
       return;
     }
-    long expiry = Math.min(r.expiryMillis(), now + config.maxLeaseMillis());
+    long expiry = Math.min(r.expiryMillis(), wall + config.maxLeaseMillis());
     if (expiry <= held.expiry()) {
       send(
           from,

@@ -48,6 +48,7 @@ final class PossessionAudits {
   /** Challenges each live neighbour over objects both hold that its last two digests claim. */
   void round() {
     long now = now();
+    long wall = node.wallNow();
     long reaudit = node.config.absenceTimeoutMillis();
     for (NodeHandle h : node.router.leafSet()) {
       ReplicaKnowledge.Digest d = knowledge.digests.get(h.id());
@@ -63,7 +64,7 @@ final class PossessionAudits {
           ReplicaMaintenance.entriesIn(node, d.from(), d.to(), d.from().equals(d.to()))) {
         Id id = e.getKey();
         long v = e.getValue().version();
-        if (e.getValue().expiry() <= now
+        if (!node.leaseOutlastsSkew(e.getValue().expiry(), wall)
             || recentlyVerified(h.id(), id, now, reaudit)
             || knowledge.isRefuted(h.id(), id)
             || !d.filter().mightContain(id, v)

@@ -16,6 +16,12 @@ import org.epost.overlay.api.Id;
  * org.epost.overlay.past.api.ObjectStore, java.util.concurrent.Executor,
  * org.epost.overlay.past.api.PastConfig, ReplicaKnowledge)} when the node restarts.
  *
+ * <p>Time: every instant here (last seen, digests received, proofs, liars) is the monotonic {@link
+ * org.epost.overlay.api.Clock#nowMillis} of this process, and absences are measured in this node's
+ * online time ({@link #resume}). The knowledge lives in memory, beside a node that restarts within
+ * one process (and in the simulator); it is never written to disk, where a monotonic time would
+ * lose its meaning (ADR 0092).
+ *
  * <p>Threading: touched only on the event loop of the node that uses it; one node at a time. Every
  * map is bounded ({@link #MAX_NODES} neighbours, {@link #MAX_VERIFIED_PER_NODE} proofs each).
  */

@@ -326,10 +326,11 @@ final class ReplicaMaintenance {
     List<Id> ids = new ArrayList<>();
     List<Long> versions = new ArrayList<>();
     int retain = node.config.retainWidth();
+    long wall = node.wallNow();
     for (Map.Entry<Id, PastNode.IndexEntry> e : candidates) {
       Id id = e.getKey();
       PastNode.IndexEntry entry = e.getValue();
-      if (entry.expiry() <= now
+      if (!node.leaseOutlastsSkew(entry.expiry(), wall)
           || !settled(entry, now)
           || sync.filter().mightContain(id, entry.version())) {
         continue;
@@ -537,7 +538,7 @@ final class ReplicaMaintenance {
   }
 
   private void collectGarbage() {
-    long now = now();
+    long wall = node.wallNow();
     List<Id> drop = new ArrayList<>();
     // Copies outside the retain width are dropped only under space pressure: such a copy may be
     // the last honest one when the closer nodes lie about holding it.
@@ -545,7 +546,7 @@ final class ReplicaMaintenance {
     RingView view = pressed ? view() : null;
     Id self = node.router.localHandle().id();
     for (Map.Entry<Id, PastNode.IndexEntry> e : node.index.entrySet()) {
-      if (e.getValue().expiry() <= now
+      if (!node.leaseRunning(e.getValue().expiry(), wall)
           || (pressed && !contains(view.closest(e.getKey(), node.config.retainWidth()), self))) {
         drop.add(e.getKey());
       }

@@ -81,7 +81,7 @@ class PastAbsenceTest {
     for (int i = 0; i < 20; i++) {
       byte[] b = new byte[1000];
       r.nextBytes(b);
-      PastObject o = PastObject.immutable(b, 30L * 24 * 3_600_000);
+      PastObject o = PastObject.immutable(b, PastRing.THIRTY_DAYS);
       objs.add(o);
       CompletableFuture<Integer> f =
           nodes.get(r.nextInt(nodes.size())).past.insert(o).toCompletableFuture();

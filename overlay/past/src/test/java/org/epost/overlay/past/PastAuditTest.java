@@ -45,7 +45,7 @@ class PastAuditTest {
     for (int i = 0; i < 30; i++) {
       byte[] b = new byte[500];
       r.nextBytes(b);
-      PastObject o = PastObject.immutable(b, 30L * 24 * 3_600_000);
+      PastObject o = PastObject.immutable(b, PastRing.THIRTY_DAYS);
       objs.add(o);
       int liarsInSet = 0;
       for (SimulatedNode n : ring.closest(o.id(), 5)) {

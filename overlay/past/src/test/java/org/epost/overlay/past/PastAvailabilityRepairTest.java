@@ -114,7 +114,7 @@ class PastAvailabilityRepairTest {
     for (int i = 0; i < objects; i++) {
       byte[] b = new byte[1000];
       r.nextBytes(b);
-      PastObject o = PastObject.immutable(b, 30L * 24 * 3_600_000);
+      PastObject o = PastObject.immutable(b, PastRing.THIRTY_DAYS);
       objs.add(o);
       CompletableFuture<Integer> f =
           nodes.get(1 + r.nextInt(nodes.size() - 1)).past.insert(o).toCompletableFuture();

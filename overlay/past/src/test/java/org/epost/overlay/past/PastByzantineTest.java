@@ -92,7 +92,7 @@ class PastByzantineTest {
     for (int i = 0; i < 40; i++) {
       byte[] b = new byte[3000];
       r.nextBytes(b);
-      objs.add(PastObject.immutable(b, 30L * 24 * 3_600_000));
+      objs.add(PastObject.immutable(b, PastRing.THIRTY_DAYS));
     }
     for (PastObject o : objs) {
       CompletableFuture<Integer> f = ring.randomPast().insert(o).toCompletableFuture();

@@ -58,6 +58,27 @@ class PastCodecTest {
   }
 
   @Test
+  void aRenewalCarriesItsWallExpiryAcrossTheWire() throws Exception {
+    long w = java.time.Instant.parse("2026-03-01T12:00:00.123Z").toEpochMilli();
+    PastMessage.Renew renew =
+        (PastMessage.Renew) PastCodec.decode(PastCodec.encode(new PastMessage.Renew(9, ID, w)));
+    assertEquals(w, renew.expiryMillis());
+    PastMessage.RenewReplica replica =
+        (PastMessage.RenewReplica)
+            PastCodec.decode(PastCodec.encode(new PastMessage.RenewReplica(10, ID, w)));
+    assertEquals(w, replica.expiryMillis());
+    PastMessage.Insert insert =
+        (PastMessage.Insert)
+            PastCodec.decode(
+                PastCodec.encode(
+                    new PastMessage.Insert(1, PastObject.immutable(new byte[] {1, 2}, w))));
+    assertEquals(w, insert.object().expiryMillis());
+    // The last eight bytes of a renewal are the expiry, big-endian epoch milliseconds.
+    byte[] encoded = PastCodec.encode(new PastMessage.Renew(9, ID, w));
+    assertEquals(w, ByteBuffer.wrap(encoded, encoded.length - 8, 8).getLong());
+  }
+
+  @Test
   void truncatedOrGarbledMessagesRaiseMalformedFrameOnly() {
     SplittableRandom r = new SplittableRandom(3);
     for (PastMessage m : samples()) {

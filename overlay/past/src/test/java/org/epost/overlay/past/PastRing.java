@@ -15,6 +15,9 @@ import org.epost.overlay.sim.Simulation;
 
 /** Test fixture: a simulated ring with PAST on every node, each on its own in-memory store. */
 final class PastRing {
+  /** A lease expiry (a wall time) 30 days after the simulation's default virtual epoch. */
+  static final long THIRTY_DAYS = Simulation.DEFAULT_EPOCH_MILLIS + 30L * 24 * 3_600_000;
+
   final Simulation sim;
   final PastConfig config;
   final Map<SimulatedNode, Past> pasts = new HashMap<>();

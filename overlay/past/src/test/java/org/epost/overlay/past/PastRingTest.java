@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 /** PAST on a simulated ring of 60 nodes: what a user of PAST observes. */
 class PastRingTest {
   private static final long DAY = 24L * 3_600_000;
+  private static final long EPOCH = org.epost.overlay.sim.Simulation.DEFAULT_EPOCH_MILLIS;
 
   private static List<PastObject> objects(int count, int size, long seed, long expiry) {
     SplittableRandom r = new SplittableRandom(seed);
@@ -46,7 +47,7 @@ class PastRingTest {
   void insertedObjectsLiveOnTheirReplicaSetAndComeBackFromAnyNode() {
     PastRing ring = new PastRing(11, PastRing.testConfig(), PastRing.memoryStores());
     ring.build(60);
-    List<PastObject> objs = objects(40, 4700, 5, 30 * DAY);
+    List<PastObject> objs = objects(40, 4700, 5, EPOCH + 30 * DAY);
     for (PastObject o : objs) {
       int stored = await(ring, ring.randomPast().insert(o));
       assertTrue(stored >= 3, "insert acknowledged by a majority, got " + stored);
@@ -65,7 +66,7 @@ class PastRingTest {
     PastRing ring =
         new PastRing(12, PastRing.testConfig().withAbsenceTimeout(90_000), PastRing.memoryStores());
     ring.build(60);
-    List<PastObject> objs = objects(40, 2000, 6, 30 * DAY);
+    List<PastObject> objs = objects(40, 2000, 6, EPOCH + 30 * DAY);
     for (PastObject o : objs) {
       await(ring, ring.randomPast().insert(o));
     }
@@ -96,9 +97,11 @@ class PastRingTest {
     SigningKeyPair owner = SigningKeyPair.generate(new SecureRandom());
     byte[] label = "inbox-head".getBytes(StandardCharsets.UTF_8);
     PastObject v1 =
-        PastObject.mutable(owner, label, 1, "one".getBytes(StandardCharsets.UTF_8), 30 * DAY);
+        PastObject.mutable(
+            owner, label, 1, "one".getBytes(StandardCharsets.UTF_8), EPOCH + 30 * DAY);
     PastObject v2 =
-        PastObject.mutable(owner, label, 2, "two".getBytes(StandardCharsets.UTF_8), 30 * DAY);
+        PastObject.mutable(
+            owner, label, 2, "two".getBytes(StandardCharsets.UTF_8), EPOCH + 30 * DAY);
     assertTrue(await(ring, ring.randomPast().insert(v1)) >= 3);
     assertTrue(await(ring, ring.randomPast().insert(v2)) >= 3);
     CompletableFuture<Integer> rollback = ring.randomPast().insert(v1).toCompletableFuture();
@@ -113,9 +116,10 @@ class PastRingTest {
     // A forged version (signed by someone else, same id claimed) is refused by every storer.
     SigningKeyPair mallory = SigningKeyPair.generate(new SecureRandom());
     PastObject forged =
-        PastObject.mutable(mallory, label, 9, "evil".getBytes(StandardCharsets.UTF_8), 30 * DAY);
+        PastObject.mutable(
+            mallory, label, 9, "evil".getBytes(StandardCharsets.UTF_8), EPOCH + 30 * DAY);
     PastObject forgedUnderOwnersId =
-        PastObject.unverified(forged.kind(), v1.id(), forged.bytes(), 30 * DAY);
+        PastObject.unverified(forged.kind(), v1.id(), forged.bytes(), EPOCH + 30 * DAY);
     CompletableFuture<Integer> forgery =
         ring.randomPast().insert(forgedUnderOwnersId).toCompletableFuture();
     CompletionException fe =
@@ -128,13 +132,22 @@ class PastRingTest {
   void renewExtendsTheLeaseAndExpiredObjectsAreCollected() {
     PastRing ring = new PastRing(14, PastRing.testConfig(), PastRing.memoryStores());
     ring.build(40);
-    long now = ring.sim.nowMillis();
+    long now = ring.sim.wallMillis();
     PastObject shortLived = objects(1, 100, 7, now + 5 * 60_000).get(0);
     PastObject renewed = objects(1, 100, 8, now + 5 * 60_000).get(0);
     await(ring, ring.randomPast().insert(shortLived));
     await(ring, ring.randomPast().insert(renewed));
     assertTrue(await(ring, ring.randomPast().renew(renewed.id(), now + 60 * 60_000)) >= 3);
-    ring.sim.runFor(10 * 60_000);
+    int carried = 0;
+    for (var holder : ring.closest(renewed.id(), 5)) {
+      for (var e : ring.stores.get(holder).entries()) {
+        carried += e.id().equals(renewed.id()) && e.expiryMillis() == now + 60 * 60_000 ? 1 : 0;
+      }
+    }
+    assertTrue(carried >= 3, "the renewal's wall expiry reached the stores: " + carried);
+    // Collected once the storers' wall clocks pass the expiry plus the skew tolerance.
+    ring.sim.runFor(
+        5 * 60_000 + ring.config.clockSkewToleranceMillis() + 2 * ring.config.maintenanceMillis());
     assertEquals(0, ring.replicasOnClosest(shortLived.id(), 5), "expired object collected");
     assertEquals(5, ring.replicasOnClosest(renewed.id(), 5), "renewed object kept");
     CompletableFuture<PastObject> gone =
@@ -149,7 +162,7 @@ class PastRingTest {
   void anInvalidObjectIsRefusedAtInsert() {
     PastRing ring = new PastRing(15, PastRing.testConfig(), PastRing.memoryStores());
     ring.build(20);
-    PastObject good = objects(1, 100, 9, 30 * DAY).get(0);
+    PastObject good = objects(1, 100, 9, EPOCH + 30 * DAY).get(0);
     byte[] bad = good.bytes();
     bad[0] ^= 1;
     PastObject lying = PastObject.unverified(good.kind(), good.id(), bad, good.expiryMillis());
@@ -174,13 +187,14 @@ class PastRingTest {
             d.maxPushesPerSync(),
             2,
             d.maxLeaseMillis(),
+            d.clockSkewToleranceMillis(),
             d.absenceTimeoutMillis(),
             d.minReachable(),
             d.reachableGraceMillis());
     PastRing ring = new PastRing(16, tight, PastRing.memoryStores());
     ring.build(20);
     var past = ring.randomPast();
-    List<PastObject> objs = objects(3, 100, 10, 30 * DAY);
+    List<PastObject> objs = objects(3, 100, 10, EPOCH + 30 * DAY);
     CompletableFuture<Integer> a = past.insert(objs.get(0)).toCompletableFuture();
     CompletableFuture<Integer> b = past.insert(objs.get(1)).toCompletableFuture();
     CompletableFuture<Integer> c = past.insert(objs.get(2)).toCompletableFuture();

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class PastSameSequenceTest {
   private static final long MINUTE = 60_000;
   private static final long DAY = 24 * 60 * MINUTE;
+  private static final long EPOCH = org.epost.overlay.sim.Simulation.DEFAULT_EPOCH_MILLIS;
 
   private static final class Node {
     final ObjectStore store = new MemoryObjectStore(64L << 20);
@@ -59,9 +60,9 @@ class PastSameSequenceTest {
     SigningKeyPair owner = SigningKeyPair.generate(new SecureRandom());
     byte[] label = "head".getBytes(StandardCharsets.US_ASCII);
     byte[] data = "log head".getBytes(StandardCharsets.US_ASCII);
-    PastObject a = PastObject.mutable(owner, label, 1, data, 30 * DAY);
+    PastObject a = PastObject.mutable(owner, label, 1, data, EPOCH + 30 * DAY);
     PastObject b =
-        PastObject.mutable(owner, label, 1, data, 31 * DAY); // same sequence, other expiry
+        PastObject.mutable(owner, label, 1, data, EPOCH + 31 * DAY); // same sequence, other expiry
     CompletableFuture<Integer> fa = first.past.insert(a).toCompletableFuture();
     sim.runFor(12_000);
     assertTrue(fa.join() >= 3);

@@ -24,7 +24,10 @@ public interface ObjectStore {
     ALREADY_PRESENT
   }
 
-  /** One stored object's metadata, for rebuilding an index at start. */
+  /**
+   * One stored object's metadata, for rebuilding an index at start. {@code expiryMillis} is a wall
+   * time (epoch milliseconds), stored as it came: a store never reads a clock.
+   */
   record Entry(Id id, ObjectKind kind, int size, long expiryMillis) {}
 
   /**
@@ -44,7 +47,9 @@ public interface ObjectStore {
    */
   PastObject get(Id id);
 
-  /** Sets the lease expiry of a stored immutable object; false if absent. */
+  /**
+   * Sets the lease expiry (a wall time, epoch ms) of a stored immutable object; false if absent.
+   */
   boolean setExpiry(Id id, long expiryMillis);
 
   /** Deletes the object; false if it was absent. */

@@ -35,9 +35,11 @@ public interface Past {
   CompletionStage<PastObject> lookup(Id id);
 
   /**
-   * Extends the lease of immutable object {@code id} to {@code expiryMillis} (storer clock, capped
-   * at the storers' maximum lease) on a majority of its replica set. Mutable objects are renewed by
-   * inserting a new signed version. Completes with the number of replicas that extended it.
+   * Extends the lease of immutable object {@code id} to {@code expiryMillis}, a wall time in
+   * milliseconds since the epoch (take it from {@link org.epost.overlay.api.Clock#wallMillis}), on
+   * a majority of its replica set. Each storer caps it at its maximum lease from its own wall clock
+   * ({@link PastConfig#maxLeaseMillis}). Mutable objects are renewed by inserting a new signed
+   * version. Completes with the number of replicas that extended it.
    */
   CompletionStage<Integer> renew(Id id, long expiryMillis);
 

@@ -15,7 +15,13 @@ package org.epost.overlay.past.api;
  *     its leaf set (>= replicas); copies beyond k are what make a returning node cheap
  * @param maxPushesPerSync objects pushed in answer to one digest at most (the rest next round)
  * @param maxPendingOperations inserts, lookups and root-side operations in flight at most
- * @param maxLeaseMillis longest lease a storer grants from now
+ * @param maxLeaseMillis longest lease a storer grants, counted from its own wall clock: a later
+ *     expiry of an immutable object is cut to the storer's wall time plus this
+ * @param clockSkewToleranceMillis how far apart the wall clocks of honest nodes may be. Expiries
+ *     are wall times (epoch milliseconds) read against each node's own clock: a storer keeps and
+ *     accepts a copy until its clock passes the expiry plus this tolerance, and repairs and audits
+ *     a copy only while the expiry is more than this tolerance ahead of its clock, so that no node
+ *     repairs or audits a copy that a neighbour with a faster clock has already collected
  * @param absenceTimeoutMillis a neighbour unseen for this long is presumed gone for good and its
  *     copies are replaced; before that it is presumed to come back with its disk (ADR 0080)
  * @param minReachable availability repair (ADR 0083): when fewer than this many holders of an
@@ -36,6 +42,7 @@ public record PastConfig(
     int maxPushesPerSync,
     int maxPendingOperations,
     long maxLeaseMillis,
+    long clockSkewToleranceMillis,
     long absenceTimeoutMillis,
     int minReachable,
     long reachableGraceMillis) {
@@ -60,6 +67,10 @@ public record PastConfig(
         || reachableGraceMillis <= 0) {
       throw new IllegalArgumentException("timeouts, periods and bounds must be positive");
     }
+    if (clockSkewToleranceMillis < 0 || clockSkewToleranceMillis > maxLeaseMillis) {
+      throw new IllegalArgumentException(
+          "clockSkewToleranceMillis must be in 0..maxLeaseMillis, got " + clockSkewToleranceMillis);
+    }
     if (minReachable < 0 || minReachable > retainWidth) {
       throw new IllegalArgumentException(
           "minReachable must be in 0..retainWidth (" + retainWidth + "), got " + minReachable);
@@ -68,8 +79,9 @@ public record PastConfig(
 
   /**
    * k = 5, insert timeout 10 s, fetch timeout 2 s, 3 routed lookup attempts (5 s apart),
-   * maintenance (digests, audits) every hour, sync delay 20 s, retain 12, absence timeout 8 h (ADR
-   * 0080), availability repair below 3 online holders for 10 min (ADR 0083).
+   * maintenance (digests, audits) every hour, sync delay 20 s, retain 12, leases of at most 400
+   * days, clock skew tolerance 5 min (ADR 0092), absence timeout 8 h (ADR 0080), availability
+   * repair below 3 online holders for 10 min (ADR 0083).
    */
   public static PastConfig defaults() {
     return new PastConfig(
@@ -83,6 +95,7 @@ public record PastConfig(
         64,
         4096,
         400L * 24 * 3_600_000,
+        5 * 60_000L,
         8 * 3_600_000L,
         3,
         10 * 60_000L);
@@ -101,6 +114,7 @@ public record PastConfig(
         maxPushesPerSync,
         maxPendingOperations,
         maxLeaseMillis,
+        clockSkewToleranceMillis,
         absenceTimeoutMillis,
         minReachable,
         reachableGraceMillis);
@@ -119,6 +133,7 @@ public record PastConfig(
         maxPushesPerSync,
         maxPendingOperations,
         maxLeaseMillis,
+        clockSkewToleranceMillis,
         absenceTimeoutMillis,
         minReachable,
         reachableGraceMillis);
@@ -137,6 +152,7 @@ public record PastConfig(
         maxPushesPerSync,
         maxPendingOperations,
         maxLeaseMillis,
+        clockSkewToleranceMillis,
         millis,
         minReachable,
         reachableGraceMillis);
@@ -158,9 +174,29 @@ public record PastConfig(
         maxPushesPerSync,
         maxPendingOperations,
         maxLeaseMillis,
+        clockSkewToleranceMillis,
         absenceTimeoutMillis,
         minReachable,
         graceMillis);
+  }
+
+  /** The same configuration with another clock skew tolerance (ADR 0092). */
+  public PastConfig withClockSkewTolerance(long millis) {
+    return new PastConfig(
+        replicas,
+        insertTimeoutMillis,
+        fetchTimeoutMillis,
+        lookupAttempts,
+        maintenanceMillis,
+        syncDelayMillis,
+        retainWidth,
+        maxPushesPerSync,
+        maxPendingOperations,
+        maxLeaseMillis,
+        millis,
+        absenceTimeoutMillis,
+        minReachable,
+        reachableGraceMillis);
   }
 
   /** Replicas that must store an object durably before an insert succeeds: a majority of k. */

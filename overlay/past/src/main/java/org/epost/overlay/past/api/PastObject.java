@@ -26,6 +26,11 @@ import org.epost.overlay.api.Id;
  *       owner extends the lease, by signing a new version.
  * </ul>
  *
+ * <p>An expiry is a wall time: milliseconds since 1970-01-01T00:00:00Z ({@link
+ * org.epost.overlay.api.Clock#wallMillis}), the same on every node, on disk and on the wire, so it
+ * keeps its meaning across restarts (ADR 0092). Storers read it against their own wall clock with a
+ * skew tolerance ({@link PastConfig#clockSkewToleranceMillis}).
+ *
  * <p>Instances made by the factories here are valid. Instances from the wire or disk come from
  * {@link #unverified} and must pass {@link #verify()} before anything trusts them. Immutable value;
  * {@link #bytes()} returns a copy.
@@ -178,6 +183,7 @@ public final class PastObject {
     return bytes.length;
   }
 
+  /** The lease expiry: a wall time in milliseconds since the epoch. */
   public long expiryMillis() {
     return expiryMillis;
   }

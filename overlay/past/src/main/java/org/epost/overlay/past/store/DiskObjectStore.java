@@ -30,8 +30,12 @@ import org.epost.overlay.past.api.PastObject;
  * Every file carries a CRC-32C over header and bytes; a file that fails it (disk corruption) reads
  * as absent and is deleted, so repair fetches a good copy. Never serves half-written bytes.
  *
- * <p>File format (version 1): "PAST" | version (1) | kind (1) | id (20) | expiry (8) | sequence (8)
- * | length (4) | bytes | CRC-32C (4) of everything before it.
+ * <p>File format (version 2): "PAST" | version (1) | kind (1) | id (20) | expiry (8) | sequence (8)
+ * | length (4) | bytes | CRC-32C (4) of everything before it. The expiry is a wall time in
+ * milliseconds since the epoch (ADR 0092). Version 1 had the same layout with expiries in the
+ * writing process's monotonic time, meaningless after a restart: a store holding a version-1 file
+ * refuses to open ({@link PastException.StorageException} saying so) rather than guess; there is no
+ * migration.
  *
  * <p>Bounded: total file bytes never exceed the quota ({@link PastException.QuotaExceededException}
  * otherwise); a read cache keeps recently read objects up to a byte bound. Thread-safe (one lock):
@@ -39,7 +43,7 @@ import org.epost.overlay.past.api.PastObject;
  */
 public final class DiskObjectStore implements ObjectStore {
   static final int MAGIC = 0x50415354; // "PAST"
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   static final int HEADER = 4 + 1 + 1 + Id.BYTES + 8 + 8 + 4;
   static final int TRAILER = 4;
 
@@ -114,6 +118,19 @@ public final class DiskObjectStore implements ObjectStore {
     }
     header.flip();
     Header h = Header.parse(header);
+    if (h == null && otherVersion(f, header)) {
+      throw new PastException.StorageException(
+          f
+              + " is an object file of format version "
+              + header.get(4)
+              + ", this store reads version "
+              + VERSION
+              + " only (version 1 held lease expiries in process-relative time, which a restart"
+              + " makes meaningless; ADR 0092). There is no migration: move the store directory"
+              + " away and start with an empty one (its objects come back from their other"
+              + " replicas)",
+          null);
+    }
     if (h == null
         || fileSize != HEADER + (long) h.length + TRAILER
         || !f.getFileName().toString().equals(h.id.toHex() + ".obj")) {
@@ -122,6 +139,23 @@ public final class DiskObjectStore implements ObjectStore {
     }
     index.put(h.id, new Meta(h.kind, h.length, h.expiry, h.sequence));
     used += fileSize;
+  }
+
+  /**
+   * Whether {@code f}, whose header did not parse, is a whole, undamaged object file of another
+   * format version (its CRC matches): a store of another version, not a damaged file to delete.
+   */
+  private static boolean otherVersion(Path f, ByteBuffer header) throws IOException {
+    if (header.limit() < 5 || header.getInt(0) != MAGIC || header.get(4) == VERSION) {
+      return false;
+    }
+    byte[] all = Files.readAllBytes(f);
+    if (all.length < HEADER + TRAILER) {
+      return false;
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(all, 0, all.length - TRAILER);
+    return (int) crc.getValue() == ByteBuffer.wrap(all, all.length - TRAILER, TRAILER).getInt();
   }
 
   @Override

@@ -29,6 +29,13 @@ import org.epost.overlay.past.api.PastObject;
  * (8) | length (4) | bytes | CRC-32C (4) of everything before it. The in-memory index maps each id
  * to its newest put record; replaying the log in order rebuilds it.
  *
+ * <p>Format version: {@code log.format}, beside {@code log/}, holds {@value #FORMAT_LINE}, written
+ * (and forced) before the first segment. Version 2 stores expiries as wall times in milliseconds
+ * since the epoch (ADR 0092). Version 1 had no {@code log.format} and held expiries in the writing
+ * process's monotonic time, meaningless after a restart: a log with segments and no {@code
+ * log.format}, or another version, refuses to open ({@link PastException.StorageException} saying
+ * so) rather than guess; there is no migration.
+ *
  * <p>Crash safety: a write is acknowledged only after the segment holding it was forced (at once
  * outside a batch, at {@link #commit} inside one). At open, the log is replayed in order; a record
  * whose header, length or CRC is wrong is skipped if a valid record follows it (disk corruption:
@@ -54,10 +61,14 @@ public final class LogObjectStore implements ObjectStore, GroupCommit, AutoClose
   static final int HEADER = 4 + 1 + 1 + Id.BYTES + 8 + 8 + 4;
   static final int TRAILER = 4;
 
+  /** The content of {@code log.format}: this store's format, version 2. */
+  static final String FORMAT_LINE = "epost-past-log 2";
+
   /** Default segment size. */
   public static final long DEFAULT_SEGMENT_BYTES = 32L << 20;
 
   private final Path logDir;
+  private final Path formatFile;
   private final long quotaBytes;
   private final long segmentBytes;
   private final ReadCache cache;
@@ -81,6 +92,7 @@ public final class LogObjectStore implements ObjectStore, GroupCommit, AutoClose
 
   private LogObjectStore(Path dir, long quotaBytes, long segmentBytes, long cacheBytes) {
     this.logDir = dir.resolve("log");
+    this.formatFile = dir.resolve("log.format");
     this.quotaBytes = quotaBytes;
     this.segmentBytes = segmentBytes;
     this.cache = new ReadCache(cacheBytes);
@@ -130,6 +142,7 @@ public final class LogObjectStore implements ObjectStore, GroupCommit, AutoClose
       }
     }
     seqs.sort(null);
+    checkFormat(!seqs.isEmpty());
     for (int i = 0; i < seqs.size(); i++) {
       long seq = seqs.get(i);
       FileChannel ch =
@@ -156,6 +169,48 @@ public final class LogObjectStore implements ObjectStore, GroupCommit, AutoClose
     }
     if (active == null || activeSize >= segmentBytes) {
       startSegment(activeSeq + 1);
+    }
+  }
+
+  /**
+   * Checks {@code log.format}, or writes it into a new log (one without segments): a log of another
+   * format version is refused, never replayed with another meaning.
+   */
+  private void checkFormat(boolean hasSegments) throws IOException {
+    Path format = formatFile;
+    String line = FORMAT_LINE + "\n";
+    String raw =
+        Files.exists(format)
+            ? new String(Files.readAllBytes(format), java.nio.charset.StandardCharsets.UTF_8)
+            : null;
+    if (!hasSegments && (raw == null || line.startsWith(raw))) {
+      // A new log, or one whose format write was cut short by a crash before any segment.
+      try (FileChannel ch =
+          FileChannel.open(
+              format,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap(line.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        ch.force(true);
+      }
+      syncDirectory(formatFile.getParent());
+      return;
+    }
+    String found = raw == null ? "epost-past-log 1 (no log.format)" : raw.trim();
+    if (!found.equals(FORMAT_LINE)) {
+      throw new PastException.StorageException(
+          "the object store in "
+              + formatFile.getParent()
+              + " has format \""
+              + found
+              + "\", this store reads \""
+              + FORMAT_LINE
+              + "\" only (version 1 held lease expiries in process-relative time, which a"
+              + " restart makes meaningless; ADR 0092). There is no migration: move the store"
+              + " directory away and start with an empty one (its objects come back from their"
+              + " other replicas)",
+          null);
     }
   }
 

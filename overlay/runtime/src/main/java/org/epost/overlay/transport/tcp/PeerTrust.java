@@ -149,6 +149,8 @@ final class PeerTrust extends X509ExtendedTrustManager {
           "ring certificate refused: malformed node certificate: " + e.getMessage());
     }
     try {
+      // The host's clock, not the node's injected Clock: this runs on a Netty I/O thread during
+      // the TLS handshake, off the loop, and only in real mode (the simulation has no TLS).
       authority.verify(nodeCert, Instant.now());
     } catch (VerificationException e) {
       throw new CertificateException("ring certificate refused: " + e.getMessage());

@@ -170,6 +170,8 @@ public final class TcpTransport implements Transport, AutoCloseable {
               + "certificate from it (NodeCredentials.withRingCertificate), not an id derived from its key");
     }
     try {
+      // The host's clock: a start-up check on the caller's thread, before any loop runs; peers
+      // check this certificate against their own host clock in PeerTrust.
       config.ringAuthority().verify(credentials.ringCertificate(), java.time.Instant.now());
     } catch (org.epost.crypto.api.VerificationException e) {
       throw new IllegalArgumentException(
