@@ -2,6 +2,7 @@ package org.epost.overlay.past.api;
 
 import java.util.concurrent.CompletionStage;
 import org.epost.overlay.api.Id;
+import org.epost.overlay.api.LoopOnly;
 
 /**
  * PAST replicated storage on one overlay node.
@@ -12,9 +13,12 @@ import org.epost.overlay.api.Id;
  * Nothing a storer returns is trusted: readers verify every object against its id (hash or owner
  * signature) and move on to another replica when a copy is wrong.
  *
- * <p>Threading: call every method on the node's event loop. Every returned stage is completed on
- * that loop, exceptionally with a {@link PastException} subclass.
+ * <p>Threading: call every method on the node's event loop; each one checks it and throws {@link
+ * IllegalStateException} on any other thread (cross with {@link org.epost.overlay.api.LoopBridge}).
+ * Every returned stage is completed on that loop, exceptionally with a {@link PastException}
+ * subclass.
  */
+@LoopOnly
 public interface Past {
   /**
    * Stores {@code object} on its replica set. Completes with the number of replicas that stored it

@@ -2,6 +2,7 @@ package org.epost.overlay.scribe.api;
 
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.epost.overlay.api.LoopOnly;
 
 /**
  * Scribe multicast on one overlay node: topics, each with a tree made of the reverse of the join
@@ -14,9 +15,11 @@ import java.util.concurrent.CompletionStage;
  * reliable layer is POST's notification service.
  *
  * <p><b>Threading.</b> Every method must be called on the node's event loop (the overlay's {@code
- * NodeEnvironment.scheduler()}); every upcall and every completion of a returned stage happens
- * there.
+ * NodeEnvironment.scheduler()}); each one checks it and throws {@link IllegalStateException} on any
+ * other thread (cross with {@link org.epost.overlay.api.LoopBridge}). Every upcall and every
+ * completion of a returned stage happens there.
  */
+@LoopOnly
 public interface Scribe {
   /**
    * Subscribes {@code client} to {@code topic}: joins the tree (if this node is not in it yet) and
