@@ -13,10 +13,8 @@ import org.epost.overlay.api.LoopOnly;
  * Nothing a storer returns is trusted: readers verify every object against its id (hash or owner
  * signature) and move on to another replica when a copy is wrong.
  *
- * <p>Threading: call every method on the node's event loop; each one checks it and throws {@link
- * IllegalStateException} on any other thread (cross with {@link org.epost.overlay.api.LoopBridge}).
- * Every returned stage is completed on that loop, exceptionally with a {@link PastException}
- * subclass.
+ * <p>Threading: call every method on the node's event loop. Every returned stage is completed on
+ * that loop, exceptionally with a {@link PastException} subclass.
  */
 @LoopOnly
 public interface Past {

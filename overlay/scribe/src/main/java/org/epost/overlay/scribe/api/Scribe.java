@@ -15,9 +15,8 @@ import org.epost.overlay.api.LoopOnly;
  * reliable layer is POST's notification service.
  *
  * <p><b>Threading.</b> Every method must be called on the node's event loop (the overlay's {@code
- * NodeEnvironment.scheduler()}); each one checks it and throws {@link IllegalStateException} on any
- * other thread (cross with {@link org.epost.overlay.api.LoopBridge}). Every upcall and every
- * completion of a returned stage happens there.
+ * NodeEnvironment.scheduler()}); every upcall and every completion of a returned stage happens
+ * there.
  */
 @LoopOnly
 public interface Scribe {
