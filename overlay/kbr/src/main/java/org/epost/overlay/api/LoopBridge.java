@@ -2,6 +2,7 @@ package org.epost.overlay.api;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -26,8 +27,10 @@ public final class LoopBridge {
   /**
    * Runs {@code work} on the loop; the stage it returns is followed on the loop, and its outcome
    * completes the returned future on {@code deliverOn}. An exception thrown by {@code work}, or a
-   * null stage, completes the future exceptionally. If the loop has stopped and refuses the task,
-   * the future completes exceptionally with the refusal.
+   * null stage, completes the future exceptionally; a stage that fails hands over its cause (not a
+   * {@link CompletionException} around it). If the loop has stopped and refuses the task, the
+   * future completes exceptionally with the refusal at once. A task the loop accepted but dropped
+   * when it closed never runs and its future never completes: a caller that waits bounds the wait.
    */
   public <T> CompletableFuture<T> call(
       Supplier<? extends CompletionStage<T>> work, Executor deliverOn) {
@@ -60,7 +63,13 @@ public final class LoopBridge {
   }
 
   private static <T> void deliver(
-      Executor deliverOn, CompletableFuture<T> result, T value, Throwable failure) {
+      Executor deliverOn, CompletableFuture<T> result, T value, Throwable thrown) {
+    // A dependent stage reports a failure wrapped in CompletionException: hand over the cause, so
+    // that the caller can test its type (PastException's subclasses) directly.
+    Throwable failure =
+        thrown instanceof CompletionException && thrown.getCause() != null
+            ? thrown.getCause()
+            : thrown;
     try {
       deliverOn.execute(
           () -> {

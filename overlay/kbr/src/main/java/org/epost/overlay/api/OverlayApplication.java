@@ -1,9 +1,13 @@
 package org.epost.overlay.api;
 
 /**
- * Upcalls from the overlay to an application (PAST, Scribe, a lookup workload). All upcalls run on
- * the node's event loop; they must not block. Register with {@link KeyBasedRouter#register}.
+ * Upcalls from the overlay to an application (PAST, Scribe, a lookup workload). Register with
+ * {@link KeyBasedRouter#register}.
+ *
+ * <p>Threading: every upcall runs on the node's event loop and must not block; heavy work goes to
+ * {@link NodeEnvironment#offLoop()}.
  */
+@LoopOnly
 public interface OverlayApplication {
   /**
    * This node is the root for {@code message.key()}: the numerically closest ready node it knows of

@@ -29,6 +29,11 @@ public interface Transport {
    */
   void send(Address to, Id expectedId, byte[] frame);
 
-  /** Installs the receiver; frames arrive on the node's event loop. Called once, before traffic. */
+  /**
+   * Installs the receiver; frames arrive on the node's event loop. Called once, before traffic.
+   *
+   * <p>Threading: {@link #send} may be called from any thread in real mode (it never blocks) and is
+   * called on the loop by protocol code; frames and hints reach the receiver on the loop.
+   */
   void setReceiver(FrameReceiver receiver);
 }

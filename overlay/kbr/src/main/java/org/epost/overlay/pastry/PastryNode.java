@@ -8,6 +8,7 @@ import org.epost.overlay.api.AppEndpoint;
 import org.epost.overlay.api.FrameReceiver;
 import org.epost.overlay.api.Id;
 import org.epost.overlay.api.KeyBasedRouter;
+import org.epost.overlay.api.LoopConfinement;
 import org.epost.overlay.api.MalformedFrameException;
 import org.epost.overlay.api.NodeEnvironment;
 import org.epost.overlay.api.NodeHandle;
@@ -62,12 +63,14 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
   @Override
   public void createRing() {
+    confined("OverlayNode.createRing");
     requireState(State.NEW);
     becomeReady();
   }
 
   @Override
   public void join(List<Address> bootstraps) {
+    confined("OverlayNode.join");
     requireState(State.NEW);
     if (bootstraps.isEmpty()) {
       throw new IllegalArgumentException("join needs at least one bootstrap address");
@@ -78,6 +81,7 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
   @Override
   public void stop() {
+    confined("OverlayNode.stop");
     state = State.STOPPED;
     membership.stop();
     maintenance.stop();
@@ -89,6 +93,14 @@ final class PastryNode implements OverlayNode, FrameReceiver {
     membership.startHeartbeats();
     maintenance.start();
     forwarder.flushBuffered();
+  }
+
+  /**
+   * The run-time check of the public entry points: a caller on another thread fails here, at once,
+   * instead of racing the loop. Frame delivery and internal paths do not check.
+   */
+  private void confined(String what) {
+    LoopConfinement.check(env.scheduler(), what);
   }
 
   private void requireState(State expected) {
@@ -106,6 +118,7 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
   @Override
   public boolean isReady() {
+    confined("KeyBasedRouter.isReady");
     return state == State.READY;
   }
 
@@ -116,6 +129,7 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
   @Override
   public AppEndpoint register(int applicationId, OverlayApplication application) {
+    confined("KeyBasedRouter.register");
     if (applicationId < KeyBasedRouter.FIRST_APPLICATION_ID || applicationId > 0xFFFF) {
       throw new IllegalArgumentException("application id must be in 16..65535: " + applicationId);
     }
@@ -152,6 +166,11 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
   @Override
   public List<NodeHandle> replicaSet(Id key, int k) {
+    confined("KeyBasedRouter.replicaSet");
+    return closestKnown(key, k);
+  }
+
+  private List<NodeHandle> closestKnown(Id key, int k) {
     List<NodeHandle> all = leafSet.members();
     all.add(self);
     all.sort((a, b) -> a.equals(b) ? 0 : key.isCloser(a.id(), b.id()) ? -1 : 1);
@@ -161,16 +180,19 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
   @Override
   public List<NodeHandle> leafSet() {
+    confined("KeyBasedRouter.leafSet");
     return Collections.unmodifiableList(leafSet.members());
   }
 
   @Override
   public List<NodeHandle> routingTableEntries() {
+    confined("KeyBasedRouter.routingTableEntries");
     return Collections.unmodifiableList(table.entries());
   }
 
   @Override
   public NodeStatistics statistics() {
+    confined("KeyBasedRouter.statistics");
     return stats;
   }
 
@@ -188,6 +210,7 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
     @Override
     public void route(Id key, byte[] payload, NodeHandle hint) {
+      confined("AppEndpoint.route");
       checkPayload(payload);
       if (state != State.READY) {
         throw new IllegalStateException("cannot route: node is " + state + ", not ready");
@@ -197,6 +220,7 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
     @Override
     public void sendDirect(NodeHandle to, byte[] payload) {
+      confined("AppEndpoint.sendDirect");
       checkPayload(payload);
       if (state == State.STOPPED) {
         throw new IllegalStateException("node is stopped");
@@ -210,7 +234,8 @@ final class PastryNode implements OverlayNode, FrameReceiver {
 
     @Override
     public List<NodeHandle> replicaSet(Id key, int k) {
-      return PastryNode.this.replicaSet(key, k);
+      confined("AppEndpoint.replicaSet");
+      return closestKnown(key, k);
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.epost.overlay.api.AppEndpoint;
 import org.epost.overlay.api.Cancellable;
 import org.epost.overlay.api.Id;
 import org.epost.overlay.api.KeyBasedRouter;
+import org.epost.overlay.api.LoopConfinement;
 import org.epost.overlay.api.MalformedFrameException;
 import org.epost.overlay.api.NodeEnvironment;
 import org.epost.overlay.api.NodeHandle;
@@ -212,6 +213,7 @@ final class PastNode implements Past, OverlayApplication {
 
   @Override
   public CompletionStage<Integer> insert(PastObject object) {
+    LoopConfinement.check(env.scheduler(), "Past.insert");
     PastObject valid;
     try {
       valid = object.verify();
@@ -224,11 +226,13 @@ final class PastNode implements Past, OverlayApplication {
 
   @Override
   public CompletionStage<Integer> renew(Id id, long expiryMillis) {
+    LoopConfinement.check(env.scheduler(), "Past.renew");
     return clientOperation("renewal of " + id, id, r -> new PastMessage.Renew(r, id, expiryMillis));
   }
 
   @Override
   public CompletionStage<PastObject> lookup(Id id) {
+    LoopConfinement.check(env.scheduler(), "Past.lookup");
     return lookups.lookup(id);
   }
 
@@ -672,6 +676,7 @@ final class PastNode implements Past, OverlayApplication {
 
   @Override
   public PastStatistics statistics() {
+    LoopConfinement.check(env.scheduler(), "Past.statistics");
     Counters c = counters;
     return new PastStatistics(
         c.corruptionsDetected,
@@ -690,6 +695,7 @@ final class PastNode implements Past, OverlayApplication {
 
   @Override
   public void stop() {
+    LoopConfinement.check(env.scheduler(), "Past.stop");
     if (stopped) {
       return;
     }

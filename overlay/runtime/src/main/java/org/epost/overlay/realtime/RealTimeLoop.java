@@ -2,6 +2,7 @@ package org.epost.overlay.realtime;
 
 import java.security.SecureRandom;
 import java.util.SplittableRandom;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +27,12 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
   private final long origin = System.nanoTime();
   private final SeededRandom random =
       new SeededRandom(new SplittableRandom(new SecureRandom().nextLong()));
+  private final String name;
   private volatile Thread thread;
 
   /** Starts a loop whose thread is called {@code name}. */
   public RealTimeLoop(String name) {
+    this.name = name;
     executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -57,13 +60,33 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
     if (delayMillis < 0) {
       throw new IllegalArgumentException("negative delay " + delayMillis);
     }
-    ScheduledFuture<?> f = executor.schedule(guarded(task), delayMillis, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> f;
+    try {
+      f = executor.schedule(guarded(task), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      throw closed(e);
+    }
     return () -> f.cancel(false);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws RejectedExecutionException once the loop is closed (never silently dropped, so that a
+   *     {@link org.epost.overlay.api.LoopBridge} can report it to its caller)
+   */
   @Override
   public void execute(Runnable task) {
-    executor.execute(guarded(task));
+    try {
+      executor.execute(guarded(task));
+    } catch (RejectedExecutionException e) {
+      throw closed(e);
+    }
+  }
+
+  private RejectedExecutionException closed(RejectedExecutionException e) {
+    return new RejectedExecutionException(
+        "the event loop '" + name + "' is closed and takes no more tasks", e);
   }
 
   /** The loop's random source; use it only on the loop. */
@@ -76,7 +99,10 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
     return Thread.currentThread() == thread;
   }
 
-  /** Stops the loop; queued tasks are dropped. */
+  /**
+   * Stops the loop; queued tasks are dropped (they never run), and {@link #execute} and {@link
+   * #schedule} throw {@link RejectedExecutionException} from now on.
+   */
   @Override
   public void close() {
     executor.shutdownNow();

@@ -23,6 +23,7 @@ public final class WorkerPool implements OffLoopExecutor, AutoCloseable {
   /** Tasks waiting for a worker beyond which {@link #submit} refuses. */
   public static final int DEFAULT_QUEUE_BOUND = 1024;
 
+  private final String name;
   private final Scheduler loop;
   private final ThreadPoolExecutor executor;
 
@@ -34,6 +35,7 @@ public final class WorkerPool implements OffLoopExecutor, AutoCloseable {
     if (threads < 1 || queueBound < 1) {
       throw new IllegalArgumentException("threads and queue bound must be positive");
     }
+    this.name = name;
     this.loop = loop;
     AtomicInteger n = new AtomicInteger();
     this.executor =
@@ -75,7 +77,13 @@ public final class WorkerPool implements OffLoopExecutor, AutoCloseable {
     } catch (RejectedExecutionException full) {
       onLoop.completeExceptionally(
           new RejectedExecutionException(
-              "the node's worker pool is saturated (" + executor.getQueue().size() + " waiting)",
+              "the worker pool '"
+                  + name
+                  + "' is saturated ("
+                  + executor.getActiveCount()
+                  + " running, "
+                  + executor.getQueue().size()
+                  + " waiting): retry later",
               full));
     }
     return onLoop;

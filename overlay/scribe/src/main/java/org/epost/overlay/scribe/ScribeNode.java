@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.epost.overlay.api.AppEndpoint;
 import org.epost.overlay.api.KeyBasedRouter;
+import org.epost.overlay.api.LoopConfinement;
 import org.epost.overlay.api.MalformedFrameException;
 import org.epost.overlay.api.NodeEnvironment;
 import org.epost.overlay.api.NodeHandle;
@@ -82,6 +83,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
 
   @Override
   public void subscribe(TopicId topic, ScribeClient client) {
+    LoopConfinement.check(env.scheduler(), "Scribe.subscribe");
     Topic t = topics.get(topic);
     if (t == null) {
       if (topics.size() >= config.maxTopics()) {
@@ -105,6 +107,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
 
   @Override
   public void unsubscribe(TopicId topic) {
+    LoopConfinement.check(env.scheduler(), "Scribe.unsubscribe");
     Topic t = topics.get(topic);
     if (t != null) {
       t.client = null;
@@ -114,6 +117,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
 
   @Override
   public long publish(TopicId topic, byte[] payload) {
+    LoopConfinement.check(env.scheduler(), "Scribe.publish");
     checkPayload(payload);
     long id = env.random().nextLong();
     endpoint.route(topic.id(), ScribeCodec.encode(new Publish(topic, id, payload.clone())), null);
@@ -123,6 +127,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
   @Override
   public CompletionStage<org.epost.overlay.scribe.api.AnycastResult> anycast(
       TopicId topic, byte[] payload) {
+    LoopConfinement.check(env.scheduler(), "Scribe.anycast");
     checkPayload(payload);
     if (!router.isReady()) {
       throw new IllegalStateException("cannot anycast: the overlay node has not joined yet");
@@ -142,6 +147,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
 
   @Override
   public Set<TopicId> subscriptions() {
+    LoopConfinement.check(env.scheduler(), "Scribe.subscriptions");
     Set<TopicId> out = new LinkedHashSet<>();
     topics.forEach(
         (id, t) -> {
@@ -154,22 +160,26 @@ final class ScribeNode implements Scribe, OverlayApplication {
 
   @Override
   public TopicView view(TopicId topic) {
+    LoopConfinement.check(env.scheduler(), "Scribe.view");
     Topic t = topics.get(topic);
     return t == null ? null : t.view();
   }
 
   @Override
   public int topicCount() {
+    LoopConfinement.check(env.scheduler(), "Scribe.topicCount");
     return topics.size();
   }
 
   @Override
   public ScribeStatistics statistics() {
+    LoopConfinement.check(env.scheduler(), "Scribe.statistics");
     return stats;
   }
 
   @Override
   public void stop() {
+    LoopConfinement.check(env.scheduler(), "Scribe.stop");
     stopped = true;
     maintenance.stop();
   }

@@ -2,6 +2,7 @@ package org.epost.overlay.past.api;
 
 import java.util.concurrent.CompletionStage;
 import org.epost.overlay.api.Id;
+import org.epost.overlay.api.LoopOnly;
 
 /**
  * PAST replicated storage on one overlay node.
@@ -15,6 +16,7 @@ import org.epost.overlay.api.Id;
  * <p>Threading: call every method on the node's event loop. Every returned stage is completed on
  * that loop, exceptionally with a {@link PastException} subclass.
  */
+@LoopOnly
 public interface Past {
   /**
    * Stores {@code object} on its replica set. Completes with the number of replicas that stored it

@@ -2,6 +2,7 @@ package org.epost.overlay.scribe.api;
 
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.epost.overlay.api.LoopOnly;
 
 /**
  * Scribe multicast on one overlay node: topics, each with a tree made of the reverse of the join
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletionStage;
  * NodeEnvironment.scheduler()}); every upcall and every completion of a returned stage happens
  * there.
  */
+@LoopOnly
 public interface Scribe {
   /**
    * Subscribes {@code client} to {@code topic}: joins the tree (if this node is not in it yet) and
