@@ -29,24 +29,34 @@ public final class LoopBridge {
    * completes the returned future on {@code deliverOn}. An exception thrown by {@code work}, or a
    * null stage, completes the future exceptionally; a stage that fails hands over its cause (not a
    * {@link CompletionException} around it). If the loop has stopped and refuses the task, the
-   * future completes exceptionally with the refusal at once. A task the loop accepted but dropped
-   * when it closed never runs and its future never completes: a caller that waits bounds the wait.
+   * future completes exceptionally with the refusal at once; if the loop stops after accepting the
+   * work but before running it, the future completes exceptionally with the loop's reason ({@link
+   * Scheduler.Abandonable}). Work that started keeps the contract of the stage it returned (PAST
+   * and Scribe fail their pending stages when they stop).
    */
   public <T> CompletableFuture<T> call(
       Supplier<? extends CompletionStage<T>> work, Executor deliverOn) {
     Objects.requireNonNull(work);
     Objects.requireNonNull(deliverOn);
     CompletableFuture<T> result = new CompletableFuture<>();
-    Runnable onLoop =
-        () -> {
-          CompletionStage<T> stage;
-          try {
-            stage = Objects.requireNonNull(work.get(), "the work returned no stage");
-          } catch (RuntimeException e) {
-            deliver(deliverOn, result, null, e);
-            return;
+    Scheduler.Abandonable onLoop =
+        new Scheduler.Abandonable() {
+          @Override
+          public void run() {
+            CompletionStage<T> stage;
+            try {
+              stage = Objects.requireNonNull(work.get(), "the work returned no stage");
+            } catch (RuntimeException e) {
+              deliver(deliverOn, result, null, e);
+              return;
+            }
+            stage.whenComplete((value, failure) -> deliver(deliverOn, result, value, failure));
           }
-          stage.whenComplete((value, failure) -> deliver(deliverOn, result, value, failure));
+
+          @Override
+          public void abandoned(RuntimeException why) {
+            deliver(deliverOn, result, null, why);
+          }
         };
     try {
       loop.execute(onLoop);

@@ -28,4 +28,15 @@ public interface Scheduler {
    */
   @AnyThread
   boolean inLoop();
+
+  /**
+   * A task that wants to know when the loop stops before running it. A loop that stops with such a
+   * task queued calls {@link #abandoned} once (on the stopping thread) instead of dropping it
+   * silently; {@link LoopBridge} uses it so that a caller's future fails rather than waits forever.
+   * A simulation never stops its loop this way, so it never calls it.
+   */
+  interface Abandonable extends Runnable {
+    /** The loop stopped before this task ran; it never will. */
+    void abandoned(RuntimeException why);
+  }
 }

@@ -1,7 +1,9 @@
 package org.epost.overlay.realtime;
 
 import java.security.SecureRandom;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -28,6 +30,7 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
   private final SeededRandom random =
       new SeededRandom(new SplittableRandom(new SecureRandom().nextLong()));
   private final String name;
+  private final Set<Scheduler.Abandonable> abandonable = ConcurrentHashMap.newKeySet();
   private volatile Thread thread;
 
   /** Starts a loop whose thread is called {@code name}. */
@@ -64,6 +67,7 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
     try {
       f = executor.schedule(guarded(task), delayMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
+      forget(task);
       throw closed(e);
     }
     return () -> f.cancel(false);
@@ -80,6 +84,7 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
     try {
       executor.execute(guarded(task));
     } catch (RejectedExecutionException e) {
+      forget(task);
       throw closed(e);
     }
   }
@@ -100,16 +105,35 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
   }
 
   /**
-   * Stops the loop; queued tasks are dropped (they never run), and {@link #execute} and {@link
-   * #schedule} throw {@link RejectedExecutionException} from now on.
+   * Stops the loop; queued tasks never run, those that are {@link Scheduler.Abandonable} are told
+   * so, and {@link #execute} and {@link #schedule} throw {@link RejectedExecutionException} from
+   * now on.
    */
   @Override
   public void close() {
     executor.shutdownNow();
+    RejectedExecutionException why = closed(null);
+    for (Scheduler.Abandonable task : abandonable) {
+      if (abandonable.remove(task)) {
+        task.abandoned(why);
+      }
+    }
   }
 
-  private static Runnable guarded(Runnable task) {
+  private void forget(Runnable task) {
+    if (task instanceof Scheduler.Abandonable) {
+      abandonable.remove(task);
+    }
+  }
+
+  private Runnable guarded(Runnable task) {
+    if (task instanceof Scheduler.Abandonable) {
+      abandonable.add((Scheduler.Abandonable) task);
+    }
     return () -> {
+      if (task instanceof Scheduler.Abandonable && !abandonable.remove(task)) {
+        return; // abandoned by close() already
+      }
       try {
         task.run();
       } catch (RuntimeException e) {

@@ -139,6 +139,29 @@ class LoopBridgeTest {
   }
 
   @Test
+  void workQueuedWhenTheLoopClosesFailsItsFutureInsteadOfHanging() throws Exception {
+    CountDownLatch busy = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    loop.execute(
+        () -> {
+          busy.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    assertTrue(busy.await(10, TimeUnit.SECONDS));
+    CompletableFuture<String> queued = bridge.get(() -> "never", caller);
+    loop.close(); // interrupts the busy task; the bridged work is still queued behind it
+    release.countDown();
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> queued.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(RejectedExecutionException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("bridge-loop"), e.getCause().getMessage());
+  }
+
+  @Test
   void aCallerExecutorThatIsShutDownStillGetsTheOutcome() throws Exception {
     caller.shutdown();
     CompletableFuture<String> f = bridge.get(() -> "value", caller);
