@@ -81,7 +81,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
   // ---- API ----------------------------------------------------------------------------------
 
   @Override
-  public void subscribe(TopicId topic, ScribeClient client) {
+  public CompletionStage<Void> subscribe(TopicId topic, ScribeClient client) {
     Topic t = topics.get(topic);
     if (t == null) {
       if (topics.size() >= config.maxTopics()) {
@@ -94,13 +94,14 @@ final class ScribeNode implements Scribe, OverlayApplication {
       topics.put(topic, t);
       t.client = client;
       sendJoin(t);
-      return;
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
     t.client = client;
     t.clientConfirmed = false;
     if (t.attached()) {
       confirmClient(t);
     }
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
   }
 
   @Override
@@ -113,11 +114,11 @@ final class ScribeNode implements Scribe, OverlayApplication {
   }
 
   @Override
-  public long publish(TopicId topic, byte[] payload) {
+  public CompletionStage<Long> publish(TopicId topic, byte[] payload) {
     checkPayload(payload);
     long id = env.random().nextLong();
     endpoint.route(topic.id(), ScribeCodec.encode(new Publish(topic, id, payload.clone())), null);
-    return id;
+    return java.util.concurrent.CompletableFuture.completedFuture(id);
   }
 
   @Override
