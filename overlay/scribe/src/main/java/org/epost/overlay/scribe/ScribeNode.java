@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.epost.overlay.api.AppEndpoint;
 import org.epost.overlay.api.KeyBasedRouter;
@@ -28,6 +29,7 @@ import org.epost.overlay.scribe.ScribeMessage.Publish;
 import org.epost.overlay.scribe.api.Scribe;
 import org.epost.overlay.scribe.api.ScribeClient;
 import org.epost.overlay.scribe.api.ScribeConfig;
+import org.epost.overlay.scribe.api.ScribeException;
 import org.epost.overlay.scribe.api.ScribeObserver;
 import org.epost.overlay.scribe.api.ScribeObserver.Leg;
 import org.epost.overlay.scribe.api.ScribeStatistics;
@@ -82,26 +84,54 @@ final class ScribeNode implements Scribe, OverlayApplication {
 
   @Override
   public CompletionStage<Void> subscribe(TopicId topic, ScribeClient client) {
+    ScribeException.NotReadyException notReady = notReady("subscribe to " + topic);
+    if (notReady != null) {
+      return CompletableFuture.failedFuture(notReady);
+    }
     Topic t = topics.get(topic);
     if (t == null) {
       if (topics.size() >= config.maxTopics()) {
-        throw new IllegalStateException(
-            "this node already takes part in "
-                + topics.size()
-                + " topics, the configured maximum; unsubscribe from one first");
+        return CompletableFuture.failedFuture(
+            new ScribeException.TopicLimitException(
+                "cannot subscribe to "
+                    + topic
+                    + ": this node already takes part in "
+                    + topics.size()
+                    + " topics, the configured maximum; unsubscribe from one first"));
       }
       t = new Topic(topic, now());
       topics.put(topic, t);
       t.client = client;
+      CompletableFuture<Void> attached = new CompletableFuture<>();
+      t.subscribed.add(attached);
       sendJoin(t);
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
+      return attached;
     }
     t.client = client;
     t.clientConfirmed = false;
+    CompletableFuture<Void> attached = new CompletableFuture<>();
+    t.subscribed.add(attached);
     if (t.attached()) {
       confirmClient(t);
     }
-    return java.util.concurrent.CompletableFuture.completedFuture(null);
+    return attached;
+  }
+
+  /** Why this node cannot take part in trees now, or null if it can. */
+  private ScribeException.NotReadyException notReady(String what) {
+    if (stopped) {
+      return new ScribeException.NotReadyException(
+          "cannot " + what + ": Scribe was stopped on this node",
+          ScribeException.NotReadyException.Reason.STOPPED);
+    }
+    if (!router.isReady()) {
+      return new ScribeException.NotReadyException(
+          "cannot "
+              + what
+              + ": the overlay node has not joined the ring yet; retry once it is ready",
+          ScribeException.NotReadyException.Reason.NOT_JOINED);
+    }
+    return null;
   }
 
   @Override
@@ -109,6 +139,7 @@ final class ScribeNode implements Scribe, OverlayApplication {
     Topic t = topics.get(topic);
     if (t != null) {
       t.client = null;
+      cancelSubscribed(t);
       maybePrune(t);
     }
   }
@@ -116,17 +147,22 @@ final class ScribeNode implements Scribe, OverlayApplication {
   @Override
   public CompletionStage<Long> publish(TopicId topic, byte[] payload) {
     checkPayload(payload);
+    ScribeException.NotReadyException notReady = notReady("publish to " + topic);
+    if (notReady != null) {
+      return CompletableFuture.failedFuture(notReady);
+    }
     long id = env.random().nextLong();
     endpoint.route(topic.id(), ScribeCodec.encode(new Publish(topic, id, payload.clone())), null);
-    return java.util.concurrent.CompletableFuture.completedFuture(id);
+    return CompletableFuture.completedFuture(id);
   }
 
   @Override
   public CompletionStage<org.epost.overlay.scribe.api.AnycastResult> anycast(
       TopicId topic, byte[] payload) {
     checkPayload(payload);
-    if (!router.isReady()) {
-      throw new IllegalStateException("cannot anycast: the overlay node has not joined yet");
+    ScribeException.NotReadyException notReady = notReady("anycast to " + topic);
+    if (notReady != null) {
+      return CompletableFuture.failedFuture(notReady);
     }
     return anycasts.start(topic, payload.clone());
   }
@@ -171,8 +207,21 @@ final class ScribeNode implements Scribe, OverlayApplication {
 
   @Override
   public void stop() {
+    if (stopped) {
+      return;
+    }
     stopped = true;
     maintenance.stop();
+    for (Topic t : topics.values()) {
+      List<CompletableFuture<Void>> waiting = new ArrayList<>(t.subscribed);
+      t.subscribed.clear();
+      for (CompletableFuture<Void> f : waiting) {
+        f.completeExceptionally(
+            new ScribeException.NotReadyException(
+                "subscription to " + t.id + ": Scribe was stopped before it attached",
+                ScribeException.NotReadyException.Reason.STOPPED));
+      }
+    }
   }
 
   // ---- overlay upcalls -------------------------------------------------------------------------
@@ -497,6 +546,18 @@ final class ScribeNode implements Scribe, OverlayApplication {
       t.clientConfirmed = true;
       t.client.subscribed(t.id);
     }
+    if (t.client != null && !t.subscribed.isEmpty()) {
+      List<CompletableFuture<Void>> waiting = new ArrayList<>(t.subscribed);
+      t.subscribed.clear();
+      waiting.forEach(f -> f.complete(null));
+    }
+  }
+
+  /** The subscription of {@code t} ended before it attached: its pending stages are cancelled. */
+  private void cancelSubscribed(Topic t) {
+    List<CompletableFuture<Void>> waiting = new ArrayList<>(t.subscribed);
+    t.subscribed.clear();
+    waiting.forEach(f -> f.cancel(false));
   }
 
   // ---- leaving

@@ -64,9 +64,10 @@ class ScribeNotReadyTest {
   @Test
   void aStoppedScribeFailsPendingAndNewOperationsWithNotReady() {
     ScribeRing ring = ScribeRing.build(32, 10, ScribeConfig.defaults());
-    SimulatedNode n = ring.live().get(3);
-    Scribe scribe = ring.scribe(n);
     TopicId topic = TopicId.named("alerts");
+    SimulatedNode root = ring.sim.closestLiveNode(topic.id(), true);
+    SimulatedNode n = ring.live().get(0) != root ? ring.live().get(0) : ring.live().get(1);
+    Scribe scribe = ring.scribe(n);
     CompletableFuture<Void> pending =
         scribe.subscribe(topic, new ScribeRing.Recorder(n)).toCompletableFuture();
     assertFalse(pending.isDone(), "the join is under way");
