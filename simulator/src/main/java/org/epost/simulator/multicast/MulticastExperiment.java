@@ -169,10 +169,18 @@ public final class MulticastExperiment {
     byte[] payload = new byte[64];
     int minute = (int) ((sim.nowMicros() - measureStart) / (60 * SECOND));
     tracker.publishing();
-    long id = scribes.get(from).publish(topicIds.get(topic), payload);
-    PublicationRecord r = new PublicationRecord(id, topic, sim.nowMicros(), from, minute);
-    tracker.published(r, subscribers.get(topic));
-    sim.scheduleMicros(config.deadline().toNanos() / 1000, () -> tracker.close(id));
+    SimulatedNode publisher = from;
+    // A ready node's publish completes at once, so this runs before publishOne returns.
+    scribes
+        .get(from)
+        .publish(topicIds.get(topic), payload)
+        .thenAccept(
+            id -> {
+              PublicationRecord r =
+                  new PublicationRecord(id, topic, sim.nowMicros(), publisher, minute);
+              tracker.published(r, subscribers.get(topic));
+              sim.scheduleMicros(config.deadline().toNanos() / 1000, () -> tracker.close(id));
+            });
   }
 
   private void scheduleFailure(SimulatedNode n) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.epost.crypto.api.CryptoFormatException;
 import org.epost.crypto.api.SigningKeyPair;
@@ -21,6 +22,7 @@ import org.epost.overlay.past.api.ObjectKind;
 import org.epost.overlay.past.api.ObjectStore;
 import org.epost.overlay.past.api.Past;
 import org.epost.overlay.past.api.PastConfig;
+import org.epost.overlay.past.api.PastException;
 import org.epost.overlay.past.api.PastObject;
 import org.epost.overlay.past.api.PastStatistics;
 import org.epost.overlay.past.store.MemoryObjectStore;
@@ -62,6 +64,10 @@ public final class StorageExperiment {
   private long failedNoLiveCopy;
   private long failedCopyAmongClosest;
   private long failedCopyFurther;
+  // Failed lookups by what PAST said (ADR 0093): not found, unavailable, or no answer in time.
+  private long failedNotFound;
+  private long failedUnavailable;
+  private long failedDriverTimeout;
   private long staleReturned;
   private long departures;
   private long insertFailures;
@@ -461,7 +467,7 @@ public final class StorageExperiment {
         () -> {
           if (!counted[0]) {
             counted[0] = true;
-            failed(m, reader, index);
+            failed(m, reader, index, null);
           }
         });
     f.whenComplete(
@@ -471,7 +477,7 @@ public final class StorageExperiment {
           }
           counted[0] = true;
           if (failure != null) {
-            failed(m, reader, index);
+            failed(m, reader, index, failure);
           } else if (!matches(index, o)) {
             wrongReturned++;
             lookupsFailed++;
@@ -489,7 +495,7 @@ public final class StorageExperiment {
    * A lookup failed. When its reader went offline (or left) meanwhile, PAST stopped and abandoned
    * it: that is the reader's absence, not the storage's, and it is counted apart.
    */
-  private void failed(Member reader, Past session, int index) {
+  private void failed(Member reader, Past session, int index, Throwable failure) {
     if (reader.past != session) {
       abortedByReader++;
       hourLookups--;
@@ -497,6 +503,14 @@ public final class StorageExperiment {
     }
     lookupsFailed++;
     hourFailed++;
+    Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+    if (cause == null) {
+      failedDriverTimeout++;
+    } else if (cause instanceof PastException.ObjectNotFoundException) {
+      failedNotFound++;
+    } else {
+      failedUnavailable++;
+    }
     classifyFailure(index);
   }
 
@@ -713,6 +727,12 @@ public final class StorageExperiment {
     f.put("lookups_failed_no_live_copy", failedNoLiveCopy);
     f.put("lookups_failed_live_copy_among_10_closest", failedCopyAmongClosest);
     f.put("lookups_failed_live_copy_further_out", failedCopyFurther);
+    // The same failures by what PAST reported: "not found" (a quorum of the replica set answered,
+    // none holds a valid copy), "unavailable" (too few answered, or the reader could not ask), or
+    // nothing before the driver's own timeout.
+    f.put("lookups_failed_not_found", failedNotFound);
+    f.put("lookups_failed_unavailable", failedUnavailable);
+    f.put("lookups_failed_driver_timeout", failedDriverTimeout);
     // Served = corrupted copies that reached an honest node's PAST, seen by the experiment's own
     // check outside PAST (ObservedRouter); detected = PAST's verification failures on honest nodes.
     f.put("corruptions_served", corruptArrivedAtHonest);

@@ -24,6 +24,12 @@ import org.epost.overlay.past.api.PastObject;
  * replica), else the root answers with its copy and the replica set. The reader verifies each copy
  * and falls back to the other replicas, nearest measured round-trip time first. A mutable object is
  * read from every replica and the highest valid sequence wins.
+ *
+ * <p>Failures tell "not found" from "could not ask" (ADR 0093). An immutable object is
+ * self-certifying: the first valid copy ends the lookup. Without one, or for a mutable object
+ * whatever was read, the lookup reports a result only once a read quorum of the replica set
+ * answered ({@link #quorum}); otherwise it fails with {@link PastException.UnavailableException}.
+ * The rule decides only what is reported: which nodes are asked, and when, is the same either way.
  */
 final class LookupClient {
   /** Encoded length of a Lookup message (so forward() can skip other messages without decoding). */
@@ -47,6 +53,10 @@ final class LookupClient {
     final Id id;
     final CompletableFuture<PastObject> future = new CompletableFuture<>();
     final Set<NodeHandle> asked = new HashSet<>();
+
+    /** Nodes whose answer was taken into account, over every attempt (asked is reset on retry). */
+    final Set<NodeHandle> answered = new HashSet<>();
+
     final Map<NodeHandle, Long> sentAt = new HashMap<>();
     final List<NodeHandle> candidates = new ArrayList<>();
     int routedAttempts;
@@ -67,17 +77,9 @@ final class LookupClient {
   }
 
   CompletionStage<PastObject> lookup(Id id) {
-    if (node.stopped() || !node.router.isReady()) {
-      return CompletableFuture.failedFuture(
-          new PastException.ObjectNotFoundException(
-              "lookup of "
-                  + id
-                  + ": this node has not joined the ring (or was stopped); retry once it is ready"));
-    }
-    if (ops.size() >= node.config.maxPendingOperations()) {
-      return CompletableFuture.failedFuture(
-          new PastException.ObjectNotFoundException(
-              "lookup of " + id + ": too many lookups in flight; retry later"));
+    PastException.UnavailableException refused = node.refusal("lookup of " + id, ops.size());
+    if (refused != null) {
+      return CompletableFuture.failedFuture(refused);
     }
     Op op = new Op(node.newId(), id);
     ops.put(op.requestId, op);
@@ -147,6 +149,7 @@ final class LookupClient {
       op.routedPending = false;
     }
     op.asked.add(from);
+    op.answered.add(from);
     for (NodeHandle c : r.candidates()) {
       if (!op.candidates.contains(c) && op.candidates.size() < 4 * PastCodec.MAX_CANDIDATES) {
         op.candidates.add(c);
@@ -270,19 +273,79 @@ final class LookupClient {
     if (op.timer != null) {
       op.timer.cancel();
     }
-    if (result != null) {
+    if (failure != null) {
+      op.future.completeExceptionally(failure);
+      return;
+    }
+    List<NodeHandle> set = replicaSet(op);
+    int answered = 0;
+    for (NodeHandle h : set) {
+      answered += op.answered.contains(h) ? 1 : 0;
+    }
+    int quorum = quorum(set.size());
+    boolean settled = answered >= quorum || result != null && result.kind() == ObjectKind.IMMUTABLE;
+    if (settled && result != null) {
       op.future.complete(result);
+    } else if (settled) {
+      op.future.completeExceptionally(
+          new PastException.ObjectNotFoundException(
+              "no valid copy of "
+                  + op.id
+                  + ": "
+                  + answered
+                  + " of the "
+                  + set.size()
+                  + " replicas known answered (quorum "
+                  + quorum
+                  + ") and none holds one",
+              answered,
+              set.size()));
     } else {
       op.future.completeExceptionally(
-          failure != null
-              ? failure
-              : new PastException.ObjectNotFoundException(
-                  "no valid copy of "
-                      + op.id
-                      + " found on "
-                      + op.asked.size()
-                      + " replicas asked"));
+          new PastException.UnavailableException(
+              "lookup of "
+                  + op.id
+                  + (set.isEmpty()
+                      ? ": no replica answered the request routed towards the id ("
+                          + op.routedAttempts
+                          + " attempts)"
+                      : ": only "
+                          + answered
+                          + " of the "
+                          + set.size()
+                          + " replicas known answered, "
+                          + quorum
+                          + " are needed")
+                  + " to tell"
+                  + (result != null ? " the highest version" : " whether it exists")
+                  + "; retry later",
+              PastException.UnavailableException.Reason.NO_QUORUM,
+              answered,
+              set.size()));
     }
+  }
+
+  /**
+   * The replica set as this reader knows it: the k nodes closest to the id among every node named
+   * as a candidate or heard from.
+   */
+  private List<NodeHandle> replicaSet(Op op) {
+    Set<NodeHandle> known = new HashSet<>(op.candidates);
+    known.addAll(op.answered);
+    List<NodeHandle> set = new ArrayList<>(known);
+    set.sort((a, b) -> Id.byClosenessTo(op.id).compare(a.id(), b.id()));
+    return set.subList(0, Math.min(node.config.replicas(), set.size()));
+  }
+
+  /**
+   * Answers needed from a replica set of {@code known} members: a majority of k, or all of them
+   * when fewer are known. An insert succeeds once a majority of k (or every member, on a smaller
+   * ring) stored the object, and any two such sets overlap: when a quorum answered and none holds a
+   * valid copy, no acknowledged insert is in this replica set. Never zero: hearing nothing proves
+   * nothing.
+   */
+  private int quorum(int known) {
+    return Math.max(1, Math.min(node.config.majority(), known));
   }
 
   void stop() {
@@ -290,7 +353,11 @@ final class LookupClient {
       finish(
           op,
           null,
-          new PastException.ObjectNotFoundException("lookup of " + op.id + ": PAST was stopped"));
+          new PastException.UnavailableException(
+              "lookup of " + op.id + ": PAST was stopped on this node",
+              PastException.UnavailableException.Reason.STOPPED,
+              op.answered.size(),
+              op.asked.size()));
     }
   }
 }

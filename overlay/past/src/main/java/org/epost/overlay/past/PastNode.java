@@ -238,16 +238,9 @@ final class PastNode implements Past, OverlayApplication {
 
   private CompletionStage<Integer> clientOperation(
       String what, Id key, java.util.function.LongFunction<PastMessage> message) {
-    if (stopped || !router.isReady()) {
-      return CompletableFuture.failedFuture(
-          new PastException.InsertFailedException(
-              what + ": this node has not joined the ring (or was stopped); retry once it is ready",
-              0));
-    }
-    if (clientOps.size() >= config.maxPendingOperations()) {
-      return CompletableFuture.failedFuture(
-          new PastException.InsertFailedException(
-              what + ": too many operations in flight (" + clientOps.size() + "); retry later", 0));
+    PastException.UnavailableException refused = refusal(what, clientOps.size());
+    if (refused != null) {
+      return CompletableFuture.failedFuture(refused);
     }
     long requestId = newId();
     ClientOp op = new ClientOp(what);
@@ -280,6 +273,35 @@ final class PastNode implements Past, OverlayApplication {
               }
             });
     return op.future;
+  }
+
+  /**
+   * Why this node cannot start an operation now ({@code inFlight} of its kind pending), or null if
+   * it can.
+   */
+  PastException.UnavailableException refusal(String what, int inFlight) {
+    if (stopped) {
+      return new PastException.UnavailableException(
+          what + ": PAST was stopped on this node",
+          PastException.UnavailableException.Reason.STOPPED,
+          0,
+          0);
+    }
+    if (!router.isReady()) {
+      return new PastException.UnavailableException(
+          what + ": this node has not joined the ring yet; retry once it is ready",
+          PastException.UnavailableException.Reason.NOT_JOINED,
+          0,
+          0);
+    }
+    if (inFlight >= config.maxPendingOperations()) {
+      return new PastException.UnavailableException(
+          what + ": too many operations in flight (" + inFlight + "); retry later",
+          PastException.UnavailableException.Reason.OVERLOADED,
+          0,
+          0);
+    }
+    return null;
   }
 
   private void onOpResult(PastMessage.OpResult r) {
@@ -704,7 +726,11 @@ final class PastNode implements Past, OverlayApplication {
     for (ClientOp op : clientOps.values()) {
       op.timer.cancel();
       op.future.completeExceptionally(
-          new PastException.InsertFailedException(op.what + ": PAST was stopped", 0));
+          new PastException.UnavailableException(
+              op.what + ": PAST was stopped on this node",
+              PastException.UnavailableException.Reason.STOPPED,
+              0,
+              0));
     }
     clientOps.clear();
     for (RootOp op : rootOps.values()) {

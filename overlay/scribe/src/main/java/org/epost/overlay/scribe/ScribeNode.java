@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.epost.overlay.api.AppEndpoint;
 import org.epost.overlay.api.KeyBasedRouter;
@@ -29,6 +30,7 @@ import org.epost.overlay.scribe.ScribeMessage.Publish;
 import org.epost.overlay.scribe.api.Scribe;
 import org.epost.overlay.scribe.api.ScribeClient;
 import org.epost.overlay.scribe.api.ScribeConfig;
+import org.epost.overlay.scribe.api.ScribeException;
 import org.epost.overlay.scribe.api.ScribeObserver;
 import org.epost.overlay.scribe.api.ScribeObserver.Leg;
 import org.epost.overlay.scribe.api.ScribeStatistics;
@@ -82,27 +84,56 @@ final class ScribeNode implements Scribe, OverlayApplication {
   // ---- API ----------------------------------------------------------------------------------
 
   @Override
-  public void subscribe(TopicId topic, ScribeClient client) {
+  public CompletionStage<Void> subscribe(TopicId topic, ScribeClient client) {
     LoopConfinement.check(env.scheduler(), "Scribe.subscribe");
+    ScribeException.NotReadyException notReady = notReady("subscribe to " + topic);
+    if (notReady != null) {
+      return CompletableFuture.failedFuture(notReady);
+    }
     Topic t = topics.get(topic);
     if (t == null) {
       if (topics.size() >= config.maxTopics()) {
-        throw new IllegalStateException(
-            "this node already takes part in "
-                + topics.size()
-                + " topics, the configured maximum; unsubscribe from one first");
+        return CompletableFuture.failedFuture(
+            new ScribeException.TopicLimitException(
+                "cannot subscribe to "
+                    + topic
+                    + ": this node already takes part in "
+                    + topics.size()
+                    + " topics, the configured maximum; unsubscribe from one first"));
       }
       t = new Topic(topic, now());
       topics.put(topic, t);
       t.client = client;
+      CompletableFuture<Void> attached = new CompletableFuture<>();
+      t.subscribed.add(attached);
       sendJoin(t);
-      return;
+      return attached;
     }
     t.client = client;
     t.clientConfirmed = false;
+    CompletableFuture<Void> attached = new CompletableFuture<>();
+    t.subscribed.add(attached);
     if (t.attached()) {
       confirmClient(t);
     }
+    return attached;
+  }
+
+  /** Why this node cannot take part in trees now, or null if it can. */
+  private ScribeException.NotReadyException notReady(String what) {
+    if (stopped) {
+      return new ScribeException.NotReadyException(
+          "cannot " + what + ": Scribe was stopped on this node",
+          ScribeException.NotReadyException.Reason.STOPPED);
+    }
+    if (!router.isReady()) {
+      return new ScribeException.NotReadyException(
+          "cannot "
+              + what
+              + ": the overlay node has not joined the ring yet; retry once it is ready",
+          ScribeException.NotReadyException.Reason.NOT_JOINED);
+    }
+    return null;
   }
 
   @Override
@@ -111,17 +142,22 @@ final class ScribeNode implements Scribe, OverlayApplication {
     Topic t = topics.get(topic);
     if (t != null) {
       t.client = null;
+      cancelSubscribed(t);
       maybePrune(t);
     }
   }
 
   @Override
-  public long publish(TopicId topic, byte[] payload) {
+  public CompletionStage<Long> publish(TopicId topic, byte[] payload) {
     LoopConfinement.check(env.scheduler(), "Scribe.publish");
     checkPayload(payload);
+    ScribeException.NotReadyException notReady = notReady("publish to " + topic);
+    if (notReady != null) {
+      return CompletableFuture.failedFuture(notReady);
+    }
     long id = env.random().nextLong();
     endpoint.route(topic.id(), ScribeCodec.encode(new Publish(topic, id, payload.clone())), null);
-    return id;
+    return CompletableFuture.completedFuture(id);
   }
 
   @Override
@@ -129,8 +165,9 @@ final class ScribeNode implements Scribe, OverlayApplication {
       TopicId topic, byte[] payload) {
     LoopConfinement.check(env.scheduler(), "Scribe.anycast");
     checkPayload(payload);
-    if (!router.isReady()) {
-      throw new IllegalStateException("cannot anycast: the overlay node has not joined yet");
+    ScribeException.NotReadyException notReady = notReady("anycast to " + topic);
+    if (notReady != null) {
+      return CompletableFuture.failedFuture(notReady);
     }
     return anycasts.start(topic, payload.clone());
   }
@@ -180,8 +217,21 @@ final class ScribeNode implements Scribe, OverlayApplication {
   @Override
   public void stop() {
     LoopConfinement.check(env.scheduler(), "Scribe.stop");
+    if (stopped) {
+      return;
+    }
     stopped = true;
     maintenance.stop();
+    for (Topic t : topics.values()) {
+      List<CompletableFuture<Void>> waiting = new ArrayList<>(t.subscribed);
+      t.subscribed.clear();
+      for (CompletableFuture<Void> f : waiting) {
+        f.completeExceptionally(
+            new ScribeException.NotReadyException(
+                "subscription to " + t.id + ": Scribe was stopped before it attached",
+                ScribeException.NotReadyException.Reason.STOPPED));
+      }
+    }
   }
 
   // ---- overlay upcalls -------------------------------------------------------------------------
@@ -506,6 +556,18 @@ final class ScribeNode implements Scribe, OverlayApplication {
       t.clientConfirmed = true;
       t.client.subscribed(t.id);
     }
+    if (t.client != null && !t.subscribed.isEmpty()) {
+      List<CompletableFuture<Void>> waiting = new ArrayList<>(t.subscribed);
+      t.subscribed.clear();
+      waiting.forEach(f -> f.complete(null));
+    }
+  }
+
+  /** The subscription of {@code t} ended before it attached: its pending stages are cancelled. */
+  private void cancelSubscribed(Topic t) {
+    List<CompletableFuture<Void>> waiting = new ArrayList<>(t.subscribed);
+    t.subscribed.clear();
+    waiting.forEach(f -> f.cancel(false));
   }
 
   // ---- leaving

@@ -46,6 +46,10 @@ final class Topic {
   final LinkedHashMap<NodeHandle, Child> children = new LinkedHashMap<>();
   ScribeClient client;
   boolean clientConfirmed;
+
+  /** Stages returned by subscribe, completed when this node attaches (or failed at stop). */
+  final List<java.util.concurrent.CompletableFuture<Void>> subscribed = new ArrayList<>(1);
+
   // joining
   int joinAttempts;
   long nextJoinAtMillis;

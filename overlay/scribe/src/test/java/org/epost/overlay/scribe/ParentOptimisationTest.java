@@ -60,7 +60,7 @@ class ParentOptimisationTest {
           i * 500L,
           () -> {
             long before = ring.sim.nowMicros();
-            long id = ring.scribe(root).publish(topic, new byte[16]);
+            long id = ring.scribe(root).publish(topic, new byte[16]).toCompletableFuture().join();
             publishedAt.put(id, before);
             ids.add(id);
           });

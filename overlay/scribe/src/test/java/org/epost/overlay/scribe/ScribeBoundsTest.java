@@ -12,6 +12,7 @@ import org.epost.overlay.api.RoutedMessage;
 import org.epost.overlay.scribe.ScribeMessage.Join;
 import org.epost.overlay.scribe.api.Scribe;
 import org.epost.overlay.scribe.api.ScribeConfig;
+import org.epost.overlay.scribe.api.ScribeException;
 import org.epost.overlay.scribe.api.TopicId;
 import org.epost.overlay.scribe.api.TopicView;
 import org.epost.overlay.sim.SimulatedNode;
@@ -84,11 +85,12 @@ class ScribeBoundsTest {
     for (int i = 0; i < MAX_TOPICS; i++) {
       victim.subscribe(TopicId.named("own-" + i), p -> {});
     }
-    IllegalStateException e =
-        assertThrows(
-            IllegalStateException.class,
-            () -> victim.subscribe(TopicId.named("one too many"), p -> {}));
-    assertTrue(e.getMessage().contains("maximum"));
+    // ... through the returned stage, not by a throw.
+    var tooMany = victim.subscribe(TopicId.named("one too many"), p -> {}).toCompletableFuture();
+    java.util.concurrent.CompletionException e =
+        assertThrows(java.util.concurrent.CompletionException.class, tooMany::join);
+    assertTrue(e.getCause() instanceof ScribeException.TopicLimitException, e.toString());
+    assertTrue(e.getCause().getMessage().contains("maximum"));
   }
 
   @Test

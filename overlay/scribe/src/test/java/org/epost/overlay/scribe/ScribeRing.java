@@ -157,6 +157,9 @@ final class ScribeRing {
   }
 
   long publish(SimulatedNode from, TopicId topic, String text) {
-    return scribe(from).publish(topic, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return scribe(from)
+        .publish(topic, text.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .toCompletableFuture()
+        .join();
   }
 }
