@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
  * audits included); another seed gives another run.
  */
 class PastDeterminismTest {
-  private static final long DAY = 24L * 3_600_000;
 
   /** What a run leaves behind: its trace hash, events run, and what its operations returned. */
   private record Outcome(long traceHash, long events, String results) {}
@@ -34,7 +33,7 @@ class PastDeterminismTest {
     for (int i = 0; i < 20; i++) {
       byte[] b = new byte[500 + r.nextInt(2000)];
       r.nextBytes(b);
-      PastObject o = PastObject.immutable(b, 30 * DAY);
+      PastObject o = PastObject.immutable(b, PastRing.THIRTY_DAYS);
       objects.add(o);
       ops.add(ring.randomPast().insert(o).toCompletableFuture());
       ring.sim.runFor(200);

@@ -32,7 +32,7 @@ class PastUnavailableTest {
   private static PastObject immutable(long seed) {
     byte[] b = new byte[1000];
     new SplittableRandom(seed).nextBytes(b);
-    return PastObject.immutable(b, 30 * DAY);
+    return PastObject.immutable(b, PastRing.THIRTY_DAYS);
   }
 
   /** Runs the simulation until {@code stage} completes (at most 120 s of virtual time). */
@@ -165,7 +165,8 @@ class PastUnavailableTest {
     SigningKeyPair owner = SigningKeyPair.generate(new SecureRandom());
     byte[] label = "log-head".getBytes(StandardCharsets.UTF_8);
     PastObject v1 =
-        PastObject.mutable(owner, label, 1, "one".getBytes(StandardCharsets.UTF_8), 30 * DAY);
+        PastObject.mutable(
+            owner, label, 1, "one".getBytes(StandardCharsets.UTF_8), PastRing.THIRTY_DAYS);
     assertTrue(settle(ring, ring.randomPast().insert(v1)).join() >= 3);
     ring.sim.runFor(10_000);
     Past reader = readerAwayFrom(ring, v1.id());
