@@ -240,6 +240,21 @@ final class LookupTracker {
     return rdp.getTotalCount() == 0 ? Double.NaN : rdp.getValueAtPercentile(50);
   }
 
+  /**
+   * The stretch distribution: element {@code p} is the stretch (route latency / direct latency) at
+   * percentile {@code p}, for p = 0..100; empty when no lookup was measured.
+   */
+  double[] rdpPercentiles() {
+    if (rdp.getTotalCount() == 0) {
+      return new double[0];
+    }
+    double[] out = new double[101];
+    for (int p = 0; p <= 100; p++) {
+      out[p] = p == 0 ? rdp.getMinValue() : rdp.getValueAtPercentile(p);
+    }
+    return out;
+  }
+
   double rdpRatioOfMeans() {
     return directLatencySum == 0 ? Double.NaN : (double) routeLatencySum / directLatencySum;
   }
