@@ -23,11 +23,11 @@ import picocli.CommandLine.Option;
     name = "routing",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description =
-        "Builds a ring of simulated Pastry nodes, lets it settle, then routes lookups from random"
-            + " live nodes to random keys while nodes fail abruptly and are replaced (churn)."
-            + " Writes summary.json, timeseries.csv, hops-histogram.csv, stretch.csv and PNG"
-            + " plots to --out.",
+    description = {
+      "Builds a ring of simulated Pastry nodes, lets it settle, then routes lookups from random"
+          + " live nodes to random keys while nodes fail abruptly and are replaced (churn).",
+      "Writes to --out: summary.json, timeseries.csv, hops-histogram.csv, stretch.csv, PNG plots."
+    },
     sortOptions = false)
 final class RoutingCommand implements Callable<Integer> {
 

@@ -28,6 +28,19 @@ public final class RunOptions {
     NONE
   }
 
+  /** Reads auto, lines or none in any case, whatever the command line's own settings. */
+  static final class ModeConverter implements CommandLine.ITypeConverter<ProgressMode> {
+    @Override
+    public ProgressMode convert(String value) {
+      try {
+        return ProgressMode.valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a progress mode; use auto, lines or none");
+      }
+    }
+  }
+
   @Option(
       names = "--out",
       paramLabel = "DIR",
@@ -45,6 +58,7 @@ public final class RunOptions {
       names = "--progress",
       defaultValue = "auto",
       paramLabel = "auto|lines|none",
+      converter = ModeConverter.class,
       description =
           "Progress on stderr: auto (redrawn in place on a terminal, lines otherwise), lines, or"
               + " none (default: ${DEFAULT-VALUE}).")

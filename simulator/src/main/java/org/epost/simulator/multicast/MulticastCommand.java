@@ -21,11 +21,13 @@ import picocli.CommandLine.Option;
     name = "multicast",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description =
-        "Builds a ring of simulated Pastry nodes running Scribe, subscribes random nodes to each"
-            + " topic, then publishes to random topics from random nodes while nodes fail and are"
-            + " replaced (churn). Writes summary.json, timeseries.csv, depth-histogram.csv,"
-            + " delay-distribution.csv and PNG plots to --out.",
+    description = {
+      "Builds a ring of simulated Pastry nodes running Scribe, subscribes random nodes to each"
+          + " topic, then publishes to random topics from random nodes while nodes fail and are"
+          + " replaced (churn).",
+      "Writes to --out: summary.json, timeseries.csv, depth-histogram.csv,",
+      "delay-distribution.csv, PNG plots."
+    },
     sortOptions = false)
 public final class MulticastCommand implements Callable<Integer> {
 

@@ -20,12 +20,13 @@ import picocli.CommandLine.Option;
     name = "storage",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description =
-        "Builds a ring of simulated PAST nodes, inserts objects, then runs days of churn: nodes go"
-            + " offline and come back with their disk, a fraction leaves for good each day and is"
-            + " replaced, with an optional correlated failure and optional byzantine storers;"
-            + " readers look up random objects. Writes summary.json, hourly.csv and PNG plots to"
-            + " --out.",
+    description = {
+      "Builds a ring of simulated PAST nodes, inserts objects, then runs days of churn: nodes go"
+          + " offline and come back with their disk, a fraction leaves for good each day and is"
+          + " replaced, with an optional correlated failure and optional byzantine storers;"
+          + " readers look up random objects.",
+      "Writes to --out: summary.json, hourly.csv, PNG plots."
+    },
     sortOptions = false)
 public final class StorageCommand implements Callable<Integer> {
   @Option(
