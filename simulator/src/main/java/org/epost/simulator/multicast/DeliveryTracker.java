@@ -218,8 +218,4 @@ final class DeliveryTracker {
       penalties.add((double) tree / direct);
     }
   }
-
-  int openCount() {
-    return open.size();
-  }
 }

@@ -175,10 +175,6 @@ final class LookupTracker {
     }
   }
 
-  int pendingCount() {
-    return pending.size();
-  }
-
   int minuteOf(long nowMicros) {
     long m = (nowMicros - measureStartMicros) / 60_000_000L;
     return (int) Math.max(0, Math.min(minutes.length - 1, m));
