@@ -20,11 +20,6 @@ final class SignedEncoding {
     return body.toByteArray();
   }
 
-  /** Appends an existing signature (re-encoding a decoded object). */
-  static byte[] withSignature(CanonicalWriter body, byte[] signature) {
-    return body.bytes(SIGNATURE_TAG, signature).toByteArray();
-  }
-
   /**
    * Whether the signature that ends {@code encoded} verifies under {@code key} over the first
    * {@code signedLength} bytes (everything before the signature field).

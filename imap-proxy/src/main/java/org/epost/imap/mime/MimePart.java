@@ -92,15 +92,6 @@ public final class MimePart {
     return null;
   }
 
-  /** The raw header text (fields and the blank line) as ISO-8859-1 bytes-as-chars. */
-  public String rawHeader() {
-    StringBuilder sb = new StringBuilder();
-    for (Field f : fields) {
-      sb.append(f.raw());
-    }
-    return sb.append("\r\n").toString();
-  }
-
   /**
    * The part addressed by a section number path such as {@code [1, 2]} (RFC 3501 6.4.5), or null if
    * there is no such part. Part 1 of a non-multipart entity is its body.

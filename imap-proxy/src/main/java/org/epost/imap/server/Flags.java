@@ -2,7 +2,6 @@ package org.epost.imap.server;
 
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.epost.imap.codec.ImapParseException;
@@ -74,9 +73,5 @@ final class Flags {
       }
     }
     return false;
-  }
-
-  static String upper(String s) {
-    return s.toUpperCase(Locale.ROOT);
   }
 }

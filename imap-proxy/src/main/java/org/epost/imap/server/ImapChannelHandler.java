@@ -5,11 +5,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.epost.imap.api.ImapServerConfig;
 import org.epost.imap.api.MailboxBackend;
 import org.epost.imap.codec.CommandFrame;
@@ -21,7 +20,7 @@ import org.epost.imap.codec.CommandFrameDecoder;
  * ImapServerConfig#maxPipelinedCommands()} commands are waiting).
  */
 final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
-  private static final Logger LOG = Logger.getLogger(ImapChannelHandler.class.getName());
+  private static final System.Logger LOG = System.getLogger(ImapChannelHandler.class.getName());
   private final ImapServerConfig config;
   private final MailboxBackend backend;
   private final StructureCache cache;
@@ -100,7 +99,7 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.log(Level.FINE, "connection error", cause);
+    LOG.log(Level.DEBUG, "connection error", cause);
     ctx.close();
   }
 }

@@ -1,5 +1,6 @@
 package org.epost.imap.server;
 
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -9,8 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.epost.imap.api.BackendException;
 import org.epost.imap.api.ImapServerConfig;
 import org.epost.imap.api.MailboxBackend;
@@ -32,7 +31,7 @@ final class ImapSession {
   static final String CAPABILITIES =
       "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE NAMESPACE ID ENABLE "
           + "SPECIAL-USE UNSELECT CHILDREN AUTH=PLAIN";
-  private static final Logger LOG = Logger.getLogger(ImapSession.class.getName());
+  private static final System.Logger LOG = System.getLogger(ImapSession.class.getName());
   private static final Set<String> NO_EXPUNGE_COMMANDS = Set.of("FETCH", "STORE", "SEARCH");
 
   final ImapServerConfig config;

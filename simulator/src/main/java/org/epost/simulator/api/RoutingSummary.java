@@ -25,6 +25,7 @@ public record RoutingSummary(
     double rdpRatioOfMeans,
     long rdpSamples,
     long rdpUnknown,
+    double[] rdpPercentiles,
     double controlMsgsPerNodePerS,
     double controlBytesPerNodePerS,
     double bytesPerNodePerS,

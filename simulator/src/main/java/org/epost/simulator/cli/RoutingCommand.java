@@ -2,10 +2,7 @@ package org.epost.simulator.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,16 +22,18 @@ import picocli.CommandLine.Option;
 @Command(
     name = "routing",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = {
-      "Builds a ring of simulated Pastry nodes, lets it settle, then routes lookups from random",
-      "live nodes to random keys while nodes fail abruptly and are replaced (churn).",
-      "Writes summary.json, timeseries.csv, hops-histogram.csv and PNG plots to --out."
+      "Builds a ring of simulated Pastry nodes, lets it settle, then routes lookups from random"
+          + " live nodes to random keys while nodes fail abruptly and are replaced (churn).",
+      "Writes to --out: summary.json, timeseries.csv, hops-histogram.csv, stretch.csv, PNG plots."
     },
     sortOptions = false)
 final class RoutingCommand implements Callable<Integer> {
 
   @Option(
       names = "--nodes",
+      paramLabel = "N",
       defaultValue = "1000",
       description = "Ring size (default: ${DEFAULT-VALUE}).")
   int nodes;
@@ -49,6 +48,7 @@ final class RoutingCommand implements Callable<Integer> {
 
   @Option(
       names = "--settle",
+      paramLabel = "DURATION",
       defaultValue = "2m",
       converter = DurationConverter.class,
       description =
@@ -57,6 +57,7 @@ final class RoutingCommand implements Callable<Integer> {
 
   @Option(
       names = "--duration",
+      paramLabel = "DURATION",
       defaultValue = "5m",
       converter = DurationConverter.class,
       description = "Simulated time of measurement (default: ${DEFAULT-VALUE}).")
@@ -64,18 +65,21 @@ final class RoutingCommand implements Callable<Integer> {
 
   @Option(
       names = "--lookups-per-second",
+      paramLabel = "RATE",
       defaultValue = "10",
       description = "Lookups per simulated second over the whole ring (default: ${DEFAULT-VALUE}).")
   double lookupsPerSecond;
 
   @Option(
       names = "--seed",
+      paramLabel = "SEED",
       defaultValue = "1",
       description = "Seed of the whole run (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(
       names = "--join-interval",
+      paramLabel = "DURATION",
       defaultValue = "50ms",
       converter = DurationConverter.class,
       description =
@@ -84,28 +88,14 @@ final class RoutingCommand implements Callable<Integer> {
 
   @Option(
       names = "--lookup-timeout",
+      paramLabel = "DURATION",
       defaultValue = "30s",
       converter = DurationConverter.class,
       description =
           "A lookup not delivered within this simulated time is lost (default: ${DEFAULT-VALUE}).")
   Duration lookupTimeout;
 
-  @Option(names = "--out", description = "Output directory (default: runs/routing-<seed>-<time>).")
-  Path out;
-
-  @Option(
-      names = "--progress",
-      defaultValue = "auto",
-      description =
-          "Progress on stderr: auto (in place on a terminal, one line per 10%% otherwise), "
-              + "lines, or none (default: ${DEFAULT-VALUE}).")
-  ProgressMode progress;
-
-  enum ProgressMode {
-    AUTO,
-    LINES,
-    NONE
-  }
+  @CommandLine.Mixin RunOptions run;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -133,37 +123,15 @@ final class RoutingCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    Path dir =
-        out != null
-            ? out
-            : Paths.get(
-                "runs",
-                "routing-"
-                    + seed
-                    + "-"
-                    + LocalDateTime.now()
-                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+    Path dir = run.outputDirectory(spec, "routing", seed);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    ProgressBar bar =
-        switch (progress) {
-          case AUTO -> new ProgressBar(System.err, System.console() != null);
-          case LINES -> new ProgressBar(System.err, false);
-          case NONE -> null;
-        };
+    ProgressListener bar = run.progressBar();
     long baseline = HeapMeter.liveHeapBytes();
     SimulatedRing ring = rings.apply(seed);
     RoutingSummary summary =
-        new RoutingExperiment(
-                ring,
-                config,
-                bar == null ? ProgressListener.NONE : bar,
-                HeapMeter::liveHeapBytes,
-                baseline)
-            .run();
-    if (bar != null) {
-      bar.finish();
-    }
+        new RoutingExperiment(ring, config, bar, HeapMeter::liveHeapBytes, baseline).run();
+    run.finishProgress(bar);
     RunReport.write(summary, dir);
     stdout.println(headline(summary.toFields()));
     stdout.println("outputs in " + dir.toAbsolutePath().normalize());

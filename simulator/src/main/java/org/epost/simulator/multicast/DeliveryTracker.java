@@ -49,6 +49,10 @@ final class DeliveryTracker {
   final List<Totals> minutes = new ArrayList<>();
   final long[] depthHistogram = new long[MAX_DEPTH + 1];
   final List<Double> penalties = new ArrayList<>();
+
+  /** Delivery delay of every delivered copy, publisher's call to subscriber, in microseconds. */
+  final org.HdrHistogram.Histogram delays = new org.HdrHistogram.Histogram(3);
+
   long unexpectedDeliveries;
 
   /**
@@ -173,6 +177,7 @@ final class DeliveryTracker {
         continue;
       }
       delivered++;
+      delays.recordValue(Math.max(0, e.deliveredMicros - r.publishedMicros));
       duplicates += e.copies - 1;
       depthSum += e.depth;
       depthHistogram[Math.min(MAX_DEPTH, e.depth)]++;
@@ -212,9 +217,5 @@ final class DeliveryTracker {
     if (direct > 0) {
       penalties.add((double) tree / direct);
     }
-  }
-
-  int openCount() {
-    return open.size();
   }
 }

@@ -2,17 +2,16 @@ package org.epost.simulator.multicast;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.epost.overlay.scribe.api.ScribeConfig;
 import org.epost.simulator.cli.DurationConverter;
+import org.epost.simulator.cli.RunOptions;
 import org.epost.simulator.cli.SessionMeanConverter;
+import org.epost.simulator.cli.VersionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,34 +20,41 @@ import picocli.CommandLine.Option;
 @Command(
     name = "multicast",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = {
-      "Builds a ring of simulated Pastry nodes running Scribe, subscribes random nodes to each topic,",
-      "then publishes to random topics from random nodes while nodes fail and are replaced (churn).",
-      "Writes summary.json, timeseries.csv, depth-histogram.csv and PNG plots to --out."
+      "Builds a ring of simulated Pastry nodes running Scribe, subscribes random nodes to each"
+          + " topic, then publishes to random topics from random nodes while nodes fail and are"
+          + " replaced (churn).",
+      "Writes to --out: summary.json, timeseries.csv, depth-histogram.csv,",
+      "delay-distribution.csv, PNG plots."
     },
     sortOptions = false)
 public final class MulticastCommand implements Callable<Integer> {
 
   @Option(
       names = "--nodes",
+      paramLabel = "N",
       defaultValue = "1000",
       description = "Ring size (default: ${DEFAULT-VALUE}).")
   int nodes;
 
   @Option(
       names = "--topics",
+      paramLabel = "N",
       defaultValue = "100",
       description = "Topics (default: ${DEFAULT-VALUE}).")
   int topics;
 
   @Option(
       names = "--subscribers",
+      paramLabel = "N",
       defaultValue = "10",
       description = "Subscribers per topic (default: ${DEFAULT-VALUE}).")
   int subscribers;
 
   @Option(
       names = "--publish-per-second",
+      paramLabel = "RATE",
       defaultValue = "10",
       description =
           "Publications per simulated second over the whole ring (default: ${DEFAULT-VALUE}).")
@@ -64,6 +70,7 @@ public final class MulticastCommand implements Callable<Integer> {
 
   @Option(
       names = "--duration",
+      paramLabel = "DURATION",
       defaultValue = "10m",
       converter = DurationConverter.class,
       description = "Simulated time of measurement (default: ${DEFAULT-VALUE}).")
@@ -71,12 +78,14 @@ public final class MulticastCommand implements Callable<Integer> {
 
   @Option(
       names = "--seed",
+      paramLabel = "SEED",
       defaultValue = "1",
       description = "Seed of the whole run (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(
       names = "--settle",
+      paramLabel = "DURATION",
       defaultValue = "1m",
       converter = DurationConverter.class,
       description =
@@ -85,6 +94,7 @@ public final class MulticastCommand implements Callable<Integer> {
 
   @Option(
       names = "--join-interval",
+      paramLabel = "DURATION",
       defaultValue = "20ms",
       converter = DurationConverter.class,
       description =
@@ -93,6 +103,7 @@ public final class MulticastCommand implements Callable<Integer> {
 
   @Option(
       names = "--deadline",
+      paramLabel = "DURATION",
       defaultValue = "60s",
       converter = DurationConverter.class,
       description =
@@ -105,13 +116,7 @@ public final class MulticastCommand implements Callable<Integer> {
           "Keep the trees exactly as the join routes built them (no re-attaching to closer ancestors).")
   boolean noParentOptimization;
 
-  @Option(
-      names = "--out",
-      description = "Output directory (default: runs/multicast-<seed>-<time>).")
-  Path out;
-
-  @Option(names = "--quiet", description = "No progress lines on stderr.")
-  boolean quiet;
+  @CommandLine.Mixin RunOptions run;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -135,29 +140,15 @@ public final class MulticastCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    Path dir =
-        out != null
-            ? out
-            : Paths.get(
-                "runs",
-                "multicast-"
-                    + seed
-                    + "-"
-                    + LocalDateTime.now()
-                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-    PrintWriter err = spec.commandLine().getErr();
+    Path dir = run.outputDirectory(spec, "multicast", seed);
     PrintWriter stdout = spec.commandLine().getOut();
     MulticastSummary summary =
         new MulticastExperiment(
                 config,
                 ScribeConfig.defaults().withParentOptimization(!noParentOptimization),
-                line -> {
-                  if (!quiet) {
-                    err.println(line);
-                    err.flush();
-                  }
-                })
+                run.progressLines())
             .run();
+    run.finishProgress(null);
     MulticastReport.write(summary, dir);
     stdout.println(headline(summary.toFields()));
     stdout.println("outputs in " + dir.toAbsolutePath().normalize());
@@ -178,7 +169,7 @@ public final class MulticastCommand implements Callable<Integer> {
           "link_stress_avg",
           "link_stress_max",
           "tree_depth_avg",
-          "node_failures",
+          "failures",
           "wall_seconds"
         }) {
       Object v = f.get(k);

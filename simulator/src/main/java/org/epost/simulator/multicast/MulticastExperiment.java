@@ -134,6 +134,8 @@ public final class MulticastExperiment {
         allMessages,
         statsDelta,
         sim.liveNodes().size(),
+        sim.nowMicros() / 1e6,
+        sim.eventsRun(),
         wall);
   }
 

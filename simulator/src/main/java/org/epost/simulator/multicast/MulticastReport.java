@@ -8,17 +8,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.epost.simulator.report.Charts;
 import org.epost.simulator.report.Json;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 
 /**
  * Writes a multicast run's outputs into one directory: {@code summary.json}, {@code timeseries.csv}
- * (per minute of measurement), {@code depth-histogram.csv}, and the PNG plots {@code
- * delivery-over-time.png} and {@code depth-histogram.png}.
+ * (per minute of measurement, from 0), {@code depth-histogram.csv}, {@code delay-distribution.csv},
+ * and the PNG plots {@code delivery-over-time.png}, {@code depth-histogram.png} and {@code
+ * delay-distribution.png}.
  */
 public final class MulticastReport {
   public static final String SUMMARY = "summary.json";
@@ -26,6 +25,8 @@ public final class MulticastReport {
   public static final String DEPTHS = "depth-histogram.csv";
   public static final String DELIVERY_PLOT = "delivery-over-time.png";
   public static final String DEPTH_PLOT = "depth-histogram.png";
+  public static final String DELAYS = "delay-distribution.csv";
+  public static final String DELAY_PLOT = "delay-distribution.png";
 
   private MulticastReport() {}
 
@@ -43,6 +44,8 @@ public final class MulticastReport {
           dir.resolve(SERIES), seriesCsv(summary.tracker.minutes), StandardCharsets.UTF_8);
       Files.writeString(
           dir.resolve(DEPTHS), depthCsv(summary.tracker.depthHistogram), StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve(DELAYS), delayCsv(summary.tracker.delays), StandardCharsets.UTF_8);
       plots(summary, dir);
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -96,45 +99,54 @@ public final class MulticastReport {
     return Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.6f", d);
   }
 
+  /** {@code percentile,delay_ms}: delivery delay at each percentile 0..100 of delivered copies. */
+  static String delayCsv(org.HdrHistogram.Histogram delays) {
+    StringBuilder out = new StringBuilder("percentile,delay_ms\n");
+    if (delays.getTotalCount() == 0) {
+      return out.toString();
+    }
+    for (int p = 0; p <= 100; p++) {
+      long micros = p == 0 ? delays.getMinValue() : delays.getValueAtPercentile(p);
+      out.append(p).append(',').append(String.format(Locale.ROOT, "%.3f", micros / 1000.0));
+      out.append('\n');
+    }
+    return out.toString();
+  }
+
   private static void plots(MulticastSummary s, Path dir) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    String title =
+    String settings =
         s.config.nodes()
             + " nodes, "
             + s.config.topics()
             + " topics x "
             + s.config.subscribers()
-            + ", session mean "
-            + s.config
-                .sessionMean()
-                .map(d -> d.toString().substring(2).toLowerCase(Locale.ROOT))
-                .orElse("none")
+            + " subscribers, "
+            + Charts.rate(s.config.publishPerSecond())
+            + " pub/s, "
+            + Charts.churn(s.config.sessionMean())
             + ", seed "
             + s.config.seed();
-    List<Double> x = new ArrayList<>();
+    List<Integer> x = new ArrayList<>();
     List<Double> ratio = new ArrayList<>();
     List<DeliveryTracker.Totals> minutes = s.tracker.minutes;
     for (int i = 0; i < minutes.size(); i++) {
-      x.add(i + 1.0);
       double r = minutes.get(i).ratio();
-      ratio.add(Double.isNaN(r) ? 1.0 : r);
-    }
-    if (x.isEmpty()) {
-      x.add(0.0);
-      ratio.add(1.0);
+      if (!Double.isNaN(r)) { // a minute without publications has no ratio
+        x.add(i);
+        ratio.add(r);
+      }
     }
     XYChart chart =
-        new XYChartBuilder()
-            .width(900)
-            .height(500)
-            .title("Delivery ratio per minute of publication (" + title + ")")
-            .xAxisTitle("minute of measurement")
-            .yAxisTitle("delivered / expected")
-            .build();
+        Charts.xy(
+            Charts.title("Delivery ratio per minute of publication", settings),
+            Charts.MINUTE_AXIS,
+            "delivered / expected");
     chart.getStyler().setLegendVisible(false);
-    chart.addSeries("delivery ratio", x, ratio);
-    BitmapEncoder.saveBitmap(
-        chart, dir.resolve(DELIVERY_PLOT).toString(), BitmapEncoder.BitmapFormat.PNG);
+    chart.getStyler().setYAxisMax(1.0);
+    if (!x.isEmpty()) {
+      Charts.line(chart, "delivery ratio", x, ratio);
+    }
+    Charts.save(chart, dir, DELIVERY_PLOT);
 
     long[] h = s.tracker.depthHistogram;
     List<Integer> depths = new ArrayList<>();
@@ -144,16 +156,27 @@ public final class MulticastReport {
       counts.add(h[d]);
     }
     CategoryChart hist =
-        new CategoryChartBuilder()
-            .width(900)
-            .height(500)
-            .title("Tree depth of delivering subscribers (" + title + ")")
-            .xAxisTitle("depth (tree hops from the root)")
-            .yAxisTitle("deliveries")
-            .build();
-    hist.getStyler().setLegendVisible(false);
+        Charts.bars(
+            Charts.title("Tree depth of delivering subscribers", settings),
+            "depth (tree hops from the root)",
+            "deliveries");
     hist.addSeries("deliveries", depths, counts);
-    BitmapEncoder.saveBitmap(
-        hist, dir.resolve(DEPTH_PLOT).toString(), BitmapEncoder.BitmapFormat.PNG);
+    Charts.save(hist, dir, DEPTH_PLOT);
+
+    org.HdrHistogram.Histogram delays = s.tracker.delays;
+    XYChart cdf =
+        Charts.xy(
+            Charts.title("Delivery delay from publish to delivery, cumulative", settings),
+            "delay (ms)",
+            "% of delivered copies within this delay");
+    double[] ms = new double[0];
+    if (delays.getTotalCount() > 0) {
+      ms = new double[101];
+      for (int p = 0; p <= 100; p++) {
+        ms[p] = (p == 0 ? delays.getMinValue() : delays.getValueAtPercentile(p)) / 1000.0;
+      }
+    }
+    Charts.cumulative(cdf, "delay (ms)", ms);
+    Charts.save(cdf, dir, DELAY_PLOT);
   }
 }

@@ -17,20 +17,26 @@ public final class MulticastSummary {
       long allMessages,
       Map<String, Long> scribeCounters,
       int liveNodesAtEnd,
+      double simSeconds,
+      long events,
       double wallSeconds) {
     this.config = config;
     this.tracker = tracker;
     DeliveryTracker.Totals t = tracker.total;
     double seconds = config.duration().toNanos() / 1e9 + config.deadline().toNanos() / 1e9;
+    fields.put("experiment", "multicast");
     fields.put("nodes", config.nodes());
+    fields.put("seed", config.seed());
     fields.put("topics", config.topics());
     fields.put("subscribers_per_topic", config.subscribers());
     fields.put("publish_per_second", config.publishPerSecond());
     fields.put(
         "session_mean_seconds",
-        config.sessionMean().map(d -> (Object) (d.toNanos() / 1e9)).orElse("none"));
+        config.sessionMean().map(d -> (Object) (d.toNanos() / 1e9)).orElse(null));
+    fields.put("settle_seconds", config.settle().toNanos() / 1e9);
     fields.put("duration_seconds", config.duration().toNanos() / 1e9);
-    fields.put("seed", config.seed());
+    fields.put("join_interval_seconds", config.joinInterval().toNanos() / 1e9);
+    fields.put("deadline_seconds", config.deadline().toNanos() / 1e9);
     fields.put("publications", t.publications);
     fields.put("expected_deliveries", t.expected);
     fields.put("deliveries", t.delivered);
@@ -50,11 +56,13 @@ public final class MulticastSummary {
     fields.put("link_stress_avg", t.links == 0 ? Double.NaN : (double) t.linkCopies / t.links);
     fields.put("link_stress_max", t.linkStressMax);
     fields.put("tree_depth_avg", t.delivered == 0 ? Double.NaN : (double) t.depthSum / t.delivered);
-    fields.put("node_failures", failures);
-    fields.put("live_nodes_at_end", liveNodesAtEnd);
+    fields.put("failures", failures);
+    fields.put("live_nodes_end", liveNodesAtEnd);
     fields.put("scribe_msgs_per_node_per_s", scribeMessages / (double) config.nodes() / seconds);
     fields.put("all_msgs_per_node_per_s", allMessages / (double) config.nodes() / seconds);
     fields.putAll(scribeCounters);
+    fields.put("sim_seconds", simSeconds);
+    fields.put("events", events);
     fields.put("wall_seconds", wallSeconds);
   }
 

@@ -12,13 +12,14 @@ import org.epost.simulator.api.RoutingSummary;
 
 /**
  * Writes the outputs of a routing run into one directory: {@code summary.json}, {@code
- * timeseries.csv}, {@code hops-histogram.csv} and the PNG plots.
+ * timeseries.csv}, {@code hops-histogram.csv}, {@code stretch.csv} and the PNG plots.
  */
 public final class RunReport {
 
   public static final String SUMMARY = "summary.json";
   public static final String SERIES = "timeseries.csv";
   public static final String HOP_HISTOGRAM = "hops-histogram.csv";
+  public static final String STRETCH = "stretch.csv";
 
   private RunReport() {}
 
@@ -35,6 +36,8 @@ public final class RunReport {
       Files.writeString(dir.resolve(SERIES), seriesCsv(summary.series()), StandardCharsets.UTF_8);
       Files.writeString(
           dir.resolve(HOP_HISTOGRAM), hopCsv(summary.hopHistogram()), StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve(STRETCH), stretchCsv(summary.rdpPercentiles()), StandardCharsets.UTF_8);
       Plots.write(summary, dir);
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -75,6 +78,15 @@ public final class RunReport {
     }
     for (int h = 0; h <= last; h++) {
       out.append(h).append(',').append(histogram[h]).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** {@code percentile,stretch}: the stretch at each percentile 0..100 of measured lookups. */
+  static String stretchCsv(double[] percentiles) {
+    StringBuilder out = new StringBuilder("percentile,stretch\n");
+    for (int p = 0; p < percentiles.length; p++) {
+      out.append(p).append(',').append(number(percentiles[p])).append('\n');
     }
     return out.toString();
   }

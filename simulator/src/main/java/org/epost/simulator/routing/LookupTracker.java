@@ -175,10 +175,6 @@ final class LookupTracker {
     }
   }
 
-  int pendingCount() {
-    return pending.size();
-  }
-
   int minuteOf(long nowMicros) {
     long m = (nowMicros - measureStartMicros) / 60_000_000L;
     return (int) Math.max(0, Math.min(minutes.length - 1, m));
@@ -238,6 +234,21 @@ final class LookupTracker {
 
   double rdpMedian() {
     return rdp.getTotalCount() == 0 ? Double.NaN : rdp.getValueAtPercentile(50);
+  }
+
+  /**
+   * The stretch distribution: element {@code p} is the stretch (route latency / direct latency) at
+   * percentile {@code p}, for p = 0..100; empty when no lookup was measured.
+   */
+  double[] rdpPercentiles() {
+    if (rdp.getTotalCount() == 0) {
+      return new double[0];
+    }
+    double[] out = new double[101];
+    for (int p = 0; p <= 100; p++) {
+      out[p] = p == 0 ? rdp.getMinValue() : rdp.getValueAtPercentile(p);
+    }
+    return out;
   }
 
   double rdpRatioOfMeans() {

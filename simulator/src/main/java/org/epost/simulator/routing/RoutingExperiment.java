@@ -194,6 +194,7 @@ public final class RoutingExperiment implements RingListener {
         tracker.rdpRatioOfMeans(),
         tracker.rdpSamples(),
         tracker.rdpUnknown(),
+        tracker.rdpPercentiles(),
         controlMsgs / nodeSeconds,
         controlBytes / nodeSeconds,
         allBytes / nodeSeconds,

@@ -41,10 +41,6 @@ final class ByzantineStore implements ObjectStore {
     this.behaviour = behaviour;
   }
 
-  Behaviour behaviour() {
-    return behaviour;
-  }
-
   /**
    * Corrupted copies read out of this store so far (for replies, repair pushes and audit proofs).
    */

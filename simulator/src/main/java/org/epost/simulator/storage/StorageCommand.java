@@ -2,11 +2,12 @@ package org.epost.simulator.storage;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.epost.simulator.cli.DurationConverter;
+import org.epost.simulator.cli.RunOptions;
+import org.epost.simulator.cli.VersionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,22 +19,26 @@ import picocli.CommandLine.Option;
 @Command(
     name = "storage",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = {
-      "Builds a ring of simulated PAST nodes, inserts objects, then runs days of churn: nodes go",
-      "offline and come back with their disk, a fraction leaves for good each day and is replaced,",
-      "an optional correlated failure, optional byzantine storers; readers look up random objects.",
-      "Writes summary.json, hourly.csv and PNG plots to --out."
+      "Builds a ring of simulated PAST nodes, inserts objects, then runs days of churn: nodes go"
+          + " offline and come back with their disk, a fraction leaves for good each day and is"
+          + " replaced, with an optional correlated failure and optional byzantine storers;"
+          + " readers look up random objects.",
+      "Writes to --out: summary.json, hourly.csv, PNG plots."
     },
     sortOptions = false)
 public final class StorageCommand implements Callable<Integer> {
   @Option(
       names = "--nodes",
+      paramLabel = "N",
       defaultValue = "1000",
       description = "Ring size (default: ${DEFAULT-VALUE}).")
   int nodes;
 
   @Option(
       names = "--objects",
+      paramLabel = "N",
       defaultValue = "10000",
       description = "Objects inserted (default: ${DEFAULT-VALUE}).")
   int objects;
@@ -45,11 +50,16 @@ public final class StorageCommand implements Callable<Integer> {
       description = "Bytes per object (default: ${DEFAULT-VALUE}).")
   int objectSize;
 
-  @Option(names = "--replicas", defaultValue = "5", description = "k (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--replicas",
+      paramLabel = "N",
+      defaultValue = "5",
+      description = "k (default: ${DEFAULT-VALUE}).")
   int replicas;
 
   @Option(
       names = "--session-mean",
+      paramLabel = "DURATION",
       defaultValue = "60m",
       converter = DurationConverter.class,
       description = "Mean online session, exponential (default: ${DEFAULT-VALUE}).")
@@ -57,6 +67,7 @@ public final class StorageCommand implements Callable<Integer> {
 
   @Option(
       names = "--offline-mean",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
       description =
           "Mean offline period, exponential; the node returns with its disk (default: the session mean).")
@@ -72,6 +83,7 @@ public final class StorageCommand implements Callable<Integer> {
 
   @Option(
       names = "--days",
+      paramLabel = "DAYS",
       defaultValue = "7",
       description = "Simulated days of churn (default: ${DEFAULT-VALUE}).")
   double days;
@@ -92,17 +104,23 @@ public final class StorageCommand implements Callable<Integer> {
           "Fraction of nodes whose store drops, corrupts, serves stale versions or claims (default: ${DEFAULT-VALUE}).")
   double byzantine;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      paramLabel = "SEED",
+      defaultValue = "1",
+      description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(
       names = "--lookups-per-second",
+      paramLabel = "RATE",
       defaultValue = "1",
       description = "Ring-wide lookup rate (default: ${DEFAULT-VALUE}).")
   double lookupsPerSecond;
 
   @Option(
       names = "--mutable-objects",
+      paramLabel = "N",
       defaultValue = "-1",
       description =
           "Signed mutable objects among the objects, updated about daily (default: 1%% of --objects).")
@@ -110,6 +128,7 @@ public final class StorageCommand implements Callable<Integer> {
 
   @Option(
       names = "--maintenance",
+      paramLabel = "DURATION",
       defaultValue = "60m",
       converter = DurationConverter.class,
       description = "Period of PAST's digest exchange backstop (default: ${DEFAULT-VALUE}).")
@@ -117,6 +136,7 @@ public final class StorageCommand implements Callable<Integer> {
 
   @Option(
       names = "--heartbeat",
+      paramLabel = "DURATION",
       defaultValue = "20s",
       converter = DurationConverter.class,
       description = "Pastry leaf-set heartbeat period (default: ${DEFAULT-VALUE}).")
@@ -124,6 +144,7 @@ public final class StorageCommand implements Callable<Integer> {
 
   @Option(
       names = "--routing-maintenance",
+      paramLabel = "DURATION",
       defaultValue = "5m",
       converter = DurationConverter.class,
       description =
@@ -133,6 +154,7 @@ public final class StorageCommand implements Callable<Integer> {
 
   @Option(
       names = "--absence-timeout",
+      paramLabel = "DURATION",
       defaultValue = "8h",
       converter = DurationConverter.class,
       description =
@@ -141,6 +163,7 @@ public final class StorageCommand implements Callable<Integer> {
 
   @Option(
       names = "--min-reachable",
+      paramLabel = "N",
       defaultValue = "3",
       description =
           "Availability repair: add a copy when fewer holders than this are online for the grace; 0 = off "
@@ -149,14 +172,14 @@ public final class StorageCommand implements Callable<Integer> {
 
   @Option(
       names = "--reachable-grace",
+      paramLabel = "DURATION",
       defaultValue = "10m",
       converter = DurationConverter.class,
       description =
           "How long an object may have too few online holders before a copy is added (default: ${DEFAULT-VALUE}).")
   Duration reachableGrace;
 
-  @Option(names = "--out", description = "Output directory (default: runs/storage-<seed>).")
-  Path out;
+  @CommandLine.Mixin RunOptions run;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -195,24 +218,18 @@ public final class StorageCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    PrintWriter err = spec.commandLine().getErr();
-    Path dir = out != null ? out : Paths.get("runs", "storage-" + seed);
+    Path dir = run.outputDirectory(spec, "storage", seed);
     StorageSummary s =
-        new StorageExperiment(
-                cfg,
-                line -> {
-                  err.println(line);
-                  err.flush();
-                },
-                soFar -> StorageReport.write(soFar, dir))
+        new StorageExperiment(cfg, run.progressLines(), soFar -> StorageReport.write(soFar, dir))
             .run();
+    run.finishProgress(null);
     StorageReport.write(s, dir);
     PrintWriter o = spec.commandLine().getOut();
     o.println(
         String.format(
             Locale.ROOT,
             "objects_lost=%s lookup_availability=%s corruptions_served=%s corruptions_detected=%s corruptions_returned=%s "
-                + "repair_bytes_per_node_per_s=%s (availability %s) ideal=%s storage_max_over_mean=%s wall_s=%s",
+                + "repair_bytes_per_node_per_s=%s (availability %s) ideal=%s storage_max_over_mean=%s wall_seconds=%s",
             s.fields().get("objects_lost"),
             s.fields().get("lookup_availability"),
             s.fields().get("corruptions_served"),

@@ -5,15 +5,20 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.epost.simulator.report.Charts;
 import org.epost.simulator.report.Json;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 
-/** Writes summary.json, hourly.csv and two PNG plots of a storage run. */
+/**
+ * Writes summary.json, hourly.csv and the PNG plots of a storage run (availability, replicas,
+ * repair), the correlated failure marked on each.
+ */
 final class StorageReport {
   static final String SUMMARY = "summary.json";
   static final String HOURLY = "hourly.csv";
@@ -29,7 +34,7 @@ final class StorageReport {
               "hour,live_nodes,lookups,lookups_failed,repair_bytes_cumulative,objects_without_live_replica,live_replicas_avg,"
                   + "availability_repair_bytes_cumulative\n");
       for (long[] r : s.hourly()) {
-        csv.append(r[0])
+        csv.append(r[0] - 1) // row for hour h covers [h, h+1) hours after the churn starts
             .append(',')
             .append(r[1])
             .append(',')
@@ -54,15 +59,41 @@ final class StorageReport {
     }
   }
 
+  private static String settings(Map<String, Object> f) {
+    double at = ((Number) f.get("correlated_failure_at_seconds")).doubleValue();
+    double fraction = ((Number) f.get("correlated_failure_fraction")).doubleValue();
+    return f.get("nodes")
+        + " nodes, "
+        + f.get("objects")
+        + " objects x"
+        + f.get("replicas")
+        + ", session "
+        + Charts.shortDuration(
+            Duration.ofMillis(
+                (long) (((Number) f.get("session_mean_seconds")).doubleValue() * 1000)))
+        + ", "
+        + Charts.percent(((Number) f.get("departures_per_day")).doubleValue())
+        + "/day leave"
+        + (fraction > 0 ? ", " + Charts.percent(fraction) + " fail at " + hours(at) + "h" : "")
+        + ", "
+        + Charts.percent(((Number) f.get("byzantine")).doubleValue())
+        + " byzantine, seed "
+        + f.get("seed");
+  }
+
+  private static String hours(double seconds) {
+    double h = seconds / 3600;
+    return h == Math.rint(h) ? String.valueOf((long) h) : String.format(Locale.ROOT, "%.1f", h);
+  }
+
   private static void plots(StorageSummary s, Path dir) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    List<Double> hours = new ArrayList<>();
+    List<Long> hours = new ArrayList<>();
     List<Double> availability = new ArrayList<>();
     List<Double> replicas = new ArrayList<>();
     List<Double> repairKb = new ArrayList<>();
     long prevRepair = 0;
     for (long[] r : s.hourly()) {
-      hours.add((double) r[0]);
+      hours.add(r[0] - 1);
       availability.add(r[2] == 0 ? 1.0 : 1.0 - (double) r[3] / r[2]);
       replicas.add(r[6] / 1000.0);
       repairKb.add((r[4] - prevRepair) / 1024.0);
@@ -71,29 +102,50 @@ final class StorageReport {
     if (hours.isEmpty()) {
       return;
     }
+    Map<String, Object> f = s.fields();
+    String settings = settings(f);
+    double fraction = ((Number) f.get("correlated_failure_fraction")).doubleValue();
+    double atHours = ((Number) f.get("correlated_failure_at_seconds")).doubleValue() / 3600;
+    String failure = "correlated failure: " + Charts.percent(fraction) + " of live nodes";
+
     XYChart a =
-        new XYChartBuilder()
-            .width(900)
-            .height(500)
-            .title("Lookup availability and live honest replicas per hour")
-            .xAxisTitle("simulated hour")
-            .yAxisTitle("fraction / replicas")
-            .build();
-    a.addSeries("availability", hours, availability);
-    a.addSeries("live replicas (avg) / 10", hours, replicas.stream().map(x -> x / 10).toList());
-    BitmapEncoder.saveBitmap(
-        a, dir.resolve("availability.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        Charts.xy(
+            Charts.title("Lookup availability", settings),
+            Charts.HOUR_AXIS,
+            "fraction of lookups that succeeded");
+    Charts.line(a, "lookup availability", hours, availability);
+    a.getStyler().setYAxisMax(1.0);
+    a.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+    if (fraction > 0) {
+      Charts.marker(a, failure, atHours, 1.0);
+    }
+    Charts.save(a, dir, "availability.png");
+
     XYChart b =
-        new XYChartBuilder()
-            .width(900)
-            .height(500)
-            .title("Repair traffic per simulated hour (KiB, whole ring)")
-            .xAxisTitle("simulated hour")
-            .yAxisTitle("KiB")
-            .build();
-    b.getStyler().setLegendVisible(false);
-    b.addSeries("repair", hours, repairKb);
-    BitmapEncoder.saveBitmap(
-        b, dir.resolve("repair.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        Charts.xy(
+            Charts.title("Live honest replicas per object", settings),
+            Charts.HOUR_AXIS,
+            "live honest replicas (average)");
+    Charts.line(b, "live honest replicas", hours, replicas);
+    b.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+    double top = Math.max(1, replicas.stream().mapToDouble(Double::doubleValue).max().orElse(1));
+    b.getStyler().setYAxisMax(Math.ceil(top));
+    if (fraction > 0) {
+      Charts.marker(b, failure, atHours, Math.ceil(top));
+    }
+    Charts.save(b, dir, "replicas.png");
+
+    XYChart c =
+        Charts.xy(
+            Charts.title("Repair traffic per hour", settings),
+            Charts.HOUR_AXIS,
+            "object bytes copied by repair (KiB)");
+    Charts.line(c, "repair", hours, repairKb);
+    c.getStyler().setLegendVisible(fraction > 0);
+    if (fraction > 0) {
+      double max = repairKb.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+      Charts.marker(c, failure, atHours, Math.max(1, max));
+    }
+    Charts.save(c, dir, "repair.png");
   }
 }

@@ -2,6 +2,7 @@ package org.epost.smtp.relay;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -15,8 +16,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.epost.smtp.api.Envelope;
 import org.epost.smtp.api.SmtpStatus;
 import org.epost.smtp.api.SubmissionException;
@@ -43,7 +42,7 @@ import org.epost.smtp.server.RelayQueue;
  * <p>Thread-safe: sessions stage and commit concurrently; the relay worker updates and removes.
  */
 public final class OutboundQueue implements RelayQueue, AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(OutboundQueue.class.getName());
+  private static final System.Logger LOG = System.getLogger(OutboundQueue.class.getName());
 
   private final Path tmp;
   private final Path active;
@@ -82,7 +81,9 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
       for (Path msg : messages) {
         Optional<QueueFile.Opened> opened = QueueFile.open(msg);
         if (opened.isEmpty()) {
-          LOG.warning(() -> "incomplete queue file " + msg + " (never acknowledged) deleted");
+          LOG.log(
+              Level.WARNING,
+              () -> "incomplete queue file " + msg + " (never acknowledged) deleted");
           Files.deleteIfExists(msg);
           continue;
         }
@@ -93,7 +94,7 @@ public final class OutboundQueue implements RelayQueue, AutoCloseable {
             entry = QueueEntry.decode(Files.readAllBytes(env));
           } catch (IOException e) {
             LOG.log(
-                Level.SEVERE,
+                Level.ERROR,
                 "unreadable queue state " + env + " moved aside; initial state used",
                 e);
             Files.move(env, env.resolveSibling(env.getFileName() + ".corrupt"));

@@ -3,6 +3,7 @@ package org.epost.smtp.relay;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Comparator;
@@ -13,8 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
 import org.epost.smtp.api.Envelope;
 import org.epost.smtp.api.RelayConfig;
@@ -33,7 +32,7 @@ import org.epost.smtp.api.SubmissionException;
  * thread. Time comes from the injected clock; waiting uses a condition that an added entry signals.
  */
 public final class RelayWorker implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(RelayWorker.class.getName());
+  private static final System.Logger LOG = System.getLogger(RelayWorker.class.getName());
 
   private final OutboundQueue queue;
   private final RelayConfig config;
@@ -113,7 +112,7 @@ public final class RelayWorker implements AutoCloseable {
           return;
         }
       } catch (IOException | RuntimeException e) {
-        LOG.log(Level.SEVERE, "relay queue trouble, pausing before the next try", e);
+        LOG.log(Level.ERROR, "relay queue trouble, pausing before the next try", e);
         sleepQuietly(1000);
       }
     }
@@ -163,7 +162,9 @@ public final class RelayWorker implements AutoCloseable {
       }
       if (!finished) {
         entry.nextAttemptMillis = clock.millis() + schedule.delayAfter(entry.attempts);
-        LOG.fine(() -> "relay of " + entry.messageId + " deferred, attempt " + entry.attempts);
+        LOG.log(
+            Level.DEBUG,
+            () -> "relay of " + entry.messageId + " deferred, attempt " + entry.attempts);
         return;
       }
     }

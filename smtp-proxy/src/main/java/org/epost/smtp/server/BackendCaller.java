@@ -1,5 +1,6 @@
 package org.epost.smtp.server;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -8,8 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.epost.smtp.api.SmtpStatus;
 import org.epost.smtp.api.SubmissionException;
 
@@ -26,7 +25,7 @@ import org.epost.smtp.api.SubmissionException;
  * <p>Thread-safe; called from session threads.
  */
 final class BackendCaller {
-  private static final Logger LOG = Logger.getLogger(BackendCaller.class.getName());
+  private static final System.Logger LOG = System.getLogger(BackendCaller.class.getName());
 
   /** A backend call that may refuse with a typed status. */
   @FunctionalInterface
@@ -72,7 +71,7 @@ final class BackendCaller {
       future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
-      LOG.warning(() -> "backend " + what + " did not answer within " + timeout);
+      LOG.log(Level.WARNING, () -> "backend " + what + " did not answer within " + timeout);
       throw new SubmissionException(SmtpStatus.STORAGE_TIMEOUT, null, e);
     } catch (InterruptedException e) {
       future.cancel(true);

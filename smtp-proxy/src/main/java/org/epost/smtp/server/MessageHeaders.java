@@ -2,7 +2,6 @@ package org.epost.smtp.server;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -66,10 +65,5 @@ final class MessageHeaders {
     }
     String value = header.substring(colon + 1).trim();
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
-  }
-
-  /** Bytes of ISO-8859-1/ASCII header text, as sent on the wire. */
-  static byte[] ascii(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

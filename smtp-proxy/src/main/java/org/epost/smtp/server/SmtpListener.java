@@ -2,6 +2,7 @@ package org.epost.smtp.server;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -20,8 +21,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.epost.smtp.api.SmtpServerConfig;
 import org.epost.smtp.api.SubmissionBackend;
 
@@ -34,7 +33,7 @@ import org.epost.smtp.api.SubmissionBackend;
  * out. A connection over the limit gets 421 4.3.2 from the acceptor and is closed.
  */
 public final class SmtpListener implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(SmtpListener.class.getName());
+  private static final System.Logger LOG = System.getLogger(SmtpListener.class.getName());
 
   private final ServerSocket serverSocket;
   private final ServerContext context;
@@ -176,7 +175,8 @@ public final class SmtpListener implements AutoCloseable {
       acceptor.join(2000);
       sessions.awaitTermination(2, TimeUnit.SECONDS);
       if (!backendThreads.awaitTermination(2, TimeUnit.SECONDS)) {
-        LOG.warning("backend calls still running after close; they ignored their interrupt");
+        LOG.log(
+            Level.WARNING, "backend calls still running after close; they ignored their interrupt");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -3,14 +3,13 @@ package org.epost.smtp.server;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 import org.epost.smtp.api.SmtpServerConfig;
@@ -25,7 +24,7 @@ import org.epost.smtp.api.SubmissionException;
  * executor through {@link BackendCaller} and waited for.
  */
 final class SmtpSession implements Runnable {
-  private static final Logger LOG = Logger.getLogger(SmtpSession.class.getName());
+  private static final System.Logger LOG = System.getLogger(SmtpSession.class.getName());
   private static final Pattern HTTP_REQUEST =
       Pattern.compile(
           "^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|TRACE|PATCH) .*|.* HTTP/[0-9.]+$|^(Host|User-Agent): .*",
@@ -95,7 +94,7 @@ final class SmtpSession implements Runnable {
     } catch (SocketTimeoutException e) {
       tryReply("421 4.4.2 " + config.hostName() + " Timeout waiting for input, closing");
     } catch (IOException e) {
-      LOG.log(Level.FINE, "connection from " + clientIp + " ended", e);
+      LOG.log(Level.DEBUG, "connection from " + clientIp + " ended", e);
     } finally {
       if (transaction != null) {
         transaction.discardChunks();

@@ -7,12 +7,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.constraints.StringLength;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The framing is independent of how TCP splits the bytes. */
 class SmtpInputTest {
@@ -54,14 +55,45 @@ class SmtpInputTest {
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  @Property(tries = 300)
-  void dataIsUnstuffedWhateverTheFragmentation(
-      @ForAll @Size(min = 0, max = 12)
-          List<
-                  @StringLength(max = 6) @net.jqwik.api.constraints.Chars({'.', 'a', '\r', 'x'})
-                  String>
-              lines,
-      @ForAll @Size(min = 1, max = 5) List<@IntRange(min = 1, max = 7) Integer> reads)
+  /** Between {@code min} and {@code max} read sizes, each from 1 to {@code maxRead}. */
+  private static List<Integer> reads(SplittableRandom r, int max, int maxRead) {
+    List<Integer> reads = new ArrayList<>();
+    for (int i = 1 + r.nextInt(max); i > 0; i--) {
+      reads.add(1 + r.nextInt(maxRead));
+    }
+    return reads;
+  }
+
+  /**
+   * 300 cases: up to 12 lines of up to 6 characters from {@code . a CR x} (dots at line starts,
+   * stray CRs), read in up to 5 cycling sizes of 1 to 7 bytes; the first case is an empty body read
+   * one byte at a time.
+   */
+  static Stream<Arguments> bodies() {
+    SplittableRandom r = new SplittableRandom(20_260_006);
+    char[] alphabet = {'.', 'a', '\r', 'x'};
+    return Stream.iterate(0, i -> i + 1)
+        .limit(300)
+        .map(
+            i -> {
+              if (i == 0) {
+                return Arguments.of(List.of(), List.of(1));
+              }
+              List<String> lines = new ArrayList<>();
+              for (int n = r.nextInt(13); n > 0; n--) {
+                StringBuilder line = new StringBuilder();
+                for (int c = r.nextInt(7); c > 0; c--) {
+                  line.append(alphabet[r.nextInt(alphabet.length)]);
+                }
+                lines.add(line.toString());
+              }
+              return Arguments.of(lines, reads(r, 5, 7));
+            });
+  }
+
+  @ParameterizedTest
+  @MethodSource("bodies")
+  void dataIsUnstuffedWhateverTheFragmentation(List<String> lines, List<Integer> reads)
       throws IOException {
     String body = lines.stream().map(l -> l.replace("\r", "")).reduce("", (a, l) -> a + l + "\r\n");
     byte[] wire =
@@ -75,10 +107,24 @@ class SmtpInputTest {
     assertEquals("NOOP", in.readLine(512), "the command after the data is intact");
   }
 
-  @Property(tries = 100)
-  void overLongLinesAreSkippedAndTheNextLineIsIntact(
-      @ForAll @IntRange(min = 513, max = 100_000) int length,
-      @ForAll @Size(min = 1, max = 3) List<@IntRange(min = 1, max = 4096) Integer> reads)
+  /**
+   * 100 cases: lines of 513 (one over the limit) to 100,000 bytes, read in up to 3 cycling sizes of
+   * 1 to 4,096 bytes.
+   */
+  static Stream<Arguments> longLines() {
+    SplittableRandom r = new SplittableRandom(20_260_007);
+    return Stream.iterate(0, i -> i + 1)
+        .limit(100)
+        .map(
+            i ->
+                Arguments.of(
+                    i == 0 ? 513 : i == 1 ? 100_000 : 513 + r.nextInt(100_000 - 512),
+                    reads(r, 3, 4096)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("longLines")
+  void overLongLinesAreSkippedAndTheNextLineIsIntact(int length, List<Integer> reads)
       throws IOException {
     byte[] wire = ("X".repeat(length) + "\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII);
     SmtpInput in = new SmtpInput(fragmented(wire, reads));

@@ -33,10 +33,6 @@ final class LeafSet {
     return version;
   }
 
-  int halfSize() {
-    return half;
-  }
-
   /**
    * Adds {@code h} on each side where it belongs among the nearest L/2. Returns true if the leaf
    * set changed.

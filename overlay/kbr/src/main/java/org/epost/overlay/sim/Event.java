@@ -80,8 +80,4 @@ final class Event implements Cancellable {
     nextOfOwner = null;
     owner = null;
   }
-
-  boolean before(Event o) {
-    return timeMicros < o.timeMicros || (timeMicros == o.timeMicros && sequence < o.sequence);
-  }
 }

@@ -125,11 +125,6 @@ final class AvailabilityRepair {
     }
   }
 
-  /** Objects this node currently counts as short of online holders. */
-  int shortObjects() {
-    return shortSince.size();
-  }
-
   private boolean remember(Id id, Id target, long until) {
     if (offers.size() >= MAX_OFFERS && !offers.containsKey(id)) {
       return false;

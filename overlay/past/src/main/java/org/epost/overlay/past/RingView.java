@@ -137,28 +137,6 @@ final class RingView {
   }
 
   /**
-   * Whether {@code node} is among the {@code k} nodes of this view numerically closest to {@code
-   * key}.
-   */
-  boolean isAmongClosest(Id node, Id key, int k) {
-    return rank(node, key, k) < k;
-  }
-
-  /**
-   * The arc (from, to] outside which this node cannot be among the k closest: from its k-th
-   * neighbour anticlockwise to its k-th clockwise. Null when the view is too small to exclude
-   * anything (every key may be ours).
-   */
-  Id[] responsibleArc(int k) {
-    if (wholeRing || ids.length <= 2 * k + 1) {
-      return null;
-    }
-    int m = Arrays.binarySearch(ids, local);
-    int n = ids.length;
-    return new Id[] {ids[Math.floorMod(m - k, n)], ids[Math.floorMod(m + k, n)]};
-  }
-
-  /**
    * The arc (from, to] spanning {@code perSide} members on each side of this node; null if that
    * covers the ring.
    */
@@ -191,20 +169,6 @@ final class RingView {
       }
     }
     return Arrays.copyOf(out, c);
-  }
-
-  /**
-   * Positions between this node and {@code other} in the sorted view, the shorter way round; -1 if
-   * absent.
-   */
-  int distanceInView(Id other) {
-    int m = Arrays.binarySearch(ids, local);
-    int o = Arrays.binarySearch(ids, other);
-    if (o < 0) {
-      return -1;
-    }
-    int d = Math.abs(o - m);
-    return Math.min(d, ids.length - d);
   }
 
   /** Whether id lies in the clockwise arc (from, to]. */

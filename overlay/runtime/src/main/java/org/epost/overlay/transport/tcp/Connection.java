@@ -192,11 +192,6 @@ final class Connection {
     }
   }
 
-  /** Bytes still waiting to be written (for tests of the bound). */
-  long queuedBytes() {
-    return queuedBytes.get();
-  }
-
   boolean hasUnsent() {
     synchronized (this) {
       return !pending.isEmpty() || queuedBytes.get() > 0;
