@@ -1,5 +1,6 @@
 package org.epost.overlay.sim;
 
+import java.security.SecureRandom;
 import java.util.SplittableRandom;
 import org.epost.overlay.api.Address;
 import org.epost.overlay.api.Cancellable;
@@ -17,6 +18,8 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
   final Address address;
   final float[] position;
   private final SplittableRandom random;
+  private final long seed;
+  private SeededSecureRandom secure; // made on first use
   FrameReceiver receiver;
   boolean alive = true;
   boolean cutOff; // running, but its frames and frames to it are lost (Simulation.setCutOff)
@@ -29,6 +32,7 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
     this.address = Address.virtual(index);
     this.position = position;
     this.random = new SplittableRandom(seed);
+    this.seed = seed;
   }
 
   /**
@@ -109,6 +113,17 @@ final class NodeContext implements Clock, Scheduler, Transport, RandomSource {
   public int nextInt(int bound) {
     return random.nextInt(bound);
   }
+
+  @Override
+  public SecureRandom secure() {
+    if (secure == null) {
+      secure = new SeededSecureRandom(seed ^ SECURE_SEED_MIX);
+    }
+    return secure;
+  }
+
+  /** Separates the secure stream's seed from the node's main stream. */
+  private static final long SECURE_SEED_MIX = 0x5EC0_DE5E_C0DE_5EC0L;
 
   @Override
   public double nextDouble() {

@@ -1,6 +1,7 @@
 package org.epost.overlay.sim;
 
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -56,7 +57,9 @@ public final class Simulation {
     this.config = b.config;
     this.latency = b.latency;
     this.nodeRandom = new SplittableRandom(b.seed);
-    this.driverRandom = new SeededRandom(new SplittableRandom(b.seed ^ 0x5DEECE66DL));
+    this.driverRandom =
+        new SeededRandom(
+            new SplittableRandom(b.seed ^ 0x5DEECE66DL), b.seed ^ 0x5EC0_DE5E_C0DE_5EC0L);
     this.network = new VirtualNetwork(this, b.latency, b.lossRate, b.seed ^ 0xC0FFEEL, traffic);
   }
 
@@ -525,9 +528,32 @@ public final class Simulation {
   /** A {@link RandomSource} over a {@link SplittableRandom}. */
   static final class SeededRandom implements RandomSource {
     private final SplittableRandom random;
+    private final long secureSeed; // its own seed, so draws from secure() never shift random
+    private final boolean hasSecure;
+    private SeededSecureRandom secure;
 
+    SeededRandom(SplittableRandom random, long secureSeed) {
+      this.random = random;
+      this.secureSeed = secureSeed;
+      this.hasSecure = true;
+    }
+
+    /** A short-lived view for drawing ids and positions; it has no secure stream. */
     SeededRandom(SplittableRandom random) {
       this.random = random;
+      this.secureSeed = 0;
+      this.hasSecure = false;
+    }
+
+    @Override
+    public SecureRandom secure() {
+      if (!hasSecure) {
+        throw new UnsupportedOperationException("a view over the simulation's id stream");
+      }
+      if (secure == null) {
+        secure = new SeededSecureRandom(secureSeed);
+      }
+      return secure;
     }
 
     @Override

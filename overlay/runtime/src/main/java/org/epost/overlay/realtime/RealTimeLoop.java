@@ -145,6 +145,12 @@ public final class RealTimeLoop implements Clock, Scheduler, AutoCloseable {
 
   private static final class SeededRandom implements RandomSource {
     private final SplittableRandom r;
+    private final SecureRandom secure = new SecureRandom();
+
+    @Override
+    public SecureRandom secure() {
+      return secure;
+    }
 
     SeededRandom(SplittableRandom r) {
       this.r = r;
