@@ -100,6 +100,11 @@ record Manifest(int level, int chunkSize, long length, byte[] fileHash, List<Id>
     return new Manifest(level, chunk, length, hash, ids);
   }
 
+  /** A full manifest fits one PAST object (checked by a test). */
+  static boolean encodedMaxFits() {
+    return HEADER + MAX_ENTRIES * Id.BYTES <= PastObject.MAX_BYTES;
+  }
+
   /** Bytes entry {@code i} covers. */
   long entryLength(int i) {
     long span = span(level, chunkSize);

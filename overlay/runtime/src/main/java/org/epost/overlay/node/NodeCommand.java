@@ -399,6 +399,59 @@ public final class NodeCommand implements Callable<Integer> {
       return line;
     }
 
+    /**
+     * Sends {@code commands} over up to {@code parallel} connections (1..16) and returns their
+     * one-line answers in order.
+     */
+    List<String> askAll(List<String> commands, int parallel) throws InterruptedException {
+      if (parallel < 1 || parallel > 16) {
+        throw new UserError("--parallel must be in 1..16, got " + parallel);
+      }
+      Path dir = dataDir();
+      String[] answers = new String[commands.size()];
+      java.util.concurrent.atomic.AtomicInteger next =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < Math.min(parallel, commands.size()); t++) {
+        Thread th =
+            new Thread(
+                () -> {
+                  try (ControlClient.Session s = ControlClient.Session.open(dir, 3_600_000)) {
+                    int i;
+                    while (failure.get() == null && (i = next.getAndIncrement()) < answers.length) {
+                      String a = s.ask(commands.get(i));
+                      if (a == null) {
+                        throw new IOException("the node closed the connection");
+                      }
+                      if (a.startsWith("error busy")) {
+                        throw new UserError("the node at " + via + " is " + a.substring(6));
+                      }
+                      answers[i] = a;
+                    }
+                  } catch (IOException e) {
+                    failure.compareAndSet(
+                        null,
+                        new UserError(
+                            "cannot reach the node at " + via + ": " + e.getMessage(), e));
+                  } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                  }
+                },
+                "control-" + t);
+        th.start();
+        threads.add(th);
+      }
+      for (Thread th : threads) {
+        th.join();
+      }
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+      return List.of(answers);
+    }
+
     List<String> call(String command, int timeoutMillis) {
       Path dir = dataDir();
       try {
@@ -474,81 +527,162 @@ public final class NodeCommand implements Callable<Integer> {
   @Command(
       name = "put",
       description =
-          "Store FILE in PAST through a running node on this machine; prints the object's id (40"
-              + " hex). Files over 56 KiB are stored in chunks under a manifest; the id is the"
-              + " manifest's.")
+          "Store FILEs in PAST through a running node on this machine; prints each object's id (40"
+              + " hex), one line per FILE in order. Files over 56 KiB are stored in chunks under a"
+              + " manifest; the id is the manifest's.")
   static final class Put extends Via implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "the file to store")
-    Path file;
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "the files to store")
+    List<Path> files;
+
+    @Option(
+        names = "--parallel",
+        description = "files stored at once (default ${DEFAULT-VALUE}, at most 16)")
+    int parallel = 4;
 
     @Override
-    public Integer call() {
-      Path abs = file.toAbsolutePath().normalize();
-      if (!Files.isRegularFile(abs)) {
-        throw new UserError(abs + " is not a file; give an existing file to store");
+    public Integer call() throws Exception {
+      List<String> commands = new ArrayList<>();
+      for (Path file : files) {
+        Path abs = file.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(abs)) {
+          throw new UserError(abs + " is not a file; give an existing file to store");
+        }
+        if (!Files.isReadable(abs)) {
+          throw new UserError(abs + " is not readable; check its permissions");
+        }
+        commands.add("PUT " + abs);
       }
-      if (!Files.isReadable(abs)) {
-        throw new UserError(abs + " is not readable; check its permissions");
+      List<String> answers = askAll(commands, parallel);
+      int failed = 0;
+      for (int i = 0; i < answers.size(); i++) {
+        String[] f = answers.get(i).split(" ");
+        if (f[0].equals("stored") && f.length >= 2) {
+          System.out.println(f[1]);
+        } else {
+          failed++;
+          System.out.println("error");
+          System.err.println("error: " + files.get(i) + ": " + strip(answers.get(i)));
+        }
       }
-      String line = ask("PUT " + abs, 3_600_000);
-      String[] f = line.split(" ");
-      if (!f[0].equals("stored") || f.length < 2) {
-        throw new IllegalStateException("unexpected answer: " + line);
-      }
-      System.out.println(f[1]);
-      return 0;
+      return failed == 0 ? 0 : 1;
     }
   }
 
   @Command(
       name = "get",
       description =
-          "Fetch object ID (as printed by put) through a running node on this machine and write it"
-              + " to --out, verified chunk by chunk and as a whole.")
+          "Fetch objects (ids as printed by put) through a running node on this machine, verified"
+              + " chunk by chunk and as a whole; one ID with --out FILE, or several with --out-dir"
+              + " DIR (each written to DIR/ID).")
   static final class Get extends Via implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "ID", description = "40 hex digits")
-    String id;
+    @Parameters(arity = "1..*", paramLabel = "ID", description = "40 hex digits")
+    List<String> ids;
 
-    @Option(names = "--out", required = true, description = "file to write (must not exist)")
+    @Option(names = "--out", description = "file to write (must not exist); one ID only")
     Path out;
 
+    @Option(names = "--out-dir", description = "directory to write DIR/ID into")
+    Path outDir;
+
+    @Option(
+        names = "--parallel",
+        description = "objects fetched at once (default ${DEFAULT-VALUE}, at most 16)")
+    int parallel = 4;
+
     @Override
-    public Integer call() {
-      if (!id.matches("[0-9a-fA-F]{40}")) {
-        throw new UserError("ID must be 40 hex digits, got '" + id + "'");
+    public Integer call() throws Exception {
+      if ((out == null) == (outDir == null)) {
+        throw new UserError("give either --out FILE (one ID) or --out-dir DIR");
       }
-      Path abs = out.toAbsolutePath().normalize();
-      if (Files.exists(abs)) {
-        throw new UserError(abs + " exists; remove it or choose another --out");
+      if (out != null && ids.size() != 1) {
+        throw new UserError("--out takes one ID; use --out-dir DIR for several");
       }
-      Path dir = abs.getParent();
-      if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-        throw new UserError("cannot write into " + dir + "; choose --out in a writable directory");
+      List<String> commands = new ArrayList<>();
+      for (String id : ids) {
+        if (!id.matches("[0-9a-fA-F]{40}")) {
+          throw new UserError("ID must be 40 hex digits, got '" + id + "'");
+        }
+        Path abs =
+            (out != null ? out : outDir.resolve(id.toLowerCase(java.util.Locale.ROOT)))
+                .toAbsolutePath()
+                .normalize();
+        if (Files.exists(abs)) {
+          throw new UserError(abs + " exists; remove it or choose another --out");
+        }
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+          throw new UserError("cannot write into " + dir + "; choose a writable directory");
+        }
+        commands.add("GET " + id.toLowerCase(java.util.Locale.ROOT) + " " + abs);
       }
-      String line = ask("GET " + id.toLowerCase(java.util.Locale.ROOT) + " " + abs, 3_600_000);
-      if (!line.startsWith("got ")) {
-        throw new IllegalStateException("unexpected answer: " + line);
+      List<String> answers = askAll(commands, parallel);
+      int failed = 0;
+      for (int i = 0; i < answers.size(); i++) {
+        if (!answers.get(i).startsWith("got ")) {
+          failed++;
+          System.err.println("error: " + ids.get(i) + ": " + strip(answers.get(i)));
+        }
       }
-      return 0;
+      return failed == 0 ? 0 : 1;
     }
   }
 
-  @Command(name = "publish", description = "Publish TEXT to TOPIC (Scribe) through a running node.")
+  private static String strip(String answer) {
+    return answer.startsWith("error ") ? answer.substring(6) : answer;
+  }
+
+  @Command(
+      name = "publish",
+      description =
+          "Publish TEXT to TOPIC (Scribe) through a running node; TEXT '-' publishes each line of"
+              + " standard input.")
   static final class Publish extends Via implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TOPIC", description = "topic name (no spaces)")
     String topic;
 
-    @Parameters(index = "1", paramLabel = "TEXT", description = "the publication (one line)")
+    @Parameters(
+        index = "1",
+        paramLabel = "TEXT",
+        description = "the publication (one line), or - for lines from standard input")
     String text;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       checkTopic(topic);
-      if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
-        throw new UserError("TEXT must be one line");
+      if (!text.equals("-")) {
+        if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
+          throw new UserError("TEXT must be one line");
+        }
+        ask("PUBLISH " + topic + " " + text, 60_000);
+        return 0;
       }
-      ask("PUBLISH " + topic + " " + text, 60_000);
-      return 0;
+      Path dir = dataDir();
+      int failed = 0;
+      try (ControlClient.Session s = ControlClient.Session.open(dir, 60_000);
+          java.io.BufferedReader in =
+              new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      System.in, java.nio.charset.StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.isEmpty()) {
+            continue;
+          }
+          String answer = s.ask("PUBLISH " + topic + " " + line);
+          if (answer == null) {
+            throw new IllegalStateException("the node at " + via + " closed the connection");
+          }
+          if (answer.startsWith("error ")) {
+            failed++;
+            System.err.println("error: " + strip(answer));
+          }
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        throw new IllegalStateException("the node at " + via + " did not answer within 60 s", e);
+      } catch (IOException e) {
+        throw new UserError("cannot reach the node at " + via + ": " + e.getMessage(), e);
+      }
+      return failed == 0 ? 0 : 1;
     }
   }
 

@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.epost.crypto.primitives.Sha256;
 import org.epost.overlay.api.Id;
 import org.epost.overlay.past.api.ObjectKind;
 import org.epost.overlay.past.api.PastException;
@@ -150,7 +149,7 @@ final class Operations implements ControlServer.Commands {
       }
       // A small file that reads as a manifest is wrapped, so that get returns it as it is.
     }
-    MessageDigest whole = Sha256.get();
+    MessageDigest whole = newSha256(); // own instance: contentId uses the thread's shared one
     List<Id> chunks = new ArrayList<>();
     Window window = new Window();
     long read = 0;
@@ -304,8 +303,16 @@ final class Operations implements ControlServer.Commands {
     }
   }
 
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
   private static byte[] hashOf(FileChannel ch, long length) throws IOException {
-    MessageDigest md = Sha256.get();
+    MessageDigest md = newSha256();
     ByteBuffer buf = ByteBuffer.allocate(1 << 16);
     long pos = 0;
     while (pos < length) {
@@ -443,7 +450,9 @@ final class Operations implements ControlServer.Commands {
                 return CompletableFuture.completedFuture(v);
               }
               Throwable cause = unwrap(e);
-              if (attemptsLeft <= 1 || cause instanceof PastException.InvalidObjectException) {
+              if (attemptsLeft <= 1
+                  || cause instanceof PastException.InvalidObjectException
+                  || cause instanceof PastException.ObjectNotFoundException) {
                 return CompletableFuture.<T>failedFuture(cause);
               }
               return retry(op, attemptsLeft - 1);
