@@ -42,9 +42,10 @@ import org.epost.overlay.scribe.api.TopicId;
  * so a file is never held in memory whole. A fetched file is written to a temporary file next to
  * the target, checked against the manifest's whole-file hash, and renamed into place.
  *
- * <p>Bounds: {@link #MAX_FILE_TRANSFERS} file transfers and {@link #MAX_SUBSCRIPTIONS}
- * subscriptions at once; each subscription buffers {@link #SUBSCRIPTION_QUEUE} publications for a
- * slow reader, then drops and says how many.
+ * <p>Bounds: {@link #MAX_FILE_TRANSFERS} chunked puts and gets at once (more wait for a turn, up to
+ * {@link #OP_TIMEOUT_SECONDS} s; a single-object put only holds its connection), {@link
+ * #MAX_SUBSCRIPTIONS} subscriptions at once; each subscription buffers {@link #SUBSCRIPTION_QUEUE}
+ * publications for a slow reader, then drops and says how many.
  */
 final class Operations implements ControlServer.Commands {
   static final int WINDOW = 16;
@@ -128,13 +129,16 @@ final class Operations implements ControlServer.Commands {
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
       return "error the node cannot read " + file + " (missing, not a file, or not readable)";
     }
-    if (!fileTransfers.tryAcquire()) {
-      return "error busy: " + MAX_FILE_TRANSFERS + " file transfers running; try again later";
+    boolean large = Files.size(file) > PastObject.MAX_BYTES;
+    if (large && !fileTransfers.tryAcquire(OP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      return "error busy: " + MAX_FILE_TRANSFERS + " large file transfers running; try again later";
     }
     try {
       return putFile(file);
     } finally {
-      fileTransfers.release();
+      if (large) {
+        fileTransfers.release();
+      }
     }
   }
 
@@ -213,13 +217,20 @@ final class Operations implements ControlServer.Commands {
     if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
       return "error the node cannot write into " + dir;
     }
-    if (!fileTransfers.tryAcquire()) {
-      return "error busy: " + MAX_FILE_TRANSFERS + " file transfers running; try again later";
-    }
-    Path tmp = dir.resolve("." + out.getFileName() + ".part-" + ProcessHandle.current().pid());
+    Path tmp =
+        dir.resolve("." + out.getFileName() + ".part-" + Long.toHexString(System.nanoTime()));
+    boolean large = false;
     try {
       byte[] top = fetch(id);
       Manifest m = Manifest.decode(top);
+      if (m != null) {
+        if (!fileTransfers.tryAcquire(OP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          return "error busy: "
+              + MAX_FILE_TRANSFERS
+              + " large file transfers running; try again later";
+        }
+        large = true;
+      }
       long length;
       try (FileChannel ch =
           FileChannel.open(
@@ -253,7 +264,9 @@ final class Operations implements ControlServer.Commands {
       return "got " + id.toHex() + " bytes=" + length;
     } finally {
       Files.deleteIfExists(tmp);
-      fileTransfers.release();
+      if (large) {
+        fileTransfers.release();
+      }
     }
   }
 
