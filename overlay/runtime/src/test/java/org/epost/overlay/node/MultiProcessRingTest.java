@@ -101,6 +101,10 @@ class MultiProcessRingTest {
     for (; seq < 10; seq++) {
       publish(pub, seq);
     }
+    assertEquals(
+        Set.of(),
+        awaitPublications(10, 30),
+        "publications made before the kill reach the subscriber");
 
     processes.get(3).destroyForcibly(); // SIGKILL on Linux; node 3 is the topic's root
     processes.get(6).destroyForcibly();
