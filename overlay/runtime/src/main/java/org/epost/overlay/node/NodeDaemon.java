@@ -145,6 +145,7 @@ final class NodeDaemon implements NodeRuntime {
   }
 
   private void startServices() throws IOException {
+    HeapWatch.install();
     lock = DataDirLock.acquire(directory.dir);
     SecureRandom random = new SecureRandom();
     NodeIdentity identity = directory.loadOrCreateIdentity(random);

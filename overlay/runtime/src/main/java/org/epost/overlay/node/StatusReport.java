@@ -74,21 +74,9 @@ final class StatusReport {
     return lines;
   }
 
-  /**
-   * Heap now, its peak since start (the sum of the heap pools' peaks: an upper bound of the true
-   * peak) and its limit, in bytes.
-   */
+  /** Heap now, its peak, the peak of live data after a collection, and its limit (HeapWatch). */
   static String jvmLine() {
-    long peak = 0;
-    for (java.lang.management.MemoryPoolMXBean pool :
-        java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) {
-        peak += pool.getPeakUsage().getUsed();
-      }
-    }
-    java.lang.management.MemoryUsage heap =
-        java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-    return "jvm heapUsed=" + heap.getUsed() + " heapPeak=" + peak + " heapMax=" + heap.getMax();
+    return HeapWatch.line();
   }
 
   private static List<String> overlayLines(NodeDaemon d) {

@@ -91,69 +91,9 @@ public final class NodeBenchMain {
         dirs.add(tmp.resolve("n" + i));
       }
 
-      // 1. puts
-      List<String> ids = Collections.synchronizedList(new ArrayList<>());
-      AtomicLong next = new AtomicLong();
-      AtomicLong failed = new AtomicLong();
-      long t0 = System.nanoTime();
-      run(
-          threads,
-          t -> {
-            SplittableRandom r = new SplittableRandom(t);
-            try (ControlClient.Session s =
-                ControlClient.Session.open(dirs.get(t % nodes), 120_000)) {
-              while (next.getAndIncrement() < objects) {
-                byte[] b = new byte[SIZE];
-                r.nextBytes(b);
-                String a = s.ask("PUTB " + Base64.getEncoder().encodeToString(b));
-                if (a != null && a.startsWith("stored ")) {
-                  ids.add(a.split(" ")[1]);
-                } else {
-                  failed.incrementAndGet();
-                  if (failed.get() < 5) {
-                    System.out.println("put failed: " + a);
-                  }
-                }
-              }
-            }
-          });
-      double putSeconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(
-          "puts: %d objects of %d bytes in %.1f s = %.0f puts/s (%d failed), %d connections%n",
-          ids.size(), SIZE, putSeconds, ids.size() / putSeconds, failed.get(), threads);
-
-      // 2. gets
-      AtomicLong gets = new AtomicLong();
-      AtomicLong bad = new AtomicLong();
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      t0 = System.nanoTime();
-      List<String> all = List.copyOf(ids);
-      run(
-          threads,
-          t -> {
-            Random r = new Random(t);
-            try (ControlClient.Session s =
-                ControlClient.Session.open(dirs.get(t % nodes), 120_000)) {
-              while (System.nanoTime() < end) {
-                String id = all.get(r.nextInt(all.size()));
-                String a = s.ask("GETB " + id);
-                if (a != null
-                    && a.startsWith("data ")
-                    && PastObject.contentId(Base64.getDecoder().decode(a.substring(5)))
-                        .toHex()
-                        .equals(id)) {
-                  gets.incrementAndGet();
-                } else {
-                  bad.incrementAndGet();
-                }
-              }
-            }
-          });
-      double getSeconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(
-          "gets: %d in %.1f s = %.0f gets/s (%d failed or wrong), %d connections%n",
-          gets.get(), getSeconds, gets.get() / getSeconds, bad.get(), threads);
-
+      if (objects > 0) {
+        objectRates(dirs, nodes, objects, threads, seconds);
+      }
       // 3. a large file
       if (fileMb > 0) {
         Path file = tmp.resolve("big.bin");
@@ -168,7 +108,7 @@ public final class NodeBenchMain {
           }
         }
         byte[] hash = md.digest();
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         String put = one(dirs.get(0), "PUT " + file.toAbsolutePath());
         double s1 = (System.nanoTime() - t0) / 1e9;
         System.out.printf("file put: %s in %.1f s (%.1f MB/s)%n", put, s1, fileMb / s1);
@@ -182,11 +122,15 @@ public final class NodeBenchMain {
             "file identical: " + MessageDigest.isEqual(hash, sha256(back)) + " (SHA-256 compared)");
       }
       long maxPeak = 0;
+      long maxLive = 0;
       for (int i = 0; i < nodes; i++) {
         for (String l : ControlClient.call(dirs.get(i), "STATUS", 10_000)) {
           if (l.startsWith("jvm ")) {
             System.out.println("node " + i + " " + l);
             for (String f : l.split(" ")) {
+              if (f.startsWith("liveHeapPeak=")) {
+                maxLive = Math.max(maxLive, Long.parseLong(f.substring(13)));
+              }
               if (f.startsWith("heapPeak=")) {
                 maxPeak = Math.max(maxPeak, Long.parseLong(f.substring(9)));
               }
@@ -197,7 +141,10 @@ public final class NodeBenchMain {
           }
         }
       }
-      System.out.printf("largest heap peak of a node: %.1f MiB%n", maxPeak / 1048576.0);
+      System.out.printf(
+          "largest heap peak of a node: %.1f MiB (before a collection); largest live heap after a"
+              + " collection: %.1f MiB%n",
+          maxPeak / 1048576.0, maxLive / 1048576.0);
     } finally {
       for (Process p : procs) {
         p.destroy();
@@ -206,6 +153,70 @@ public final class NodeBenchMain {
         p.waitFor(20, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Puts {@code objects} objects, then gets random ones for {@code seconds}; prints the rates. */
+  private static void objectRates(List<Path> dirs, int nodes, int objects, int threads, int seconds)
+      throws Exception {
+    List<String> ids = Collections.synchronizedList(new ArrayList<>());
+    AtomicLong next = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long t0 = System.nanoTime();
+    run(
+        threads,
+        t -> {
+          SplittableRandom r = new SplittableRandom(t);
+          try (ControlClient.Session s = ControlClient.Session.open(dirs.get(t % nodes), 120_000)) {
+            while (next.getAndIncrement() < objects) {
+              byte[] b = new byte[SIZE];
+              r.nextBytes(b);
+              String a = s.ask("PUTB " + Base64.getEncoder().encodeToString(b));
+              if (a != null && a.startsWith("stored ")) {
+                ids.add(a.split(" ")[1]);
+              } else {
+                failed.incrementAndGet();
+                if (failed.get() < 5) {
+                  System.out.println("put failed: " + a);
+                }
+              }
+            }
+          }
+        });
+    double putSeconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf(
+        "puts: %d objects of %d bytes in %.1f s = %.0f puts/s (%d failed), %d connections%n",
+        ids.size(), SIZE, putSeconds, ids.size() / putSeconds, failed.get(), threads);
+
+    // 2. gets
+    AtomicLong gets = new AtomicLong();
+    AtomicLong bad = new AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    t0 = System.nanoTime();
+    List<String> all = List.copyOf(ids);
+    run(
+        threads,
+        t -> {
+          Random r = new Random(t);
+          try (ControlClient.Session s = ControlClient.Session.open(dirs.get(t % nodes), 120_000)) {
+            while (System.nanoTime() < end) {
+              String id = all.get(r.nextInt(all.size()));
+              String a = s.ask("GETB " + id);
+              if (a != null
+                  && a.startsWith("data ")
+                  && PastObject.contentId(Base64.getDecoder().decode(a.substring(5)))
+                      .toHex()
+                      .equals(id)) {
+                gets.incrementAndGet();
+              } else {
+                bad.incrementAndGet();
+              }
+            }
+          }
+        });
+    double getSeconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf(
+        "gets: %d in %.1f s = %.0f gets/s (%d failed or wrong), %d connections%n",
+        gets.get(), getSeconds, gets.get() / getSeconds, bad.get(), threads);
   }
 
   private static String one(Path dir, String cmd) throws IOException {
