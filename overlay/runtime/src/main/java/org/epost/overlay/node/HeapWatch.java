@@ -16,9 +16,9 @@ import javax.management.openmbean.CompositeData;
 /**
  * The JVM's heap peaks for {@code status}, from garbage-collection notifications: the heap is
  * fullest just before a collection, so the largest heap occupancy seen before one is the peak
- * (bounded by {@code -Xmx}); the largest seen after one is the peak of live data, what the node
- * really needed. Process-wide; installed once. Thread-safe (atomics; the JVM's notification thread
- * writes).
+ * (bounded by {@code -Xmx}); the largest seen after one bounds the live data from above (a young
+ * collection leaves old-generation garbage for later). Process-wide; installed once. Thread-safe
+ * (atomics; the JVM's notification thread writes).
  */
 final class HeapWatch {
   private static final AtomicLong PEAK_BEFORE_GC = new AtomicLong();
@@ -69,7 +69,7 @@ final class HeapWatch {
     return sum;
   }
 
-  /** {@code jvm heapUsed=.. heapPeak=.. liveHeapPeak=.. heapMax=..} in bytes. */
+  /** {@code jvm heapUsed=.. heapPeak=.. afterGcPeak=.. heapMax=..} in bytes. */
   static String line() {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     long peak = Math.max(PEAK_BEFORE_GC.get(), heap.getUsed());
@@ -77,7 +77,7 @@ final class HeapWatch {
         + heap.getUsed()
         + " heapPeak="
         + peak
-        + " liveHeapPeak="
+        + " afterGcPeak="
         + PEAK_AFTER_GC.get()
         + " heapMax="
         + heap.getMax();

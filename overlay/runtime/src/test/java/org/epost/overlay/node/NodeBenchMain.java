@@ -128,8 +128,8 @@ public final class NodeBenchMain {
           if (l.startsWith("jvm ")) {
             System.out.println("node " + i + " " + l);
             for (String f : l.split(" ")) {
-              if (f.startsWith("liveHeapPeak=")) {
-                maxLive = Math.max(maxLive, Long.parseLong(f.substring(13)));
+              if (f.startsWith("afterGcPeak=")) {
+                maxLive = Math.max(maxLive, Long.parseLong(f.substring("afterGcPeak=".length())));
               }
               if (f.startsWith("heapPeak=")) {
                 maxPeak = Math.max(maxPeak, Long.parseLong(f.substring(9)));
@@ -142,7 +142,7 @@ public final class NodeBenchMain {
         }
       }
       System.out.printf(
-          "largest heap peak of a node: %.1f MiB (before a collection); largest live heap after a"
+          "largest heap peak of a node: %.1f MiB (before a collection); largest heap after a"
               + " collection: %.1f MiB%n",
           maxPeak / 1048576.0, maxLive / 1048576.0);
     } finally {
