@@ -145,8 +145,7 @@ public final class NodeCommand implements Callable<Integer> {
     try {
       return Math.multiplyExact(Long.parseLong(digits), unit);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new CommandLine.TypeConversionException(
-          "expected a size such as 10g, 512m or 1048576, got '" + s + "'");
+      throw new UserError("expected a size such as 10g, 512m or 1048576, got '" + s + "'");
     }
   }
 
