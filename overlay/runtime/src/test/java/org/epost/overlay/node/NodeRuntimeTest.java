@@ -192,6 +192,21 @@ class NodeRuntimeTest {
         status.stream().anyMatch(l -> l.matches("past objects=\\d+ bytes=\\d+ .*")), "" + status);
     assertTrue(status.stream().anyMatch(l -> l.startsWith("scribe topics=")), "" + status);
     assertTrue(status.stream().anyMatch(l -> l.startsWith("jvm heapUsed=")), "" + status);
+
+    // A clean stop flushes the store: the node comes back on its directory with what it held.
+    String held = pastLine(c).split(" ")[1];
+    assertTrue(!held.equals("objects=0"), held);
+    c.close();
+    nodes.remove(c);
+    NodeRuntime back = start("c", a);
+    assertEquals(held, pastLine(back).split(" ")[1], "objects held after a stop and a restart");
+  }
+
+  private static String pastLine(NodeRuntime n) throws Exception {
+    return ControlClient.call(n.dataDirectory(), "STATUS", 10_000).stream()
+        .filter(l -> l.startsWith("past "))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
