@@ -274,6 +274,10 @@ final class NodeDaemon implements NodeRuntime {
     return scribe;
   }
 
+  NodeConfig config() {
+    return config;
+  }
+
   Subscriptions subscriptions() {
     return subscriptions;
   }

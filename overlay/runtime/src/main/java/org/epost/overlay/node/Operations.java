@@ -66,8 +66,9 @@ final class Operations implements ControlServer.Commands {
     this.leaseMillis = nodeLease(node);
   }
 
+  /** A year, or the longest lease the storers grant if that is shorter. */
   private static long nodeLease(NodeDaemon node) {
-    return 365L * 24 * 3_600_000;
+    return Math.min(365L * 24 * 3_600_000, node.config().past().maxLeaseMillis());
   }
 
   void close() {
