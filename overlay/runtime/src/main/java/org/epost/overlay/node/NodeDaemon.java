@@ -431,7 +431,18 @@ final class NodeDaemon implements NodeRuntime {
       }
     }
     if (transport != null) {
-      transport.close();
+      // Bounded: a stop must finish (and flush the store below) even if an I/O thread is wedged.
+      Thread t = new Thread(transport::close, "node-transport-close");
+      t.setDaemon(true);
+      t.start();
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (t.isAlive()) {
+        LOG.log(Level.WARNING, "the transport did not close within 5 s; stopping the rest anyway");
+      }
     }
     if (disk != null) {
       disk.shutdown();
