@@ -1,62 +1,123 @@
 package org.epost.overlay.node;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.epost.crypto.api.NodeIdentity;
 import org.epost.overlay.api.Address;
 import org.epost.overlay.api.Id;
+import org.epost.overlay.api.LoopBridge;
 import org.epost.overlay.api.NodeEnvironment;
 import org.epost.overlay.api.NodeHandle;
 import org.epost.overlay.api.OverlayNode;
 import org.epost.overlay.api.PastryConfig;
+import org.epost.overlay.node.api.NodeConfig;
+import org.epost.overlay.node.api.NodeRuntime;
+import org.epost.overlay.past.PastNodes;
+import org.epost.overlay.past.api.Past;
+import org.epost.overlay.past.store.LogObjectStore;
 import org.epost.overlay.pastry.Pastry;
 import org.epost.overlay.realtime.RealTimeLoop;
+import org.epost.overlay.realtime.WorkerPool;
+import org.epost.overlay.scribe.ScribeFactory;
+import org.epost.overlay.scribe.api.Scribe;
+import org.epost.overlay.scribe.api.ScribeObserver;
 import org.epost.overlay.transport.tcp.NodeCredentials;
 import org.epost.overlay.transport.tcp.TcpTransport;
 import org.epost.overlay.transport.tcp.TcpTransportConfig;
 import org.epost.overlay.transport.tcp.TransportStatistics;
 
 /**
- * One running node: identity from its data directory, a real-time loop, the TCP transport, a Pastry
- * node, the probe application and the control port. Threads: the node loop (all overlay state),
- * Netty I/O threads (transport), control threads (which only post work to the loop and wait for the
- * answer).
+ * The node runtime ({@link NodeRuntime}). Start order, each step once the one before is ready:
+ *
+ * <ol>
+ *   <li>data directory: created owner-only if missing, permissions checked, locked ({@link
+ *       DataDirLock}: one process per directory);
+ *   <li>identity: the node key from {@code node.key} (and the ring certificate in ring-authority
+ *       mode);
+ *   <li>store: the log store under {@code DATA/past} opened (its index rebuilt), with its one
+ *       storage thread {@code node-disk};
+ *   <li>loop ({@code node-loop}) and worker pool ({@code node-work-N}, the environment's off-loop
+ *       executor);
+ *   <li>transport: listening;
+ *   <li>on the loop: Pastry node, probe application, PAST on the store, Scribe (registered before
+ *       the join so that they see every leaf-set change), then create or join the ring;
+ *   <li>once joined: the control port and its token file.
+ * </ol>
+ *
+ * {@link #close} undoes them in reverse: control port, Scribe, PAST, Pastry, transport, pending
+ * store writes drained, workers, loop, store closed (flushed), lock released. A shutdown hook (when
+ * configured) runs the same on SIGTERM.
+ *
+ * <p>Threads: the node loop (all overlay state), Netty I/O threads (transport), the storage thread,
+ * workers, control threads (which post work to the loop through the bridge and wait for it).
  */
-public final class NodeDaemon implements AutoCloseable {
-  private final RealTimeLoop loop;
-  private final TcpTransport transport;
-  private final OverlayNode node;
-  private final ProbeApplication probes;
-  private final NodeDirectory directory;
-  private ControlServer control;
+final class NodeDaemon implements NodeRuntime {
+  private static final System.Logger LOG = System.getLogger("org.epost.overlay.node");
+  private static final String PAST_DIR = "past";
 
-  private NodeDaemon(
-      NodeDirectory directory,
-      RealTimeLoop loop,
-      TcpTransport transport,
-      OverlayNode node,
-      ProbeApplication probes) {
+  private final NodeConfig config;
+  private final NodeDirectory directory;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private DataDirLock lock;
+  private LogObjectStore store;
+  private ExecutorService disk;
+  private ExecutorService completions;
+  private RealTimeLoop loop;
+  private WorkerPool workers;
+  private TcpTransport transport;
+  private LoopBridge bridge;
+  private OverlayNode node;
+  private ProbeApplication probes;
+  private Past past;
+  private Scribe scribe;
+  private Subscriptions subscriptions;
+  private ControlServer control;
+  private Operations operations;
+  private Thread hook;
+
+  private NodeDaemon(NodeConfig config, NodeDirectory directory) {
+    this.config = config;
     this.directory = directory;
-    this.loop = loop;
-    this.transport = transport;
-    this.node = node;
-    this.probes = probes;
   }
 
   /**
-   * Starts a node listening on {@code listen}; it creates a ring if {@code bootstraps} is empty,
-   * else joins through them. Returns at once; see {@link #awaitReady}. Node id derived from the
-   * node's key, unless {@code transportConfig} names a ring authority (then as {@link
-   * #start(java.nio.file.Path, InetSocketAddress, List, PastryConfig, TcpTransportConfig,
-   * java.nio.file.Path)} with the default certificate file).
+   * Starts a node as {@code config} says; returns once it is listening and has started to create or
+   * join its ring (see {@link #awaitReady}).
+   *
+   * @throws org.epost.overlay.node.api.DataDirectoryException if another process uses the data
+   *     directory or others may write it
+   * @throws IOException if the data directory, key, certificate or store cannot be read, or the
+   *     address cannot be listened on
+   * @throws IllegalArgumentException in ring-authority mode if the certificate was issued for
+   *     another key, or the node's own verifier refuses it
    */
-  public static NodeDaemon start(
-      java.nio.file.Path dataDir,
+  static NodeDaemon start(NodeConfig config) throws IOException {
+    NodeDirectory dir = new NodeDirectory(config.dataDir());
+    NodeDaemon d = new NodeDaemon(config, dir);
+    try {
+      d.startServices();
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+    return d;
+  }
+
+  /** As before the runtime: a routing node with default PAST and Scribe. */
+  static NodeDaemon start(
+      Path dataDir,
       InetSocketAddress listen,
       List<InetSocketAddress> bootstraps,
       PastryConfig config,
@@ -65,68 +126,95 @@ public final class NodeDaemon implements AutoCloseable {
     return start(dataDir, listen, bootstraps, config, transportConfig, null);
   }
 
-  /**
-   * As above; in ring-authority mode ({@code transportConfig.ringAuthority()} set, ADR 0063/0089)
-   * the node's id is the one in its certificate from that authority, read from {@code nodeCert}
-   * (null: {@code node.cert} in the data directory).
-   *
-   * @throws IOException if the data directory, key or certificate file cannot be read
-   * @throws IllegalArgumentException in ring-authority mode if the certificate was issued for
-   *     another key, or the node's own verifier refuses it (another authority's, expired, revoked)
-   */
-  public static NodeDaemon start(
-      java.nio.file.Path dataDir,
+  static NodeDaemon start(
+      Path dataDir,
       InetSocketAddress listen,
       List<InetSocketAddress> bootstraps,
       PastryConfig config,
       TcpTransportConfig transportConfig,
-      java.nio.file.Path nodeCert)
+      Path nodeCert)
       throws IOException {
+    return start(
+        NodeConfig.builder(dataDir, listen)
+            .bootstraps(bootstraps)
+            .pastry(config)
+            .transport(transportConfig)
+            .nodeCert(nodeCert)
+            .quotaBytes(256L << 20)
+            .build());
+  }
+
+  private void startServices() throws IOException {
+    HeapWatch.install();
+    lock = DataDirLock.acquire(directory.dir);
     SecureRandom random = new SecureRandom();
-    NodeDirectory dir = new NodeDirectory(dataDir);
-    NodeIdentity identity = dir.loadOrCreateIdentity(random);
+    NodeIdentity identity = directory.loadOrCreateIdentity(random);
     NodeCredentials creds;
+    TcpTransportConfig transportConfig = config.transport();
     if (transportConfig.ringAuthority() == null) {
       creds = NodeCredentials.of(identity);
     } else {
-      java.nio.file.Path certFile =
-          nodeCert != null ? nodeCert : dir.dir.resolve(NodeDirectory.CERT_FILE);
+      Path certFile =
+          config.nodeCert() != null
+              ? config.nodeCert()
+              : directory.dir.resolve(NodeDirectory.CERT_FILE);
       creds =
           NodeCredentials.withRingCertificate(
               identity, RingAuthorityFiles.readCertificate(certFile));
     }
-    RealTimeLoop loop = new RealTimeLoop("node-loop");
-    TcpTransport transport;
-    try {
-      transport = TcpTransport.start(creds, loop, listen, transportConfig, null);
-    } catch (IOException | RuntimeException e) {
-      loop.close();
-      throw e;
-    }
+    store =
+        LogObjectStore.open(
+            directory.dir.resolve(PAST_DIR), config.quotaBytes(), config.cacheBytes());
+    disk =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "node-disk");
+              t.setDaemon(true);
+              return t;
+            });
+    completions =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "node-ops");
+              t.setDaemon(true);
+              return t;
+            });
+    loop = new RealTimeLoop("node-loop");
+    workers = WorkerPool.forNode("node", loop);
+    bridge = new LoopBridge(loop);
+    transport = TcpTransport.start(creds, loop, config.listen(), transportConfig, null);
     NodeEnvironment env =
         new NodeEnvironment(
-            loop, loop, loop.random(), transport, NodeEnvironment.HandleInterner.none());
+            loop, loop, loop.random(), transport, NodeEnvironment.HandleInterner.none(), workers);
     List<Address> boot = new ArrayList<>();
-    for (InetSocketAddress b : bootstraps) {
+    for (InetSocketAddress b : config.bootstraps()) {
       boot.add(Address.inet(b.getAddress().getAddress(), b.getPort()));
     }
-    CompletableFuture<NodeDaemon> made = new CompletableFuture<>();
-    loop.execute(
+    onLoop(
         () -> {
-          OverlayNode node = Pastry.newNode(creds.id(), env, config);
-          ProbeApplication probes = new ProbeApplication(node);
+          node = Pastry.newNode(creds.id(), env, config.pastry());
+          probes = new ProbeApplication(node);
+          past = PastNodes.create(node, store, disk, config.past());
+          scribe = ScribeFactory.create(node, config.scribe(), ScribeObserver.NONE);
+          subscriptions = new Subscriptions(scribe);
           if (boot.isEmpty()) {
             node.createRing();
           } else {
             node.join(boot);
           }
-          made.complete(new NodeDaemon(dir, loop, transport, node, probes));
+          return null;
         });
-    NodeDaemon d = made.join();
-    String token = NodeDirectory.newToken(random);
-    d.control = new ControlServer(token, d.commands());
-    dir.writeControl(d.control.port(), token);
-    return d;
+    operations = new Operations(this);
+    if (config.control()) {
+      String token = NodeDirectory.newToken(random);
+      control = new ControlServer(token, operations);
+      directory.writeControl(control.port(), token);
+    }
+    if (config.shutdownHook()) {
+      hook = new Thread(this::close, "node-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
   }
 
   /**
@@ -136,8 +224,8 @@ public final class NodeDaemon implements AutoCloseable {
    * @throws IOException if a file is missing or not what it should be, or the list is not signed by
    *     that authority
    */
-  public static org.epost.crypto.cert.CertificateVerifier verifier(
-      java.nio.file.Path authorityPublicKey, java.nio.file.Path revocationList) throws IOException {
+  static org.epost.crypto.cert.CertificateVerifier verifier(
+      Path authorityPublicKey, Path revocationList) throws IOException {
     org.epost.crypto.cert.CertificateVerifier v =
         new org.epost.crypto.cert.CertificateVerifier(
             RingAuthorityFiles.readPublicKey(authorityPublicKey));
@@ -151,17 +239,54 @@ public final class NodeDaemon implements AutoCloseable {
     return v;
   }
 
-  /** This node's id. */
+  @Override
   public Id id() {
     return transport.localId();
   }
 
-  /** Where other nodes reach this node. */
+  @Override
   public Address address() {
     return transport.localAddress();
   }
 
-  /** Waits until the node has joined; false on timeout. */
+  @Override
+  public Path dataDirectory() {
+    return directory.dir;
+  }
+
+  @Override
+  public LoopBridge bridge() {
+    return bridge;
+  }
+
+  @Override
+  public OverlayNode overlay() {
+    return node;
+  }
+
+  @Override
+  public Past past() {
+    return past;
+  }
+
+  @Override
+  public Scribe scribe() {
+    return scribe;
+  }
+
+  NodeConfig config() {
+    return config;
+  }
+
+  Subscriptions subscriptions() {
+    return subscriptions;
+  }
+
+  LogObjectStore store() {
+    return store;
+  }
+
+  @Override
   public boolean awaitReady(long timeoutMillis) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     while (System.nanoTime() < end) {
@@ -174,21 +299,14 @@ public final class NodeDaemon implements AutoCloseable {
   }
 
   /** Routes a probe to {@code key} and waits for the answer. */
-  public ProbeApplication.Delivery route(Id key) throws Exception {
-    CompletableFuture<CompletableFuture<ProbeApplication.Delivery>> started =
-        new CompletableFuture<>();
-    loop.execute(() -> started.complete(probes.probe(key)));
-    return started
-        .get(5, TimeUnit.SECONDS)
+  ProbeApplication.Delivery route(Id key) throws Exception {
+    return call(() -> probes.probe(key))
         .get(ProbeApplication.TIMEOUT_MILLIS + 2_000, TimeUnit.MILLISECONDS);
   }
 
   /** Pings {@code to} directly and returns the round trip in nanoseconds. */
-  public long ping(NodeHandle to) throws Exception {
-    CompletableFuture<CompletableFuture<Long>> started = new CompletableFuture<>();
-    loop.execute(() -> started.complete(probes.ping(to)));
-    return started
-        .get(5, TimeUnit.SECONDS)
+  long ping(NodeHandle to) throws Exception {
+    return call(() -> probes.ping(to))
         .get(ProbeApplication.TIMEOUT_MILLIS + 2_000, TimeUnit.MILLISECONDS);
   }
 
@@ -225,40 +343,43 @@ public final class NodeDaemon implements AutoCloseable {
   static final int SAMPLES = 3;
 
   /** The leaf set, read on the loop. */
-  public List<NodeHandle> leafSet() {
+  List<NodeHandle> leafSet() {
     return onLoop(node::leafSet);
   }
 
-  /** The overlay node; call it on its loop only ({@link #onLoop}). */
-  public OverlayNode overlay() {
-    return node;
+  /**
+   * Runs {@code op} on the loop and returns the stage it starts as a future completed on the {@code
+   * node-ops} threads, so that what callers chain to it (hashing, file writes) never runs on the
+   * loop.
+   */
+  <T> CompletableFuture<T> call(Supplier<? extends CompletionStage<T>> op) {
+    return bridge.call(op, completions);
   }
 
-  /** Runs {@code f} on the node's loop and returns its result. */
-  public <T> T onLoop(java.util.function.Supplier<T> f) {
-    CompletableFuture<T> r = new CompletableFuture<>();
-    loop.execute(
-        () -> {
-          try {
-            r.complete(f.get());
-          } catch (RuntimeException e) {
-            r.completeExceptionally(e);
-          }
-        });
+  /** Runs {@code f} on the node's loop and returns its result (10 s at most). */
+  <T> T onLoop(Supplier<T> f) {
     try {
-      return r.get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("node loop did not answer: " + e, e);
+      return bridge.get(f, Runnable::run).get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("node loop failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the node loop", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("node loop did not answer within 10 s", e);
     }
   }
 
   /** Transport counters. */
-  public TransportStatistics transportStatistics() {
+  TransportStatistics transportStatistics() {
     return transport.statistics();
   }
 
   /** Lets {@code route --via} find this node's control port. */
-  public void register() throws IOException {
+  void register() throws IOException {
     directory.register(hostPort(address()));
   }
 
@@ -266,46 +387,91 @@ public final class NodeDaemon implements AutoCloseable {
     return a.toString();
   }
 
-  private ControlServer.Commands commands() {
-    return new ControlServer.Commands() {
-      @Override
-      public String route(String keyHex, boolean timed) throws Exception {
-        Id key;
-        try {
-          key = Id.fromHex(keyHex);
-        } catch (IllegalArgumentException e) {
-          return "error bad key: " + e.getMessage();
-        }
-        return routeAnswer(key, timed);
-      }
-
-      @Override
-      public List<String> status() {
-        return StatusReport.lines(NodeDaemon.this);
-      }
-    };
-  }
-
-  /** Stops the control port, the node, the transport and the loop. */
+  /** Stops every service in reverse start order (see the class comment); idempotent. */
   @Override
   public void close() {
-    try {
-      if (control != null) {
-        control.close();
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (hook != null && Thread.currentThread() != hook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down already
       }
-    } catch (IOException e) {
-      // closing anyway
     }
-    try {
-      onLoop(
-          () -> {
-            node.stop();
-            return null;
-          });
-    } catch (IllegalStateException e) {
-      // loop already gone
+    if (control != null) {
+      try {
+        control.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
     }
-    transport.close();
-    loop.close();
+    if (operations != null) {
+      operations.close();
+    }
+    if (loop != null && node != null) {
+      try {
+        onLoop(
+            () -> {
+              if (subscriptions != null) {
+                subscriptions.closeAll();
+              }
+              if (scribe != null) {
+                scribe.stop();
+              }
+              if (past != null) {
+                past.stop();
+              }
+              node.stop();
+              return null;
+            });
+      } catch (IllegalStateException e) {
+        LOG.log(Level.WARNING, "node loop did not stop the services: {0}", e.getMessage());
+      }
+    }
+    if (transport != null) {
+      // Bounded: a stop must finish (and flush the store below) even if an I/O thread is wedged.
+      Thread t = new Thread(transport::close, "node-transport-close");
+      t.setDaemon(true);
+      t.start();
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (t.isAlive()) {
+        LOG.log(Level.WARNING, "the transport did not close within 5 s; stopping the rest anyway");
+      }
+    }
+    if (disk != null) {
+      disk.shutdown();
+      try {
+        if (!disk.awaitTermination(10, TimeUnit.SECONDS)) {
+          LOG.log(Level.WARNING, "store writes still pending after 10 s; closing anyway");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (completions != null) {
+      completions.shutdownNow();
+    }
+    if (workers != null) {
+      workers.close();
+    }
+    if (loop != null) {
+      loop.close();
+    }
+    if (store != null) {
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "closing the store failed: {0}", e.toString());
+      }
+    }
+    if (lock != null) {
+      lock.close();
+    }
   }
 }

@@ -35,6 +35,9 @@ final class NodeDirectory {
 
   NodeDirectory(Path dir) throws IOException {
     this.dir = dir.toAbsolutePath();
+    if (Files.exists(this.dir) && !Files.isDirectory(this.dir)) {
+      throw new IOException(this.dir + " is not a directory; give --data a directory");
+    }
     if (!Files.isDirectory(this.dir)) {
       Files.createDirectories(
           this.dir,

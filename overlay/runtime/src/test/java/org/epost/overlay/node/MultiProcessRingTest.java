@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Eight node processes started with the node command: 100 random keys routed from different nodes
- * land on the numerically closest live node; two nodes are killed with SIGKILL; within 60 s every
- * survivor's leaf set holds exactly the live nodes and routing is correct again. Runs each node in
- * its own network namespace through {@code testbed/netns-ring.sh} when that works (root), on
- * loopback otherwise, and says which. {@code -Depost.testbed.delay=MIN-MAX} adds per-pair link
- * delays in the namespaces (not in the default run, which stays short).
+ * land on the numerically closest live node; a second process on a node's data directory is
+ * refused; 1,000 files (some in chunks) are stored with {@code put}; a subscriber process watches a
+ * topic rooted at a node about to die while a publisher process publishes numbered lines; two nodes
+ * are killed with SIGKILL; within 60 s every survivor's leaf set holds exactly the live nodes and
+ * routing is correct again; every file is fetched with {@code get} from the survivors and is
+ * identical; the subscriber received every numbered publication. Runs each node in its own network
+ * namespace through {@code testbed/netns-ring.sh} when that works (root), on loopback otherwise,
+ * and says which. {@code -Depost.testbed.delay=MIN-MAX} adds per-pair link delays in the namespaces
+ * (not in the default run, which stays short).
  */
 class MultiProcessRingTest {
   static final int NODES = 8;
@@ -48,8 +56,7 @@ class MultiProcessRingTest {
 
   @Test
   void eightProcessesRouteCorrectly_andRepairAfterTwoAreKilled() throws Exception {
-    testbed =
-        Path.of(System.getProperty("user.dir")).resolveSibling("testbed").resolve("netns-ring.sh");
+    testbed = findTestbed();
     netns = Files.isExecutable(testbed) && run(List.of(testbed.toString(), "check")) == 0;
     System.out.println(
         "multi-process ring: "
@@ -77,18 +84,330 @@ class MultiProcessRingTest {
     awaitLeafSets(live, 90);
     routeAndCheck(live, 100, new Random(1));
     timedRoutesReportRoundTrips(live, new Random(3));
+    secondProcessOnADataDirectoryIsRefused();
 
-    processes.get(3).destroyForcibly(); // SIGKILL on Linux
+    long t0 = System.nanoTime();
+    Map<String, byte[]> stored = putFiles(new Random(4));
+    System.out.printf(
+        "stored %d files with put through 8 nodes in %.1f s%n",
+        stored.size(), (System.nanoTime() - t0) / 1e9);
+
+    String topic = topicRootedAt(ids.get(3));
+    Process subscriber = subscribe(5, topic);
+    Process publisher = publisher(1, topic);
+    Writer pub = new OutputStreamWriter(publisher.getOutputStream(), StandardCharsets.UTF_8);
+    int seq = 0;
+    for (; seq < 10; seq++) {
+      publish(pub, seq);
+    }
+    assertEquals(
+        Set.of(),
+        awaitPublications(10, 30),
+        "publications made before the kill reach the subscriber");
+
+    processes.get(3).destroyForcibly(); // SIGKILL on Linux; node 3 is the topic's root
     processes.get(6).destroyForcibly();
     processes.get(3).waitFor();
     processes.get(6).waitFor();
     live.remove(3);
     live.remove(6);
     long killed = System.nanoTime();
+    CompletableFuture<Void> publishing =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                for (int n = 10; n < PUBLICATIONS; n++) {
+                  publish(pub, n);
+                  Thread.sleep(150);
+                }
+                pub.close();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     awaitLeafSets(live, 60);
     long repairSeconds = (System.nanoTime() - killed) / 1_000_000_000L;
     System.out.println("leaf sets repaired " + repairSeconds + " s after SIGKILL of two nodes");
     routeAndCheck(live, 100, new Random(2));
+    publishing.get(120, TimeUnit.SECONDS);
+    assertTrue(publisher.waitFor(30, TimeUnit.SECONDS), "the publisher finished");
+    assertEquals(0, publisher.exitValue(), "every publish was accepted: " + errOf("publisher"));
+
+    t0 = System.nanoTime();
+    getAndVerify(live, stored);
+    System.out.printf(
+        "fetched and verified %d files through %d survivors in %.1f s%n",
+        stored.size(), live.size(), (System.nanoTime() - t0) / 1e9);
+
+    Set<Integer> missing = awaitPublications(PUBLICATIONS, 30);
+    subscriber.destroy();
+    assertTrue(
+        missing.isEmpty(),
+        "the subscriber missed publications "
+            + missing
+            + " of 0.."
+            + (PUBLICATIONS - 1)
+            + " (published while the topic's root was killed and the tree repaired)");
+    System.out.println(
+        "the subscriber received all "
+            + PUBLICATIONS
+            + " publications made while the topic's root was killed and the tree repaired");
+  }
+
+  static final int FILES = 1_000;
+  static final int LARGE_FILES = 10;
+  static final int PUBLICATIONS = 120;
+  private final List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** A second node process on node 0's data directory exits with code 2 and one line. */
+  private void secondProcessOnADataDirectoryIsRefused() throws Exception {
+    List<String> cmd = new ArrayList<>(prefix(0));
+    cmd.addAll(java());
+    cmd.addAll(List.of("run", "--listen", addrs.get(0), "--data", tmp.resolve("n0").toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("EPOST_NODE_REGISTRY", tmp.resolve("registry").toString());
+    pb.environment().put("EPOST_TESTBED_PREFIX", testbedPrefix);
+    Process p = pb.start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertEquals(2, p.waitFor(), err);
+    assertTrue(
+        err.matches(
+            "error: data directory .*n0 is in use by process \\d+ \\(lock file .*lock\\); stop it first"),
+        err);
+  }
+
+  /**
+   * Writes {@link #FILES} files (4.7 KB-ish, and {@link #LARGE_FILES} of 200 KB stored in chunks)
+   * and stores them with one {@code put} process per node at once; returns id to content.
+   */
+  private Map<String, byte[]> putFiles(Random r) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("files"));
+    List<List<String>> perNode = new ArrayList<>();
+    List<List<byte[]>> contents = new ArrayList<>();
+    for (int n = 0; n < NODES; n++) {
+      perNode.add(new ArrayList<>(List.of("put", "--parallel", "4", "--via", addrs.get(n))));
+      contents.add(new ArrayList<>());
+    }
+    for (int f = 0; f < FILES; f++) {
+      byte[] b = new byte[f < LARGE_FILES ? 200_000 : 1_000 + r.nextInt(7_400)];
+      r.nextBytes(b);
+      Path file = dir.resolve("f" + f);
+      Files.write(file, b);
+      perNode.get(f % NODES).add(file.toString());
+      contents.get(f % NODES).add(b);
+    }
+    List<CompletableFuture<List<String>>> runs = new ArrayList<>();
+    for (int n = 0; n < NODES; n++) {
+      int node = n;
+      runs.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return cli(node, perNode.get(node));
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }));
+    }
+    Map<String, byte[]> stored = new HashMap<>();
+    for (int n = 0; n < NODES; n++) {
+      List<String> lines = runs.get(n).get(180, TimeUnit.SECONDS);
+      assertEquals(contents.get(n).size(), lines.size(), "one id per file from node " + n);
+      for (int k = 0; k < lines.size(); k++) {
+        String id = lines.get(k);
+        assertTrue(id.matches("[0-9a-f]{40}"), "node " + n + " printed " + id);
+        byte[] b = contents.get(n).get(k);
+        if (b.length <= org.epost.overlay.past.api.PastObject.MAX_BYTES) {
+          assertEquals(
+              org.epost.overlay.past.api.PastObject.contentId(b).toHex(),
+              id,
+              "a small file's id is its content hash");
+        }
+        stored.put(id, b);
+      }
+    }
+    assertEquals(FILES, stored.size());
+    return stored;
+  }
+
+  /** Fetches every stored id with one {@code get} process per live node and compares bytes. */
+  private void getAndVerify(Set<Integer> live, Map<String, byte[]> stored) throws Exception {
+    List<Integer> from = new ArrayList<>(live);
+    List<List<String>> perNode = new ArrayList<>();
+    List<Path> outDirs = new ArrayList<>();
+    for (int n = 0; n < from.size(); n++) {
+      Path out = Files.createDirectories(tmp.resolve("got" + n));
+      outDirs.add(out);
+      perNode.add(
+          new ArrayList<>(
+              List.of(
+                  "get",
+                  "--parallel",
+                  "4",
+                  "--via",
+                  addrs.get(from.get(n)),
+                  "--out-dir",
+                  out.toString())));
+    }
+    int k = 0;
+    for (String id : stored.keySet()) {
+      perNode.get(k++ % from.size()).add(id);
+    }
+    List<CompletableFuture<Integer>> runs = new ArrayList<>();
+    for (int n = 0; n < from.size(); n++) {
+      int idx = n;
+      runs.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return cliExit(from.get(idx), perNode.get(idx), "get" + idx);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }));
+    }
+    for (int n = 0; n < from.size(); n++) {
+      assertEquals(
+          0,
+          runs.get(n).get(180, TimeUnit.SECONDS),
+          "get through node " + from.get(n) + ": " + errOf("get" + n));
+    }
+    int verified = 0;
+    for (int n = 0; n < from.size(); n++) {
+      for (String id : perNode.get(n).subList(7, perNode.get(n).size())) {
+        byte[] got = Files.readAllBytes(outDirs.get(n).resolve(id));
+        assertTrue(java.util.Arrays.equals(stored.get(id), got), "object " + id + " is identical");
+        verified++;
+      }
+    }
+    assertEquals(FILES, verified);
+  }
+
+  /** A topic name whose key's closest node is {@code root}. */
+  private String topicRootedAt(Id root) {
+    for (int k = 0; ; k++) {
+      String name = "seq-" + k;
+      Id key = org.epost.overlay.scribe.api.TopicId.named(name).id();
+      if (ids.stream().min(Id.byClosenessTo(key)).orElseThrow().equals(root)) {
+        return name;
+      }
+    }
+  }
+
+  private Process subscribe(int node, String topic) throws Exception {
+    List<String> cmd = new ArrayList<>(prefix(node));
+    cmd.addAll(java());
+    cmd.addAll(List.of("subscribe", "--ready", "--via", addrs.get(node), topic));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectError(tmp.resolve("subscriber.err").toFile());
+    pb.environment().put("EPOST_NODE_REGISTRY", tmp.resolve("registry").toString());
+    pb.environment().put("EPOST_TESTBED_PREFIX", testbedPrefix);
+    Process p = pb.start();
+    processes.add(p);
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<Void> attached = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                String l;
+                while ((l = in.readLine()) != null) {
+                  if (l.equals("attached")) {
+                    attached.complete(null);
+                  }
+                  received.add(l);
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            },
+            "subscriber-out");
+    reader.setDaemon(true);
+    reader.start();
+    attached.get(60, TimeUnit.SECONDS);
+    return p;
+  }
+
+  private Process publisher(int node, String topic) throws Exception {
+    List<String> cmd = new ArrayList<>(prefix(node));
+    cmd.addAll(java());
+    cmd.addAll(List.of("publish", "--via", addrs.get(node), topic, "-"));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectError(tmp.resolve("publisher.err").toFile())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("EPOST_NODE_REGISTRY", tmp.resolve("registry").toString());
+    pb.environment().put("EPOST_TESTBED_PREFIX", testbedPrefix);
+    Process p = pb.start();
+    processes.add(p);
+    return p;
+  }
+
+  private static void publish(Writer pub, int seq) throws IOException {
+    pub.write("seq " + seq + "\n");
+    pub.flush();
+  }
+
+  /** Waits until the subscriber printed "seq 0".."seq n-1"; returns those still missing. */
+  private Set<Integer> awaitPublications(int n, int seconds) throws Exception {
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    Set<Integer> missing = new java.util.TreeSet<>();
+    while (true) {
+      missing.clear();
+      for (int i = 0; i < n; i++) {
+        missing.add(i);
+      }
+      for (String l : received) {
+        if (l.startsWith("seq ")) {
+          missing.remove(Integer.parseInt(l.substring(4)));
+        }
+      }
+      if (missing.isEmpty() || System.nanoTime() > end) {
+        return missing;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private String errOf(String name) {
+    try {
+      Path f = tmp.resolve(name + ".err");
+      return Files.exists(f) ? Files.readString(f).trim() : "";
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  private int cliExit(int node, List<String> args, String name) throws Exception {
+    List<String> cmd = new ArrayList<>(prefix(node));
+    cmd.addAll(java());
+    cmd.addAll(args);
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectError(tmp.resolve(name + ".err").toFile())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("EPOST_NODE_REGISTRY", tmp.resolve("registry").toString());
+    pb.environment().put("EPOST_TESTBED_PREFIX", testbedPrefix);
+    Process p = pb.start();
+    if (!p.waitFor(180, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return -1;
+    }
+    return p.exitValue();
+  }
+
+  /** testbed/netns-ring.sh in the nearest directory above the module that has one. */
+  private static Path findTestbed() {
+    for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        d != null;
+        d = d.getParent()) {
+      Path t = d.resolve("testbed").resolve("netns-ring.sh");
+      if (Files.exists(t)) {
+        return t;
+      }
+    }
+    return Path.of("testbed", "netns-ring.sh");
   }
 
   private void startNode(int i, String bootstrap) throws Exception {
@@ -253,7 +572,7 @@ class MultiProcessRingTest {
         lines.add(l);
       }
     }
-    p.waitFor(60, TimeUnit.SECONDS);
+    p.waitFor(180, TimeUnit.SECONDS);
     return lines;
   }
 
