@@ -52,4 +52,19 @@ class ConformanceTest {
       }
     }
   }
+
+  /**
+   * C: a SEARCH line of 70,000 bytes and, in the same write, two more commands. The long line is
+   * refused; the commands after it must still be answered.
+   */
+  @Test
+  void anOverlongLineDoesNotSwallowThePipelinedCommandsAfterIt() throws Exception {
+    try (TestServer t = new TestServer();
+        RawClient c = loggedIn(t)) {
+      c.send("big SEARCH SUBJECT " + "a".repeat(70_000) + "\r\nn1 NOOP\r\nn2 NOOP\r\n");
+      assertEquals("big BAD Command line too long (limit 65536 bytes)", c.line());
+      assertEquals("n1 OK NOOP completed", c.line());
+      assertEquals("n2 OK NOOP completed", c.line());
+    }
+  }
 }
