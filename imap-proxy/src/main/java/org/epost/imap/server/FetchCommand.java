@@ -68,6 +68,9 @@ final class FetchCommand {
             addFlags = !hasFlags;
           }
         }
+        if (hasFlags || addFlags) {
+          s.selected.announceKeywords(m.flags(), s.out);
+        }
         b.reset().raw("* ").number(msn).raw(" FETCH (");
         boolean first = true;
         if (uid && !hasUid) {

@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.epost.imap.api.MailboxInfo;
 import org.epost.imap.api.MailboxSnapshot;
@@ -15,8 +14,6 @@ import org.epost.imap.codec.ImapParseException;
 
 /** SELECT, EXAMINE, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, LIST, LSUB and STATUS. */
 final class MailboxCommands {
-  private static final int MAX_KEYWORDS_SHOWN = 64;
-
   private MailboxCommands() {}
 
   static void run(ImapSession s, String tag, String name, CommandReader r)
@@ -93,7 +90,6 @@ final class MailboxCommands {
     MailboxSnapshot snap = s.await(s.user.snapshot(mailbox));
     SelectedMailbox sel =
         new SelectedMailbox(mailbox, snap, name.equals("EXAMINE"), s.recent, s.userName);
-    Set<String> keywords = new TreeSet<>();
     int firstUnseen = 0;
     List<MessageRecord> msgs = snap.messages();
     for (int i = 0; i < msgs.size(); i++) {
@@ -101,20 +97,11 @@ final class MailboxCommands {
       if (firstUnseen == 0 && !m.flags().contains(Flags.SEEN)) {
         firstUnseen = i + 1;
       }
-      for (String f : m.flags()) {
-        if (!f.startsWith("\\") && keywords.size() < MAX_KEYWORDS_SHOWN) {
-          keywords.add(f);
-        }
+      if (!m.flags().isEmpty()) {
+        sel.knowKeywords(m.flags());
       }
     }
-    String kw = keywords.isEmpty() ? "" : " " + String.join(" ", keywords);
-    s.out.untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft" + kw + ")");
-    s.out.untagged(
-        "OK [PERMANENTFLAGS "
-            + (sel.readOnly
-                ? "()"
-                : "(\\Answered \\Flagged \\Deleted \\Seen \\Draft" + kw + " \\*)")
-            + "] Flags permitted");
+    sel.writeFlags(s.out);
     s.out.untagged(msgs.size() + " EXISTS");
     s.out.untagged(sel.recentCount() + " RECENT");
     if (firstUnseen > 0) {
