@@ -155,11 +155,37 @@ final class MailboxCommands {
     }
     List<MailboxInfo> sorted = new ArrayList<>(boxes);
     sorted.sort((a, b) -> a.name().compareTo(b.name()));
+    java.util.TreeMap<String, List<String>> out = new java.util.TreeMap<>();
+    Set<String> listable = new HashSet<>();
+    for (MailboxInfo b : sorted) {
+      if (!(subscribedOnly && !b.subscribed()) && !(specialUseOnly && b.specialUse().isEmpty())) {
+        listable.add(b.name());
+      }
+    }
     for (MailboxInfo b : sorted) {
       String n = b.name();
-      if (!regex.matcher(n).matches()
-          || (subscribedOnly && !b.subscribed())
-          || (specialUseOnly && b.specialUse().isEmpty())) {
+      if (!listable.contains(n)) {
+        continue;
+      }
+      if (!regex.matcher(n).matches()) {
+        // RFC 3501 6.3.8/6.3.9: with %, a level above a listed name is shown too, \Noselect
+        // when it is not itself listed (a missing parent; an unsubscribed one for LSUB)
+        if (pattern.indexOf('%') >= 0
+            && !specialUseOnly
+            && !(name.equals("LIST") && subscribedOnly)) {
+          int cut = n.lastIndexOf(d);
+          while (cut > 0) {
+            String parent = n.substring(0, cut);
+            if (!listable.contains(parent) && regex.matcher(parent).matches()) {
+              out.putIfAbsent(
+                  parent,
+                  name.equals("LSUB")
+                      ? List.of("\\Noselect")
+                      : List.of("\\Noselect", "\\HasChildren"));
+            }
+            cut = parent.lastIndexOf(d);
+          }
+        }
         continue;
       }
       boolean children = names.stream().anyMatch(o -> o.startsWith(n + d));
@@ -172,15 +198,19 @@ final class MailboxCommands {
       if (name.equals("LIST") && subscribedOnly) {
         attrs.add("\\Subscribed");
       }
-      StringBuilder line =
-          new StringBuilder(name)
-              .append(" (")
-              .append(String.join(" ", attrs))
-              .append(") ")
-              .append(s.delimiterString())
-              .append(' ');
+      out.put(n, attrs);
+    }
+    for (java.util.Map.Entry<String, List<String>> e : out.entrySet()) {
       org.epost.imap.codec.ResponseBuilder rb = new org.epost.imap.codec.ResponseBuilder();
-      rb.raw("* ").raw(line.toString()).astring(n).crlf();
+      rb.raw("* ")
+          .raw(name)
+          .raw(" (")
+          .raw(String.join(" ", e.getValue()))
+          .raw(") ")
+          .raw(s.delimiterString())
+          .raw(" ")
+          .astring(e.getKey())
+          .crlf();
       s.out.write(rb);
     }
     s.ok(tag, name + " completed");
