@@ -69,8 +69,34 @@ final class MailboxCommands {
     }
   }
 
-  /** INBOX is case-insensitive (RFC 3501 5.1); everything else is passed through. */
-  static String mailboxName(ImapSession s, String name) {
+  /** Longest mailbox name accepted, in UTF-8 bytes. */
+  static final int MAX_NAME_BYTES = 1024;
+
+  /** Most hierarchy levels in a mailbox name. */
+  static final int MAX_LEVELS = 32;
+
+  /**
+   * A mailbox name from the wire as the backend sees it: checked (no control characters,
+   * well-formed modified UTF-7, at most {@link #MAX_LEVELS} levels and {@link #MAX_NAME_BYTES}
+   * bytes), decoded to Unicode; INBOX is case-insensitive (RFC 3501 5.1).
+   */
+  static String mailboxName(ImapSession s, String wire) throws CommandFailed {
+    if (wire.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw CommandFailed.no("CANNOT", "Mailbox name contains a control character");
+    }
+    String name;
+    try {
+      name = org.epost.imap.codec.ModifiedUtf7.decode(wire);
+    } catch (IllegalArgumentException e) {
+      throw CommandFailed.no("CANNOT", "Mailbox name is not valid modified UTF-7 (RFC 3501 5.1.3)");
+    }
+    char d = s.user.hierarchyDelimiter();
+    if (name.chars().filter(c -> c == d).count() >= MAX_LEVELS) {
+      throw CommandFailed.no("CANNOT", "Mailbox name has more than " + MAX_LEVELS + " levels");
+    }
+    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+      throw CommandFailed.no("CANNOT", "Mailbox name is longer than " + MAX_NAME_BYTES + " bytes");
+    }
     if (name.equalsIgnoreCase("INBOX")) {
       return "INBOX";
     }
@@ -147,7 +173,17 @@ final class MailboxCommands {
       s.ok(tag, "LIST completed");
       return;
     }
-    Pattern regex = wildcard(reference + pattern, d);
+    String unicodePattern;
+    try {
+      unicodePattern = org.epost.imap.codec.ModifiedUtf7.decode(reference + pattern);
+    } catch (IllegalArgumentException e) {
+      unicodePattern = null; // no mailbox can have a name that is not valid modified UTF-7
+    }
+    if (unicodePattern == null) {
+      s.ok(tag, name + " completed");
+      return;
+    }
+    Pattern regex = wildcard(unicodePattern, d);
     List<MailboxInfo> boxes = s.await(s.user.listMailboxes());
     Set<String> names = new HashSet<>();
     for (MailboxInfo b : boxes) {
@@ -209,7 +245,7 @@ final class MailboxCommands {
           .raw(") ")
           .raw(s.delimiterString())
           .raw(" ")
-          .astring(e.getKey())
+          .astring(org.epost.imap.codec.ModifiedUtf7.encode(e.getKey()))
           .crlf();
       s.out.write(rb);
     }
@@ -262,7 +298,12 @@ final class MailboxCommands {
       }
     }
     org.epost.imap.codec.ResponseBuilder rb = new org.epost.imap.codec.ResponseBuilder();
-    rb.raw("* STATUS ").astring(mailbox).raw(" (").raw(String.join(" ", parts)).raw(")").crlf();
+    rb.raw("* STATUS ")
+        .astring(org.epost.imap.codec.ModifiedUtf7.encode(mailbox))
+        .raw(" (")
+        .raw(String.join(" ", parts))
+        .raw(")")
+        .crlf();
     s.out.write(rb);
     s.ok(tag, "STATUS completed");
   }
