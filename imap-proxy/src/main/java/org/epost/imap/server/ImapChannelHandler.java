@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,8 +101,13 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
           try {
             session.handle(frame);
           } finally {
-            if (pending.decrementAndGet() <= config.maxPipelinedCommands() / 2) {
-              ctx.channel().eventLoop().execute(() -> ctx.channel().config().setAutoRead(true));
+            if (pending.decrementAndGet() <= config.maxPipelinedCommands() / 2
+                && !ctx.channel().eventLoop().isShuttingDown()) {
+              try {
+                ctx.channel().eventLoop().execute(() -> ctx.channel().config().setAutoRead(true));
+              } catch (RejectedExecutionException closing) {
+                // the server is shutting down: nothing more will be read anyway
+              }
             }
           }
         });

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -69,7 +70,11 @@ final class SerialExecutor implements Executor {
           long d = deferMillis;
           deferMillis = -1;
           // running stays true: new tasks queue up behind the deferred one
-          timer.schedule(() -> pool.execute(this::drain), d, TimeUnit.MILLISECONDS);
+          try {
+            timer.schedule(() -> pool.execute(this::drain), d, TimeUnit.MILLISECONDS);
+          } catch (RejectedExecutionException closing) {
+            // the server is shutting down; the connection goes with it
+          }
           return;
         }
         next = tasks.poll();
