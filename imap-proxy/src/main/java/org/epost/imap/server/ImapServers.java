@@ -37,6 +37,9 @@ import org.epost.imap.codec.CommandFrameDecoder;
  * commands, each connection's commands in order on one worker at a time.
  */
 public final class ImapServers {
+  /** Connections the kernel may queue for accepting (ADR 0037). */
+  static final int ACCEPT_BACKLOG = 256;
+
   private ImapServers() {}
 
   /** Binds and starts a server; fails if the address cannot be bound. */
@@ -62,6 +65,9 @@ public final class ImapServers {
         new ServerBootstrap()
             .group(io)
             .channel(NioServerSocketChannel.class)
+            // a short accept queue: after a flood the server drains at most this many dead
+            // connections before it reaches a new client (the system default is often 4,096)
+            .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(32 * 1024, 128 * 1024))

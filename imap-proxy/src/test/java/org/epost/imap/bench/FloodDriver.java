@@ -27,8 +27,11 @@ import java.util.List;
  */
 public final class FloodDriver implements Closeable {
   private final Process server;
-  private final BufferedReader serverOut;
   private final PrintStream serverIn;
+  private final java.util.concurrent.BlockingQueue<String> replies =
+      new java.util.concurrent.LinkedBlockingQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger descriptorErrors =
+      new java.util.concurrent.atomic.AtomicInteger();
   public final InetSocketAddress address;
 
   /**
@@ -52,20 +55,35 @@ public final class FloodDriver implements Closeable {
             + "' org.epost.imap.fixture.LimitsServer "
             + messages;
     server = new ProcessBuilder("sh", "-c", cmd).redirectErrorStream(true).start();
-    serverOut =
+    BufferedReader serverOut =
         new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     serverIn = new PrintStream(server.getOutputStream(), true, StandardCharsets.US_ASCII);
-    String line;
-    int port = -1;
-    while ((line = serverOut.readLine()) != null) {
-      if (line.startsWith("port ")) {
-        port = Integer.parseInt(line.substring(5).trim());
-        break;
-      }
-    }
-    if (port < 0) {
+    // the server's output is always drained: a full pipe would stall its logging threads
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                String line;
+                while ((line = serverOut.readLine()) != null) {
+                  if (line.startsWith("port ") || line.startsWith("heap ")) {
+                    replies.add(line);
+                  } else if (line.contains("Too many open files")) {
+                    descriptorErrors.incrementAndGet();
+                  }
+                }
+              } catch (IOException e) {
+                // process gone
+              }
+              replies.add("end");
+            },
+            "limits-server-output");
+    reader.setDaemon(true);
+    reader.start();
+    String line = reply();
+    if (!line.startsWith("port ")) {
       throw new IOException("server process ended before listening");
     }
+    int port = Integer.parseInt(line.substring(5).trim());
     address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
   }
 
@@ -73,17 +91,30 @@ public final class FloodDriver implements Closeable {
     return server.isAlive();
   }
 
+  /** Times the server logged "Too many open files". */
+  public int descriptorErrors() {
+    return descriptorErrors.get();
+  }
+
+  private String reply() throws IOException {
+    try {
+      String l = replies.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+      if (l == null || l.equals("end")) {
+        replies.add("end");
+        throw new IOException("server process ended");
+      }
+      return l;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
   /** Used heap of the server after full collections, and its pooled direct memory, in bytes. */
   public long[] serverMemory() throws IOException {
     serverIn.println("heap");
-    String line;
-    while ((line = serverOut.readLine()) != null) {
-      if (line.startsWith("heap ")) {
-        String[] f = line.split(" ");
-        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])};
-      }
-    }
-    throw new IOException("server process ended");
+    String[] f = reply().split(" ");
+    return new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])};
   }
 
   /**
@@ -103,7 +134,7 @@ public final class FloodDriver implements Closeable {
         }
         Socket s = new Socket();
         try {
-          s.connect(address, 2000);
+          s.connect(address, 250); // a dropped SYN is retried after 1 s: a flood does not wait
           open.add(s);
           opened++;
         } catch (IOException e) {
