@@ -125,11 +125,21 @@ final class SearchCommand {
       }
       Candidate c = new Candidate(s, i + 1, m);
       boolean ok = true;
-      for (Key k : keys) {
-        if (!k.matches(c)) {
-          ok = false;
-          break;
+      try {
+        for (Key k : keys) {
+          if (!k.matches(c)) {
+            ok = false;
+            break;
+          }
         }
+      } catch (CommandFailed e) {
+        if (!"NONEXISTENT".equals(e.code())) {
+          throw e;
+        }
+        // expunged by another session while we read it: it matches nothing; the EXPUNGE
+        // follows at the next point where it is allowed
+        s.selected.markDirty();
+        ok = false;
       }
       if (ok) {
         result.append(' ').append(uid ? m.uid() : i + 1);

@@ -287,4 +287,23 @@ class ConformanceTest {
           c.command("s", "STATUS a&-b (MESSAGES)"));
     }
   }
+
+  /**
+   * SEARCH on a message expunged by another session while the search reads it: the message does not
+   * match (it is gone), the others are searched, and the EXPUNGE is reported at the next NOOP.
+   */
+  @Test
+  void searchSkipsAMessageExpungedWhileItIsRead() throws Exception {
+    try (TestServer t = new TestServer()) {
+      TranscriptTest.seed(t);
+      try (RawClient c = loggedIn(t)) {
+        c.command("s", "SELECT INBOX");
+        t.backend.beforeNextOpen(() -> t.backend.expungeNow(TestServer.USER, "INBOX", 1));
+        assertEquals(
+            List.of("* SEARCH 2", "a OK SEARCH completed"),
+            c.command("a", "SEARCH FROM example.org"));
+        assertEquals(List.of("* 1 EXPUNGE", "n OK NOOP completed"), c.command("n", "NOOP"));
+      }
+    }
+  }
 }
