@@ -133,7 +133,11 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // also for an Error (OutOfMemoryError): this connection goes, the event loop stays
-    LOG.log(cause instanceof Error ? Level.WARNING : Level.DEBUG, "connection error", cause);
+    try {
+      LOG.log(cause instanceof Error ? Level.WARNING : Level.DEBUG, "connection error", cause);
+    } catch (Throwable ignored) {
+      // logging may itself fail (no memory, no descriptor); closing matters more
+    }
     ctx.close();
   }
 }

@@ -68,6 +68,7 @@ public final class ImapServers {
             // a short accept queue: after a flood the server drains at most this many dead
             // connections before it reaches a new client (the system default is often 4,096)
             .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
+            .handler(new AcceptGuard())
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(32 * 1024, 128 * 1024))

@@ -39,6 +39,14 @@ final class Preload {
     } catch (IOException | URISyntaxException | ClassNotFoundException | LinkageError e) {
       LOG.log(Level.WARNING, "could not preload the IMAP server's classes", e);
     }
+    try {
+      // logging a warning formats a date, which loads the time zone data from a file
+      new java.util.logging.SimpleFormatter()
+          .format(new java.util.logging.LogRecord(java.util.logging.Level.WARNING, "warm-up"));
+      java.time.ZonedDateTime.now().toString();
+    } catch (RuntimeException | LinkageError e) {
+      LOG.log(Level.WARNING, "could not prepare logging", e);
+    }
     try (Socket s = new Socket(server.getAddress(), server.getPort())) {
       s.setSoTimeout(5_000);
       OutputStream out = s.getOutputStream();

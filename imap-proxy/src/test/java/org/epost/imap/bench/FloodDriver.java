@@ -30,6 +30,7 @@ public final class FloodDriver implements Closeable {
   private final PrintStream serverIn;
   private final java.util.concurrent.BlockingQueue<String> replies =
       new java.util.concurrent.LinkedBlockingQueue<>();
+  private final java.util.ArrayDeque<String> log = new java.util.ArrayDeque<>();
   private final java.util.concurrent.atomic.AtomicInteger descriptorErrors =
       new java.util.concurrent.atomic.AtomicInteger();
   public final InetSocketAddress address;
@@ -67,8 +68,16 @@ public final class FloodDriver implements Closeable {
                 while ((line = serverOut.readLine()) != null) {
                   if (line.startsWith("port ") || line.startsWith("heap ")) {
                     replies.add(line);
-                  } else if (line.contains("Too many open files")) {
-                    descriptorErrors.incrementAndGet();
+                  } else {
+                    if (line.contains("Too many open files")) {
+                      descriptorErrors.incrementAndGet();
+                    }
+                    synchronized (log) {
+                      log.add(line);
+                      if (log.size() > 200) {
+                        log.remove();
+                      }
+                    }
                   }
                 }
               } catch (IOException e) {
@@ -91,6 +100,13 @@ public final class FloodDriver implements Closeable {
     return server.isAlive();
   }
 
+  /** The server's last 200 lines of other output (warnings, stack traces). */
+  public String serverLog() {
+    synchronized (log) {
+      return String.join("\n", log);
+    }
+  }
+
   /** Times the server logged "Too many open files". */
   public int descriptorErrors() {
     return descriptorErrors.get();
@@ -108,6 +124,18 @@ public final class FloodDriver implements Closeable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
+  }
+
+  /** Makes the server process use up its file descriptors; returns how many it took. */
+  public int hogDescriptors() throws IOException {
+    serverIn.println("hog");
+    return Integer.parseInt(reply().split(" ")[2]);
+  }
+
+  /** Gives the hogged descriptors back. */
+  public void releaseDescriptors() throws IOException {
+    serverIn.println("release");
+    reply();
   }
 
   /** Used heap of the server after full collections, and its pooled direct memory, in bytes. */
