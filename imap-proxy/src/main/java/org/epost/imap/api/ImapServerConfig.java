@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param workerThreads threads that run commands (backend calls may block them)
  * @param spoolDirectory where large literals are spooled
  * @param structureCacheEntries parsed MIME structures kept in memory, across connections
+ * @param limits what one local program may take: connections, memory before login, time, guesses
  */
 public record ImapServerConfig(
     InetSocketAddress bindAddress,
@@ -35,9 +36,11 @@ public record ImapServerConfig(
     Duration backendTimeout,
     int workerThreads,
     Path spoolDirectory,
-    int structureCacheEntries) {
+    int structureCacheEntries,
+    ConnectionLimits limits) {
 
   public ImapServerConfig {
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     Objects.requireNonNull(backendTimeout, "backendTimeout");
@@ -68,7 +71,42 @@ public record ImapServerConfig(
         Duration.ofSeconds(60),
         Math.max(4, Runtime.getRuntime().availableProcessors() * 4),
         Path.of(System.getProperty("java.io.tmpdir")),
-        8192);
+        8192,
+        ConnectionLimits.defaults());
+  }
+
+  public ImapServerConfig withWorkerThreads(int threads) {
+    return new ImapServerConfig(
+        bindAddress,
+        maxLineLength,
+        maxLiteralSize,
+        literalMemoryThreshold,
+        maxLiteralsPerCommand,
+        maxNesting,
+        maxPipelinedCommands,
+        idleTimeout,
+        backendTimeout,
+        threads,
+        spoolDirectory,
+        structureCacheEntries,
+        limits);
+  }
+
+  public ImapServerConfig withConnectionLimits(ConnectionLimits newLimits) {
+    return new ImapServerConfig(
+        bindAddress,
+        maxLineLength,
+        maxLiteralSize,
+        literalMemoryThreshold,
+        maxLiteralsPerCommand,
+        maxNesting,
+        maxPipelinedCommands,
+        idleTimeout,
+        backendTimeout,
+        workerThreads,
+        spoolDirectory,
+        structureCacheEntries,
+        newLimits);
   }
 
   public ImapServerConfig withBindAddress(InetSocketAddress address) {
@@ -84,7 +122,8 @@ public record ImapServerConfig(
         backendTimeout,
         workerThreads,
         spoolDirectory,
-        structureCacheEntries);
+        structureCacheEntries,
+        limits);
   }
 
   public ImapServerConfig withPort(int port) {
@@ -104,7 +143,8 @@ public record ImapServerConfig(
         backendTimeout,
         workerThreads,
         spoolDirectory,
-        structureCacheEntries);
+        structureCacheEntries,
+        limits);
   }
 
   public ImapServerConfig withTimeouts(Duration idle, Duration backend) {
@@ -120,6 +160,7 @@ public record ImapServerConfig(
         backend,
         workerThreads,
         spoolDirectory,
-        structureCacheEntries);
+        structureCacheEntries,
+        limits);
   }
 }

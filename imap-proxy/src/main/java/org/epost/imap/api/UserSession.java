@@ -12,9 +12,12 @@ import java.util.concurrent.CompletionStage;
  * One authenticated user's view of the mail store. The server creates one per IMAP connection after
  * a successful login and closes it when the connection ends.
  *
- * <p>Mailbox names are full hierarchical names using {@link #hierarchyDelimiter()}; the name {@code
- * INBOX} is case-insensitive and always exists. UIDs are positive, strictly ascending in arrival
- * order within a mailbox, and never reused while the mailbox keeps its UIDVALIDITY.
+ * <p>Mailbox names are full hierarchical names using {@link #hierarchyDelimiter()}, in Unicode: the
+ * server decodes IMAP's modified UTF-7 (RFC 3501 5.1.3) before a name reaches the backend and
+ * encodes the names it lists. Names reaching the backend have no control characters, at most 32
+ * levels and 1,024 UTF-8 bytes. The name {@code INBOX} is case-insensitive and always exists. UIDs
+ * are positive, strictly ascending in arrival order within a mailbox, and never reused while the
+ * mailbox keeps its UIDVALIDITY.
  *
  * <p>Failures: stages complete exceptionally with {@link BackendException}; use {@link
  * ResponseCode#NONEXISTENT} for a missing mailbox, {@link ResponseCode#TRYCREATE} for a missing

@@ -32,6 +32,7 @@ public final class MimeStructureParser {
   private long offset;
   private long lineIndex;
   private int prevTerm;
+  private long prevStart = -1;
   private Line pushedBack;
   private int parts;
 
@@ -39,7 +40,13 @@ public final class MimeStructureParser {
    * A line: where it starts, its text (up to 1 KiB), whether it was longer, its terminator length.
    */
   private record Line(
-      long start, long index, String text, boolean truncated, int term, int prevTerm) {
+      long start,
+      long index,
+      String text,
+      boolean truncated,
+      int term,
+      int prevTerm,
+      long prevStart) {
     boolean blank() {
       return text.isEmpty() && !truncated;
     }
@@ -97,8 +104,10 @@ public final class MimeStructureParser {
             new String(lineBuf, 0, n, StandardCharsets.ISO_8859_1),
             truncated,
             term,
-            prevTerm);
+            prevTerm,
+            prevStart);
     prevTerm = term;
+    prevStart = start;
     return l;
   }
 
@@ -149,6 +158,11 @@ public final class MimeStructureParser {
       leafBody(part);
     }
     long endLine = lineIndex - (pushedBack != null ? 1 : 0);
+    if (pushedBack != null && endLine > firstBodyLine && pushedBack.prevStart() >= part.end) {
+      // the line before the boundary is empty: its CRLF belongs to the boundary (RFC 2046 5.1.1),
+      // so it is no line of this body
+      endLine--;
+    }
     part.bodyLines = Math.max(0, endLine - firstBodyLine);
     return part;
   }

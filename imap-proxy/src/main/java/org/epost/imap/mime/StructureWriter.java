@@ -1,12 +1,12 @@
 package org.epost.imap.mime;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.james.mime4j.codec.EncoderUtil;
 import org.apache.james.mime4j.dom.address.Address;
-import org.apache.james.mime4j.dom.address.AddressList;
 import org.apache.james.mime4j.dom.address.Group;
 import org.apache.james.mime4j.dom.address.Mailbox;
 import org.apache.james.mime4j.dom.field.ContentDispositionField;
@@ -28,8 +28,9 @@ public final class StructureWriter {
     str(out, m.header("Subject")).sp();
     String from = m.header("From");
     addresses(out, from).sp();
-    addresses(out, m.header("Sender") != null ? m.header("Sender") : from).sp();
-    addresses(out, m.header("Reply-To") != null ? m.header("Reply-To") : from).sp();
+    // an absent or empty Sender or Reply-To takes the From value (RFC 3501 7.4.2)
+    addresses(out, parse(m.header("Sender")).isEmpty() ? from : m.header("Sender")).sp();
+    addresses(out, parse(m.header("Reply-To")).isEmpty() ? from : m.header("Reply-To")).sp();
     addresses(out, m.header("To")).sp();
     addresses(out, m.header("Cc")).sp();
     addresses(out, m.header("Bcc")).sp();
@@ -43,17 +44,8 @@ public final class StructureWriter {
   }
 
   private static ResponseBuilder addresses(ResponseBuilder out, String value) {
-    if (value == null || value.isBlank()) {
-      return out.nil();
-    }
-    AddressList list;
-    try {
-      String utf8 = new String(value.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-      list = LenientAddressParser.DEFAULT.parseAddressList(utf8);
-    } catch (RuntimeException e) {
-      return out.nil();
-    }
-    if (list == null || list.isEmpty()) {
+    List<Address> list = parse(value);
+    if (list.isEmpty()) {
       return out.nil();
     }
     out.raw('(');
@@ -69,6 +61,156 @@ public final class StructureWriter {
       }
     }
     return out.raw(')');
+  }
+
+  /**
+   * The addresses of a header value (ISO-8859-1 byte string), each mailbox with its display name;
+   * an address written {@code user@domain (Real Name)} takes the comment as its name, as RFC 822
+   * mail did. Unparseable values give an empty list.
+   */
+  public static List<Address> parse(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    String utf8 = new String(value.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    List<Address> out = new ArrayList<>();
+    for (String piece : topLevelAddresses(utf8)) {
+      Address a;
+      try {
+        a = LenientAddressParser.DEFAULT.parseAddress(piece);
+      } catch (RuntimeException e) {
+        continue;
+      }
+      if (a instanceof Mailbox mb && (mb.getName() == null || mb.getName().isEmpty())) {
+        String comment = trailingComment(piece);
+        if (comment != null) {
+          a = new Mailbox(comment, mb.getRoute(), mb.getLocalPart(), mb.getDomain());
+        }
+      }
+      if (a != null) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every address as searchable text: {@code Name <local@domain>}, comments and folding removed.
+   */
+  public static String searchText(String value) {
+    StringBuilder sb = new StringBuilder();
+    for (Address a : parse(value)) {
+      List<Mailbox> boxes =
+          a instanceof Group g ? List.copyOf(g.getMailboxes()) : List.of((Mailbox) a);
+      if (a instanceof Group g) {
+        sb.append(g.getName()).append(": ");
+      }
+      for (Mailbox mb : boxes) {
+        if (mb.getName() != null) {
+          sb.append(mb.getName()).append(' ');
+        }
+        sb.append('<').append(mb.getAddress()).append(">\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Splits at commas outside quotes, comments, angle brackets and groups. */
+  private static List<String> topLevelAddresses(String v) {
+    List<String> out = new ArrayList<>();
+    int depth = 0;
+    boolean quoted = false;
+    boolean angle = false;
+    boolean group = false;
+    int start = 0;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (quoted) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        }
+      } else if (depth > 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '(') {
+          depth++;
+        } else if (c == ')') {
+          depth--;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == '(') {
+        depth++;
+      } else if (c == '<') {
+        angle = true;
+      } else if (c == '>') {
+        angle = false;
+      } else if (c == ':' && !angle) {
+        group = true;
+      } else if (c == ';' && group) {
+        group = false;
+      } else if (c == ',' && !angle && !group) {
+        add(out, v.substring(start, i));
+        start = i + 1;
+      }
+    }
+    add(out, v.substring(start));
+    return out;
+  }
+
+  private static void add(List<String> out, String piece) {
+    if (!piece.isBlank()) {
+      out.add(piece.trim());
+    }
+  }
+
+  /** The last comment outside angle brackets, unfolded, or null. */
+  private static String trailingComment(String piece) {
+    String last = null;
+    int depth = 0;
+    boolean quoted = false;
+    boolean angle = false;
+    StringBuilder current = new StringBuilder();
+    for (int i = 0; i < piece.length(); i++) {
+      char c = piece.charAt(i);
+      if (quoted) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        }
+        continue;
+      }
+      if (depth > 0) {
+        if (c == '\\' && i + 1 < piece.length()) {
+          current.append(piece.charAt(++i));
+          continue;
+        }
+        if (c == '(') {
+          depth++;
+        } else if (c == ')' && --depth == 0) {
+          if (!angle) {
+            last = current.toString().replaceAll("\\s+", " ").trim();
+          }
+          current.setLength(0);
+          continue;
+        }
+        current.append(c);
+        continue;
+      }
+      if (c == '"') {
+        quoted = true;
+      } else if (c == '(') {
+        depth = 1;
+      } else if (c == '<') {
+        angle = true;
+      } else if (c == '>') {
+        angle = false;
+      }
+    }
+    return last == null || last.isEmpty() ? null : last;
   }
 
   private static void mailbox(ResponseBuilder out, Mailbox mb) {

@@ -6,8 +6,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.epost.imap.api.ImapServerConfig;
 import org.epost.imap.api.MailboxBackend;
@@ -27,6 +32,8 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
   private final RecentTracker recent;
   private final Executor workers;
   private final AtomicInteger pending = new AtomicInteger();
+  private final ConnectionGuard guard;
+  private final AtomicBoolean loggedIn = new AtomicBoolean();
   private ImapSession session;
   private SerialExecutor serial;
 
@@ -35,7 +42,9 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
       MailboxBackend backend,
       StructureCache cache,
       RecentTracker recent,
-      Executor workers) {
+      Executor workers,
+      ConnectionGuard guard) {
+    this.guard = guard;
     this.config = config;
     this.backend = backend;
     this.cache = cache;
@@ -45,9 +54,11 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    serial = new SerialExecutor(workers);
+    serial =
+        new SerialExecutor(workers, ctx.channel().eventLoop(), failure -> ctx.channel().close());
     Responder responder = new Responder(ctx.channel(), config.backendTimeout());
     CommandFrameDecoder decoder = ctx.pipeline().get(CommandFrameDecoder.class);
+    InetAddress address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
     session =
         new ImapSession(
             config,
@@ -57,8 +68,25 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
             responder,
             serial,
             () -> ctx.channel().close(),
-            decoder::authenticated);
+            () -> {
+              loggedIn.set(true);
+              decoder.authenticated();
+            },
+            guard,
+            address);
     serial.execute(session::greet);
+    ctx.executor()
+        .schedule(
+            () -> {
+              if (!loggedIn.get() && ctx.channel().isActive()) {
+                ctx.writeAndFlush(
+                        Unpooled.wrappedBuffer(
+                            "* BYE Login timeout\r\n".getBytes(StandardCharsets.US_ASCII)))
+                    .addListener(ChannelFutureListener.CLOSE);
+              }
+            },
+            guard.limits().loginTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
     ctx.fireChannelActive();
   }
 
@@ -73,8 +101,13 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
           try {
             session.handle(frame);
           } finally {
-            if (pending.decrementAndGet() <= config.maxPipelinedCommands() / 2) {
-              ctx.channel().eventLoop().execute(() -> ctx.channel().config().setAutoRead(true));
+            if (pending.decrementAndGet() <= config.maxPipelinedCommands() / 2
+                && !ctx.channel().eventLoop().isShuttingDown()) {
+              try {
+                ctx.channel().eventLoop().execute(() -> ctx.channel().config().setAutoRead(true));
+              } catch (RejectedExecutionException closing) {
+                // the server is shutting down: nothing more will be read anyway
+              }
             }
           }
         });
@@ -99,7 +132,12 @@ final class ImapChannelHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.log(Level.DEBUG, "connection error", cause);
+    // also for an Error (OutOfMemoryError): this connection goes, the event loop stays
+    try {
+      LOG.log(cause instanceof Error ? Level.WARNING : Level.DEBUG, "connection error", cause);
+    } catch (Throwable ignored) {
+      // logging may itself fail (no memory, no descriptor); closing matters more
+    }
     ctx.close();
   }
 }

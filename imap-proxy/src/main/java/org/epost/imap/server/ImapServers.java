@@ -1,7 +1,12 @@
 package org.epost.imap.server;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -11,7 +16,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -29,6 +37,9 @@ import org.epost.imap.codec.CommandFrameDecoder;
  * commands, each connection's commands in order on one worker at a time.
  */
 public final class ImapServers {
+  /** Connections the kernel may queue for accepting (ADR 0037). */
+  static final int ACCEPT_BACKLOG = 256;
+
   private ImapServers() {}
 
   /** Binds and starts a server; fails if the address cannot be bound. */
@@ -45,19 +56,38 @@ public final class ImapServers {
             new LinkedBlockingQueue<>(),
             named("imap-worker"));
     workers.allowCoreThreadTimeOut(true);
+    ConnectionGuard guard =
+        new ConnectionGuard(
+            config.limits(), FileDescriptors.connectionCap(config.limits()), System::nanoTime);
     StructureCache cache = new StructureCache(config.structureCacheEntries());
     RecentTracker recent = new RecentTracker(RecentTracker.DEFAULT_MAX_MAILBOXES);
     ServerBootstrap b =
         new ServerBootstrap()
             .group(io)
             .channel(NioServerSocketChannel.class)
+            // a short accept queue: after a flood the server drains at most this many dead
+            // connections before it reaches a new client (the system default is often 4,096)
+            .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
+            .handler(new AcceptGuard())
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+            // reads of at most 16 KiB: a connection holding an unfinished line never pins a
+            // 64 KiB buffer
+            .childOption(
+                ChannelOption.RCVBUF_ALLOCATOR,
+                new AdaptiveRecvByteBufAllocator(64, 1024, 16 * 1024))
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    InetAddress address = ch.remoteAddress().getAddress();
+                    String refused = guard.admit(address);
+                    if (refused != null) {
+                      ch.pipeline().addLast(new Refuse(refused));
+                      return;
+                    }
+                    ch.closeFuture().addListener(f -> guard.release(address));
                     long idle = config.idleTimeout().toMillis();
                     ch.pipeline()
                         .addLast(
@@ -67,8 +97,10 @@ public final class ImapServers {
                                 config.maxLiteralSize(),
                                 config.literalMemoryThreshold(),
                                 config.maxLiteralsPerCommand(),
-                                config.spoolDirectory()),
-                            new ImapChannelHandler(config, backend, cache, recent, workers));
+                                config.spoolDirectory(),
+                                config.limits(),
+                                guard::chargePreLogin),
+                            new ImapChannelHandler(config, backend, cache, recent, workers, guard));
                   }
                 });
     Channel server;
@@ -79,7 +111,38 @@ public final class ImapServers {
       workers.shutdownNow();
       throw e;
     }
+    Preload.warmUp((InetSocketAddress) server.localAddress());
+    long until = System.nanoTime() + 1_000_000_000L;
+    while (guard.openConnections() > 0 && System.nanoTime() < until) {
+      Thread.sleep(1); // the warm-up connection's slot is released on the event loop
+    }
     return new RunningServer(server, io, workers);
+  }
+
+  /** Answers a connection over a cap with {@code * BYE} and closes it. */
+  private static final class Refuse extends ChannelInboundHandlerAdapter {
+    private final String why;
+
+    Refuse(String why) {
+      this.why = why;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ctx.writeAndFlush(
+              Unpooled.wrappedBuffer(("* BYE " + why + "\r\n").getBytes(StandardCharsets.US_ASCII)))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
   }
 
   private static ThreadFactory named(String prefix) {

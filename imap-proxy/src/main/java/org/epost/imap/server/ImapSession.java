@@ -1,6 +1,7 @@
 package org.epost.imap.server;
 
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -49,6 +50,9 @@ final class ImapSession {
   private String authTag;
   private final SerialExecutor executor;
   private final AtomicBoolean wakeScheduled = new AtomicBoolean();
+  private final ConnectionGuard guard;
+  private final InetAddress clientAddress;
+  private int loginFailures;
 
   ImapSession(
       ImapServerConfig config,
@@ -58,7 +62,11 @@ final class ImapSession {
       Responder out,
       SerialExecutor executor,
       Runnable closeAction,
-      Runnable onAuthenticated) {
+      Runnable onAuthenticated,
+      ConnectionGuard guard,
+      InetAddress clientAddress) {
+    this.guard = guard;
+    this.clientAddress = clientAddress;
     this.config = config;
     this.backend = backend;
     this.cache = cache;
@@ -324,15 +332,50 @@ final class ImapSession {
   }
 
   private void login(String tag, String u, String p) throws CommandFailed {
-    UserSession session = await(backend.authenticate(u, p));
+    UserSession session;
+    try {
+      session = await(backend.authenticate(u, p));
+    } catch (CommandFailed e) {
+      if (!"AUTHENTICATIONFAILED".equals(e.code())) {
+        throw e;
+      }
+      loginFailed(tag, e.getMessage());
+      return;
+    }
     if (session == null) {
-      throw CommandFailed.no("AUTHENTICATIONFAILED", "Invalid credentials");
+      loginFailed(tag, "NO [AUTHENTICATIONFAILED] Invalid credentials");
+      return;
     }
     user = session;
     userName = u;
     state = SessionState.AUTHENTICATED;
     onAuthenticated.run();
     out.tagged(tag, "OK [CAPABILITY " + CAPABILITIES + "] Logged in");
+  }
+
+  /**
+   * A wrong password: the answer is held back for a delay that doubles with each failure on this
+   * connection or from this address (ADR 0037), without holding a thread, and after {@code
+   * maxAuthFailures} the connection is closed. Commands pipelined behind wait too.
+   */
+  private void loginFailed(String tag, String response) {
+    loginFailures++;
+    int fromAddress = guard.recordFailure(clientAddress);
+    long delay = guard.failureDelayMillis(loginFailures, fromAddress);
+    boolean close = loginFailures >= guard.limits().maxAuthFailures();
+    executor.runAfter(
+        delay,
+        () -> {
+          if (state == SessionState.LOGOUT) {
+            return;
+          }
+          out.tagged(tag, response);
+          if (close) {
+            out.untagged("BYE Too many failed logins");
+            logout();
+          }
+          out.flush();
+        });
   }
 
   private void authenticatePlain(String tag, String base64) throws CommandFailed {

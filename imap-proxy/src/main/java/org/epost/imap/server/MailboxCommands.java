@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.epost.imap.api.MailboxInfo;
 import org.epost.imap.api.MailboxSnapshot;
@@ -15,8 +14,6 @@ import org.epost.imap.codec.ImapParseException;
 
 /** SELECT, EXAMINE, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, LIST, LSUB and STATUS. */
 final class MailboxCommands {
-  private static final int MAX_KEYWORDS_SHOWN = 64;
-
   private MailboxCommands() {}
 
   static void run(ImapSession s, String tag, String name, CommandReader r)
@@ -72,8 +69,34 @@ final class MailboxCommands {
     }
   }
 
-  /** INBOX is case-insensitive (RFC 3501 5.1); everything else is passed through. */
-  static String mailboxName(ImapSession s, String name) {
+  /** Longest mailbox name accepted, in UTF-8 bytes. */
+  static final int MAX_NAME_BYTES = 1024;
+
+  /** Most hierarchy levels in a mailbox name. */
+  static final int MAX_LEVELS = 32;
+
+  /**
+   * A mailbox name from the wire as the backend sees it: checked (no control characters,
+   * well-formed modified UTF-7, at most {@link #MAX_LEVELS} levels and {@link #MAX_NAME_BYTES}
+   * bytes), decoded to Unicode; INBOX is case-insensitive (RFC 3501 5.1).
+   */
+  static String mailboxName(ImapSession s, String wire) throws CommandFailed {
+    if (wire.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw CommandFailed.no("CANNOT", "Mailbox name contains a control character");
+    }
+    String name;
+    try {
+      name = org.epost.imap.codec.ModifiedUtf7.decode(wire);
+    } catch (IllegalArgumentException e) {
+      throw CommandFailed.no("CANNOT", "Mailbox name is not valid modified UTF-7 (RFC 3501 5.1.3)");
+    }
+    char d = s.user.hierarchyDelimiter();
+    if (name.chars().filter(c -> c == d).count() >= MAX_LEVELS) {
+      throw CommandFailed.no("CANNOT", "Mailbox name has more than " + MAX_LEVELS + " levels");
+    }
+    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+      throw CommandFailed.no("CANNOT", "Mailbox name is longer than " + MAX_NAME_BYTES + " bytes");
+    }
     if (name.equalsIgnoreCase("INBOX")) {
       return "INBOX";
     }
@@ -93,7 +116,6 @@ final class MailboxCommands {
     MailboxSnapshot snap = s.await(s.user.snapshot(mailbox));
     SelectedMailbox sel =
         new SelectedMailbox(mailbox, snap, name.equals("EXAMINE"), s.recent, s.userName);
-    Set<String> keywords = new TreeSet<>();
     int firstUnseen = 0;
     List<MessageRecord> msgs = snap.messages();
     for (int i = 0; i < msgs.size(); i++) {
@@ -101,20 +123,11 @@ final class MailboxCommands {
       if (firstUnseen == 0 && !m.flags().contains(Flags.SEEN)) {
         firstUnseen = i + 1;
       }
-      for (String f : m.flags()) {
-        if (!f.startsWith("\\") && keywords.size() < MAX_KEYWORDS_SHOWN) {
-          keywords.add(f);
-        }
+      if (!m.flags().isEmpty()) {
+        sel.knowKeywords(m.flags());
       }
     }
-    String kw = keywords.isEmpty() ? "" : " " + String.join(" ", keywords);
-    s.out.untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft" + kw + ")");
-    s.out.untagged(
-        "OK [PERMANENTFLAGS "
-            + (sel.readOnly
-                ? "()"
-                : "(\\Answered \\Flagged \\Deleted \\Seen \\Draft" + kw + " \\*)")
-            + "] Flags permitted");
+    sel.writeFlags(s.out);
     s.out.untagged(msgs.size() + " EXISTS");
     s.out.untagged(sel.recentCount() + " RECENT");
     if (firstUnseen > 0) {
@@ -160,7 +173,17 @@ final class MailboxCommands {
       s.ok(tag, "LIST completed");
       return;
     }
-    Pattern regex = wildcard(reference + pattern, d);
+    String unicodePattern;
+    try {
+      unicodePattern = org.epost.imap.codec.ModifiedUtf7.decode(reference + pattern);
+    } catch (IllegalArgumentException e) {
+      unicodePattern = null; // no mailbox can have a name that is not valid modified UTF-7
+    }
+    if (unicodePattern == null) {
+      s.ok(tag, name + " completed");
+      return;
+    }
+    Pattern regex = wildcard(unicodePattern, d);
     List<MailboxInfo> boxes = s.await(s.user.listMailboxes());
     Set<String> names = new HashSet<>();
     for (MailboxInfo b : boxes) {
@@ -168,11 +191,37 @@ final class MailboxCommands {
     }
     List<MailboxInfo> sorted = new ArrayList<>(boxes);
     sorted.sort((a, b) -> a.name().compareTo(b.name()));
+    java.util.TreeMap<String, List<String>> out = new java.util.TreeMap<>();
+    Set<String> listable = new HashSet<>();
+    for (MailboxInfo b : sorted) {
+      if (!(subscribedOnly && !b.subscribed()) && !(specialUseOnly && b.specialUse().isEmpty())) {
+        listable.add(b.name());
+      }
+    }
     for (MailboxInfo b : sorted) {
       String n = b.name();
-      if (!regex.matcher(n).matches()
-          || (subscribedOnly && !b.subscribed())
-          || (specialUseOnly && b.specialUse().isEmpty())) {
+      if (!listable.contains(n)) {
+        continue;
+      }
+      if (!regex.matcher(n).matches()) {
+        // RFC 3501 6.3.8/6.3.9: with %, a level above a listed name is shown too, \Noselect
+        // when it is not itself listed (a missing parent; an unsubscribed one for LSUB)
+        if (pattern.indexOf('%') >= 0
+            && !specialUseOnly
+            && !(name.equals("LIST") && subscribedOnly)) {
+          int cut = n.lastIndexOf(d);
+          while (cut > 0) {
+            String parent = n.substring(0, cut);
+            if (!listable.contains(parent) && regex.matcher(parent).matches()) {
+              out.putIfAbsent(
+                  parent,
+                  name.equals("LSUB")
+                      ? List.of("\\Noselect")
+                      : List.of("\\Noselect", "\\HasChildren"));
+            }
+            cut = parent.lastIndexOf(d);
+          }
+        }
         continue;
       }
       boolean children = names.stream().anyMatch(o -> o.startsWith(n + d));
@@ -185,15 +234,19 @@ final class MailboxCommands {
       if (name.equals("LIST") && subscribedOnly) {
         attrs.add("\\Subscribed");
       }
-      StringBuilder line =
-          new StringBuilder(name)
-              .append(" (")
-              .append(String.join(" ", attrs))
-              .append(") ")
-              .append(s.delimiterString())
-              .append(' ');
+      out.put(n, attrs);
+    }
+    for (java.util.Map.Entry<String, List<String>> e : out.entrySet()) {
       org.epost.imap.codec.ResponseBuilder rb = new org.epost.imap.codec.ResponseBuilder();
-      rb.raw("* ").raw(line.toString()).astring(n).crlf();
+      rb.raw("* ")
+          .raw(name)
+          .raw(" (")
+          .raw(String.join(" ", e.getValue()))
+          .raw(") ")
+          .raw(s.delimiterString())
+          .raw(" ")
+          .astring(org.epost.imap.codec.ModifiedUtf7.encode(e.getKey()))
+          .crlf();
       s.out.write(rb);
     }
     s.ok(tag, name + " completed");
@@ -245,7 +298,12 @@ final class MailboxCommands {
       }
     }
     org.epost.imap.codec.ResponseBuilder rb = new org.epost.imap.codec.ResponseBuilder();
-    rb.raw("* STATUS ").astring(mailbox).raw(" (").raw(String.join(" ", parts)).raw(")").crlf();
+    rb.raw("* STATUS ")
+        .astring(org.epost.imap.codec.ModifiedUtf7.encode(mailbox))
+        .raw(" (")
+        .raw(String.join(" ", parts))
+        .raw(")")
+        .crlf();
     s.out.write(rb);
     s.ok(tag, "STATUS completed");
   }

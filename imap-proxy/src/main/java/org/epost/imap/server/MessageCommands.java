@@ -104,6 +104,7 @@ final class MessageCommands {
         }
         s.selected.updateFlags(msn, e.getValue());
         if (!silent) {
+          s.selected.announceKeywords(e.getValue(), s.out);
           s.out.untagged(
               msn
                   + " FETCH ("

@@ -19,8 +19,17 @@ import org.epost.imap.mime.MimePart;
 
 /** SEARCH and UID SEARCH with every RFC 3501 search key; CHARSET UTF-8 and US-ASCII. */
 final class SearchCommand {
+  /** RFC 3501 date: month names in any case ({@code 24-mar-2007}). */
   private static final DateTimeFormatter DATE =
-      DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ENGLISH);
+      new java.time.format.DateTimeFormatterBuilder()
+          .parseCaseInsensitive()
+          .appendPattern("d-MMM-yyyy")
+          .toFormatter(Locale.ENGLISH);
+
+  /** The date part of an RFC 5322 date-time: optional day name, day, month, year. */
+  private static final java.util.regex.Pattern HEADER_DATE =
+      java.util.regex.Pattern.compile(
+          "^\\s*(?:[A-Za-z]{3}\\s*,)?\\s*(\\d{1,2})\\s+([A-Za-z]{3})[a-z]*\\s+(\\d{2,4})\\b");
 
   /** One message being tested; structure and body are loaded only if a key needs them. */
   static final class Candidate {
@@ -52,6 +61,17 @@ final class SearchCommand {
       return sb.length() == 0
           ? null
           : new String(sb.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    /** The addresses of a header as searchable text (see StructureWriter.searchText). */
+    String addressText(String name) throws CommandFailed {
+      StringBuilder sb = new StringBuilder();
+      for (MimePart.Field f : structure().fields()) {
+        if (f.name().equalsIgnoreCase(name)) {
+          sb.append(org.epost.imap.mime.StructureWriter.searchText(f.value()));
+        }
+      }
+      return sb.toString();
     }
 
     boolean bodyContains(String needle, boolean includeHeader) throws CommandFailed {
@@ -105,11 +125,21 @@ final class SearchCommand {
       }
       Candidate c = new Candidate(s, i + 1, m);
       boolean ok = true;
-      for (Key k : keys) {
-        if (!k.matches(c)) {
-          ok = false;
-          break;
+      try {
+        for (Key k : keys) {
+          if (!k.matches(c)) {
+            ok = false;
+            break;
+          }
         }
+      } catch (CommandFailed e) {
+        if (!"NONEXISTENT".equals(e.code())) {
+          throw e;
+        }
+        // expunged by another session while we read it: it matches nothing; the EXPUNGE
+        // follows at the next point where it is allowed
+        s.selected.markDirty();
+        ok = false;
       }
       if (ok) {
         result.append(' ').append(uid ? m.uid() : i + 1);
@@ -187,15 +217,25 @@ final class SearchCommand {
           boolean want = name.equals("KEYWORD");
           return c -> Flags.has(c.m.flags(), kw) == want;
         }
-      case "BCC":
-      case "CC":
-      case "FROM":
       case "SUBJECT":
-      case "TO":
         {
           r.space();
           String needle = r.astring();
           return c -> containsIgnoreCase(c.header(name), needle);
+        }
+      case "BCC":
+      case "CC":
+      case "FROM":
+      case "TO":
+        {
+          r.space();
+          String needle = r.astring();
+          // the header as written, or its addresses with comments and folding taken out
+          return c -> {
+            String raw = c.header(name);
+            return containsIgnoreCase(raw, needle)
+                || (raw != null && containsIgnoreCase(c.addressText(name), needle));
+          };
         }
       case "HEADER":
         {
@@ -302,6 +342,21 @@ final class SearchCommand {
     String v = c.structure().header("Date");
     if (v == null) {
       return null;
+    }
+    // the date as written, whatever its time and zone (RFC 3501 6.4.4)
+    java.util.regex.Matcher m = HEADER_DATE.matcher(v.replaceAll("\\([^()]*\\)", " "));
+    if (m.find()) {
+      int year = Integer.parseInt(m.group(3));
+      if (m.group(3).length() == 2) {
+        year += year < 50 ? 2000 : 1900; // RFC 5322 4.3 obsolete two-digit years
+      } else if (m.group(3).length() == 3) {
+        year += 1900;
+      }
+      try {
+        return LocalDate.parse(m.group(1) + "-" + m.group(2) + "-" + year, DATE);
+      } catch (DateTimeParseException e) {
+        // fall through to the lenient parser
+      }
     }
     try {
       if (LenientFieldParser.parse("Date: " + v) instanceof DateTimeField f

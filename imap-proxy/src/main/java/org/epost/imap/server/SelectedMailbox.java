@@ -38,6 +38,11 @@ final class SelectedMailbox {
   /** UIDs that are {@code \Recent} in this session (it was the first to be told of them). */
   private final Set<Long> recent = new HashSet<>();
 
+  /** Keywords this session's client has been told of in FLAGS (bounded; see announceKeywords). */
+  private final Set<String> keywords = new java.util.TreeSet<>();
+
+  static final int MAX_KEYWORDS = 256;
+
   private final RecentTracker tracker;
   private final RecentTracker.Key recentKey;
 
@@ -90,6 +95,43 @@ final class SelectedMailbox {
 
   int count() {
     return messages.size();
+  }
+
+  /** The FLAGS and PERMANENTFLAGS responses for the system flags and the known keywords. */
+  void writeFlags(Responder out) {
+    String kw = keywords.isEmpty() ? "" : " " + String.join(" ", keywords);
+    out.untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft" + kw + ")");
+    out.untagged(
+        "OK [PERMANENTFLAGS "
+            + (readOnly ? "()" : "(\\Answered \\Flagged \\Deleted \\Seen \\Draft" + kw + " \\*)")
+            + "] Flags permitted");
+  }
+
+  /** Counts keywords as announced (at SELECT, before its FLAGS response). */
+  void knowKeywords(Set<String> flags) {
+    for (String f : flags) {
+      if (!f.startsWith("\\") && keywords.size() < MAX_KEYWORDS) {
+        keywords.add(f);
+      }
+    }
+  }
+
+  /**
+   * Before a FETCH response shows these flags: if one is a keyword the client has not been told of,
+   * sends FLAGS and PERMANENTFLAGS again with it (RFC 3501 7.2.6). At most {@link #MAX_KEYWORDS}
+   * are tracked; beyond that PERMANENTFLAGS' {@code \*} already allows any keyword.
+   */
+  void announceKeywords(Set<String> flags, Responder out) {
+    boolean added = false;
+    for (String f : flags) {
+      if (!f.startsWith("\\") && !keywords.contains(f) && keywords.size() < MAX_KEYWORDS) {
+        keywords.add(f);
+        added = true;
+      }
+    }
+    if (added) {
+      writeFlags(out);
+    }
   }
 
   MessageRecord byMsn(int msn) {
@@ -214,6 +256,7 @@ final class SelectedMailbox {
       MessageRecord now = current.get(known.uid());
       if (now != null && !now.flags().equals(known.flags())) {
         messages.set(i, now);
+        announceKeywords(now.flags(), out);
         out.untagged(
             (i + 1)
                 + " FETCH (UID "

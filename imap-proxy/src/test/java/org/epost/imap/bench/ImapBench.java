@@ -39,7 +39,7 @@ public final class ImapBench {
   private ImapBench() {}
 
   /** Deterministic ~4.7 KB message number i. */
-  static byte[] message(int i) {
+  public static byte[] message(int i) {
     Random r = new Random(i);
     StringBuilder sb = new StringBuilder();
     sb.append("From: Sender ")
