@@ -3,6 +3,7 @@ package org.epost.smtp.server;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +33,8 @@ import org.epost.smtp.api.SubmissionBackend;
  * <p>Threads: one acceptor thread {@code smtp-accept-PORT}; one session thread per connection
  * ({@code smtp-session-N}, at most {@link SmtpServerConfig#maxConnections()}); backend calls on
  * {@code smtp-backend-N} threads (at most twice the connection limit) so that they can be timed
- * out. A connection over the limit gets 421 4.3.2 from the acceptor and is closed.
+ * out. A connection over the limit gets 421 4.3.2 from the acceptor and is closed, one over the
+ * limit per client address 421 4.7.0.
  */
 public final class SmtpListener implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SmtpListener.class.getName());
@@ -41,6 +45,9 @@ public final class SmtpListener implements AutoCloseable {
   private final ExecutorService backendThreads;
   private final Semaphore connectionSlots;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  // Open connections per client address; an entry exists only while its address has a connection,
+  // so the map never holds more than maxConnections keys.
+  private final Map<InetAddress, Integer> perClient = new HashMap<>();
   private final Thread acceptor;
   private volatile boolean closed;
 
@@ -72,6 +79,13 @@ public final class SmtpListener implements AutoCloseable {
             new BackendCaller(backendThreads, backendSlots, config.backendTimeout()),
             new ClientRateLimiter(
                 clock, config.messagesPerMinutePerClient(), config.trackedClients()),
+            new AuthThrottle(
+                clock,
+                config.authFailureDelay(),
+                config.maxAuthFailureDelay(),
+                config.authLockoutFailures(),
+                config.authLockout(),
+                config.trackedClients()),
             clock,
             spool);
     this.connectionSlots = new Semaphore(config.maxConnections());
@@ -111,8 +125,14 @@ public final class SmtpListener implements AutoCloseable {
         }
         continue;
       }
+      InetAddress client = socket.getInetAddress();
+      if (!takeClientSlot(client)) {
+        refuse(socket, "421 4.7.0 Too many connections from your address, try again later");
+        continue;
+      }
       if (!connectionSlots.tryAcquire()) {
-        refuse(socket);
+        releaseClientSlot(client);
+        refuse(socket, "421 4.3.2 Too many connections, try again later");
         continue;
       }
       try {
@@ -126,22 +146,35 @@ public final class SmtpListener implements AutoCloseable {
               } finally {
                 open.remove(socket);
                 connectionSlots.release();
+                releaseClientSlot(client);
               }
             });
       } catch (IOException | RuntimeException e) {
         connectionSlots.release();
+        releaseClientSlot(client);
         closeQuietly(socket);
       }
     }
   }
 
-  private static void refuse(Socket socket) {
+  private synchronized boolean takeClientSlot(InetAddress client) {
+    int n = perClient.getOrDefault(client, 0);
+    if (n >= context.config().maxConnectionsPerClient()) {
+      return false;
+    }
+    perClient.put(client, n + 1);
+    return true;
+  }
+
+  private synchronized void releaseClientSlot(InetAddress client) {
+    perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  private static void refuse(Socket socket, String reply) {
     try (socket) {
       socket.setSoTimeout(1000);
       OutputStream out = socket.getOutputStream();
-      out.write(
-          "421 4.3.2 Too many connections, try again later\r\n"
-              .getBytes(StandardCharsets.US_ASCII));
+      out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
     } catch (IOException ignored) {
       // the client is gone already

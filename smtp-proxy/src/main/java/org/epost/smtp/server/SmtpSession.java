@@ -37,6 +37,7 @@ final class SmtpSession implements Runnable {
   private SmtpInput in;
   private OutputStream out;
   private final String clientIp;
+  private final boolean loopbackClient;
   private String helo;
   private boolean extended;
   private boolean tlsActive;
@@ -53,22 +54,29 @@ final class SmtpSession implements Runnable {
     this.socket = socket;
     this.clientIp =
         ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress().getHostAddress();
+    this.loopbackClient = socket.getInetAddress().isLoopbackAddress();
     attachStreams();
   }
 
   private void attachStreams() throws IOException {
-    in = new SmtpInput(socket.getInputStream());
+    in = new SmtpInput(socket, (int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
     out = new BufferedOutputStream(socket.getOutputStream(), 8192);
   }
 
   @Override
   public void run() {
     try {
-      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
       reply("220 " + config.hostName() + " ESMTP ePOST ready");
       while (!closing) {
         if (!in.hasBufferedInput()) {
           out.flush();
+        }
+        in.startLine(config.commandTimeout());
+        if (!tlsActive && looksLikeTls(in.peek())) {
+          // A TLS ClientHello on the plain port: the client will never send a line; close now
+          // instead of holding the slot until a timeout.
+          LOG.log(Level.DEBUG, "TLS handshake from " + clientIp + " on a plain SMTP port; closed");
+          break;
         }
         String line;
         try {
@@ -91,6 +99,8 @@ final class SmtpSession implements Runnable {
         dispatch(line);
       }
       out.flush();
+    } catch (SmtpInput.DeadlineException e) {
+      tryReply("421 4.4.2 " + config.hostName() + " Too slow: " + e.getMessage() + ", closing");
     } catch (SocketTimeoutException e) {
       tryReply("421 4.4.2 " + config.hostName() + " Timeout waiting for input, closing");
     } catch (IOException e) {
@@ -105,6 +115,11 @@ final class SmtpSession implements Runnable {
         // already gone
       }
     }
+  }
+
+  /** First byte of a TLS handshake record (0x16) or of an SSLv2-style ClientHello (0x80). */
+  private static boolean looksLikeTls(int firstByte) {
+    return firstByte == 0x16 || firstByte == 0x80;
   }
 
   private void dispatch(String line) throws IOException {
@@ -186,7 +201,7 @@ final class SmtpSession implements Runnable {
       return;
     }
     SaslExchange.Result result =
-        new SaslExchange(config.passwords().orElseThrow())
+        new SaslExchange(config.passwords().orElseThrow(), authGate())
             .authenticate(
                 argument,
                 new SaslExchange.Conversation() {
@@ -198,6 +213,7 @@ final class SmtpSession implements Runnable {
 
                   @Override
                   public String receive() throws IOException {
+                    in.startLine(config.commandTimeout());
                     return in.readLine(config.maxLineBytes());
                   }
                 });
@@ -217,6 +233,39 @@ final class SmtpSession implements Runnable {
       return;
     }
     reply(result.reply());
+  }
+
+  /** Delays and lock-out of AUTH attempts (docs/adr/0047). */
+  private SaslExchange.Gate authGate() {
+    AuthThrottle throttle = context.authThrottle();
+    return new SaslExchange.Gate() {
+      @Override
+      public String before(String account) throws IOException {
+        if (throttle.refused(account, loopbackClient)) {
+          return "454 4.7.0 Too many failed authentications for this account, try again later";
+        }
+        java.time.Duration delay = throttle.delay(clientIp, account);
+        if (!delay.isZero()) {
+          out.flush();
+          try {
+            Thread.sleep(delay.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("closing");
+          }
+        }
+        return null;
+      }
+
+      @Override
+      public void after(String account, boolean ok) {
+        if (ok) {
+          throttle.succeeded(clientIp);
+        } else {
+          throttle.failed(clientIp, account);
+        }
+      }
+    };
   }
 
   private void mail(String argument) throws IOException {
@@ -243,12 +292,17 @@ final class SmtpSession implements Runnable {
     for (String parameter : path.parameters()) {
       String upper = parameter.toUpperCase(Locale.ROOT);
       if (upper.startsWith("SIZE=")) {
+        String digits = upper.substring(5);
+        if (!digits.matches("[0-9]{1,20}")) {
+          // RFC 1870: size-value ::= 1*20DIGIT; no sign, no blanks
+          error("501 5.5.4 SIZE needs a number of 1 to 20 digits");
+          return;
+        }
         long declared;
         try {
-          declared = Long.parseLong(upper.substring(5));
+          declared = Long.parseLong(digits);
         } catch (NumberFormatException e) {
-          error("501 5.5.4 SIZE needs a number");
-          return;
+          declared = Long.MAX_VALUE; // 20 digits beyond a long: larger than any limit
         }
         if (declared > config.maxMessageBytes()) {
           reply(
@@ -352,7 +406,10 @@ final class SmtpSession implements Runnable {
     out.flush();
     MessageSpool spool = new MessageSpool(context.spoolDirectory());
     try {
-      long seen = in.readData(spool, config.maxMessageBytes());
+      ContentCheck check = new ContentCheck(spool);
+      in.startTransfer(
+          config.dataTimeout(), config.dataRateGrace(), config.minDataBytesPerSecond());
+      long seen = in.readData(check, config.maxMessageBytes());
       if (seen < 0) {
         closing = true;
         return;
@@ -360,6 +417,11 @@ final class SmtpSession implements Runnable {
       if (seen > config.maxMessageBytes()) {
         reply(
             "552 5.3.4 Message size exceeds fixed limit of " + config.maxMessageBytes() + " bytes");
+        return;
+      }
+      ContentCheck.Problem problem = check.finish();
+      if (problem != ContentCheck.Problem.NONE) {
+        reply(problem.reply());
         return;
       }
       accept(spool);
@@ -390,9 +452,11 @@ final class SmtpSession implements Runnable {
     MailTransaction t = transaction;
     if (ready && t.chunks == null) {
       t.chunks = new MessageSpool(context.spoolDirectory());
+      t.chunkCheck = new ContentCheck(t.chunks);
     }
-    OutputStream sink = ready ? t.chunks : OutputStream.nullOutputStream();
+    OutputStream sink = ready ? t.chunkCheck : OutputStream.nullOutputStream();
     long already = ready ? t.chunkBytes : 0;
+    in.startTransfer(config.dataTimeout(), config.dataRateGrace(), config.minDataBytesPerSecond());
     if (!in.readChunk(sink, size, already, config.maxMessageBytes())) {
       closing = true;
       return;
@@ -406,9 +470,12 @@ final class SmtpSession implements Runnable {
       return;
     }
     try {
+      ContentCheck.Problem problem = t.chunkCheck.finish();
       if (t.chunkBytes > config.maxMessageBytes()) {
         reply(
             "552 5.3.4 Message size exceeds fixed limit of " + config.maxMessageBytes() + " bytes");
+      } else if (problem != ContentCheck.Problem.NONE) {
+        reply(problem.reply());
       } else {
         accept(t.chunks);
       }
