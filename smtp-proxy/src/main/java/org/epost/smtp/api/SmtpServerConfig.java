@@ -231,7 +231,8 @@ public final class SmtpServerConfig {
 
   /**
    * Deadline for one DATA body or BDAT chunk, and the minimum average rate it must keep after a
-   * grace period; a transfer that breaks either gets 421 4.4.2 and the connection is closed.
+   * grace period (at least 1 s); a transfer that breaks either gets 421 4.4.2 and the connection is
+   * closed. {@code minBytesPerSecond} 0 turns the rate rule off.
    */
   public SmtpServerConfig withDataLimits(Duration timeout, Duration grace, long minBytesPerSecond) {
     SmtpServerConfig c = copy();

@@ -89,7 +89,8 @@ final class SmtpInput {
     deadlineWhat = "message data not completed within " + timeout.toSeconds() + " s";
     rateRule = minBytesPerSecond > 0;
     rateStart = now;
-    rateGraceNanos = grace.toNanos();
+    // At least one second, so that the first read of a transfer is never judged on zero bytes.
+    rateGraceNanos = Math.max(1_000_000_000L, grace.toNanos());
     this.minBytesPerSecond = minBytesPerSecond;
     rateBytes = 0;
   }
