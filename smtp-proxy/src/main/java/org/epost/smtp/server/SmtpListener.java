@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,18 +32,22 @@ import org.epost.smtp.api.SubmissionBackend;
  * <p>Threads: one acceptor thread {@code smtp-accept-PORT}; one session thread per connection
  * ({@code smtp-session-N}, at most {@link SmtpServerConfig#maxConnections()}); backend calls on
  * {@code smtp-backend-N} threads (at most twice the connection limit) so that they can be timed
- * out. A connection over the limit gets 421 4.3.2 from the acceptor and is closed, one over the
- * limit per client address 421 4.7.0.
+ * out. A connection over the limit per client address gets 421 4.7.0 from the acceptor and is
+ * closed. When every slot is taken, the session that has waited longest (at least 1 s) for a
+ * command line is closed to make room; if none qualifies, the new connection gets 421 4.3.2.
  */
 public final class SmtpListener implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SmtpListener.class.getName());
+
+  /** A session waiting this long for a command line may be closed to make room when full. */
+  private static final long EVICTABLE_AFTER_NANOS = 1_000_000_000L;
 
   private final ServerSocket serverSocket;
   private final ServerContext context;
   private final ExecutorService sessions;
   private final ExecutorService backendThreads;
   private final Semaphore connectionSlots;
-  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Map<Socket, SmtpSession> open = new ConcurrentHashMap<>();
   // Open connections per client address; an entry exists only while its address has a connection,
   // so the map never holds more than maxConnections keys.
   private final Map<InetAddress, Integer> perClient = new HashMap<>();
@@ -130,7 +133,7 @@ public final class SmtpListener implements AutoCloseable {
         refuse(socket, "421 4.7.0 Too many connections from your address, try again later");
         continue;
       }
-      if (!connectionSlots.tryAcquire()) {
+      if (!connectionSlots.tryAcquire() && !(evictLongestWaiting() && awaitSlot())) {
         releaseClientSlot(client);
         refuse(socket, "421 4.3.2 Too many connections, try again later");
         continue;
@@ -138,7 +141,7 @@ public final class SmtpListener implements AutoCloseable {
       try {
         socket.setTcpNoDelay(true);
         SmtpSession session = new SmtpSession(context, socket);
-        open.add(socket);
+        open.put(socket, session);
         sessions.execute(
             () -> {
               try {
@@ -154,6 +157,41 @@ public final class SmtpListener implements AutoCloseable {
         releaseClientSlot(client);
         closeQuietly(socket);
       }
+    }
+  }
+
+  /**
+   * With every slot taken, closes the session that has waited longest for a command line, if it has
+   * waited at least {@link #EVICTABLE_AFTER_NANOS}: a slow or idle client gives way to a new one,
+   * while a session receiving a message or waiting for the backend is never touched
+   * (docs/adr/0046).
+   */
+  private boolean evictLongestWaiting() {
+    long now = System.nanoTime();
+    SmtpSession victim = null;
+    long oldest = 0;
+    for (SmtpSession s : open.values()) {
+      long since = s.waitingForCommandSince();
+      if (since != 0
+          && now - since >= EVICTABLE_AFTER_NANOS
+          && (victim == null || since - oldest < 0)) {
+        victim = s;
+        oldest = since;
+      }
+    }
+    if (victim == null) {
+      return false;
+    }
+    victim.evict();
+    return true;
+  }
+
+  private boolean awaitSlot() {
+    try {
+      return connectionSlots.tryAcquire(500, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -201,7 +239,7 @@ public final class SmtpListener implements AutoCloseable {
     } catch (IOException ignored) {
       // closing anyway
     }
-    open.forEach(SmtpListener::closeQuietly);
+    open.keySet().forEach(SmtpListener::closeQuietly);
     sessions.shutdownNow();
     backendThreads.shutdownNow();
     try {

@@ -34,6 +34,11 @@ final class SmtpSession implements Runnable {
   private final ServerContext context;
   private final SmtpServerConfig config;
   private Socket socket;
+  private final Socket rawSocket;
+  // System.nanoTime() (made odd, so never 0) since when the session waits for a command line; 0
+  // while it is doing anything else. Read by the acceptor to choose whom to close when full.
+  private volatile long waitingSince;
+  private volatile boolean evicted;
   private SmtpInput in;
   private OutputStream out;
   private final String clientIp;
@@ -52,6 +57,7 @@ final class SmtpSession implements Runnable {
     this.context = context;
     this.config = context.config();
     this.socket = socket;
+    this.rawSocket = socket;
     this.clientIp =
         ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress().getHostAddress();
     this.loopbackClient = socket.getInetAddress().isLoopbackAddress();
@@ -72,7 +78,9 @@ final class SmtpSession implements Runnable {
           out.flush();
         }
         in.startLine(config.commandTimeout());
-        if (!tlsActive && looksLikeTls(in.peek())) {
+        waitingSince = System.nanoTime() | 1;
+        int first = in.peek();
+        if (!tlsActive && looksLikeTls(first)) {
           // A TLS ClientHello on the plain port: the client will never send a line; close now
           // instead of holding the slot until a timeout.
           LOG.log(Level.DEBUG, "TLS handshake from " + clientIp + " on a plain SMTP port; closed");
@@ -85,7 +93,12 @@ final class SmtpSession implements Runnable {
           error("500 5.5.2 Line too long (limit " + config.maxLineBytes() + " bytes)");
           continue;
         }
+        waitingSince = 0;
         if (line == null) {
+          if (evicted) {
+            tryReply(
+                "421 4.3.2 " + config.hostName() + " Too busy; closing the longest idle session");
+          }
           break;
         }
         if (++commands > config.maxCommandsPerMessage()) {
@@ -113,6 +126,31 @@ final class SmtpSession implements Runnable {
         socket.close();
       } catch (IOException ignored) {
         // already gone
+      }
+    }
+  }
+
+  /**
+   * Since when (System.nanoTime, never 0) this session has waited for a command line, or 0 if it is
+   * busy with anything else (a transfer, a backend call, AUTH).
+   */
+  long waitingForCommandSince() {
+    return waitingSince;
+  }
+
+  /**
+   * Called by the acceptor when the table is full: ends the session's wait for input, so that it
+   * answers 421 and closes from its own thread.
+   */
+  void evict() {
+    evicted = true;
+    try {
+      rawSocket.shutdownInput();
+    } catch (IOException e) {
+      try {
+        rawSocket.close();
+      } catch (IOException ignored) {
+        // gone already
       }
     }
   }
