@@ -70,7 +70,6 @@ final class SmarthostClient {
   List<Outcome> deliver(String reversePath, List<String> recipients, MessageSource message) {
     List<Outcome> outcomes = new ArrayList<>();
     try {
-      WireBody.Scan scan = WireBody.scan(message.open());
       connect();
       Reply reply = read();
       if (!reply.positive()) {
@@ -113,6 +112,8 @@ final class SmarthostClient {
           return all(recipients, tempOf(reply));
         }
       }
+      // Read only once the smarthost is there: a down smarthost costs no read of the message.
+      WireBody.Scan scan = WireBody.scan(message.open());
       boolean offers8bit = extensions.contains("8BITMIME");
       boolean downgrade = scan.needs7bit(offers8bit);
       if (downgrade && !scan.convertible()) {

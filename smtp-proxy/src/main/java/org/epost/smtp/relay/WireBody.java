@@ -63,12 +63,16 @@ final class WireBody {
       encoding = headers.field("content-transfer-encoding");
       boolean has8bit = header8bit;
       boolean hasNul = false;
-      int c;
-      while ((c = in.read()) != -1) {
-        if (c >= 0x80) {
-          has8bit = true;
-        } else if (c == 0) {
-          hasNul = true;
+      byte[] chunk = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(chunk)) != -1) {
+        for (int i = 0; i < n; i++) {
+          byte b = chunk[i];
+          if (b < 0) {
+            has8bit = true;
+          } else if (b == 0) {
+            hasNul = true;
+          }
         }
       }
       String type = contentType.toLowerCase(Locale.ROOT);
