@@ -155,7 +155,13 @@ class RelayEncodingTest {
 
   @Test
   void anEightBitTextBodyIsSentAsQuotedPrintableWhenTheSmarthostLacks8bitmime() throws Exception {
-    String text = "Grüße aus Zürich, = Gleichung\r\nzweite Zeile mit Umlaut ä  \r\n.punkt\r\n";
+    String text =
+        "Grüße aus Zürich, = Gleichung\r\nzweite Zeile mit Umlaut ä  \r\n.punkt\r\n"
+            + "lang: "
+            + "äöü ".repeat(40)
+            + "\r\n"
+            + "x".repeat(300)
+            + "\r\nTab am Ende\t\r\n";
     byte[] message =
         ("Subject: umlaut\r\nMessage-ID: <qp@ring.example>\r\nMIME-Version: 1.0\r\n"
                 + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
@@ -169,6 +175,11 @@ class RelayEncodingTest {
       assertTrue(
           b > 0 && b < 0x80,
           "7-bit only on the wire: " + new String(wire, StandardCharsets.ISO_8859_1));
+    }
+    for (String wireLine : new String(wire, StandardCharsets.US_ASCII).split("\r\n")) {
+      assertTrue(
+          wireLine.length() <= 77,
+          "a quoted-printable line of at most 76 (+1 stuffed dot): " + wireLine);
     }
     assertTrue(
         smarthost.commands.stream().noneMatch(c -> c.contains("BODY=8BITMIME")),

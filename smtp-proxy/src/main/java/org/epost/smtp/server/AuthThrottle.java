@@ -116,6 +116,11 @@ final class AuthThrottle {
     clients.remove(client);
   }
 
+  /** Keys tracked now, both tables (for tests of the bound). */
+  synchronized int trackedKeys() {
+    return clients.size() + accounts.size();
+  }
+
   private Record count(Map<String, Record> table, String key, long now) {
     recent(table, key, now); // drops an expired record
     Record r = table.computeIfAbsent(key, k -> new Record());
