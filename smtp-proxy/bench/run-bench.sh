@@ -57,8 +57,12 @@ cleanup() {
 trap cleanup EXIT
 
 # --- the ePOST submission proxy on 127.0.0.1:$EP_PORT ---
-CP=$(cd "$HERE/.." && mvn -o -q -B -pl smtp-proxy dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)
-CP="$HERE/target/test-classes:$HERE/target/classes:$CP"
+# The bench classes need only the module's own classes; the test dependencies are added when the
+# dependency plugin is available offline (it is not in every local repository).
+if ! DEPS=$(cd "$HERE/.." && mvn -o -q -B -pl smtp-proxy dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test 2>/dev/null); then
+  DEPS=""
+fi
+CP="$HERE/target/test-classes:$HERE/target/classes:$DEPS"
 $JAVA -Xmx1g -cp "$CP" org.epost.smtp.bench.BenchServerMain "$BASE/ep" "$EP_PORT" > "$BASE/ep/server.log" 2>&1 &
 EP_PID=$!
 for i in $(seq 1 100); do grep -q READY "$BASE/ep/server.log" && break; sleep 0.1; done

@@ -16,7 +16,15 @@ final class RawSmtpClient implements AutoCloseable {
   private final OutputStream out;
 
   RawSmtpClient(InetSocketAddress address) throws IOException {
+    this(address, null);
+  }
+
+  /** Connects from {@code localAddress} (e.g. 127.0.0.2, a second client host), or any if null. */
+  RawSmtpClient(InetSocketAddress address, java.net.InetAddress localAddress) throws IOException {
     socket = new Socket();
+    if (localAddress != null) {
+      socket.bind(new InetSocketAddress(localAddress, 0));
+    }
     socket.connect(address, 5000);
     socket.setSoTimeout(20_000);
     in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));

@@ -153,6 +153,18 @@ class SubmissionProtocolTest {
   }
 
   @Test
+  void aSizeThatIsNotOneTo20DigitsGets501() throws Exception {
+    try (RawSmtpClient c = start(config -> config.withMaxMessageBytes(1000))) {
+      c.login(TestRing.ALICE, TestRing.PASSWORD);
+      expect(c.command("MAIL FROM:<alice@ring.example> SIZE=-1"), "501 5.5.4");
+      expect(c.command("MAIL FROM:<alice@ring.example> SIZE=+5"), "501 5.5.4");
+      expect(c.command("MAIL FROM:<alice@ring.example> SIZE=12a"), "501 5.5.4");
+      expect(c.command("MAIL FROM:<alice@ring.example> SIZE=99999999999999999999"), "552 5.3.4");
+      expect(c.command("MAIL FROM:<alice@ring.example> SIZE=0"), "250 2.1.0");
+    }
+  }
+
+  @Test
   void pipelinedCommandsAreAllAnsweredInOrder() throws Exception {
     try (RawSmtpClient c = loggedIn()) {
       c.sendRaw(

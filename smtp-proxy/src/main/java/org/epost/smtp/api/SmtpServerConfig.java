@@ -16,8 +16,11 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Defaults: bound to the loopback address; port 0 (ephemeral); 25 MiB messages; 100 recipients;
  * 512-byte command lines (RFC 5321 4.5.3.1.4) raised to 2048 for SMTPUTF8 addresses and ESMTP
- * parameters; 1000 commands between two accepted messages; 100 connections; 5 minutes of idle time
- * per command (RFC 5321 4.5.3.2.7); 30 s for the backend.
+ * parameters; 1000 commands between two accepted messages; 100 connections, 20 per client address
+ * on submission and 10 on the gateway; 5 minutes of idle time and a 5-minute deadline per command
+ * line (RFC 5321 4.5.3.2.7); DATA within 10 minutes and, after 30 s, at 1 KiB/s at least; 30 s for
+ * the backend; AUTH delays from 250 ms doubling to 8 s, lock-out of non-loopback clients after 10
+ * failures of an account for 15 minutes.
  */
 public final class SmtpServerConfig {
 
@@ -47,6 +50,15 @@ public final class SmtpServerConfig {
   private int messagesPerMinutePerClient = 60;
   private int trackedClients = 10_000;
   private Optional<Path> spoolDirectory = Optional.empty();
+  private Duration commandTimeout = Duration.ofMinutes(5);
+  private Duration dataTimeout = Duration.ofMinutes(10);
+  private Duration dataRateGrace = Duration.ofSeconds(30);
+  private long minDataBytesPerSecond = 1024;
+  private int maxConnectionsPerClient;
+  private Duration authFailureDelay = Duration.ofMillis(250);
+  private Duration maxAuthFailureDelay = Duration.ofSeconds(8);
+  private int authLockoutFailures = 10;
+  private Duration authLockout = Duration.ofMinutes(15);
 
   private SmtpServerConfig(
       Mode mode, Set<String> localDomains, Optional<PasswordVerifier> passwords) {
@@ -59,6 +71,10 @@ public final class SmtpServerConfig {
             .map(d -> d.toLowerCase(Locale.ROOT))
             .collect(Collectors.toUnmodifiableSet());
     this.passwords = passwords;
+    // Submission: loopback clients share one address, and a desktop mail client opens a handful of
+    // connections. Gateway: one Internet host needs few parallel connections to one domain, and a
+    // single host must not be able to take every slot (docs/adr/0046).
+    this.maxConnectionsPerClient = mode == Mode.SUBMISSION ? 20 : 10;
   }
 
   /** A submission listener for the ring's domains; every transaction needs AUTH. */
@@ -89,6 +105,15 @@ public final class SmtpServerConfig {
     c.messagesPerMinutePerClient = messagesPerMinutePerClient;
     c.trackedClients = trackedClients;
     c.spoolDirectory = spoolDirectory;
+    c.commandTimeout = commandTimeout;
+    c.dataTimeout = dataTimeout;
+    c.dataRateGrace = dataRateGrace;
+    c.minDataBytesPerSecond = minDataBytesPerSecond;
+    c.maxConnectionsPerClient = maxConnectionsPerClient;
+    c.authFailureDelay = authFailureDelay;
+    c.maxAuthFailureDelay = maxAuthFailureDelay;
+    c.authLockoutFailures = authLockoutFailures;
+    c.authLockout = authLockout;
     return c;
   }
 
@@ -191,6 +216,95 @@ public final class SmtpServerConfig {
     SmtpServerConfig c = copy();
     c.spoolDirectory = Optional.of(dir);
     return c;
+  }
+
+  /**
+   * Deadline for one command line (or AUTH response line), counted from when the server starts
+   * waiting for it; bytes trickling in do not extend it (RFC 5321 4.5.3.2.7 asks for at least 5
+   * minutes). 421 4.4.2 and close when it passes.
+   */
+  public SmtpServerConfig withCommandTimeout(Duration d) {
+    SmtpServerConfig c = copy();
+    c.commandTimeout = requirePositive(d);
+    return c;
+  }
+
+  /**
+   * Deadline for one DATA body or BDAT chunk, and the minimum average rate it must keep after a
+   * grace period (at least 1 s); a transfer that breaks either gets 421 4.4.2 and the connection is
+   * closed. {@code minBytesPerSecond} 0 turns the rate rule off.
+   */
+  public SmtpServerConfig withDataLimits(Duration timeout, Duration grace, long minBytesPerSecond) {
+    SmtpServerConfig c = copy();
+    c.dataTimeout = requirePositive(timeout);
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must not be negative: " + grace);
+    }
+    c.dataRateGrace = grace;
+    c.minDataBytesPerSecond = Math.max(0, minBytesPerSecond);
+    return c;
+  }
+
+  /**
+   * Simultaneous connections from one client address; one more gets 421 4.7.0 and is closed.
+   * Defaults: 20 on submission, 10 on the gateway.
+   */
+  public SmtpServerConfig withMaxConnectionsPerClient(int n) {
+    SmtpServerConfig c = copy();
+    c.maxConnectionsPerClient = (int) positive(n, "maxConnectionsPerClient");
+    return c;
+  }
+
+  /**
+   * AUTH throttling (docs/adr/0047): after {@code n} recent failures of a client address or of an
+   * account, the next attempt waits {@code firstDelay * 2^(n-1)}, at most {@code maxDelay}; after
+   * {@code lockoutFailures} failures of one account, clients that are not on loopback are refused
+   * for that account for {@code lockout}. Loopback clients are never locked out, only delayed.
+   */
+  public SmtpServerConfig withAuthThrottle(
+      Duration firstDelay, Duration maxDelay, int lockoutFailures, Duration lockout) {
+    SmtpServerConfig c = copy();
+    c.authFailureDelay = firstDelay;
+    c.maxAuthFailureDelay = maxDelay;
+    c.authLockoutFailures = (int) positive(lockoutFailures, "lockoutFailures");
+    c.authLockout = requirePositive(lockout);
+    return c;
+  }
+
+  public Duration commandTimeout() {
+    return commandTimeout;
+  }
+
+  public Duration dataTimeout() {
+    return dataTimeout;
+  }
+
+  public Duration dataRateGrace() {
+    return dataRateGrace;
+  }
+
+  public long minDataBytesPerSecond() {
+    return minDataBytesPerSecond;
+  }
+
+  public int maxConnectionsPerClient() {
+    return maxConnectionsPerClient;
+  }
+
+  public Duration authFailureDelay() {
+    return authFailureDelay;
+  }
+
+  public Duration maxAuthFailureDelay() {
+    return maxAuthFailureDelay;
+  }
+
+  public int authLockoutFailures() {
+    return authLockoutFailures;
+  }
+
+  public Duration authLockout() {
+    return authLockout;
   }
 
   public Mode mode() {

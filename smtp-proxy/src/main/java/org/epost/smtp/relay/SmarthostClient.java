@@ -112,9 +112,29 @@ final class SmarthostClient {
           return all(recipients, tempOf(reply));
         }
       }
+      // Read only once the smarthost is there: a down smarthost costs no read of the message.
+      WireBody.Scan scan = WireBody.scan(message.open());
+      boolean offers8bit = extensions.contains("8BITMIME");
+      boolean downgrade = scan.needs7bit(offers8bit);
+      if (downgrade && !scan.convertible()) {
+        // Sending as is would break RFC 6152 (or carry NULs no body may hold); the sender gets a
+        // DSN that says why (docs/adr/0048).
+        quit();
+        return all(
+            recipients,
+            new Reply(
+                554,
+                "554 5.6.3 "
+                    + (scan.hasNul()
+                        ? "the message has NUL bytes"
+                        : "the smarthost does not offer 8BITMIME and the message has 8-bit content")
+                    + " that cannot be converted to 7 bits ("
+                    + scan.whyNot()
+                    + ")"));
+      }
       boolean utf8 = !isAscii(reversePath) || recipients.stream().anyMatch(r -> !isAscii(r));
       StringBuilder mail = new StringBuilder("MAIL FROM:<").append(reversePath).append('>');
-      if (extensions.contains("8BITMIME")) {
+      if (offers8bit && !downgrade) {
         mail.append(" BODY=8BITMIME");
       }
       if (utf8 && extensions.contains("SMTPUTF8")) {
@@ -142,7 +162,7 @@ final class SmarthostClient {
         outcomes.addAll(all(accepted, reply.permanent() ? reply : tempOf(reply)));
         return outcomes;
       }
-      sendDotStuffed(message);
+      sendDotStuffed(message, downgrade);
       reply = read();
       Reply finalReply = reply.positive() || reply.permanent() ? reply : tempOf(reply);
       outcomes.addAll(all(accepted, finalReply));
@@ -271,30 +291,24 @@ final class SmarthostClient {
     }
   }
 
-  /** Sends the message with transparency dots and the final CRLF.CRLF. */
-  private void sendDotStuffed(MessageSource message) throws IOException {
-    try (InputStream body = new BufferedInputStream(message.open(), 64 * 1024)) {
-      boolean atLineStart = true;
-      int previous = -1;
-      int c;
-      while ((c = body.read()) != -1) {
-        if (c == '\n' && previous != '\r') {
-          out.write('\r'); // normalise a bare LF to CRLF
+  /**
+   * Sends the message with every line end as CRLF, transparency dots and the final CRLF.CRLF;
+   * re-encoded as quoted-printable if {@code sevenBit} (docs/adr/0045, 0048).
+   */
+  private void sendDotStuffed(MessageSource message, boolean sevenBit) throws IOException {
+    WireBody.DotStuffing wire = new WireBody.DotStuffing(out);
+    if (sevenBit) {
+      WireBody.writeQuotedPrintable(message.open(), wire);
+    } else {
+      try (InputStream body = message.open()) {
+        byte[] chunk = new byte[64 * 1024];
+        int n;
+        while ((n = body.read(chunk)) != -1) {
+          wire.write(chunk, 0, n);
         }
-        if (atLineStart && c == '.') {
-          out.write('.');
-        }
-        out.write(c);
-        atLineStart = c == '\n';
-        previous = c;
       }
-      if (!atLineStart) {
-        out.write('\r');
-        out.write('\n');
-      }
-      out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
     }
+    wire.finish();
   }
 
   private static Reply tempOf(Reply reply) {

@@ -19,6 +19,9 @@ final class MailTransaction {
   /** The body received so far by BDAT chunks, or null. */
   MessageSpool chunks;
 
+  /** The content check in front of {@link #chunks}, across chunk boundaries. */
+  ContentCheck chunkCheck;
+
   /** Bytes the client sent by BDAT so far (counted even past the size limit). */
   long chunkBytes;
 

@@ -28,13 +28,40 @@ final class SaslExchange {
     String receive() throws IOException;
   }
 
+  /** Throttling around the password check (see {@link AuthThrottle}). */
+  interface Gate {
+    /**
+     * Called before {@code user}'s password is checked; may wait.
+     *
+     * @return null to go on with the check, or the reply that refuses the attempt unchecked
+     */
+    String before(String user) throws IOException;
+
+    /** Called with the result of the check. */
+    void after(String user, boolean ok);
+
+    /** No throttling. */
+    Gate NONE =
+        new Gate() {
+          @Override
+          public String before(String user) {
+            return null;
+          }
+
+          @Override
+          public void after(String user, boolean ok) {}
+        };
+  }
+
   /** Outcome of one AUTH command. */
   record Result(Optional<String> user, String reply) {}
 
   private final PasswordVerifier verifier;
+  private final Gate gate;
 
-  SaslExchange(PasswordVerifier verifier) {
+  SaslExchange(PasswordVerifier verifier, Gate gate) {
     this.verifier = verifier;
+    this.gate = gate;
   }
 
   /** Runs AUTH with {@code argument} ("PLAIN [initial]" or "LOGIN [initial]"). */
@@ -121,9 +148,15 @@ final class SaslExchange {
     return check(new String(userBytes, StandardCharsets.UTF_8), password);
   }
 
-  private Result check(String user, char[] password) {
+  private Result check(String user, char[] password) throws IOException {
     try {
-      if (password != null && !user.isEmpty() && verifier.verify(user, password)) {
+      String refusal = gate.before(user);
+      if (refusal != null) {
+        return fail(refusal);
+      }
+      boolean ok = password != null && !user.isEmpty() && verifier.verify(user, password);
+      gate.after(user, ok);
+      if (ok) {
         return new Result(Optional.of(user), "235 2.7.0 Authentication successful");
       }
       return fail("535 5.7.8 Authentication credentials invalid");

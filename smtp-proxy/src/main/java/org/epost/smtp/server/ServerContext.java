@@ -13,5 +13,6 @@ record ServerContext(
     Optional<RelayQueue> relay,
     BackendCaller backendCaller,
     ClientRateLimiter rateLimiter,
+    AuthThrottle authThrottle,
     Clock clock,
     Path spoolDirectory) {}

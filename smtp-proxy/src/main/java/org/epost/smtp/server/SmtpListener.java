@@ -3,6 +3,7 @@ package org.epost.smtp.server;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -10,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,17 +32,25 @@ import org.epost.smtp.api.SubmissionBackend;
  * <p>Threads: one acceptor thread {@code smtp-accept-PORT}; one session thread per connection
  * ({@code smtp-session-N}, at most {@link SmtpServerConfig#maxConnections()}); backend calls on
  * {@code smtp-backend-N} threads (at most twice the connection limit) so that they can be timed
- * out. A connection over the limit gets 421 4.3.2 from the acceptor and is closed.
+ * out. A connection over the limit per client address gets 421 4.7.0 from the acceptor and is
+ * closed. When every slot is taken, the session that has waited longest (at least 1 s) for a
+ * command line is closed to make room; if none qualifies, the new connection gets 421 4.3.2.
  */
 public final class SmtpListener implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SmtpListener.class.getName());
+
+  /** A session waiting this long for a command line may be closed to make room when full. */
+  private static final long EVICTABLE_AFTER_NANOS = 1_000_000_000L;
 
   private final ServerSocket serverSocket;
   private final ServerContext context;
   private final ExecutorService sessions;
   private final ExecutorService backendThreads;
   private final Semaphore connectionSlots;
-  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Map<Socket, SmtpSession> open = new ConcurrentHashMap<>();
+  // Open connections per client address; an entry exists only while its address has a connection,
+  // so the map never holds more than maxConnections keys.
+  private final Map<InetAddress, Integer> perClient = new HashMap<>();
   private final Thread acceptor;
   private volatile boolean closed;
 
@@ -72,6 +82,13 @@ public final class SmtpListener implements AutoCloseable {
             new BackendCaller(backendThreads, backendSlots, config.backendTimeout()),
             new ClientRateLimiter(
                 clock, config.messagesPerMinutePerClient(), config.trackedClients()),
+            new AuthThrottle(
+                clock,
+                config.authFailureDelay(),
+                config.maxAuthFailureDelay(),
+                config.authLockoutFailures(),
+                config.authLockout(),
+                config.trackedClients()),
             clock,
             spool);
     this.connectionSlots = new Semaphore(config.maxConnections());
@@ -111,14 +128,20 @@ public final class SmtpListener implements AutoCloseable {
         }
         continue;
       }
-      if (!connectionSlots.tryAcquire()) {
-        refuse(socket);
+      InetAddress client = socket.getInetAddress();
+      if (!takeClientSlot(client)) {
+        refuse(socket, "421 4.7.0 Too many connections from your address, try again later");
+        continue;
+      }
+      if (!connectionSlots.tryAcquire() && !(evictLongestWaiting() && awaitSlot())) {
+        releaseClientSlot(client);
+        refuse(socket, "421 4.3.2 Too many connections, try again later");
         continue;
       }
       try {
         socket.setTcpNoDelay(true);
         SmtpSession session = new SmtpSession(context, socket);
-        open.add(socket);
+        open.put(socket, session);
         sessions.execute(
             () -> {
               try {
@@ -126,22 +149,70 @@ public final class SmtpListener implements AutoCloseable {
               } finally {
                 open.remove(socket);
                 connectionSlots.release();
+                releaseClientSlot(client);
               }
             });
       } catch (IOException | RuntimeException e) {
         connectionSlots.release();
+        releaseClientSlot(client);
         closeQuietly(socket);
       }
     }
   }
 
-  private static void refuse(Socket socket) {
+  /**
+   * With every slot taken, closes the session that has waited longest for a command line, if it has
+   * waited at least {@link #EVICTABLE_AFTER_NANOS}: a slow or idle client gives way to a new one,
+   * while a session receiving a message or waiting for the backend is never touched
+   * (docs/adr/0046).
+   */
+  private boolean evictLongestWaiting() {
+    long now = System.nanoTime();
+    SmtpSession victim = null;
+    long oldest = 0;
+    for (SmtpSession s : open.values()) {
+      long since = s.waitingForCommandSince();
+      if (since != 0
+          && now - since >= EVICTABLE_AFTER_NANOS
+          && (victim == null || since - oldest < 0)) {
+        victim = s;
+        oldest = since;
+      }
+    }
+    if (victim == null) {
+      return false;
+    }
+    victim.evict();
+    return true;
+  }
+
+  private boolean awaitSlot() {
+    try {
+      return connectionSlots.tryAcquire(500, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private synchronized boolean takeClientSlot(InetAddress client) {
+    int n = perClient.getOrDefault(client, 0);
+    if (n >= context.config().maxConnectionsPerClient()) {
+      return false;
+    }
+    perClient.put(client, n + 1);
+    return true;
+  }
+
+  private synchronized void releaseClientSlot(InetAddress client) {
+    perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  private static void refuse(Socket socket, String reply) {
     try (socket) {
       socket.setSoTimeout(1000);
       OutputStream out = socket.getOutputStream();
-      out.write(
-          "421 4.3.2 Too many connections, try again later\r\n"
-              .getBytes(StandardCharsets.US_ASCII));
+      out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
     } catch (IOException ignored) {
       // the client is gone already
@@ -168,7 +239,7 @@ public final class SmtpListener implements AutoCloseable {
     } catch (IOException ignored) {
       // closing anyway
     }
-    open.forEach(SmtpListener::closeQuietly);
+    open.keySet().forEach(SmtpListener::closeQuietly);
     sessions.shutdownNow();
     backendThreads.shutdownNow();
     try {

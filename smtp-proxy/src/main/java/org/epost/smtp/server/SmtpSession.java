@@ -34,9 +34,15 @@ final class SmtpSession implements Runnable {
   private final ServerContext context;
   private final SmtpServerConfig config;
   private Socket socket;
+  private final Socket rawSocket;
+  // System.nanoTime() (made odd, so never 0) since when the session waits for a command line; 0
+  // while it is doing anything else. Read by the acceptor to choose whom to close when full.
+  private volatile long waitingSince;
+  private volatile boolean evicted;
   private SmtpInput in;
   private OutputStream out;
   private final String clientIp;
+  private final boolean loopbackClient;
   private String helo;
   private boolean extended;
   private boolean tlsActive;
@@ -51,24 +57,34 @@ final class SmtpSession implements Runnable {
     this.context = context;
     this.config = context.config();
     this.socket = socket;
+    this.rawSocket = socket;
     this.clientIp =
         ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress().getHostAddress();
+    this.loopbackClient = socket.getInetAddress().isLoopbackAddress();
     attachStreams();
   }
 
   private void attachStreams() throws IOException {
-    in = new SmtpInput(socket.getInputStream());
+    in = new SmtpInput(socket, (int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
     out = new BufferedOutputStream(socket.getOutputStream(), 8192);
   }
 
   @Override
   public void run() {
     try {
-      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
       reply("220 " + config.hostName() + " ESMTP ePOST ready");
       while (!closing) {
         if (!in.hasBufferedInput()) {
           out.flush();
+        }
+        in.startLine(config.commandTimeout());
+        waitingSince = System.nanoTime() | 1;
+        int first = in.peek();
+        if (!tlsActive && looksLikeTls(first)) {
+          // A TLS ClientHello on the plain port: the client will never send a line; close now
+          // instead of holding the slot until a timeout.
+          LOG.log(Level.DEBUG, "TLS handshake from " + clientIp + " on a plain SMTP port; closed");
+          break;
         }
         String line;
         try {
@@ -77,7 +93,12 @@ final class SmtpSession implements Runnable {
           error("500 5.5.2 Line too long (limit " + config.maxLineBytes() + " bytes)");
           continue;
         }
+        waitingSince = 0;
         if (line == null) {
+          if (evicted) {
+            tryReply(
+                "421 4.3.2 " + config.hostName() + " Too busy; closing the longest idle session");
+          }
           break;
         }
         if (++commands > config.maxCommandsPerMessage()) {
@@ -91,6 +112,8 @@ final class SmtpSession implements Runnable {
         dispatch(line);
       }
       out.flush();
+    } catch (SmtpInput.DeadlineException e) {
+      tryReply("421 4.4.2 " + config.hostName() + " Too slow: " + e.getMessage() + ", closing");
     } catch (SocketTimeoutException e) {
       tryReply("421 4.4.2 " + config.hostName() + " Timeout waiting for input, closing");
     } catch (IOException e) {
@@ -105,6 +128,36 @@ final class SmtpSession implements Runnable {
         // already gone
       }
     }
+  }
+
+  /**
+   * Since when (System.nanoTime, never 0) this session has waited for a command line, or 0 if it is
+   * busy with anything else (a transfer, a backend call, AUTH).
+   */
+  long waitingForCommandSince() {
+    return waitingSince;
+  }
+
+  /**
+   * Called by the acceptor when the table is full: ends the session's wait for input, so that it
+   * answers 421 and closes from its own thread.
+   */
+  void evict() {
+    evicted = true;
+    try {
+      rawSocket.shutdownInput();
+    } catch (IOException e) {
+      try {
+        rawSocket.close();
+      } catch (IOException ignored) {
+        // gone already
+      }
+    }
+  }
+
+  /** First byte of a TLS handshake record (0x16) or of an SSLv2-style ClientHello (0x80). */
+  private static boolean looksLikeTls(int firstByte) {
+    return firstByte == 0x16 || firstByte == 0x80;
   }
 
   private void dispatch(String line) throws IOException {
@@ -186,7 +239,7 @@ final class SmtpSession implements Runnable {
       return;
     }
     SaslExchange.Result result =
-        new SaslExchange(config.passwords().orElseThrow())
+        new SaslExchange(config.passwords().orElseThrow(), authGate())
             .authenticate(
                 argument,
                 new SaslExchange.Conversation() {
@@ -198,6 +251,7 @@ final class SmtpSession implements Runnable {
 
                   @Override
                   public String receive() throws IOException {
+                    in.startLine(config.commandTimeout());
                     return in.readLine(config.maxLineBytes());
                   }
                 });
@@ -217,6 +271,39 @@ final class SmtpSession implements Runnable {
       return;
     }
     reply(result.reply());
+  }
+
+  /** Delays and lock-out of AUTH attempts (docs/adr/0047). */
+  private SaslExchange.Gate authGate() {
+    AuthThrottle throttle = context.authThrottle();
+    return new SaslExchange.Gate() {
+      @Override
+      public String before(String account) throws IOException {
+        if (throttle.refused(account, loopbackClient)) {
+          return "454 4.7.0 Too many failed authentications for this account, try again later";
+        }
+        java.time.Duration delay = throttle.delay(clientIp, account);
+        if (!delay.isZero()) {
+          out.flush();
+          try {
+            Thread.sleep(delay.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("closing");
+          }
+        }
+        return null;
+      }
+
+      @Override
+      public void after(String account, boolean ok) {
+        if (ok) {
+          throttle.succeeded(clientIp);
+        } else {
+          throttle.failed(clientIp, account);
+        }
+      }
+    };
   }
 
   private void mail(String argument) throws IOException {
@@ -243,12 +330,17 @@ final class SmtpSession implements Runnable {
     for (String parameter : path.parameters()) {
       String upper = parameter.toUpperCase(Locale.ROOT);
       if (upper.startsWith("SIZE=")) {
+        String digits = upper.substring(5);
+        if (!digits.matches("[0-9]{1,20}")) {
+          // RFC 1870: size-value ::= 1*20DIGIT; no sign, no blanks
+          error("501 5.5.4 SIZE needs a number of 1 to 20 digits");
+          return;
+        }
         long declared;
         try {
-          declared = Long.parseLong(upper.substring(5));
+          declared = Long.parseLong(digits);
         } catch (NumberFormatException e) {
-          error("501 5.5.4 SIZE needs a number");
-          return;
+          declared = Long.MAX_VALUE; // 20 digits beyond a long: larger than any limit
         }
         if (declared > config.maxMessageBytes()) {
           reply(
@@ -352,7 +444,10 @@ final class SmtpSession implements Runnable {
     out.flush();
     MessageSpool spool = new MessageSpool(context.spoolDirectory());
     try {
-      long seen = in.readData(spool, config.maxMessageBytes());
+      ContentCheck check = new ContentCheck(spool);
+      in.startTransfer(
+          config.dataTimeout(), config.dataRateGrace(), config.minDataBytesPerSecond());
+      long seen = in.readData(check, config.maxMessageBytes());
       if (seen < 0) {
         closing = true;
         return;
@@ -360,6 +455,11 @@ final class SmtpSession implements Runnable {
       if (seen > config.maxMessageBytes()) {
         reply(
             "552 5.3.4 Message size exceeds fixed limit of " + config.maxMessageBytes() + " bytes");
+        return;
+      }
+      ContentCheck.Problem problem = check.finish();
+      if (problem != ContentCheck.Problem.NONE) {
+        reply(problem.reply());
         return;
       }
       accept(spool);
@@ -390,9 +490,11 @@ final class SmtpSession implements Runnable {
     MailTransaction t = transaction;
     if (ready && t.chunks == null) {
       t.chunks = new MessageSpool(context.spoolDirectory());
+      t.chunkCheck = new ContentCheck(t.chunks);
     }
-    OutputStream sink = ready ? t.chunks : OutputStream.nullOutputStream();
+    OutputStream sink = ready ? t.chunkCheck : OutputStream.nullOutputStream();
     long already = ready ? t.chunkBytes : 0;
+    in.startTransfer(config.dataTimeout(), config.dataRateGrace(), config.minDataBytesPerSecond());
     if (!in.readChunk(sink, size, already, config.maxMessageBytes())) {
       closing = true;
       return;
@@ -406,9 +508,12 @@ final class SmtpSession implements Runnable {
       return;
     }
     try {
+      ContentCheck.Problem problem = t.chunkCheck.finish();
       if (t.chunkBytes > config.maxMessageBytes()) {
         reply(
             "552 5.3.4 Message size exceeds fixed limit of " + config.maxMessageBytes() + " bytes");
+      } else if (problem != ContentCheck.Problem.NONE) {
+        reply(problem.reply());
       } else {
         accept(t.chunks);
       }
