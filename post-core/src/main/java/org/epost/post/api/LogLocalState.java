@@ -9,7 +9,8 @@ import java.util.concurrent.CompletionStage;
  * key under the node's data directory, replaced atomically (write to a temporary file, force it,
  * rename, force the directory) so that a crash leaves the old or the new value, never a mix; in a
  * simulation a map in memory. Values are at most {@link #MAX_VALUE} bytes; keys are 1..120
- * characters of {@code [a-z0-9._/-]}.
+ * characters of {@code [a-z0-9._/-]}, starting with a letter or digit, without {@code ..}, not
+ * ending in {@code .tmp} (so that a key never names a path outside the directory).
  *
  * <p>Threading: call on the node's loop. {@link #read} answers from memory at once (the file
  * implementation loads its directory when it is created). {@link #write} makes the new value

@@ -12,7 +12,7 @@ import org.epost.post.api.LogLocalState;
  * simulation hands the same instance to the node's next incarnation). {@link #copy()} is a backup.
  */
 public final class MemoryLogLocalState implements LogLocalState {
-  static final Pattern KEY = Pattern.compile("[a-z0-9._/-]{1,120}");
+  static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,119}");
 
   private final Map<String, byte[]> values = new HashMap<>();
 
@@ -37,7 +37,7 @@ public final class MemoryLogLocalState implements LogLocalState {
   }
 
   static void check(String key, byte[] value) {
-    if (!KEY.matcher(key).matches()) {
+    if (!KEY.matcher(key).matches() || key.contains("..") || key.endsWith(".tmp")) {
       throw new IllegalArgumentException("bad local state key: " + key);
     }
     if (value.length > MAX_VALUE) {
