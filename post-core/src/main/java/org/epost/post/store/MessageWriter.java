@@ -138,8 +138,12 @@ final class MessageWriter {
                   fail(BlockIo.failure(failure, "encrypting the message block"));
                   return;
                 }
-                ref = new MessageRef(s.root());
-                insertAll(s.blocks(), "the message block of " + ref);
+                try {
+                  ref = new MessageRef(s.root());
+                  insertAll(s.blocks(), "the message block of " + ref);
+                } catch (RuntimeException e) {
+                  fail(e);
+                }
               });
       return;
     }
@@ -170,7 +174,11 @@ final class MessageWriter {
                 fail(BlockIo.failure(failure, "reading and encrypting part " + part));
                 return;
               }
-              onStep(s);
+              try {
+                onStep(s);
+              } catch (RuntimeException e) {
+                fail(e); // a bug must fail the store, not leave it pending
+              }
             });
   }
 
@@ -252,8 +260,12 @@ final class MessageWriter {
                 inFlight--;
                 if (failure != null) {
                   fail(BlockIo.failure(failure, what));
-                } else {
+                  return;
+                }
+                try {
                   pump();
+                } catch (RuntimeException e) {
+                  fail(e);
                 }
               });
     }

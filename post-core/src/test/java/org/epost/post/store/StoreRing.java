@@ -48,6 +48,23 @@ final class StoreRing {
     this(seed, nodes, PastConfig.defaults(), PastryConfig.defaults());
   }
 
+  /** The node fails abruptly (its owner goes offline); its replica store goes with it. */
+  void fail(SimulatedNode node) {
+    pasts.remove(node);
+    stores.remove(node);
+    sim.fail(node);
+  }
+
+  /** A new node joins with PAST on an empty store and becomes ready. */
+  SimulatedNode join() {
+    SimulatedNode node = sim.addNode();
+    attach(node);
+    for (int i = 0; i < 600 && !node.isReady(); i++) {
+      sim.runFor(100);
+    }
+    return node;
+  }
+
   private void attach(SimulatedNode node) {
     ObjectStore store = new MemoryObjectStore(1L << 30);
     stores.put(node, store);
@@ -95,7 +112,14 @@ final class StoreRing {
       sim.runFor(100);
     }
     if (!f.isDone()) {
-      throw new AssertionError("stage did not complete within a simulated hour");
+      throw new AssertionError(
+          "stage did not complete within a simulated hour (at "
+              + sim.nowMillis()
+              + " ms, "
+              + sim.pendingEvents()
+              + " events pending, "
+              + sim.liveNodes().size()
+              + " nodes live)");
     }
     return f.join();
   }
