@@ -29,7 +29,7 @@ public final class MessageRef {
     return block;
   }
 
-  /** The canonical encoding (the {@link ContentKey} encoding, 87 bytes), for sealing and logs. */
+  /** The canonical encoding (the {@link ContentKey} encoding, 100 bytes), for sealing and logs. */
   public byte[] encode() {
     return block.encode();
   }

@@ -11,7 +11,7 @@ import org.epost.post.api.MessageRef;
  * MemoryLeaseLedger}; on a real node one that survives restarts (a file under the node's data
  * directory), since a node that forgot its ledger would stop renewing its owner's mail.
  *
- * <p>An entry is small and of fixed size: the reference (87 bytes encoded), the expiry and a hold
+ * <p>An entry is small and of fixed size: the reference (100 bytes encoded), the expiry and a hold
  * count; the block ids are not kept, the sweep finds them from the message block and the interior
  * blocks when it renews.
  *
