@@ -97,7 +97,14 @@ public final class ConvergentEncryption {
     return encryptBlock(content, off, len, ContentKey.Kind.DATA);
   }
 
-  EncryptedBlock encryptBlock(byte[] content, int off, int len, ContentKey.Kind kind) {
+  /**
+   * Encrypts {@code content[off, off+len)} as one block of {@code kind}. A {@code DATA} block holds
+   * at most {@link #CHUNK_SIZE} bytes; a {@code MANIFEST} block holds whatever index the caller
+   * encodes (the key is derived over kind and plaintext, so a data block and an index block with
+   * equal bytes never share a key). Callers that build their own index format (the message store's
+   * trees, ADR 0100) use this with {@code MANIFEST}; {@link #decryptBlock} reads either kind.
+   */
+  public EncryptedBlock encryptBlock(byte[] content, int off, int len, ContentKey.Kind kind) {
     if (len > CHUNK_SIZE && kind == ContentKey.Kind.DATA) {
       throw new IllegalArgumentException(
           "one block holds at most " + CHUNK_SIZE + " bytes; use encrypt(InputStream, BlockSink)");
