@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and only ever dials the address it is given (tests pass 127.0.0.0/8 addresses only).
  */
 final class ConnectFlood implements AutoCloseable {
-  private final InetAddress source;
+  private final java.util.List<InetAddress> sources;
   private final InetSocketAddress target;
   private final int rate;
   private final int maxHeld;
@@ -27,10 +27,21 @@ final class ConnectFlood implements AutoCloseable {
 
   ConnectFlood(
       InetAddress source, InetSocketAddress target, int rate, int maxHeld, long maxMillis) {
-    if (!source.isLoopbackAddress() || !target.getAddress().isLoopbackAddress()) {
+    this(java.util.List.of(source), target, rate, maxHeld, maxMillis);
+  }
+
+  /** A flood whose connections come from {@code sources} in turn (many hosts). */
+  ConnectFlood(
+      java.util.List<InetAddress> sources,
+      InetSocketAddress target,
+      int rate,
+      int maxHeld,
+      long maxMillis) {
+    if (!sources.stream().allMatch(InetAddress::isLoopbackAddress)
+        || !target.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("the flood stays on 127.0.0.0/8");
     }
-    this.source = source;
+    this.sources = java.util.List.copyOf(sources);
     this.target = target;
     this.rate = rate;
     this.maxHeld = maxHeld;
@@ -65,7 +76,7 @@ final class ConnectFlood implements AutoCloseable {
       opened++;
       Socket s = new Socket();
       try {
-        s.bind(new InetSocketAddress(source, 0));
+        s.bind(new InetSocketAddress(sources.get((int) (opened % sources.size())), 0));
         s.connect(target, 250);
         connected.incrementAndGet();
         held.add(s);

@@ -109,4 +109,75 @@ class TransportFloodTest {
       TRANSPORT_LOG.removeHandler(capture);
     }
   }
+
+  /**
+   * A flood from 32 addresses fills the handshake budget, not the connection cap: the node's own
+   * dial does not evict an identified peer (before, the cap counted the flood's silent connections
+   * and the dial closed the least recently used peer), and a newcomer from a fresh address still
+   * gets through.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aFloodFromManyAddressesNeverEvictsAnIdentifiedPeerAndANewcomerStillGetsIn()
+      throws Exception {
+    List<InetAddress> flooders = new ArrayList<>();
+    for (int i = 1; i <= 32; i++) {
+      flooders.add(InetAddress.getByName("127.0.1." + i));
+    }
+    try (TcpFixture fixture = new TcpFixture(TcpTransportConfig.defaults())) {
+      TcpFixture small = new TcpFixture(TcpTransportConfig.defaults().withMaxConnections(4));
+      try (small) {
+        org.epost.overlay.transport.TransportContractTest.Endpoint victim = small.endpoint();
+        org.epost.overlay.transport.TransportContractTest.Endpoint p1 = fixture.endpoint();
+        org.epost.overlay.transport.TransportContractTest.Endpoint p2 = fixture.endpoint();
+        for (var p : List.of(p1, p2)) {
+          int before = victim.count_();
+          p.transport.send(
+              victim.transport.localAddress(),
+              victim.id,
+              TransportContractTestAccess.frameFrom(p.id, new byte[] {1}));
+          assertTrue(TcpFixture.await(() -> victim.count_() == before + 1, 10_000));
+        }
+        TcpTransport p1t = (TcpTransport) p1.transport;
+        assertEquals(1, p1t.statistics().openConnections());
+        InetSocketAddress target =
+            new InetSocketAddress(
+                InetAddress.getLoopbackAddress(), victim.transport.localAddress().port());
+        try (ConnectFlood flood =
+            new ConnectFlood(flooders, target, 1_000, 2_000, 12_000).start()) {
+          Thread.sleep(1_500);
+          org.epost.overlay.transport.TransportContractTest.Endpoint p3 = fixture.endpoint();
+          victim.transport.send(
+              p3.transport.localAddress(),
+              p3.id,
+              TransportContractTestAccess.frameFrom(victim.id, new byte[] {3}));
+          assertTrue(
+              TcpFixture.await(() -> p3.count_() == 1, 10_000), "the victim's own dial works");
+          long end = System.nanoTime() + 1_000_000_000L;
+          while (System.nanoTime() < end) {
+            assertEquals(
+                1,
+                p1t.statistics().openConnections(),
+                "the identified peer keeps its connection under the flood");
+            Thread.sleep(10);
+          }
+          org.epost.overlay.transport.TransportContractTest.Endpoint newcomer = fixture.endpoint();
+          int before = victim.count_();
+          long start = System.nanoTime();
+          newcomer.transport.send(
+              victim.transport.localAddress(),
+              victim.id,
+              TransportContractTestAccess.frameFrom(newcomer.id, new byte[] {5}));
+          assertTrue(
+              TcpFixture.await(() -> victim.count_() == before + 1, 10_000),
+              "a newcomer's frame arrives within 10 s under the flood: victim "
+                  + ((TcpTransport) victim.transport).statistics());
+          System.out.println(
+              "newcomer's first frame through a full handshake budget after "
+                  + (System.nanoTime() - start) / 1_000_000
+                  + " ms");
+        }
+      }
+    }
+  }
 }
