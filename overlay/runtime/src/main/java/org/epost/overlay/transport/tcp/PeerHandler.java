@@ -218,7 +218,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     if (!refused) {
       transport.counters().handshakeFailures.increment();
     }
-    refuse(ctx, "handshake", why);
+    refuse(ctx, "failed handshakes", why);
   }
 
   private void reject(ChannelHandlerContext ctx, FrameException e) {
@@ -236,11 +236,11 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
       default:
         transport.counters().rejectedFrames.increment();
     }
-    refuse(ctx, "frame", e.getMessage());
+    refuse(ctx, "connections refused for their frames", e.getMessage());
   }
 
   private void refuse(ChannelHandlerContext ctx, String why) {
-    refuse(ctx, "peer", why);
+    refuse(ctx, "connections closed for their peer's id", why);
   }
 
   /**

@@ -82,6 +82,7 @@ final class RefusalLog {
    * only counted for the summary.
    */
   synchronized boolean shouldLog(String kind) {
+    // kind reads in the summary as "N more <kind>", e.g. "failed handshakes"
     Long n = suppressedCloses.get(kind);
     if (n == null) {
       suppressedCloses.put(kind, 0L);
@@ -140,11 +141,11 @@ final class RefusalLog {
       sb.append('.');
     }
     if (closes > 0) {
-      sb.append(" Not logged one by one:");
+      sb.append(total > 0 ? " Also" : "").append(" closed without a line each:");
       suppressedCloses.forEach(
           (k, n) -> {
             if (n > 0) {
-              sb.append(' ').append(n).append(' ').append(k).append(" closes;");
+              sb.append(' ').append(n).append(" more ").append(k).append(';');
             }
           });
     }
