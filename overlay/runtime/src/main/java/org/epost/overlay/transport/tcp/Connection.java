@@ -78,6 +78,9 @@ final class Connection {
    */
   volatile boolean countsAgainstCap;
 
+  /** Closed by the transport to make room in the handshake budget; not a handshake failure. */
+  volatile boolean evicted;
+
   /** Set when a frame was dropped for a full queue, so that the node is told once per episode. */
   volatile boolean full;
 

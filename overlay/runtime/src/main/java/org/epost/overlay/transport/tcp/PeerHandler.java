@@ -215,6 +215,11 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void refuseHandshake(ChannelHandlerContext ctx, String why) {
+    if (conn.evicted) {
+      refused = true; // counted and summarised as evicted by the transport
+      ctx.close();
+      return;
+    }
     if (!refused) {
       transport.counters().handshakeFailures.increment();
     }

@@ -24,7 +24,7 @@ final class RefusalLog {
     ADDRESS_LIMIT("over the per-address handshake limit"),
     HANDSHAKE_BUDGET("over the handshake budget"),
     CONNECTION_CAP("over the connection cap"),
-    EVICTED("stale handshakes closed to make room");
+    EVICTED("handshaking connections closed to make room for newcomers");
 
     final String text;
 
@@ -123,13 +123,16 @@ final class RefusalLog {
     StringBuilder sb =
         new StringBuilder("in the last ").append(intervalMillis / 1000).append(" s:");
     if (total > 0) {
-      sb.append(" refused inbound connections:");
+      sb.append(" inbound connections closed before TLS:");
       for (Refusal r : Refusal.values()) {
         if (refusals[r.ordinal()] > 0) {
           sb.append(' ').append(refusals[r.ordinal()]).append(' ').append(r.text).append(';');
         }
       }
-      sb.append(" from");
+      sb.setLength(sb.length() - 1); // the last ';'
+      if (!byAddress.isEmpty()) {
+        sb.append("; refused ones from");
+      }
       byAddress.entrySet().stream()
           .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
           .limit(5)
@@ -148,6 +151,9 @@ final class RefusalLog {
               sb.append(' ').append(n).append(" more ").append(k).append(';');
             }
           });
+    }
+    if (sb.charAt(sb.length() - 1) == ';') {
+      sb.setLength(sb.length() - 1);
     }
     return sb.toString();
   }

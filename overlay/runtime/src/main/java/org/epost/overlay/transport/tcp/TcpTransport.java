@@ -267,6 +267,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
     }
     if (admitted.evicted() != null) {
       counters.evictedHandshakes.increment();
+      admitted.evicted().evicted = true;
       Channel stale = admitted.evicted().channel;
       refusals.refused(
           RefusalLog.Refusal.EVICTED,

@@ -7,7 +7,8 @@ package org.epost.overlay.transport.tcp;
  * @param framesReceived frames accepted and posted to the node's loop
  * @param openConnections connections open now
  * @param handshakeFailures connections refused because TLS failed or the peer could not prove a
- *     node id (garbage bytes, wrong certificate, silence, slow handshake)
+ *     node id (garbage bytes, wrong certificate, silence, slow handshake); not those closed to make
+ *     room ({@code evictedHandshakes})
  * @param rejectedFrames frames refused: over the size bound, unknown version or type, out of order
  * @param identityMismatches frames whose sender id is not the id the connection proved
  * @param truncatedFrames connections that closed in the middle of a frame
