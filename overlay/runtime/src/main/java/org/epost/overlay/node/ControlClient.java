@@ -24,18 +24,26 @@ final class ControlClient {
   /** Sends one command and returns the answer lines (up to "end" or the server closing). */
   static List<String> call(Path dataDir, String command, int timeoutMillis) throws IOException {
     try (Session s = Session.open(dataDir, timeoutMillis)) {
-      s.send(command);
-      s.socket.shutdownOutput();
-      List<String> lines = new ArrayList<>();
-      String line;
-      while ((line = s.in.readLine()) != null && !line.equals("end")) {
-        lines.add(line);
-        if (lines.size() > 10_000) {
-          throw new IOException("control answer too long");
-        }
-      }
-      return lines;
+      return answer(s, command);
     }
+  }
+
+  /**
+   * Sends one command on an open session as its last and returns the answer lines (up to "end" or
+   * the server closing).
+   */
+  static List<String> answer(Session s, String command) throws IOException {
+    s.send(command);
+    s.socket.shutdownOutput();
+    List<String> lines = new ArrayList<>();
+    String line;
+    while ((line = s.in.readLine()) != null && !line.equals("end")) {
+      lines.add(line);
+      if (lines.size() > 10_000) {
+        throw new IOException("control answer too long");
+      }
+    }
+    return lines;
   }
 
   /**

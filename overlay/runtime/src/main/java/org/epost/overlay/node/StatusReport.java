@@ -124,7 +124,13 @@ final class StatusReport {
                   + " unexpectedPeers="
                   + t.unexpectedPeers()
                   + " droppedQueueFull="
-                  + t.droppedQueueFull());
+                  + t.droppedQueueFull()
+                  + " handshaking="
+                  + t.handshakingConnections()
+                  + " refusedConnections="
+                  + t.refusedConnections()
+                  + " evictedHandshakes="
+                  + t.evictedHandshakes());
           out.add(
               "overlay malformedFrames="
                   + n.statistics().malformedFrames()

@@ -67,6 +67,20 @@ final class Connection {
   volatile boolean helloReceived;
   volatile long lastUsedNanos = System.nanoTime();
 
+  /** Inbound: when it was accepted, and the address key it counts under while handshaking. */
+  long acceptedNanos; // guarded by the transport's HandshakeAdmission
+
+  java.nio.ByteBuffer admissionKey; // guarded by the transport's HandshakeAdmission
+
+  /**
+   * Counts against the connection cap: set for a dial at once, for an inbound connection once it is
+   * identified (ADR 0097). Read and written on the channel's I/O thread, and at creation.
+   */
+  volatile boolean countsAgainstCap;
+
+  /** Closed by the transport to make room in the handshake budget; not a handshake failure. */
+  volatile boolean evicted;
+
   /** Set when a frame was dropped for a full queue, so that the node is told once per episode. */
   volatile boolean full;
 

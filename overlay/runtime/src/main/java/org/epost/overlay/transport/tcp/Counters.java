@@ -8,6 +8,10 @@ final class Counters {
   final LongAdder framesSent = new LongAdder();
   final LongAdder framesReceived = new LongAdder();
   final AtomicInteger open = new AtomicInteger();
+
+  /** Connections counted against the cap: identified inbound ones and the node's own dials. */
+  final AtomicInteger established = new AtomicInteger();
+
   final LongAdder handshakeFailures = new LongAdder();
   final LongAdder rejectedFrames = new LongAdder();
   final LongAdder identityMismatches = new LongAdder();
@@ -17,8 +21,10 @@ final class Counters {
   final LongAdder refusedConnections = new LongAdder();
   final LongAdder idleClosed = new LongAdder();
   final LongAdder unexpectedPeers = new LongAdder();
+  final LongAdder refusedOverAddressLimit = new LongAdder();
+  final LongAdder evictedHandshakes = new LongAdder();
 
-  TransportStatistics snapshot() {
+  TransportStatistics snapshot(int handshaking) {
     return new TransportStatistics(
         framesSent.sum(),
         framesReceived.sum(),
@@ -31,6 +37,9 @@ final class Counters {
         droppedQueueFull.sum(),
         refusedConnections.sum(),
         idleClosed.sum(),
-        unexpectedPeers.sum());
+        unexpectedPeers.sum(),
+        handshaking,
+        refusedOverAddressLimit.sum(),
+        evictedHandshakes.sum());
   }
 }

@@ -24,8 +24,8 @@ import org.epost.overlay.transport.tcp.Frames.FrameException.Kind;
  * proven id, exchanges hellos, checks that each DATA frame names that id as its sender, and posts
  * the frames accepted during one socket read (one {@link Frames.Batch} per TLS record) to the
  * node's loop together when the read completes (ADR 0088), or earlier once they hold {@code
- * FrameDecoder.MAX_BATCH_BYTES}. Every refusal is one log line, a counter and a closed connection.
- * Runs on the channel's I/O thread.
+ * FrameDecoder.MAX_BATCH_BYTES}. Every refusal is a counter and a closed connection, and a log line
+ * or a count in the transport's rate-limited summary (ADR 0097). Runs on the channel's I/O thread.
  */
 final class PeerHandler extends ChannelInboundHandlerAdapter {
   private final TcpTransport transport;
@@ -164,6 +164,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
       conn.helloReceived = true;
       helloDeadline.cancel(false);
       if (!conn.outbound) {
+        transport.identified(conn);
         conn.peerAddress = advertised;
         transport.registerInbound(advertised, conn);
       }
@@ -214,10 +215,15 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void refuseHandshake(ChannelHandlerContext ctx, String why) {
+    if (conn.evicted) {
+      refused = true; // counted and summarised as evicted by the transport
+      ctx.close();
+      return;
+    }
     if (!refused) {
       transport.counters().handshakeFailures.increment();
     }
-    refuse(ctx, why);
+    refuse(ctx, "failed handshakes", why);
   }
 
   private void reject(ChannelHandlerContext ctx, FrameException e) {
@@ -235,13 +241,25 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
       default:
         transport.counters().rejectedFrames.increment();
     }
-    refuse(ctx, e.getMessage());
+    refuse(ctx, "connections refused for their frames", e.getMessage());
   }
 
   private void refuse(ChannelHandlerContext ctx, String why) {
+    refuse(ctx, "connections closed for their peer's id", why);
+  }
+
+  /**
+   * Closes the connection; the first reason is logged in full if it is the first of its {@code
+   * kind} in the current summary interval, else counted in the transport's summary (ADR 0097).
+   */
+  private void refuse(ChannelHandlerContext ctx, String kind, String why) {
     handOff(ctx); // frames accepted before the reason to close were sound
     if (!refused) {
       refused = true;
+      if (!transport.refusals().shouldLog(kind)) {
+        ctx.close();
+        return;
+      }
       TcpTransport.LOG.log(
           Level.WARNING,
           "closing connection {0} ({1}): {2}",

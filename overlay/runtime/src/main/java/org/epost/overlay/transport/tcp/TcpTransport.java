@@ -57,6 +57,9 @@ public final class TcpTransport implements Transport, AutoCloseable {
   /** Bytes handed to the node loop and not yet processed above which reading pauses. */
   static final long MAX_INBOUND_IN_FLIGHT = 16L << 20;
 
+  /** How often the refusal summary is logged (when anything was refused). */
+  static final long SUMMARY_INTERVAL_MILLIS = 10_000;
+
   private final NodeCredentials credentials;
   private final Scheduler loop;
   private final TcpTransportConfig config;
@@ -67,6 +70,9 @@ public final class TcpTransport implements Transport, AutoCloseable {
   private final SslContext clientTls;
   private final TlsEngine engine;
   private final Counters counters = new Counters();
+  private final HandshakeAdmission admission;
+  private final RefusalLog refusals = new RefusalLog(LOG, SUMMARY_INTERVAL_MILLIS);
+  private volatile io.netty.util.concurrent.Future<?> summaryTimer;
 
   /** Connections for reuse, keyed by the peer's address and the id it proved or must prove. */
   private final Map<PeerKey, Connection> connections = new ConcurrentHashMap<>();
@@ -101,6 +107,8 @@ public final class TcpTransport implements Transport, AutoCloseable {
             : new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("overlay-io", true), NioIoHandler.newFactory());
     this.listenHost = listenHost;
+    this.admission =
+        new HandshakeAdmission(config.maxHandshaking(), config.maxHandshakingPerAddress());
     this.trust =
         config.ringAuthority() == null
             ? PeerTrust.DERIVED
@@ -204,24 +212,70 @@ public final class TcpTransport implements Transport, AutoCloseable {
       close();
       throw new java.io.IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
     }
+    summaryTimer =
+        group
+            .next()
+            .scheduleAtFixedRate(
+                refusals::flush,
+                SUMMARY_INTERVAL_MILLIS,
+                SUMMARY_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
     InetSocketAddress bound = (InetSocketAddress) server.localAddress();
     localAddress = Address.inet(bound.getAddress().getAddress(), bound.getPort());
   }
 
   private void acceptInbound(SocketChannel ch) {
-    if (closed || counters.open.get() >= config.maxConnections()) {
-      counters.refusedConnections.increment();
-      LOG.log(
-          Level.WARNING,
-          "refusing connection from {0}: {1} connections open (the cap)",
-          ch.remoteAddress(),
-          counters.open.get());
+    InetAddress from = ch.remoteAddress() == null ? null : ch.remoteAddress().getAddress();
+    if (closed || from == null) {
       ch.close();
+      return;
+    }
+    int established = counters.established.get();
+    if (established >= config.maxConnections()) {
+      refuse(
+          ch,
+          from,
+          RefusalLog.Refusal.CONNECTION_CAP,
+          established + " identified connections open (the cap)");
       return;
     }
     Connection conn =
         new Connection(
             false, null, null, config.maxQueuedBytesPerPeer(), counters, engine.allocator());
+    HandshakeAdmission.Result admitted = admission.admit(conn, from, System.nanoTime());
+    switch (admitted.verdict()) {
+      case OVER_ADDRESS_LIMIT -> {
+        counters.refusedOverAddressLimit.increment();
+        refuse(
+            ch,
+            from,
+            RefusalLog.Refusal.ADDRESS_LIMIT,
+            config.maxHandshakingPerAddress()
+                + " connections from its address are still handshaking (the per-address limit)");
+        return;
+      }
+      case OVER_BUDGET -> {
+        refuse(
+            ch,
+            from,
+            RefusalLog.Refusal.HANDSHAKE_BUDGET,
+            config.maxHandshaking()
+                + " connections are handshaking, none for a second yet (the handshake budget)");
+        return;
+      }
+      case ADMITTED -> {}
+    }
+    if (admitted.evicted() != null) {
+      counters.evictedHandshakes.increment();
+      admitted.evicted().evicted = true;
+      Channel stale = admitted.evicted().channel;
+      refusals.refused(
+          RefusalLog.Refusal.EVICTED,
+          ((InetSocketAddress) stale.remoteAddress()).getAddress(),
+          "the handshake budget was full and it was the oldest silent connection (or, all having"
+              + " spoken, the oldest past its grace second); closed to make room");
+      stale.close();
+    }
     conn.channel = ch;
     counters.open.incrementAndGet();
     SslHandler ssl = serverTls.newHandler(ch.alloc());
@@ -229,7 +283,36 @@ public final class TcpTransport implements Transport, AutoCloseable {
     pipeline(ch, ssl, conn);
   }
 
+  private void refuse(SocketChannel ch, InetAddress from, RefusalLog.Refusal why, String detail) {
+    counters.refusedConnections.increment();
+    refusals.refused(why, from, detail);
+    ch.close();
+  }
+
+  /**
+   * An inbound connection finished TLS and hello: it leaves the handshake budget and counts against
+   * the connection cap. On its I/O thread.
+   */
+  void identified(Connection conn) {
+    admission.release(conn);
+    conn.countsAgainstCap = true;
+    counters.established.incrementAndGet();
+  }
+
+  /** An inbound connection sent its first bytes (normally its TLS ClientHello). */
+  void spoke(Connection conn) {
+    admission.spoke(conn);
+  }
+
+  /** The rate-limited log of refusals and closes (ADR 0097). */
+  RefusalLog refusals() {
+    return refusals;
+  }
+
   private void pipeline(SocketChannel ch, SslHandler ssl, Connection conn) {
+    if (!conn.outbound) {
+      ch.pipeline().addLast("first-byte", new FirstByte(conn));
+    }
     ch.pipeline()
         .addLast("tls", ssl)
         .addLast(
@@ -307,6 +390,8 @@ public final class TcpTransport implements Transport, AutoCloseable {
       throw new IllegalStateException("4 or 16 address bytes always form an InetAddress", e);
     }
     counters.open.incrementAndGet();
+    conn.countsAgainstCap = true;
+    counters.established.incrementAndGet();
     Bootstrap b =
         new Bootstrap()
             .group(group)
@@ -333,6 +418,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
             f -> {
               if (!f.isSuccess()) {
                 counters.open.decrementAndGet();
+                counters.established.decrementAndGet();
                 conn.discard();
                 connections.remove(key, conn);
                 LOG.log(Level.DEBUG, "cannot connect to {0}: {1}", to, String.valueOf(f.cause()));
@@ -342,8 +428,12 @@ public final class TcpTransport implements Transport, AutoCloseable {
     return conn;
   }
 
+  /**
+   * At the cap, closes the least recently used identified connection. Inbound connections still
+   * handshaking do not count (ADR 0097): a flood of them never evicts an identified peer.
+   */
   private void evictIfAtCap() {
-    if (counters.open.get() < config.maxConnections()) {
+    if (counters.established.get() < config.maxConnections()) {
       return;
     }
     Connection lru = null;
@@ -446,6 +536,10 @@ public final class TcpTransport implements Transport, AutoCloseable {
   }
 
   void closed(Connection conn) {
+    admission.release(conn);
+    if (conn.countsAgainstCap) {
+      counters.established.decrementAndGet();
+    }
     boolean unsent = conn.hasUnsent();
     conn.discard();
     counters.open.decrementAndGet();
@@ -478,7 +572,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
 
   /** A snapshot of the counters. */
   public TransportStatistics statistics() {
-    return counters.snapshot();
+    return counters.snapshot(admission.size());
   }
 
   /** Peers with an open (or opening) connection, for status output. */
@@ -496,6 +590,11 @@ public final class TcpTransport implements Transport, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    io.netty.util.concurrent.Future<?> timer = summaryTimer;
+    if (timer != null) {
+      timer.cancel(false);
+      refusals.flush();
+    }
     if (server != null) {
       server.close().syncUninterruptibly();
     }
@@ -506,6 +605,24 @@ public final class TcpTransport implements Transport, AutoCloseable {
     }
     if (ownsGroup) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /**
+   * Reports an inbound connection's first bytes to the handshake budget, then leaves the pipeline.
+   */
+  private final class FirstByte extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private final Connection conn;
+
+    FirstByte(Connection conn) {
+      this.conn = conn;
+    }
+
+    @Override
+    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+      spoke(conn);
+      ctx.pipeline().remove(this);
+      ctx.fireChannelRead(msg);
     }
   }
 

@@ -5,8 +5,10 @@ import org.epost.crypto.cert.CertificateVerifier;
 /**
  * Bounds and timeouts of a {@link TcpTransport}. Every input-driven resource has a bound here.
  *
- * @param maxConnections open connections (inbound plus outbound) a node keeps; an inbound
- *     connection beyond it is closed at once, an outbound one evicts the least recently used
+ * @param maxConnections connections a node keeps besides inbound ones still handshaking: inbound
+ *     connections that finished TLS and hello, plus its own dials; an inbound connection arriving
+ *     beyond it is closed at once, a dial beyond it evicts the least recently used identified
+ *     connection
  * @param maxQueuedBytesPerPeer bytes waiting to be written to one peer; a frame that would exceed
  *     it is dropped and the node gets an {@code unreachable} hint (back-pressure, never growth)
  * @param idleCloseMillis a connection with no traffic either way for this long is closed
@@ -21,6 +23,10 @@ import org.epost.crypto.cert.CertificateVerifier;
  *     CertificateVerifier#update}; they apply to the next handshake.
  * @param tlsEngine which TLS implementation runs the handshakes and records (ADR 0065); {@link
  *     TlsEngine#AUTO} by default
+ * @param maxHandshaking inbound connections that have not finished TLS and hello, at once; they
+ *     count against this budget only (ADR 0097). When it is full a newcomer replaces the oldest if
+ *     that one has had a second ({@link HandshakeAdmission#GRACE_NANOS}), else it is refused
+ * @param maxHandshakingPerAddress of those, from one IPv4 address or IPv6 /64; more are refused
  */
 public record TcpTransportConfig(
     int maxConnections,
@@ -30,7 +36,9 @@ public record TcpTransportConfig(
     long frameTimeoutMillis,
     long connectTimeoutMillis,
     CertificateVerifier ringAuthority,
-    TlsEngine tlsEngine) {
+    TlsEngine tlsEngine,
+    int maxHandshaking,
+    int maxHandshakingPerAddress) {
 
   public TcpTransportConfig {
     java.util.Objects.requireNonNull(tlsEngine, "tlsEngine");
@@ -39,16 +47,21 @@ public record TcpTransportConfig(
         || idleCloseMillis <= 0
         || handshakeTimeoutMillis <= 0
         || frameTimeoutMillis <= 0
-        || connectTimeoutMillis <= 0) {
+        || connectTimeoutMillis <= 0
+        || maxHandshaking < 1
+        || maxHandshakingPerAddress < 1) {
       throw new IllegalArgumentException(
           "bounds must be positive and a peer queue must hold one frame");
     }
   }
 
-  /** 256 connections, 4 MiB per peer, idle close 120 s, handshake 10 s, frame 10 s, connect 5 s. */
+  /**
+   * 256 connections, 4 MiB per peer, idle close 120 s, handshake 5 s, frame 10 s, connect 5 s, 64
+   * inbound connections handshaking at once, 8 of them from one address (ADR 0097).
+   */
   public static TcpTransportConfig defaults() {
     return new TcpTransportConfig(
-        256, 4L << 20, 120_000, 10_000, 10_000, 5_000, null, TlsEngine.AUTO);
+        256, 4L << 20, 120_000, 5_000, 10_000, 5_000, null, TlsEngine.AUTO, 64, 8);
   }
 
   /** A copy with other handshake and frame timeouts. */
@@ -61,7 +74,9 @@ public record TcpTransportConfig(
         frameMillis,
         connectTimeoutMillis,
         ringAuthority,
-        tlsEngine);
+        tlsEngine,
+        maxHandshaking,
+        maxHandshakingPerAddress);
   }
 
   /** A copy with another connection cap. */
@@ -74,7 +89,9 @@ public record TcpTransportConfig(
         frameTimeoutMillis,
         connectTimeoutMillis,
         ringAuthority,
-        tlsEngine);
+        tlsEngine,
+        maxHandshaking,
+        maxHandshakingPerAddress);
   }
 
   /** A copy with another per-peer queue bound. */
@@ -87,7 +104,9 @@ public record TcpTransportConfig(
         frameTimeoutMillis,
         connectTimeoutMillis,
         ringAuthority,
-        tlsEngine);
+        tlsEngine,
+        maxHandshaking,
+        maxHandshakingPerAddress);
   }
 
   /**
@@ -103,7 +122,9 @@ public record TcpTransportConfig(
         frameTimeoutMillis,
         connectTimeoutMillis,
         java.util.Objects.requireNonNull(verifier, "verifier"),
-        tlsEngine);
+        tlsEngine,
+        maxHandshaking,
+        maxHandshakingPerAddress);
   }
 
   /** A copy with another idle close time. */
@@ -116,7 +137,9 @@ public record TcpTransportConfig(
         frameTimeoutMillis,
         connectTimeoutMillis,
         ringAuthority,
-        tlsEngine);
+        tlsEngine,
+        maxHandshaking,
+        maxHandshakingPerAddress);
   }
 
   /** A copy running on another TLS engine (ADR 0065). */
@@ -129,6 +152,26 @@ public record TcpTransportConfig(
         frameTimeoutMillis,
         connectTimeoutMillis,
         ringAuthority,
-        engine);
+        engine,
+        maxHandshaking,
+        maxHandshakingPerAddress);
+  }
+
+  /**
+   * A copy with another budget for inbound connections still handshaking: {@code total} at once,
+   * {@code perAddress} from one address (ADR 0097).
+   */
+  public TcpTransportConfig withHandshakeBudget(int total, int perAddress) {
+    return new TcpTransportConfig(
+        maxConnections,
+        maxQueuedBytesPerPeer,
+        idleCloseMillis,
+        handshakeTimeoutMillis,
+        frameTimeoutMillis,
+        connectTimeoutMillis,
+        ringAuthority,
+        tlsEngine,
+        total,
+        perAddress);
   }
 }
