@@ -421,4 +421,36 @@ class DirectoryTest {
     assertEquals(1, reader.status().ringReads());
     assertArrayEquals(alice.entry().certificate().encode(), ring.await(a).certificate().encode());
   }
+
+  @Test
+  void theSameSeedEnrolsTheSameAndOtherThreadsAreRefused() throws Exception {
+    long[] hashes = new long[2];
+    long[] serials = new long[2];
+    for (int i = 0; i < 2; i++) {
+      DirectoryRing ring = new DirectoryRing(47).build(12);
+      DirectoryRing.Enrolled alice = ring.enrol(ring.node(2), "alice@example.org");
+      ring.await(ring.directory(ring.node(9)).lookup("alice@example.org"));
+      hashes[i] = ring.sim.traceHash();
+      serials[i] = alice.entry().certificate().serial();
+      if (i == 1) {
+        UserDirectory d = ring.directory(ring.node(9));
+        java.util.concurrent.atomic.AtomicReference<Throwable> seen =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t =
+            new Thread(
+                () -> {
+                  try {
+                    d.lookup("alice@example.org");
+                  } catch (Throwable e) {
+                    seen.set(e);
+                  }
+                });
+        t.start();
+        t.join();
+        assertInstanceOf(IllegalStateException.class, seen.get(), "off the loop: LoopBridge");
+      }
+    }
+    assertEquals(hashes[0], hashes[1], "same seed, same run");
+    assertEquals(serials[0], serials[1]);
+  }
 }
