@@ -53,6 +53,7 @@ final class UserNotifications implements Notifications, ScribeClient {
   final Id inbox;
   private final TopicId topic;
   private final Set<NotificationId> inProgress = new HashSet<>();
+  private final java.util.LinkedHashMap<String, Boolean> rejected = new java.util.LinkedHashMap<>();
   private final LinkedHashSet<String> pendingAcks = new LinkedHashSet<>();
   private Cancellable ackTimer;
   private Cancellable readyTimer;
@@ -357,6 +358,9 @@ final class UserNotifications implements Notifications, ScribeClient {
 
   private void onSealed(byte[] sealed, boolean fromStore) {
     byte[] itemId = Keys.itemId(sealed);
+    if (rejected.containsKey(MemoryPendingItemStore.hex(itemId))) {
+      return; // another storer's copy of an item already rejected (and acknowledged)
+    }
     OpenedEnvelope opened;
     Payload payload;
     try {
@@ -364,7 +368,7 @@ final class UserNotifications implements Notifications, ScribeClient {
       payload = Payload.decode(opened.payload(), config);
     } catch (CryptoException | IllegalArgumentException e) {
       c[6]++;
-      ack(itemId);
+      reject(itemId);
       return;
     }
     if (payload.kind() == Payload.RECEIPT) {
@@ -390,7 +394,7 @@ final class UserNotifications implements Notifications, ScribeClient {
                 Throwable cause = e instanceof CompletionException ? e.getCause() : e;
                 if (cause instanceof VerificationException) {
                   c[7]++;
-                  ack(itemId);
+                  reject(itemId);
                 }
                 // otherwise the directory could not answer: the item stays for the next fetch
                 return;
@@ -466,6 +470,17 @@ final class UserNotifications implements Notifications, ScribeClient {
         change(o, NotificationState.DELIVERED, null);
       }
     }
+  }
+
+  /** Counts an item once, however many storers serve it, and has every copy deleted. */
+  private void reject(byte[] itemId) {
+    rejected.put(MemoryPendingItemStore.hex(itemId), Boolean.TRUE);
+    if (rejected.size() > MAX_PENDING_ACKS) {
+      var i = rejected.keySet().iterator();
+      i.next();
+      i.remove();
+    }
+    ack(itemId);
   }
 
   private void ack(byte[] itemId) {
