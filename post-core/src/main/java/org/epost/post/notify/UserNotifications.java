@@ -1,0 +1,531 @@
+package org.epost.post.notify;
+
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.epost.crypto.api.CryptoException;
+import org.epost.crypto.api.OpenedEnvelope;
+import org.epost.crypto.api.UserCertificate;
+import org.epost.crypto.api.UserIdentity;
+import org.epost.crypto.api.VerificationException;
+import org.epost.crypto.seal.Sealer;
+import org.epost.overlay.api.Cancellable;
+import org.epost.overlay.api.Id;
+import org.epost.overlay.api.LoopConfinement;
+import org.epost.overlay.api.NodeEnvironment;
+import org.epost.overlay.api.NodeHandle;
+import org.epost.overlay.scribe.api.Publication;
+import org.epost.overlay.scribe.api.ScribeClient;
+import org.epost.overlay.scribe.api.TopicId;
+import org.epost.post.api.NotificationFailure;
+import org.epost.post.api.NotificationId;
+import org.epost.post.api.NotificationListener;
+import org.epost.post.api.NotificationState;
+import org.epost.post.api.NotificationStatus;
+import org.epost.post.api.Notifications;
+import org.epost.post.api.NotifyException;
+import org.epost.post.api.NotifyStatistics;
+import org.epost.post.api.ReceivedNotification;
+
+/** One user's notification service on a {@link NotifyNode} (ADR 0103). Loop-confined. */
+final class UserNotifications implements Notifications, ScribeClient {
+  private static final long READY_CHECK_MILLIS = 100;
+  private static final long ACK_FLUSH_MILLIS = 50;
+  private static final int MAX_PENDING_ACKS = 4096;
+  private static final int MAX_FETCH_RETRIES = 5;
+
+  private final NotifyNode node;
+  private final NodeEnvironment env;
+  private final NotifyConfig config;
+  private final UserIdentity identity;
+  private final UserCertificate certificate;
+  private final SenderVerifier verifier;
+  private final NotifyLocalState state;
+  private final NotificationListener listener;
+  private final Sealer sealer;
+  final Id inbox;
+  private final TopicId topic;
+  private final Set<NotificationId> inProgress = new HashSet<>();
+  private final java.util.LinkedHashMap<String, Boolean> rejected = new java.util.LinkedHashMap<>();
+  private final LinkedHashSet<String> pendingAcks = new LinkedHashSet<>();
+  private Cancellable ackTimer;
+  private Cancellable readyTimer;
+  private Cancellable safetyTimer;
+  private CompletableFuture<Integer> fetchRound;
+  private Cancellable fetchTimer;
+  private boolean fetchAnswered;
+  private boolean fetchMore;
+  private int fetchRetries;
+  private int roundDelivered;
+  private boolean started;
+  private boolean stopped;
+  private final long[] c = new long[10];
+
+  UserNotifications(
+      NotifyNode node,
+      UserIdentity identity,
+      UserCertificate certificate,
+      SenderVerifier verifier,
+      NotifyLocalState state,
+      NotificationListener listener) {
+    this.node = node;
+    this.env = node.router.environment();
+    this.config = node.config;
+    this.identity = identity;
+    this.certificate = certificate;
+    this.verifier = verifier;
+    this.state = state;
+    this.listener = listener;
+    this.sealer = new Sealer(env.random().secure());
+    this.inbox = Keys.inbox(identity.signing().publicKey());
+    this.topic = Keys.topic(identity.signing().publicKey());
+  }
+
+  // ---------------------------------------------------------------- life cycle
+
+  void start() {
+    if (stopped || started) {
+      return;
+    }
+    if (!node.router.isReady()) {
+      readyTimer = env.scheduler().schedule(READY_CHECK_MILLIS, this::start);
+      return;
+    }
+    started = true;
+    subscribe();
+    fetch();
+    scheduleSafetyFetch();
+  }
+
+  private void subscribe() {
+    if (stopped) {
+      return;
+    }
+    node.scribe
+        .subscribe(topic, this)
+        .whenComplete(
+            (v, e) -> {
+              if (e != null
+                  && !stopped
+                  && !(e instanceof java.util.concurrent.CancellationException)) {
+                env.scheduler().schedule(1_000, this::subscribe);
+              }
+            });
+  }
+
+  private void scheduleSafetyFetch() {
+    safetyTimer =
+        env.scheduler()
+            .schedule(
+                config.safetyFetchMillis(),
+                () -> {
+                  if (!stopped) {
+                    fetch();
+                    scheduleSafetyFetch();
+                  }
+                });
+  }
+
+  @Override
+  public void stop() {
+    LoopConfinement.check(env.scheduler(), "Notifications.stop");
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    for (Cancellable t : new Cancellable[] {readyTimer, safetyTimer, ackTimer, fetchTimer}) {
+      if (t != null) {
+        t.cancel();
+      }
+    }
+    if (started) {
+      node.scribe.unsubscribe(topic);
+    }
+    if (fetchRound != null) {
+      fetchRound.completeExceptionally(new NotifyException.Unavailable("stopped"));
+    }
+    node.detach(this);
+  }
+
+  /** Called by the node's maintenance: sent notifications past their retention have failed. */
+  void maintenance() {
+    long now = env.clock().wallMillis();
+    for (NotifyLocalState.Outgoing o : state.live()) {
+      if (o.expiresAt + config.clockSkewMillis() <= now) {
+        fail(o, NotificationFailure.EXPIRED);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  @Override
+  public CompletionStage<NotificationId> send(
+      UserCertificate recipient, byte[] messageReference, byte[] partSummary) {
+    LoopConfinement.check(env.scheduler(), "Notifications.send");
+    if (messageReference.length > config.maxReferenceBytes()
+        || partSummary.length > config.maxSummaryBytes()) {
+      return CompletableFuture.failedFuture(
+          new NotifyException.LimitExceeded(
+              "message reference or part summary over the bound ("
+                  + config.maxReferenceBytes()
+                  + " / "
+                  + config.maxSummaryBytes()
+                  + " bytes)"));
+    }
+    if (stopped || !node.router.isReady()) {
+      return CompletableFuture.failedFuture(
+          new NotifyException.Unavailable("this node has not joined the ring or was stopped"));
+    }
+    long now = env.clock().wallMillis();
+    byte[] raw = new byte[NotificationId.LENGTH];
+    env.random().secure().nextBytes(raw);
+    NotificationId id = NotificationId.of(raw);
+    long expiresAt = now + config.retentionMillis();
+    NotifyLocalState.Outgoing o =
+        new NotifyLocalState.Outgoing(
+            id, recipient.address(), recipient.signingKey(), expiresAt, now);
+    if (!state.add(o)) {
+      return CompletableFuture.failedFuture(
+          new NotifyException.LimitExceeded(
+              "the outbox holds " + config.outboxCapacity() + " notifications still in flight"));
+    }
+    byte[] payload =
+        Payload.notification(
+                id, certificate.address(), certificate.serial(), messageReference, partSummary)
+            .encode();
+    byte[] sealed =
+        sealer.seal(
+            identity.signing(), recipient.encryptionKey(), env.clock().wallInstant(), payload);
+    Id to = Keys.inbox(recipient.signingKey());
+    Wire.Item item =
+        new Wire.Item(
+            Keys.itemId(sealed), Keys.rateToken(identity.signing(), to), expiresAt, sealed);
+    c[0]++;
+    listener.stateChanged(o.status());
+    node.scribe.publish(Keys.topic(recipient.signingKey()), sealed);
+    CompletableFuture<NotificationId> result = new CompletableFuture<>();
+    node.deposit(to, item)
+        .whenComplete(
+            (n, e) -> {
+              if (e == null) {
+                o.storedReplicas = n;
+                if (o.state == NotificationState.STORED) {
+                  change(o, NotificationState.NOTIFIED, null);
+                }
+                c[1]++;
+                result.complete(id);
+                return;
+              }
+              Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+              if (o.state == NotificationState.DELIVERED) {
+                result.complete(id);
+                return;
+              }
+              fail(
+                  o,
+                  cause instanceof NotifyException.Refused
+                      ? NotificationFailure.REFUSED
+                      : NotificationFailure.UNREACHABLE);
+              result.completeExceptionally(cause);
+            });
+    return result;
+  }
+
+  private void fail(NotifyLocalState.Outgoing o, NotificationFailure why) {
+    if (o.isFinal()) {
+      return;
+    }
+    c[3]++;
+    change(o, NotificationState.FAILED, why);
+  }
+
+  private void change(NotifyLocalState.Outgoing o, NotificationState s, NotificationFailure why) {
+    o.state = s;
+    o.failure = why;
+    o.changedAt = env.clock().wallMillis();
+    listener.stateChanged(o.status());
+  }
+
+  @Override
+  public Optional<NotificationStatus> status(NotificationId id) {
+    LoopConfinement.check(env.scheduler(), "Notifications.status");
+    NotifyLocalState.Outgoing o = state.outgoing(id);
+    return o == null ? Optional.empty() : Optional.of(o.status());
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  @Override
+  public CompletionStage<Integer> fetchNow() {
+    LoopConfinement.check(env.scheduler(), "Notifications.fetchNow");
+    if (stopped || !node.router.isReady()) {
+      return CompletableFuture.failedFuture(
+          new NotifyException.Unavailable("this node has not joined the ring or was stopped"));
+    }
+    return fetch();
+  }
+
+  private CompletableFuture<Integer> fetch() {
+    if (fetchRound != null) {
+      return fetchRound;
+    }
+    fetchRound = new CompletableFuture<>();
+    fetchAnswered = false;
+    fetchMore = false;
+    roundDelivered = 0;
+    sendFetch();
+    return fetchRound;
+  }
+
+  private void sendFetch() {
+    byte[] nonce = new byte[16];
+    env.random().secure().nextBytes(nonce);
+    SignedRequest req =
+        SignedRequest.sign(
+            SignedRequest.FETCH,
+            identity.signing(),
+            node.router.localHandle().id(),
+            env.clock().wallMillis(),
+            nonce,
+            List.of());
+    c[9]++;
+    try {
+      node.endpoint.route(inbox, Wire.request(Wire.FETCH, req.encoded()), null);
+    } catch (IllegalStateException e) {
+      // not ready: the timer below retries
+    }
+    fetchTimer = env.scheduler().schedule(config.fetchTimeoutMillis(), this::fetchTimedOut);
+  }
+
+  private void fetchTimedOut() {
+    fetchTimer = null;
+    if (stopped || fetchRound == null) {
+      return;
+    }
+    if (!fetchAnswered && fetchRetries < MAX_FETCH_RETRIES) {
+      fetchRetries++;
+      sendFetch();
+      return;
+    }
+    fetchRetries = 0;
+    CompletableFuture<Integer> done = fetchRound;
+    fetchRound = null;
+    boolean more = fetchMore;
+    done.complete(roundDelivered);
+    if (more) {
+      env.scheduler().schedule(ACK_FLUSH_MILLIS * 4, this::fetch);
+    }
+  }
+
+  void onItems(List<Wire.Item> items, boolean more, NodeHandle from) {
+    if (stopped) {
+      return;
+    }
+    fetchAnswered = true;
+    fetchMore |= more;
+    for (Wire.Item it : items) {
+      if (!MessageDigest.isEqual(Keys.itemId(it.sealed()), it.id())) {
+        c[6]++; // altered by a storer: another replica serves the genuine copy
+        continue;
+      }
+      onSealed(it.sealed(), true);
+    }
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  @Override
+  public void deliver(Publication publication) {
+    if (!stopped && publication.payload().length <= config.maxSealedBytes()) {
+      onSealed(publication.payload(), false);
+    }
+  }
+
+  @Override
+  public void subscribed(TopicId t) {
+    if (!stopped) {
+      fetch();
+    }
+  }
+
+  private void onSealed(byte[] sealed, boolean fromStore) {
+    byte[] itemId = Keys.itemId(sealed);
+    if (rejected.containsKey(MemoryPendingItemStore.hex(itemId))) {
+      return; // another storer's copy of an item already rejected (and acknowledged)
+    }
+    OpenedEnvelope opened;
+    Payload payload;
+    try {
+      opened = Sealer.open(identity.encryption(), sealed);
+      payload = Payload.decode(opened.payload(), config);
+    } catch (CryptoException | IllegalArgumentException e) {
+      c[6]++;
+      reject(itemId);
+      return;
+    }
+    if (payload.kind() == Payload.RECEIPT) {
+      onReceipt(opened, payload);
+      ack(itemId);
+      return;
+    }
+    NotificationId nid = payload.ids().get(0);
+    if (inProgress.contains(nid) || state.seen(nid) && !fromStore) {
+      c[5]++;
+      return;
+    }
+    inProgress.add(nid);
+    verifier
+        .verifySender(payload.address(), opened.sender())
+        .whenComplete(
+            (cert, e) -> {
+              if (stopped) {
+                return;
+              }
+              if (e != null) {
+                inProgress.remove(nid);
+                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                if (cause instanceof VerificationException) {
+                  c[7]++;
+                  reject(itemId);
+                }
+                // otherwise the directory could not answer: the item stays for the next fetch
+                return;
+              }
+              if (state.seen(nid)) {
+                c[5]++;
+              } else {
+                try {
+                  state.replay.check(opened, env.clock().wallInstant());
+                } catch (VerificationException ex) {
+                  inProgress.remove(nid);
+                  c[8]++;
+                  ack(itemId);
+                  return;
+                }
+                state.markSeen(nid);
+                c[4]++;
+                roundDelivered++;
+                listener.received(
+                    new ReceivedNotification(
+                        nid,
+                        payload.address(),
+                        opened.sender(),
+                        payload.serial(),
+                        opened.timestamp().toEpochMilli(),
+                        payload.reference(),
+                        payload.summary()));
+              }
+              sendReceipt(cert, nid, itemId);
+            });
+  }
+
+  /**
+   * Seals a receipt to the sender, publishes it on the sender's topic and deposits it in the
+   * sender's pending store; only once a majority holds it are this user's pending copies deleted,
+   * so a receipt lost with this node is sent again when the item comes back as a duplicate.
+   */
+  private void sendReceipt(UserCertificate sender, NotificationId nid, byte[] itemId) {
+    byte[] payload =
+        Payload.receipt(List.of(nid), certificate.address(), certificate.serial()).encode();
+    byte[] sealed =
+        sealer.seal(identity.signing(), sender.encryptionKey(), env.clock().wallInstant(), payload);
+    Id to = Keys.inbox(sender.signingKey());
+    Wire.Item item =
+        new Wire.Item(
+            Keys.itemId(sealed),
+            Keys.rateToken(identity.signing(), to),
+            env.clock().wallMillis() + config.retentionMillis(),
+            sealed);
+    node.scribe.publish(Keys.topic(sender.signingKey()), sealed);
+    node.deposit(to, item)
+        .whenComplete(
+            (n, e) -> {
+              inProgress.remove(nid);
+              if (e == null) {
+                ack(itemId);
+              }
+            });
+  }
+
+  private void onReceipt(OpenedEnvelope opened, Payload payload) {
+    for (NotificationId nid : payload.ids()) {
+      NotifyLocalState.Outgoing o = state.outgoing(nid);
+      if (o == null) {
+        continue;
+      }
+      if (!o.recipientKey.equals(opened.sender())) {
+        c[7]++;
+        continue;
+      }
+      if (!o.isFinal()) {
+        c[2]++;
+        change(o, NotificationState.DELIVERED, null);
+      }
+    }
+  }
+
+  /** Counts an item once, however many storers serve it, and has every copy deleted. */
+  private void reject(byte[] itemId) {
+    rejected.put(MemoryPendingItemStore.hex(itemId), Boolean.TRUE);
+    if (rejected.size() > MAX_PENDING_ACKS) {
+      var i = rejected.keySet().iterator();
+      i.next();
+      i.remove();
+    }
+    ack(itemId);
+  }
+
+  private void ack(byte[] itemId) {
+    if (pendingAcks.size() >= MAX_PENDING_ACKS) {
+      return; // the item expires or comes back as a duplicate and is acknowledged then
+    }
+    pendingAcks.add(MemoryPendingItemStore.hex(itemId));
+    if (ackTimer == null) {
+      ackTimer = env.scheduler().schedule(ACK_FLUSH_MILLIS, this::flushAcks);
+    }
+  }
+
+  private void flushAcks() {
+    ackTimer = null;
+    if (stopped || pendingAcks.isEmpty()) {
+      return;
+    }
+    if (!node.router.isReady()) {
+      ackTimer = env.scheduler().schedule(1_000, this::flushAcks);
+      return;
+    }
+    List<byte[]> batch = new ArrayList<>();
+    var i = pendingAcks.iterator();
+    while (i.hasNext() && batch.size() < SignedRequest.MAX_IDS) {
+      batch.add(java.util.HexFormat.of().parseHex(i.next()));
+      i.remove();
+    }
+    byte[] nonce = new byte[16];
+    env.random().secure().nextBytes(nonce);
+    SignedRequest req =
+        SignedRequest.sign(
+            SignedRequest.ACK,
+            identity.signing(),
+            node.router.localHandle().id(),
+            env.clock().wallMillis(),
+            nonce,
+            batch);
+    node.endpoint.route(inbox, Wire.request(Wire.ACK, req.encoded()), null);
+    if (!pendingAcks.isEmpty()) {
+      ackTimer = env.scheduler().schedule(ACK_FLUSH_MILLIS, this::flushAcks);
+    }
+  }
+
+  @Override
+  public NotifyStatistics statistics() {
+    return new NotifyStatistics(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]);
+  }
+}
