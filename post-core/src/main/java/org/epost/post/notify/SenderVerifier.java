@@ -6,8 +6,8 @@ import org.epost.crypto.api.UserCertificate;
 
 /**
  * Checks that the key which signed a notification is certified for the address the notification
- * names. The user directory implements it (its {@code verifySender}); {@link
- * CertificateSenderVerifier} implements it over certificates already at hand.
+ * names. {@link DirectorySenderVerifier} answers through the ring's user directory; {@link
+ * CertificateSenderVerifier} over certificates already at hand.
  *
  * <p>Threading: called on the node's loop; the stage completes on the loop.
  */
