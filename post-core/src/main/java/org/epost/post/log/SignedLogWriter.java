@@ -365,7 +365,7 @@ final class SignedLogWriter implements LogWriter {
       }
       byte[] keptTip = base.tip();
       next =
-          logs.blobs
+          logs.snapshots
               .put(crypto, state, expiry)
               .thenApply(
                   root ->
