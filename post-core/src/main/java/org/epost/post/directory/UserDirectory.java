@@ -395,22 +395,7 @@ public final class UserDirectory implements Directory {
     marks.put(a, new Mark(e.sequence(), hash));
     UserCertificate cert = e.certificate();
     if (e.status() == DirectoryEntry.Status.REVOKED) {
-      if (cache.remove(a) != null) {
-        cacheEvictions++;
-      }
-      revokedRefused++;
-      throw new DirectoryException.Revoked(
-          a.value(),
-          cert.serial(),
-          "the certificate of "
-              + a
-              + " (serial "
-              + cert.serial()
-              + ") was revoked at "
-              + e.revokedAt()
-              + " ("
-              + e.reason()
-              + ")");
+      throw revoked(a, cert, "was revoked at " + e.revokedAt() + " (" + e.reason() + ")");
     }
     UserRecord record = new UserRecord(a, cert, e.sequence());
     try {
@@ -426,25 +411,25 @@ public final class UserDirectory implements Directory {
     return record;
   }
 
+  /** Evicts {@code a}, counts the refusal and says why its certificate is refused. */
+  private DirectoryException.Revoked revoked(MailAddress a, UserCertificate cert, String how) {
+    if (cache.remove(a) != null) {
+      cacheEvictions++;
+    }
+    revokedRefused++;
+    return new DirectoryException.Revoked(
+        a.value(),
+        cert.serial(),
+        "the certificate of " + a + " (serial " + cert.serial() + ") " + how);
+  }
+
   /** Refuses a record revoked by the newest list or outside its validity now. */
   private void checkCurrent(UserRecord r) {
     UserCertificate cert = r.certificate();
     MailAddress a = r.address();
     RevocationList list = revocations;
     if (list != null && list.isRevoked(cert.serial())) {
-      if (cache.remove(a) != null) {
-        cacheEvictions++;
-      }
-      revokedRefused++;
-      throw new DirectoryException.Revoked(
-          a.value(),
-          cert.serial(),
-          "the certificate of "
-              + a
-              + " (serial "
-              + cert.serial()
-              + ") is revoked by revocation list "
-              + list.version());
+      throw revoked(a, cert, "is revoked by revocation list " + list.version());
     }
     Instant now = env.clock().wallInstant();
     if (now.isBefore(cert.notBefore()) || now.isAfter(cert.notAfter())) {

@@ -18,9 +18,10 @@ import org.epost.crypto.primitives.Sha256;
  * <p>context {@code "epost/log-head"} v1 (the format version), 1 writing device id (text), 2 the
  * writer's session nonce (16), 3 wall time of the write (u64 ms), 4 sequence: number of operations
  * (u64), 5 chain tip: id of the newest entry block (0 or 32 bytes), 6 the entry blocks since the
- * newest snapshot, oldest first (44 bytes each: id, first operation u64, count u32), 7 the newest
- * snapshot's root block id (0 or 32), 8 the number of operations it covers (u64), 9 the inline
- * tail: the operations after the listed blocks, sealed (empty when there are none).
+ * newest snapshot, oldest first (44 bytes each: id, first operation u64, count u32), 7 the key of
+ * the newest snapshot's block tree, sealed (empty when there is none; ADR 0102 amended), 8 the
+ * number of operations it covers (u64), 9 the inline tail: the operations after the listed blocks,
+ * sealed (empty when there are none).
  */
 record Head(
     long version,
@@ -35,6 +36,10 @@ record Head(
     byte[] tail,
     SignedObject signed) {
   static final int SESSION_BYTES = 16;
+
+  /** Bound of field 7, a sealed content key (about 130 bytes). */
+  static final int MAX_SEALED_ROOT = 256;
+
   private static final String CONTEXT = "epost/log-head";
 
   /** One entry block listed by a head. */
@@ -86,13 +91,11 @@ record Head(
     long sequence = r.u64(4);
     byte[] tip = r.bytes(5, 0, 32);
     byte[] refs = r.bytes(6, 0, 44 * LogConfig.MAX_LISTED_BLOCKS);
-    byte[] root = r.bytes(7, 0, 32);
+    byte[] root = r.bytes(7, 0, MAX_SEALED_ROOT);
     long snapSeq = r.u64(8);
     byte[] tail = r.bytes(9, 0, 32 * 1024);
     r.end();
-    if ((tip.length != 0 && tip.length != 32)
-        || (root.length != 0 && root.length != 32)
-        || refs.length % 44 != 0) {
+    if ((tip.length != 0 && tip.length != 32) || refs.length % 44 != 0) {
       throw new CryptoFormatException("malformed log head");
     }
     List<BlockRef> blocks = new ArrayList<>();

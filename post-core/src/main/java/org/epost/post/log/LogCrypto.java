@@ -3,6 +3,7 @@ package org.epost.post.log;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import org.epost.crypto.api.CryptoException;
+import org.epost.crypto.content.ConvergentEncryption;
 import org.epost.crypto.encoding.CanonicalReader;
 import org.epost.crypto.encoding.CanonicalWriter;
 import org.epost.crypto.primitives.AesGcm;
@@ -20,20 +21,41 @@ import org.epost.crypto.primitives.Hkdf;
 final class LogCrypto {
   static final int ENTRY = 1;
   static final int TAIL = 2;
+
+  /**
+   * The snapshot tree's root key, sealed into the head (kind 4, the old snapshot leaf, retired).
+   */
   static final int SNAPSHOT_ROOT = 3;
-  static final int SNAPSHOT_LEAF = 4;
 
   private static final String CONTEXT = "epost/log-block";
   private static final byte[] KEY_SALT = "epost/log-key v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONVERGENCE_SALT =
+      "epost/log-convergence v1".getBytes(StandardCharsets.US_ASCII);
 
   private final byte[] key;
   private final byte[] label;
   private final SecureRandom random;
+  private final byte[] convergenceSecret;
+  private ConvergentEncryption convergence;
 
   LogCrypto(byte[] logSecret, byte[] label, SecureRandom random) {
     this.key = Hkdf.derive(KEY_SALT, logSecret, label, AesGcm.KEY_LENGTH);
+    this.convergenceSecret = Hkdf.derive(CONVERGENCE_SALT, logSecret, label, 32);
     this.label = label.clone();
     this.random = random;
+  }
+
+  /**
+   * Convergent encryption of the snapshot trees (ADR 0102, amended): the store's block format under
+   * a secret of this log alone (HKDF of the log secret with the label as info), so only this log's
+   * equal contents share blocks. Made on first use (only writers of snapshots need it); on the
+   * loop.
+   */
+  ConvergentEncryption convergence() {
+    if (convergence == null) {
+      convergence = new ConvergentEncryption(convergenceSecret);
+    }
+    return convergence;
   }
 
   byte[] seal(int kind, byte[] plaintext) {

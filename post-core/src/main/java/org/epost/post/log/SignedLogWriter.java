@@ -34,6 +34,8 @@ import org.epost.post.api.LogWriter;
 final class SignedLogWriter implements LogWriter {
   private record Pending(byte[] op, CompletableFuture<Long> done) {}
 
+  private static final String RECORD_CONTEXT = "epost/log-writer";
+
   private final SignedLogs logs;
   private final LogId id;
   private final LogApplication app;
@@ -62,7 +64,7 @@ final class SignedLogWriter implements LogWriter {
     byte[] rec = logs.local.read(recordKey);
     if (rec != null) {
       try {
-        CanonicalReader r = CanonicalReader.open(rec, "epost/log-writer", 1);
+        CanonicalReader r = CanonicalReader.open(rec, RECORD_CONTEXT, 1);
         recSession = r.bytes(1, Head.SESSION_BYTES);
         recReleased = r.u8(2) == 1;
         recHead = SignedObject.decode(r.bytes(3, 1, rec.length));
@@ -365,7 +367,7 @@ final class SignedLogWriter implements LogWriter {
       }
       byte[] keptTip = base.tip();
       next =
-          logs.blobs
+          logs.snapshots
               .put(crypto, state, expiry)
               .thenApply(
                   root ->
@@ -432,12 +434,7 @@ final class SignedLogWriter implements LogWriter {
     } catch (CryptoException e) {
       throw new IllegalStateException("a head this node signed does not decode", e);
     }
-    byte[] record =
-        CanonicalWriter.start("epost/log-writer", 1)
-            .bytes(1, logs.session)
-            .u8(2, 0)
-            .bytes(3, signed.encode())
-            .toByteArray();
+    byte[] record = record(signed, false);
     return logs.local
         .write(recordKey, record)
         .exceptionally(
@@ -492,12 +489,7 @@ final class SignedLogWriter implements LogWriter {
       closing.complete(null);
       return;
     }
-    byte[] record =
-        CanonicalWriter.start("epost/log-writer", 1)
-            .bytes(1, logs.session)
-            .u8(2, 1)
-            .bytes(3, recHead.encode())
-            .toByteArray();
+    byte[] record = record(recHead, true);
     recReleased = true;
     logs.local
         .write(recordKey, record)
@@ -509,5 +501,14 @@ final class SignedLogWriter implements LogWriter {
                 closing.complete(null);
               }
             });
+  }
+
+  /** This session's local record of {@code head} (see the class comment). */
+  private byte[] record(SignedObject head, boolean released) {
+    return CanonicalWriter.start(RECORD_CONTEXT, 1)
+        .bytes(1, logs.session)
+        .u8(2, released ? 1 : 0)
+        .bytes(3, head.encode())
+        .toByteArray();
   }
 }

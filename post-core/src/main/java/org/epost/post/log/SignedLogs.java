@@ -45,7 +45,7 @@ public final class SignedLogs implements Logs {
   final LogConfig config;
   final Counters counters = new Counters();
   final RingAccess ring;
-  final SnapshotBlobs blobs;
+  final Snapshots snapshots;
   final byte[] session;
   private final byte[] logSecret;
   private final List<EquivocationProof> proofs = new ArrayList<>();
@@ -64,7 +64,7 @@ public final class SignedLogs implements Logs {
     this.local = local;
     this.config = config;
     this.ring = new RingAccess(past, env.scheduler(), config, counters);
-    this.blobs = new SnapshotBlobs(ring, env.offLoop(), config, counters);
+    this.snapshots = new Snapshots(ring, env.offLoop(), config, counters);
     this.logSecret = LogCrypto.logSecret(owner.exportSeed());
     this.session = new byte[Head.SESSION_BYTES];
     env.random().secure().nextBytes(session);
@@ -285,7 +285,7 @@ public final class SignedLogs implements Logs {
     CompletionStage<byte[]> snapshot =
         incremental || h.snapshotRoot().length == 0
             ? CompletableFuture.completedFuture(null)
-            : blobs.get(crypto, h.snapshotRoot());
+            : snapshots.get(crypto, h.snapshotRoot());
     CompletionStage<List<Head.Entry>> entries =
         RingAccess.parallel(
             needed,

@@ -193,12 +193,7 @@ final class MessageWriter {
           "reading part " + index + " of the message failed: " + e.getMessage(), e);
     }
     List<EncryptedBlock> out = new ArrayList<>(1 + Blocks.MAX_LEVEL);
-    if (n > 0 || first) {
-      EncryptedBlock leaf = ce.encryptBlock(buf, 0, n);
-      out.add(leaf);
-      t.addLeaf(leaf.key(), out);
-    }
-    ContentKey root = n < Blocks.LEAF ? t.finish(out) : null;
+    ContentKey root = t.addContent(buf, 0, n, first, out);
     List<PastObject> objects = new ArrayList<>(out.size());
     for (EncryptedBlock b : out) {
       objects.add(PastObject.immutable(b.bytes(), expiry));

@@ -1,16 +1,15 @@
 package org.epost.post.store;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.epost.crypto.api.ContentKey;
-import org.epost.crypto.api.CryptoFormatException;
 import org.epost.post.api.PartReader;
 import org.epost.post.api.PartRef;
 import org.epost.post.api.StoreException;
+import org.epost.post.store.BlockTrees.Leaf;
 
 /**
  * Reads a range of one part (ADR 0100): first the interior blocks on the way to the range (only the
@@ -20,8 +19,6 @@ import org.epost.post.api.StoreException;
  * only.
  */
 final class RangeReader implements PartReader {
-  private record Leaf(ContentKey key, long start) {}
-
   private final BlockIo io;
   private final int prefetch;
   private final PartRef part;
@@ -108,53 +105,20 @@ final class RangeReader implements PartReader {
   /** The leaves overlapping [from, to), in order, fetching only the interior blocks above them. */
   private CompletionStage<List<Leaf>> resolve() {
     ContentKey root = part.root();
-    int level = Blocks.rootLevel(root.length());
-    if (level > Blocks.MAX_LEVEL || (level == 0) != (root.kind() == ContentKey.Kind.DATA)) {
+    if (!BlockTrees.wellFormed(root)) {
       failure =
           new StoreException.CorruptMessageException(
               part + " does not name a well-formed block tree (kind and length disagree)", null);
       return CompletableFuture.failedFuture(failure);
     }
-    return descend(root, level, 0)
+    String what = "a tree block of " + part;
+    return BlockTrees.leaves(
+            root, from, to, key -> io.fetch(key, what), e -> BlockIo.failure(e, what))
         .whenComplete(
             (l, f) -> {
               if (f != null) {
-                failure = BlockIo.failure(f, "a tree block of " + part);
+                failure = BlockIo.failure(f, what);
               }
-            });
-  }
-
-  private CompletionStage<List<Leaf>> descend(ContentKey key, int level, long base) {
-    if (level == 0) {
-      return CompletableFuture.completedFuture(List.of(new Leaf(key, base)));
-    }
-    return io.fetch(key, "a tree block of " + part)
-        .thenCompose(
-            plain -> {
-              Blocks.Interior node;
-              try {
-                node = Blocks.decodeInterior(plain, level, key.length());
-              } catch (CryptoFormatException e) {
-                throw BlockIo.failure(e, "a tree block of " + part);
-              }
-              List<CompletableFuture<List<Leaf>>> below = new ArrayList<>();
-              long start = base;
-              for (ContentKey child : node.children()) {
-                long end = start + child.length();
-                if (end > from && start < to) {
-                  below.add(descend(child, level - 1, start).toCompletableFuture());
-                }
-                start = end;
-              }
-              return CompletableFuture.allOf(below.toArray(new CompletableFuture<?>[0]))
-                  .thenApply(
-                      v -> {
-                        List<Leaf> all = new ArrayList<>();
-                        for (CompletableFuture<List<Leaf>> f : below) {
-                          all.addAll(f.getNow(List.of()));
-                        }
-                        return all;
-                      });
             });
   }
 }

@@ -21,6 +21,22 @@ final class TreeWriter {
     this.ce = ce;
   }
 
+  /**
+   * Encrypts the next {@code len} bytes of the part ({@code buf[off, off+len)}, at most one {@link
+   * Blocks#LEAF}) as a leaf, adding it and the interior blocks it completes to {@code out}. A short
+   * leaf ends the part; a part of no bytes is one empty leaf ({@code first} says no leaf came yet).
+   *
+   * @return the root's key once the part ended, else null
+   */
+  ContentKey addContent(byte[] buf, int off, int len, boolean first, List<EncryptedBlock> out) {
+    if (len > 0 || first) {
+      EncryptedBlock leaf = ce.encryptBlock(buf, off, len);
+      out.add(leaf);
+      addLeaf(leaf.key(), out);
+    }
+    return len < Blocks.LEAF ? finish(out) : null;
+  }
+
   /** Adds the next leaf; returns the interior blocks this completed (to insert), maybe none. */
   List<EncryptedBlock> addLeaf(ContentKey leaf, List<EncryptedBlock> out) {
     add(0, leaf, out);

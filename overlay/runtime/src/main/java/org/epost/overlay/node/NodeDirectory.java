@@ -48,30 +48,39 @@ final class NodeDirectory {
   /** The node's identity: read from {@code node.key}, or created there on first start. */
   NodeIdentity loadOrCreateIdentity(SecureRandom random) throws IOException {
     Path key = dir.resolve(KEY_FILE);
-    char[] passphrase = passphrase();
+    char[] passphrase = passphrase(PASSPHRASE_ENV);
     if (Files.exists(key)) {
-      try {
-        return KeyFiles.readNode(key, passphrase);
-      } catch (CryptoException e) {
-        throw new IOException(
-            "cannot open "
-                + key
-                + ": "
-                + e.getMessage()
-                + " (is "
-                + PASSPHRASE_ENV
-                + " the passphrase it was written with?)",
-            e);
-      }
+      return readKey(key, passphrase, PASSPHRASE_ENV);
     }
     NodeIdentity id = NodeIdentity.generate(random);
     new KeyFiles(random, ScryptParameters.DEFAULT).write(key, id, passphrase);
     return id;
   }
 
-  private static char[] passphrase() {
-    String p = System.getenv(PASSPHRASE_ENV);
+  /** The passphrase in environment variable {@code env}; empty when it is not set. */
+  static char[] passphrase(String env) {
+    String p = System.getenv(env);
     return p == null ? new char[0] : p.toCharArray();
+  }
+
+  /**
+   * Reads the key file {@code key} with {@code passphrase}, taken from environment variable {@code
+   * env}: a file that does not open names that variable.
+   */
+  static NodeIdentity readKey(Path key, char[] passphrase, String env) throws IOException {
+    try {
+      return KeyFiles.readNode(key, passphrase);
+    } catch (CryptoException e) {
+      throw new IOException(
+          "cannot open "
+              + key
+              + ": "
+              + e.getMessage()
+              + " (is "
+              + env
+              + " the passphrase it was written with?)",
+          e);
+    }
   }
 
   /** A fresh control token: 32 random bytes in hex. */

@@ -8,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import org.epost.crypto.api.CryptoException;
 import org.epost.crypto.api.CryptoFormatException;
 import org.epost.crypto.api.NodeCertificate;
 import org.epost.crypto.api.NodeIdentity;
@@ -69,19 +68,8 @@ final class RingAuthorityFiles {
       throw new IOException(
           "no " + key + ": create the authority first with 'authority init --dir " + dir + "'");
     }
-    try {
-      return new RingAuthority(KeyFiles.readNode(key, passphrase()).signing(), random);
-    } catch (CryptoException e) {
-      throw new IOException(
-          "cannot open "
-              + key
-              + ": "
-              + e.getMessage()
-              + " (is "
-              + PASSPHRASE_ENV
-              + " the passphrase it was written with?)",
-          e);
-    }
+    return new RingAuthority(
+        NodeDirectory.readKey(key, passphrase(), PASSPHRASE_ENV).signing(), random);
   }
 
   /** Reads an {@code authority.pub} file: 64 hex digits. */
@@ -156,7 +144,6 @@ final class RingAuthorityFiles {
   }
 
   private static char[] passphrase() {
-    String p = System.getenv(PASSPHRASE_ENV);
-    return p == null ? new char[0] : p.toCharArray();
+    return NodeDirectory.passphrase(PASSPHRASE_ENV);
   }
 }
