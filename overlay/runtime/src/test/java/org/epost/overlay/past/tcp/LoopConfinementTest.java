@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -71,10 +72,22 @@ class LoopConfinementTest {
       PastObject o = PastObject.immutable(new byte[] {4, 2}, Long.MAX_VALUE / 4);
       int stored = bridge.call(() -> m.past.insert(o), caller).get(20, TimeUnit.SECONDS);
       assertTrue(stored >= 1, "stored on " + stored);
+      // Hold the loop until the continuation is attached: a lookup answered from the node's own
+      // replica could otherwise complete first, and the continuation would run on this thread.
+      CountDownLatch attached = new CountDownLatch(1);
+      m.loop.execute(
+          () -> {
+            try {
+              attached.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
       CompletableFuture<String> where =
           bridge
               .call(() -> m.past.lookup(o.id()), caller)
               .thenApply(got -> got.bytes().length + " on " + Thread.currentThread().getName());
+      attached.countDown();
       assertEquals("2 on caller", where.get(20, TimeUnit.SECONDS));
       bridge.get(() -> scribe.publish(TOPIC, new byte[] {1}), caller).get(5, TimeUnit.SECONDS);
       bridge
