@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       RoutingCommand.class,
       org.epost.simulator.storage.StorageCommand.class,
       org.epost.simulator.multicast.MulticastCommand.class,
+      org.epost.simulator.mail.MailCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SimulatorMain implements Runnable {
@@ -37,7 +38,7 @@ public final class SimulatorMain implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "name an experiment: routing, storage or multicast");
+        spec.commandLine(), "name an experiment: routing, storage, multicast or mail");
   }
 
   public static void main(String[] args) {

@@ -28,6 +28,9 @@ import org.epost.overlay.past.api.PastStatistics;
 import org.epost.overlay.past.store.MemoryObjectStore;
 import org.epost.overlay.sim.SimulatedNode;
 import org.epost.overlay.sim.Simulation;
+import org.epost.simulator.churn.ByzantineStore;
+import org.epost.simulator.churn.Churn;
+import org.epost.simulator.churn.ObservedRouter;
 
 /**
  * The storage experiment: a ring of PAST nodes under session churn (offline nodes keep their
@@ -47,6 +50,7 @@ public final class StorageExperiment {
   private final SplittableRandom random;
   private final PastConfig pastConfig;
   private final List<Member> members = new ArrayList<>();
+  private final Churn<Member> churn;
   private final Map<Id, Integer> objectIndex = new HashMap<>();
   private Id[] ids;
   private boolean[] acked;
@@ -69,7 +73,6 @@ public final class StorageExperiment {
   private long failedUnavailable;
   private long failedDriverTimeout;
   private long staleReturned;
-  private long departures;
   private long insertFailures;
   private long retiredRepairBytes;
   private long retiredAvailabilityRepairBytes;
@@ -130,6 +133,7 @@ public final class StorageExperiment {
             .withMaintenance(maint, 20_000)
             .withAbsenceTimeout(cfg.absenceTimeout().toMillis())
             .withAvailabilityRepair(cfg.minReachable(), cfg.reachableGrace().toMillis());
+    this.churn = newChurn();
   }
 
   /** Runs the whole experiment and returns its figures. */
@@ -139,13 +143,7 @@ public final class StorageExperiment {
     insertObjects();
     startMillis = sim.nowMillis();
     endMillis = startMillis + cfg.days().toMillis();
-    for (Member m : new ArrayList<>(members)) {
-      scheduleSessionEnd(m);
-    }
-    scheduleDeparture();
-    if (cfg.correlatedFraction() > 0) {
-      sim.schedule(cfg.correlatedAt().toMillis(), this::correlatedFailure);
-    }
+    churn.start(endMillis);
     scheduleLookup();
     scheduleMutableUpdates();
     for (long t = HOUR; t <= cfg.days().toMillis(); t += HOUR) {
@@ -309,22 +307,63 @@ public final class StorageExperiment {
             });
   }
 
-  // ---- churn ----
+  // ---- churn (the shared model, org.epost.simulator.churn.Churn) ----
 
   private long exp(double meanMillis) {
-    return Math.max(1, (long) (-Math.log(1 - random.nextDouble()) * meanMillis));
+    return churn.exp(meanMillis);
   }
 
-  private void scheduleSessionEnd(Member m) {
-    sim.schedule(exp(cfg.sessionMean().toMillis()), () -> goOffline(m));
-  }
+  private Churn<Member> newChurn() {
+    return new Churn<>(
+        sim,
+        random,
+        new Churn.Model(
+            cfg.sessionMean(),
+            cfg.offlineMean(),
+            cfg.departuresPerDay(),
+            cfg.nodes(),
+            cfg.correlatedFraction(),
+            cfg.correlatedAt()),
+        new Churn.Ring<>() {
+          @Override
+          public List<Member> members() {
+            return members;
+          }
 
-  private void goOffline(Member m) {
-    if (m.departed || m.node == null) {
-      return;
-    }
-    retire(m);
-    sim.schedule(exp(cfg.offlineMean().toMillis()), () -> comeBack(m));
+          @Override
+          public boolean isOnline(Member m) {
+            return m.node != null;
+          }
+
+          @Override
+          public boolean hasDeparted(Member m) {
+            return m.departed;
+          }
+
+          @Override
+          public void takeOffline(Member m, boolean crash) {
+            retire(m);
+          }
+
+          @Override
+          public void bringBack(Member m, List<Address> boot) {
+            attach(m, sim.addNode(m.id, boot));
+          }
+
+          @Override
+          public Member replace(Member m) {
+            if (m.node != null) {
+              retire(m);
+            }
+            m.departed = true;
+            members.remove(m);
+            SimulatedNode n = sim.addNode();
+            Member fresh = newMember(n.id(), false);
+            attach(fresh, n);
+            return fresh;
+          }
+        },
+        progress);
   }
 
   private void retire(Member m) {
@@ -342,75 +381,6 @@ public final class StorageExperiment {
     session.stop();
     sim.fail(m.node);
     m.node = null;
-  }
-
-  private void comeBack(Member m) {
-    if (m.departed || m.node != null || sim.nowMillis() >= endMillis) {
-      return;
-    }
-    List<Address> boot = new ArrayList<>();
-    for (int i = 0; i < 8 && boot.size() < 3; i++) {
-      SimulatedNode r = sim.randomReadyNode();
-      if (r != null && !boot.contains(r.address())) {
-        boot.add(r.address());
-      }
-    }
-    if (boot.isEmpty()) {
-      sim.schedule(60_000, () -> comeBack(m));
-      return;
-    }
-    attach(m, sim.addNode(m.id, boot));
-    scheduleSessionEnd(m);
-  }
-
-  private void scheduleDeparture() {
-    if (cfg.departuresPerDay() <= 0) {
-      return;
-    }
-    double perMillis = cfg.departuresPerDay() * cfg.nodes() / DAY;
-    sim.schedule(
-        exp(1 / perMillis),
-        () -> {
-          if (sim.nowMillis() >= endMillis) {
-            return;
-          }
-          Member m = members.get(random.nextInt(members.size()));
-          if (!m.departed) {
-            if (m.node != null) {
-              retire(m);
-            }
-            m.departed = true;
-            departures++;
-            members.remove(m);
-            SimulatedNode n = sim.addNode();
-            Member fresh = newMember(n.id(), false);
-            attach(fresh, n);
-            scheduleSessionEnd(fresh);
-          }
-          scheduleDeparture();
-        });
-  }
-
-  private void correlatedFailure() {
-    List<Member> live = new ArrayList<>();
-    for (Member m : members) {
-      if (m.node != null) {
-        live.add(m);
-      }
-    }
-    int count = (int) Math.round(live.size() * cfg.correlatedFraction());
-    for (int i = 0; i < count; i++) {
-      int j = i + random.nextInt(live.size() - i);
-      Member m = live.get(j);
-      live.set(j, live.get(i));
-      goOffline(m);
-    }
-    progress.accept(
-        "correlated failure: "
-            + count
-            + " live nodes failed at once at "
-            + sim.nowMillis() / 1000
-            + " s");
   }
 
   private void scheduleMutableUpdates() {
@@ -688,7 +658,7 @@ public final class StorageExperiment {
     double repairPerNode = repairBytes() / (double) cfg.nodes() / seconds;
     double availabilityPerNode = availabilityRepairBytes() / (double) cfg.nodes() / seconds;
     double replicasPerNode = (double) cfg.replicas() * ackedCount() / cfg.nodes();
-    double ideal = departures * replicasPerNode * cfg.objectSize() / cfg.nodes() / seconds;
+    double ideal = churn.departures() * replicasPerNode * cfg.objectSize() / cfg.nodes() / seconds;
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("experiment", "storage");
     f.put("nodes", cfg.nodes());
@@ -758,7 +728,7 @@ public final class StorageExperiment {
     f.put("availability_repair_over_ideal", ideal == 0 ? Double.NaN : availabilityPerNode / ideal);
     f.put("digest_bytes_per_node_per_s", digestBytes / (double) cfg.nodes() / seconds);
     f.put("audit_bytes_per_node_per_s", auditBytes / (double) cfg.nodes() / seconds);
-    f.put("permanent_departures", departures);
+    f.put("permanent_departures", churn.departures());
     f.put("insert_failures", insertFailures);
     f.put("storage_max_over_mean", mean == 0 ? Double.NaN : max / mean);
     f.put("live_nodes_end", sim.liveNodes().size());

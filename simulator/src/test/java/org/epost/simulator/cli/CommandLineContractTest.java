@@ -31,6 +31,9 @@ class CommandLineContractTest {
           List.of("routing", "--nodes", "20", "--settle", "10s", "--duration", "1m"),
           "storage",
           List.of("storage", "--nodes", "15", "--objects", "20", "--days", "0.02"),
+          "mail",
+          List.of(
+              "mail", "--users", "12", "--duration", "10m", "--drain", "1m", "--verify-users", "2"),
           "multicast",
           List.of(
               "multicast",
@@ -66,7 +69,7 @@ class CommandLineContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"routing", "storage", "multicast"})
+  @ValueSource(strings = {"routing", "storage", "multicast", "mail"})
   void aNonEmptyOutFolderIsRefusedUnlessForced(String experiment) throws IOException {
     Path dir = tmp.resolve("full");
     Files.createDirectories(dir);
@@ -96,7 +99,7 @@ class CommandLineContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"routing", "storage", "multicast"})
+  @ValueSource(strings = {"routing", "storage", "multicast", "mail"})
   void anUnwritableOutFolderFailsBeforeTheRun(String experiment) throws IOException {
     Path file = tmp.resolve("a-file");
     Files.writeString(file, "x");
@@ -108,7 +111,7 @@ class CommandLineContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"routing", "storage", "multicast"})
+  @ValueSource(strings = {"routing", "storage", "multicast", "mail"})
   void inputErrorsAreOneLineWithExitCode2(String experiment) {
     assertOneLineInputError(run(List.of(experiment, "--no-such-option")));
     assertTrue(err.toString().contains("help " + experiment), err.toString());
@@ -126,7 +129,7 @@ class CommandLineContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"routing", "storage", "multicast"})
+  @ValueSource(strings = {"routing", "storage", "multicast", "mail"})
   void everyExperimentHasTheSameRunOptions(String experiment) {
     CommandLine.Model.CommandSpec spec =
         SimulatorMain.commandLine(PastryRing::create)
@@ -140,7 +143,7 @@ class CommandLineContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"routing", "storage", "multicast"})
+  @ValueSource(strings = {"routing", "storage", "multicast", "mail"})
   void helpIsWrappedAtWordsNotCutMidSentence(String experiment) {
     assertEquals(0, run(List.of("help", experiment)));
     String help = out.toString();

@@ -1,4 +1,4 @@
-package org.epost.simulator.storage;
+package org.epost.simulator.churn;
 
 import java.util.List;
 import org.epost.overlay.api.AppEndpoint;
@@ -18,11 +18,11 @@ import org.epost.overlay.past.api.PastObject;
  * the experiment, outside PAST, so "corrupted copies that reached honest nodes" can be compared
  * with what PAST's own verification counted. Delegates everything else unchanged. Simulator only.
  */
-final class ObservedRouter implements KeyBasedRouter {
+public final class ObservedRouter implements KeyBasedRouter {
   private final KeyBasedRouter delegate;
   private final Runnable onCorruptCopy;
 
-  ObservedRouter(KeyBasedRouter delegate, Runnable onCorruptCopy) {
+  public ObservedRouter(KeyBasedRouter delegate, Runnable onCorruptCopy) {
     this.delegate = delegate;
     this.onCorruptCopy = onCorruptCopy;
   }

@@ -1,4 +1,4 @@
-package org.epost.simulator.storage;
+package org.epost.simulator.churn;
 
 import java.util.List;
 import org.epost.overlay.api.Id;
@@ -12,10 +12,10 @@ import org.epost.overlay.past.store.MemoryObjectStore;
  * storage lies in one of four ways ({@link Behaviour}). Part of the simulator's fault model; never
  * used by the product. Thread-safe as the store it wraps.
  */
-final class ByzantineStore implements ObjectStore {
+public final class ByzantineStore implements ObjectStore {
 
   /** How a malicious storer misbehaves. */
-  enum Behaviour {
+  public enum Behaviour {
     /** Stores objects, then drops each one the first time it is asked for it. */
     DROP,
     /** Serves every object with one byte flipped. */
@@ -36,7 +36,7 @@ final class ByzantineStore implements ObjectStore {
   private long corruptServed;
   private long staleServed;
 
-  ByzantineStore(MemoryObjectStore inner, Behaviour behaviour) {
+  public ByzantineStore(MemoryObjectStore inner, Behaviour behaviour) {
     this.inner = inner;
     this.behaviour = behaviour;
   }
@@ -44,14 +44,14 @@ final class ByzantineStore implements ObjectStore {
   /**
    * Corrupted copies read out of this store so far (for replies, repair pushes and audit proofs).
    */
-  synchronized long corruptServed() {
+  public synchronized long corruptServed() {
     return corruptServed;
   }
 
   /**
    * Mutable copies read out of this store that are older than a version it was given and refused.
    */
-  synchronized long staleServed() {
+  public synchronized long staleServed() {
     return staleServed;
   }
 

@@ -1,0 +1,191 @@
+package org.epost.post.node;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.epost.crypto.api.SigningPublicKey;
+import org.epost.crypto.api.UserCertificate;
+import org.epost.crypto.api.UserIdentity;
+import org.epost.crypto.content.ConvergentEncryption;
+import org.epost.overlay.api.KeyBasedRouter;
+import org.epost.overlay.api.LoopConfinement;
+import org.epost.overlay.api.NodeEnvironment;
+import org.epost.overlay.past.api.Past;
+import org.epost.overlay.scribe.ScribeFactory;
+import org.epost.overlay.scribe.api.Scribe;
+import org.epost.post.api.Directory;
+import org.epost.post.api.LogLocalState;
+import org.epost.post.api.MessageStore;
+import org.epost.post.api.NotificationListener;
+import org.epost.post.api.Notifications;
+import org.epost.post.directory.DirectoryConfig;
+import org.epost.post.directory.UserDirectory;
+import org.epost.post.log.LogConfig;
+import org.epost.post.log.SignedLogs;
+import org.epost.post.notify.DirectorySenderVerifier;
+import org.epost.post.notify.NotifyConfig;
+import org.epost.post.notify.NotifyLocalState;
+import org.epost.post.notify.NotifyNode;
+import org.epost.post.notify.PendingItemStore;
+import org.epost.post.store.LeaseLedger;
+import org.epost.post.store.MessageStores;
+import org.epost.post.store.StoreConfig;
+
+/**
+ * The POST services of one node, assembled: Scribe and the notification service's pending store on
+ * the node's router, the user directory reading through the node's PAST, and per attached user a
+ * message store, a log service and a notification service whose senders are checked against the
+ * directory. The node's PAST is the caller's (it owns the replica store and its executor).
+ *
+ * <p>Threading: create, attach and stop on the node's loop; every service runs there.
+ */
+public final class PostNode {
+  /**
+   * The configuration of every service.
+   *
+   * @param notification the notification service and pending store
+   * @param directory the directory's cache and retries
+   * @param log the log service
+   * @param store the message store
+   */
+  public record Config(
+      NotifyConfig notification, DirectoryConfig directory, LogConfig log, StoreConfig store) {
+    public Config {
+      Objects.requireNonNull(notification, "notification");
+      Objects.requireNonNull(directory, "directory");
+      Objects.requireNonNull(log, "log");
+      Objects.requireNonNull(store, "store");
+    }
+
+    /** Every service's defaults. */
+    public static Config defaults() {
+      return new Config(
+          NotifyConfig.defaults(),
+          DirectoryConfig.defaults(),
+          LogConfig.defaults(),
+          StoreConfig.defaults());
+    }
+  }
+
+  /**
+   * What a user keeps across the restarts of its node (its disk): the log service's local state
+   * (high-water marks, writer records, proofs), the notification service's (replay memory, seen
+   * ids, outbox) and the lease ledger of the messages its logs reference.
+   */
+  public record UserState(LogLocalState logs, NotifyLocalState notifications, LeaseLedger leases) {
+    public UserState {
+      Objects.requireNonNull(logs, "logs");
+      Objects.requireNonNull(notifications, "notifications");
+      Objects.requireNonNull(leases, "leases");
+    }
+  }
+
+  /** The services of one user attached to this node. */
+  public record User(MessageStore store, SignedLogs logs, Notifications notifications) {}
+
+  private final NodeEnvironment env;
+  private final Past past;
+  private final Config config;
+  private final Scribe scribe;
+  private final NotifyNode notify;
+  private final UserDirectory directory;
+  private final List<User> users = new ArrayList<>();
+
+  private PostNode(
+      KeyBasedRouter router,
+      Past past,
+      SigningPublicKey authority,
+      PendingItemStore pending,
+      Config config) {
+    this.env = router.environment();
+    this.past = past;
+    this.config = config;
+    this.scribe = ScribeFactory.create(router);
+    this.notify = NotifyNode.create(router, scribe, config.notification(), pending);
+    this.directory = UserDirectory.create(past, env, authority, config.directory());
+  }
+
+  /**
+   * The POST services on a node whose router is {@code router} and whose PAST is {@code past}, in
+   * the ring whose directory authority is {@code authority}; {@code pending} holds the
+   * notifications this node stores for others. Call on the node's loop.
+   */
+  public static PostNode create(
+      KeyBasedRouter router,
+      Past past,
+      SigningPublicKey authority,
+      PendingItemStore pending,
+      Config config) {
+    LoopConfinement.check(router.environment().scheduler(), "PostNode.create");
+    return new PostNode(
+        Objects.requireNonNull(router),
+        Objects.requireNonNull(past),
+        Objects.requireNonNull(authority),
+        Objects.requireNonNull(pending),
+        Objects.requireNonNull(config));
+  }
+
+  /**
+   * Attaches a user with its keys and certificate: starts its message store (and its daily lease
+   * sweep), a new log-writer session of device {@code device}, and its notification service (which
+   * subscribes the user's topic and fetches what waits as soon as the node is ready), telling
+   * {@code listener}. Call on the node's loop.
+   */
+  public User attach(
+      UserIdentity identity,
+      UserCertificate certificate,
+      String device,
+      UserState state,
+      NotificationListener listener) {
+    LoopConfinement.check(env.scheduler(), "PostNode.attach");
+    MessageStore store =
+        MessageStores.create(
+            env, past, ConvergentEncryption.forUser(identity), state.leases(), config.store());
+    SignedLogs logs =
+        SignedLogs.create(past, env, identity.signing(), device, state.logs(), config.log());
+    Notifications n =
+        notify.attach(
+            identity,
+            certificate,
+            new DirectorySenderVerifier(directory),
+            state.notifications(),
+            listener);
+    User u = new User(store, logs, n);
+    users.add(u);
+    return u;
+  }
+
+  /** The node's user directory. */
+  public Directory directory() {
+    return directory;
+  }
+
+  /** The node's user directory, for enrolment ({@code Enrolment.complete}) and status. */
+  public UserDirectory userDirectory() {
+    return directory;
+  }
+
+  /** The node's notification service (the pending store it keeps for others). */
+  public NotifyNode notifyNode() {
+    return notify;
+  }
+
+  /** The node's PAST. */
+  public Past past() {
+    return past;
+  }
+
+  /**
+   * Stops every service of this node and of its users (PAST is the caller's to stop): the node is
+   * going away.
+   */
+  public void stop() {
+    for (User u : users) {
+      u.notifications().stop();
+      u.store().stop();
+    }
+    users.clear();
+    notify.stop();
+    scribe.stop();
+  }
+}
