@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import org.epost.imap.api.FlagUpdate;
 import org.epost.imap.api.MessageRecord;
+import org.epost.imap.api.StoreResult;
 import org.epost.imap.codec.CommandReader;
 import org.epost.imap.codec.ImapParseException;
 import org.epost.imap.codec.ResponseBuilder;
 import org.epost.imap.mime.MimePart;
-import org.epost.imap.mime.MimeStructureParser;
 import org.epost.imap.mime.StructureWriter;
 
 /**
@@ -24,26 +24,55 @@ import org.epost.imap.mime.StructureWriter;
 final class FetchCommand {
   private FetchCommand() {}
 
+  /** Messages whose structures are asked of the backend in one call. */
+  static final int STRUCTURE_BATCH = 256;
+
   static void run(ImapSession s, String tag, boolean uid, CommandReader r)
       throws ImapParseException, CommandFailed {
     FetchRequest req = FetchRequest.parse(r);
+    if (req.vanished() && (!uid || !s.qresync)) {
+      throw CommandFailed.bad("VANISHED needs UID FETCH and ENABLE QRESYNC (RFC 7162 3.2.6)");
+    }
+    if (req.changedSince() >= 0 || req.items().stream().anyMatch(i -> i.name().equals("MODSEQ"))) {
+      s.condstore = true;
+    }
     List<Long> uids = MessageCommands.uids(s, req.set(), uid);
+    if (req.vanished()) {
+      vanishedEarlier(s, req.set(), req.changedSince());
+    }
+    if (req.changedSince() >= 0) {
+      List<Long> changed = new ArrayList<>();
+      for (long u : uids) {
+        if (s.selected.byMsn(s.selected.msnOf(u)).modSeq() > req.changedSince()) {
+          changed.add(u);
+        }
+      }
+      uids = changed;
+    }
     boolean wantsSeen =
         !s.selected.readOnly && req.items().stream().anyMatch(FetchRequest.Item::setsSeen);
     boolean hasFlags = req.items().stream().anyMatch(i -> i.name().equals("FLAGS"));
     boolean hasUid = req.items().stream().anyMatch(i -> i.name().equals("UID"));
+    boolean hasModSeq = req.items().stream().anyMatch(i -> i.name().equals("MODSEQ"));
     boolean needsStructure = req.items().stream().anyMatch(FetchRequest.Item::needsStructure);
     ResponseBuilder b = new ResponseBuilder();
     boolean expungeIssued = false;
-    for (long u : uids) {
+    Map<Long, MimePart> structures = Map.of();
+    for (int i = 0; i < uids.size(); i++) {
+      long u = uids.get(i);
+      if (needsStructure && i % STRUCTURE_BATCH == 0) {
+        structures = structures(s, uids.subList(i, Math.min(uids.size(), i + STRUCTURE_BATCH)));
+      }
       int msn = s.selected.msnOf(u);
       MessageRecord m = s.selected.byMsn(msn);
       // Everything this message's response needs from the store is obtained before its first byte
       // is written: once "{n}" is announced, n bytes must follow (RFC 3501 4.3, RFC 2180 4.1).
-      MimePart structure;
+      MimePart structure = needsStructure ? structures.get(u) : null;
       List<Body> bodies;
       try {
-        structure = needsStructure ? structure(s, m) : null;
+        if (needsStructure && structure == null) {
+          throw CommandFailed.no("NONEXISTENT", "expunged");
+        }
         bodies = open(s, req, m, structure);
       } catch (CommandFailed e) {
         if (!"NONEXISTENT".equals(e.code())) {
@@ -57,14 +86,19 @@ final class FetchCommand {
       try {
         boolean addFlags = false;
         if (wantsSeen && !m.flags().contains(Flags.SEEN)) {
-          Map<Long, Set<String>> res =
-              s.await(
-                  s.user.storeFlags(
-                      s.selected.name, List.of(u), FlagUpdate.ADD, Set.of(Flags.SEEN)));
-          Set<String> now = res.get(u);
+          StoreResult res =
+              s.call(
+                  () ->
+                      s.user.storeFlags(
+                          s.selected.name,
+                          List.of(u),
+                          FlagUpdate.ADD,
+                          Set.of(Flags.SEEN),
+                          Long.MAX_VALUE));
+          MessageRecord now = res.records().get(u);
           if (now != null) {
-            s.selected.updateFlags(msn, now);
-            m = s.selected.byMsn(msn);
+            s.selected.stored(msn, now);
+            m = now;
             addFlags = !hasFlags;
           }
         }
@@ -87,6 +121,10 @@ final class FetchCommand {
         }
         if (addFlags) {
           b.raw(" FLAGS ").raw(s.selected.flagsOf(m.uid(), m.flags()));
+          if (s.condstore && !hasModSeq) {
+            // RFC 7162 3.1.4.1: a flag change made by FETCH is reported with its MODSEQ
+            b.raw(" MODSEQ (").number(m.modSeq()).raw(')');
+          }
         }
         b.raw(')').crlf();
         s.out.write(b);
@@ -106,6 +144,64 @@ final class FetchCommand {
     } else {
       s.okNoExpunge(tag, "FETCH completed");
     }
+  }
+
+  /**
+   * {@code * VANISHED (EARLIER)} for the UIDs of the set expunged after a mod-sequence (RFC 7162
+   * 3.2.6), from the store's record of expunges, or, where it no longer reaches that far, every UID
+   * of the set below UIDNEXT that does not exist (which the RFC allows).
+   */
+  static void vanishedEarlier(ImapSession s, SequenceSet set, long since) throws CommandFailed {
+    SelectedMailbox sel = s.selected;
+    org.epost.imap.api.MailboxChanges c = s.call(() -> s.user.changesSince(sel.name, since));
+    long max = Math.max(1, sel.uidNext - 1);
+    String gone;
+    if (c.expungesComplete()) {
+      List<Long> uids = new ArrayList<>();
+      for (long u : c.expunged()) {
+        if (set.contains(u, max) && (sel.msnOf(u) < 0 || sel.isExpungedPending(u))) {
+          uids.add(u);
+        }
+      }
+      gone = MessageCommands.uidSet(uids);
+    } else {
+      gone = missing(sel, set, max);
+    }
+    if (!gone.isEmpty()) {
+      s.out.untagged("VANISHED (EARLIER) " + gone);
+    }
+  }
+
+  /**
+   * The UIDs of a set (up to max) that the session's map does not hold, as a uid-set: the gaps
+   * between the UIDs it holds, so the cost follows the messages, not the UID range.
+   */
+  private static String missing(SelectedMailbox sel, SequenceSet set, long max) {
+    StringBuilder sb = new StringBuilder();
+    long prev = 0;
+    List<MessageRecord> all = sel.all();
+    for (int i = 0; i <= all.size(); i++) {
+      long cur = i < all.size() ? all.get(i).uid() : max + 1;
+      if (i < all.size() && sel.isExpungedPending(cur)) {
+        continue;
+      }
+      if (cur > prev + 1) {
+        for (long[] range : set.ranges()) {
+          long lo = Math.min(range[0] == SequenceSet.STAR ? max : range[0], max);
+          long hi = Math.min(range[1] == SequenceSet.STAR ? max : range[1], max);
+          long from = Math.max(prev + 1, Math.min(lo, hi));
+          long to = Math.min(cur - 1, Math.max(lo, hi));
+          if (from <= to) {
+            sb.append(sb.length() > 0 ? "," : "").append(from);
+            if (to > from) {
+              sb.append(':').append(to);
+            }
+          }
+        }
+      }
+      prev = cur;
+    }
+    return sb.toString();
   }
 
   /**
@@ -157,6 +253,7 @@ final class FetchCommand {
       case "UID" -> b.raw("UID ").number(m.uid());
       case "INTERNALDATE" -> b.raw("INTERNALDATE \"").raw(MessageCommands.formatDate(m)).raw('"');
       case "RFC822.SIZE" -> b.raw("RFC822.SIZE ").number(m.size());
+      case "MODSEQ" -> b.raw("MODSEQ (").number(m.modSeq()).raw(')');
       case "ENVELOPE" -> {
         b.raw("ENVELOPE ");
         StructureWriter.envelope(b, structure);
@@ -240,8 +337,9 @@ final class FetchCommand {
     if (length == 0) {
       return new Body(new byte[0], null, 0, 0);
     }
-    return new Body(
-        null, s.await(s.user.openMessage(s.selected.name, m.uid())), start + from, length);
+    long offset = start + from;
+    long n = length;
+    return new Body(null, s.call(() -> s.user.read(s.selected.name, m.uid(), offset, n)), 0, n);
   }
 
   /** Writes a body section as a literal of exactly the announced length. */
@@ -262,18 +360,41 @@ final class FetchCommand {
     }
   }
 
+  /** One message's structure (for SEARCH); see {@link #structures}. */
   static MimePart structure(ImapSession s, MessageRecord m) throws CommandFailed {
-    String key = StructureCache.key(s.userName, s.selected.name, s.selected.uidValidity, m.uid());
-    MimePart cached = s.cache.get(key);
-    if (cached != null) {
-      return cached;
+    MimePart p = structures(s, List.of(m.uid())).get(m.uid());
+    if (p == null) {
+      throw CommandFailed.no("NONEXISTENT", "Message " + m.uid() + " was expunged");
     }
-    try (InputStream in = s.await(s.user.openMessage(s.selected.name, m.uid()))) {
-      MimePart parsed = MimeStructureParser.parse(in);
-      s.cache.put(key, parsed);
-      return parsed;
-    } catch (IOException e) {
-      throw CommandFailed.no("SERVERBUG", "Cannot read message " + m.uid() + ": " + e.getMessage());
+    return p;
+  }
+
+  /**
+   * The structures of several messages: from the shared cache, the rest from the backend in one
+   * call (no message bytes are read). A message missing from the answer was expunged.
+   */
+  static Map<Long, MimePart> structures(ImapSession s, List<Long> uids) throws CommandFailed {
+    Map<Long, MimePart> out = new java.util.HashMap<>();
+    List<Long> missing = new ArrayList<>();
+    for (long u : uids) {
+      MimePart cached = s.cache.get(key(s, u));
+      if (cached != null) {
+        out.put(u, cached);
+      } else {
+        missing.add(u);
+      }
     }
+    if (!missing.isEmpty()) {
+      Map<Long, MimePart> got = s.call(() -> s.user.structures(s.selected.name, missing));
+      for (Map.Entry<Long, MimePart> e : got.entrySet()) {
+        s.cache.put(key(s, e.getKey()), e.getValue());
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  private static String key(ImapSession s, long uid) {
+    return StructureCache.key(s.userName, s.selected.name, s.selected.uidValidity, uid);
   }
 }

@@ -7,7 +7,7 @@ import org.epost.imap.codec.CommandReader;
 import org.epost.imap.codec.ImapParseException;
 
 /** A parsed FETCH: the sequence set and the data items asked for, in order. */
-record FetchRequest(SequenceSet set, List<Item> items) {
+record FetchRequest(SequenceSet set, List<Item> items, long changedSince, boolean vanished) {
   private static final int MAX_ITEMS = 100;
 
   /**
@@ -84,8 +84,46 @@ record FetchRequest(SequenceSet set, List<Item> items) {
         default -> items.add(item(macro, r));
       }
     }
+    long changedSince = -1;
+    boolean vanished = false;
+    if (r.tryConsume(' ')) {
+      // RFC 7162 3.1.4, 3.2.6: fetch modifiers
+      r.expect('(');
+      while (!r.tryConsume(')')) {
+        r.tryConsume(' ');
+        String mod = r.upperAtom();
+        switch (mod) {
+          case "CHANGEDSINCE" -> {
+            r.space();
+            changedSince = modSeq(r);
+          }
+          case "VANISHED" -> vanished = true;
+          default -> throw new ImapParseException("Unknown FETCH modifier " + mod);
+        }
+      }
+      if (vanished && changedSince < 0) {
+        throw new ImapParseException("VANISHED needs CHANGEDSINCE (RFC 7162 3.2.6)");
+      }
+      if (changedSince >= 0 && items.stream().noneMatch(i -> i.name().equals("MODSEQ"))) {
+        items.add(new Item("MODSEQ", null, false, -1, -1));
+      }
+    }
     r.end();
-    return new FetchRequest(set, items);
+    return new FetchRequest(set, items, changedSince, vanished);
+  }
+
+  /** A mod-sequence value (RFC 7162: 1 to 2^63-1; 0 where a mod-seq-valzer is allowed). */
+  static long modSeq(CommandReader r) throws ImapParseException {
+    String a = r.atom();
+    try {
+      long n = Long.parseLong(a);
+      if (n < 0 || !a.chars().allMatch(Character::isDigit)) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ImapParseException("Expected a mod-sequence, got \"" + a + "\"");
+    }
   }
 
   private static List<Item> plain(String... names) {
@@ -102,7 +140,7 @@ record FetchRequest(SequenceSet set, List<Item> items) {
 
   private static Item item(String name, CommandReader r) throws ImapParseException {
     switch (name) {
-      case "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "UID", "BODYSTRUCTURE" -> {
+      case "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "UID", "BODYSTRUCTURE", "MODSEQ" -> {
         return new Item(name, null, false, -1, -1);
       }
       case "RFC822" -> {

@@ -4,16 +4,14 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.epost.imap.api.BackendException;
 import org.epost.imap.api.ImapServerConfig;
 import org.epost.imap.api.MailboxBackend;
+import org.epost.imap.api.MailboxChanges;
 import org.epost.imap.api.MailboxSnapshot;
 import org.epost.imap.api.UserSession;
 import org.epost.imap.codec.CommandFrame;
@@ -31,7 +29,7 @@ import org.epost.imap.codec.ImapParseException;
 final class ImapSession {
   static final String CAPABILITIES =
       "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE NAMESPACE ID ENABLE "
-          + "SPECIAL-USE UNSELECT CHILDREN AUTH=PLAIN";
+          + "SPECIAL-USE UNSELECT CHILDREN CONDSTORE QRESYNC AUTH=PLAIN";
   private static final System.Logger LOG = System.getLogger(ImapSession.class.getName());
   private static final Set<String> NO_EXPUNGE_COMMANDS = Set.of("FETCH", "STORE", "SEARCH");
 
@@ -53,6 +51,15 @@ final class ImapSession {
   private final ConnectionGuard guard;
   private final InetAddress clientAddress;
   private int loginFailures;
+
+  /** RFC 7162: CONDSTORE enabled (by ENABLE, SELECT (CONDSTORE), FETCH MODSEQ and the like). */
+  boolean condstore;
+
+  /** RFC 7162: QRESYNC enabled (only by ENABLE): VANISHED instead of EXPUNGE. */
+  boolean qresync;
+
+  /** Set while parsing a SEARCH that has a MODSEQ key (its response then ends with MODSEQ). */
+  boolean modSeqSearched;
 
   ImapSession(
       ImapServerConfig config,
@@ -215,13 +222,27 @@ final class ImapSession {
       }
       case "ENABLE" -> {
         requireAuthenticated();
-        r.space();
-        r.atom();
-        while (r.tryConsume(' ')) {
-          r.atom();
+        List<String> asked = new java.util.ArrayList<>();
+        do {
+          r.space();
+          asked.add(r.upperAtom());
+        } while (!r.atEnd());
+        StringBuilder enabled = new StringBuilder("ENABLED");
+        for (String ext : asked) {
+          if (ext.equals("CONDSTORE") && !condstore) {
+            condstore = true;
+            enabled.append(" CONDSTORE");
+          } else if (ext.equals("QRESYNC") && !qresync) {
+            qresync = true;
+            // QRESYNC implies CONDSTORE (RFC 7162 3.2.3)
+            if (!condstore && !asked.contains("CONDSTORE")) {
+              enabled.append(" CONDSTORE");
+            }
+            condstore = true;
+            enabled.append(" QRESYNC");
+          }
         }
-        r.end();
-        out.untagged("ENABLED");
+        out.untagged(enabled.toString());
         ok(tag, "ENABLE completed");
       }
       case "NAMESPACE" -> {
@@ -251,7 +272,7 @@ final class ImapSession {
         requireSelected();
         r.end();
         if (name.equals("CLOSE") && !selected.readOnly) {
-          await(user.expunge(selected.name, null));
+          run(() -> user.expunge(selected.name, null));
         }
         deselect();
         out.tagged(tag, "OK " + name + " completed");
@@ -294,11 +315,17 @@ final class ImapSession {
     if (!selected.takeDirty() && !(allowExpunge && selected.hasPendingExpunges())) {
       return;
     }
+    SelectedMailbox sel = selected;
     try {
-      MailboxSnapshot snapshot = await(user.snapshot(selected.name));
-      selected.sync(snapshot, allowExpunge, out);
+      MailboxChanges changes = call(() -> user.changesSince(sel.name, sel.highestModSeq));
+      if (changes.expungesComplete() && changes.uidValidity() == sel.uidValidity) {
+        sel.apply(changes, allowExpunge, mode(), out);
+      } else {
+        MailboxSnapshot snapshot = call(() -> user.snapshot(sel.name));
+        sel.sync(snapshot, allowExpunge, mode(), out);
+      }
     } catch (CommandFailed e) {
-      selected.markDirty();
+      sel.markDirty();
     }
   }
 
@@ -334,7 +361,7 @@ final class ImapSession {
   private void login(String tag, String u, String p) throws CommandFailed {
     UserSession session;
     try {
-      session = await(backend.authenticate(u, p));
+      session = call(() -> backend.authenticate(u, p));
     } catch (CommandFailed e) {
       if (!"AUTHENTICATIONFAILED".equals(e.code())) {
         throw e;
@@ -408,28 +435,97 @@ final class ImapSession {
     }
   }
 
-  <T> T await(CompletionStage<T> stage) throws CommandFailed {
+  /** A backend call that returns nothing. */
+  @FunctionalInterface
+  interface Action {
+    void run();
+  }
+
+  /** Runs a backend call that returns nothing; see {@link #call}. */
+  void run(Action action) throws CommandFailed {
+    call(
+        () -> {
+          action.run();
+          return null;
+        });
+  }
+
+  /**
+   * Runs a blocking backend call on this worker (ADR 0039) and maps its failure: {@link
+   * BackendException} to {@code NO [CODE]}, anything else to {@code NO [SERVERBUG]}. A call still
+   * running after the backend timeout has this thread interrupted and fails {@code NO
+   * [UNAVAILABLE]}, whatever the backend then throws or returns.
+   */
+  <T> T call(java.util.function.Supplier<T> work) throws CommandFailed {
+    Alarm alarm = new Alarm(Thread.currentThread());
+    java.util.concurrent.ScheduledFuture<?> timer =
+        executor.schedule(alarm::ring, config.backendTimeout().toMillis());
+    T result;
     try {
-      return stage
-          .toCompletableFuture()
-          .get(config.backendTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof BackendException be) {
-        throw CommandFailed.no(be.code().name(), be.getMessage());
+      result = work.get();
+    } catch (BackendException be) {
+      alarm.stop();
+      if (alarm.rang) {
+        throw timedOut();
       }
-      LOG.log(Level.WARNING, "backend failure", cause);
-      throw CommandFailed.no("SERVERBUG", "The mail store failed: " + cause);
-    } catch (TimeoutException e) {
-      throw CommandFailed.no(
-          "UNAVAILABLE",
-          "The mail store did not answer within "
-              + config.backendTimeout().toSeconds()
-              + " s; try again later");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CommandFailed.no("UNAVAILABLE", "Server shutting down");
+      throw CommandFailed.no(be.code().name(), be.getMessage());
+    } catch (RuntimeException e) {
+      alarm.stop();
+      if (alarm.rang) {
+        throw timedOut();
+      }
+      LOG.log(Level.WARNING, "backend failure", e);
+      throw CommandFailed.no("SERVERBUG", "The mail store failed: " + e);
+    } finally {
+      alarm.stop();
+      if (timer != null) {
+        timer.cancel(false);
+      }
     }
+    if (alarm.rang) {
+      throw timedOut();
+    }
+    return result;
+  }
+
+  private CommandFailed timedOut() {
+    return CommandFailed.no(
+        "UNAVAILABLE",
+        "The mail store did not answer within "
+            + config.backendTimeout().toSeconds()
+            + " s; try again later");
+  }
+
+  /** Interrupts a worker whose backend call is late, unless the call has ended. */
+  private static final class Alarm {
+    private final Thread worker;
+    private boolean stopped;
+    volatile boolean rang;
+
+    Alarm(Thread worker) {
+      this.worker = worker;
+    }
+
+    synchronized void ring() {
+      if (!stopped) {
+        rang = true;
+        worker.interrupt();
+      }
+    }
+
+    /** Ends the call: no interrupt after this; one that came is cleared from the thread. */
+    synchronized void stop() {
+      if (!stopped) {
+        stopped = true;
+        if (rang) {
+          Thread.interrupted();
+        }
+      }
+    }
+  }
+
+  SelectedMailbox.Mode mode() {
+    return new SelectedMailbox.Mode(condstore, qresync);
   }
 
   String delimiterString() {

@@ -31,7 +31,8 @@ final class MailboxCommands {
         if (mailbox.endsWith(d)) {
           mailbox = mailbox.substring(0, mailbox.length() - 1);
         }
-        s.await(s.user.createMailbox(mailbox));
+        String created = mailbox;
+        s.run(() -> s.user.createMailbox(created));
         s.ok(tag, "CREATE completed");
       }
       case "DELETE" -> {
@@ -44,7 +45,7 @@ final class MailboxCommands {
         if (s.selected != null && s.selected.name.equals(mailbox)) {
           s.deselect();
         }
-        s.await(s.user.deleteMailbox(mailbox));
+        s.run(() -> s.user.deleteMailbox(mailbox));
         s.ok(tag, "DELETE completed");
       }
       case "RENAME" -> {
@@ -53,14 +54,14 @@ final class MailboxCommands {
         r.space();
         String to = mailboxName(s, r.astring());
         r.end();
-        s.await(s.user.renameMailbox(from, to));
+        s.run(() -> s.user.renameMailbox(from, to));
         s.ok(tag, "RENAME completed");
       }
       case "SUBSCRIBE", "UNSUBSCRIBE" -> {
         r.space();
         String mailbox = mailboxName(s, r.astring());
         r.end();
-        s.await(s.user.setSubscribed(mailbox, name.equals("SUBSCRIBE")));
+        s.run(() -> s.user.setSubscribed(mailbox, name.equals("SUBSCRIBE")));
         s.ok(tag, name + " completed");
       }
       case "LIST", "LSUB" -> list(s, tag, name, r);
@@ -111,9 +112,54 @@ final class MailboxCommands {
       throws ImapParseException, CommandFailed {
     r.space();
     String mailbox = mailboxName(s, r.astring());
+    long[] qresync = null;
+    SequenceSet knownUids = null;
+    if (r.tryConsume(' ')) {
+      // RFC 4466 select parameters: (CONDSTORE) and (QRESYNC (uidvalidity modseq [known-uids ...]))
+      r.expect('(');
+      while (!r.tryConsume(')')) {
+        r.tryConsume(' ');
+        String param = r.upperAtom();
+        if (param.equals("CONDSTORE")) {
+          s.condstore = true;
+        } else if (param.equals("QRESYNC")) {
+          if (!s.qresync) {
+            throw CommandFailed.bad("QRESYNC parameter without ENABLE QRESYNC (RFC 7162 3.2.5)");
+          }
+          r.space();
+          r.expect('(');
+          long validity = r.number();
+          r.space();
+          long modSeq = FetchRequest.modSeq(r);
+          if (validity == 0 || modSeq == 0) {
+            throw new ImapParseException("QRESYNC needs a nonzero UIDVALIDITY and mod-sequence");
+          }
+          qresync = new long[] {validity, modSeq};
+          if (r.tryConsume(' ') && r.peek() != '(') {
+            knownUids = SequenceSet.parse(r.atom("(){\"\\"));
+            r.tryConsume(' ');
+          }
+          if (r.tryConsume('(')) {
+            // sequence match data: an optimisation the server may ignore (RFC 7162 3.2.5.2)
+            SequenceSet.parse(r.atom("(){\"\\"));
+            r.space();
+            SequenceSet.parse(r.atom("(){\"\\"));
+            r.expect(')');
+          }
+          r.expect(')');
+        } else {
+          throw new ImapParseException("Unknown SELECT parameter " + param);
+        }
+      }
+    }
     r.end();
+    boolean wasSelected = s.selected != null;
     s.deselect();
-    MailboxSnapshot snap = s.await(s.user.snapshot(mailbox));
+    if (wasSelected) {
+      // RFC 7162 3.2.11: the previous mailbox is closed; what follows is about the new one
+      s.out.untagged("OK [CLOSED] Previous mailbox closed");
+    }
+    MailboxSnapshot snap = s.call(() -> s.user.snapshot(mailbox));
     SelectedMailbox sel =
         new SelectedMailbox(mailbox, snap, name.equals("EXAMINE"), s.recent, s.userName);
     int firstUnseen = 0;
@@ -135,9 +181,24 @@ final class MailboxCommands {
     }
     s.out.untagged("OK [UIDVALIDITY " + snap.uidValidity() + "] UIDs valid");
     s.out.untagged("OK [UIDNEXT " + snap.uidNext() + "] Predicted next UID");
+    s.out.untagged("OK [HIGHESTMODSEQ " + snap.highestModSeq() + "] Highest");
     s.selected = sel;
     s.state = SessionState.SELECTED;
     sel.registration = s.user.watch(mailbox, (mb, change) -> s.mailboxChanged());
+    if (qresync != null && qresync[0] == snap.uidValidity()) {
+      long since = qresync[1];
+      SequenceSet known = knownUids != null ? knownUids : SequenceSet.parse("1:*");
+      FetchCommand.vanishedEarlier(s, known, since);
+      List<MessageRecord> all = sel.all();
+      SelectedMailbox.Mode mode = s.mode();
+      long maxUid = sel.maxUid();
+      for (int i = 0; i < all.size(); i++) {
+        MessageRecord m = all.get(i);
+        if (m.modSeq() > since && known.contains(m.uid(), maxUid)) {
+          s.out.untagged(sel.flagsFetch(i + 1, m, mode));
+        }
+      }
+    }
     s.out.tagged(
         tag, "OK [" + (sel.readOnly ? "READ-ONLY" : "READ-WRITE") + "] " + name + " completed");
   }
@@ -184,7 +245,7 @@ final class MailboxCommands {
       return;
     }
     Pattern regex = wildcard(unicodePattern, d);
-    List<MailboxInfo> boxes = s.await(s.user.listMailboxes());
+    List<MailboxInfo> boxes = s.call(() -> s.user.listMailboxes());
     Set<String> names = new HashSet<>();
     for (MailboxInfo b : boxes) {
       names.add(b.name());
@@ -277,7 +338,7 @@ final class MailboxCommands {
     r.space();
     List<String> items = r.atomList();
     r.end();
-    MailboxSnapshot snap = s.await(s.user.snapshot(mailbox));
+    MailboxSnapshot snap = s.call(() -> s.user.snapshot(mailbox));
     List<String> parts = new ArrayList<>();
     for (String item : items) {
       switch (item.toUpperCase(Locale.ROOT)) {
@@ -288,6 +349,10 @@ final class MailboxCommands {
         }
         case "UIDNEXT" -> parts.add("UIDNEXT " + snap.uidNext());
         case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + snap.uidValidity());
+        case "HIGHESTMODSEQ" -> {
+          s.condstore = true;
+          parts.add("HIGHESTMODSEQ " + snap.highestModSeq());
+        }
         case "UNSEEN" ->
             parts.add(
                 "UNSEEN "

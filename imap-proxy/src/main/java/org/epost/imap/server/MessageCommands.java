@@ -9,12 +9,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.epost.imap.api.AppendResult;
 import org.epost.imap.api.CopyResult;
 import org.epost.imap.api.FlagUpdate;
 import org.epost.imap.api.MessageRecord;
+import org.epost.imap.api.StoreResult;
 import org.epost.imap.codec.CommandReader;
 import org.epost.imap.codec.ImapParseException;
 import org.epost.imap.codec.Literal;
@@ -69,7 +69,8 @@ final class MessageCommands {
     }
     r.end();
     requireWritable(s);
-    s.await(s.user.expunge(s.selected.name, only));
+    List<Long> restrict = only;
+    s.run(() -> s.user.expunge(s.selected.name, restrict));
     s.selected.markDirty();
     s.ok(tag, "EXPUNGE completed");
   }
@@ -79,6 +80,21 @@ final class MessageCommands {
     r.space();
     SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
     r.space();
+    long unchangedSince = Long.MAX_VALUE;
+    if (r.tryConsume('(')) {
+      // RFC 7162 3.1.3: STORE modifiers
+      while (!r.tryConsume(')')) {
+        r.tryConsume(' ');
+        String mod = r.upperAtom();
+        if (!mod.equals("UNCHANGEDSINCE")) {
+          throw new ImapParseException("Unknown STORE modifier " + mod);
+        }
+        r.space();
+        unchangedSince = FetchRequest.modSeq(r);
+      }
+      r.space();
+      s.condstore = true;
+    }
     String item = r.upperAtom();
     r.space();
     Set<String> flags = Flags.parse(r.atomList());
@@ -94,31 +110,53 @@ final class MessageCommands {
         };
     List<Long> targets = uids(s, set, uid);
     requireWritable(s);
+    List<Long> modified = List.of();
     if (!targets.isEmpty()) {
-      Map<Long, Set<String>> result =
-          s.await(s.user.storeFlags(s.selected.name, targets, update, flags));
-      for (Map.Entry<Long, Set<String>> e : result.entrySet()) {
-        int msn = s.selected.msnOf(e.getKey());
-        if (msn < 0) {
+      long since = unchangedSince;
+      StoreResult result =
+          s.call(() -> s.user.storeFlags(s.selected.name, targets, update, flags, since));
+      modified = result.modified();
+      for (long u : targets) {
+        MessageRecord now = result.records().get(u);
+        int msn = s.selected.msnOf(u);
+        if (now == null || msn < 0) {
           continue;
         }
-        s.selected.updateFlags(msn, e.getValue());
-        if (!silent) {
-          s.selected.announceKeywords(e.getValue(), s.out);
-          s.out.untagged(
-              msn
-                  + " FETCH ("
-                  + (uid ? "UID " + e.getKey() + " " : "")
-                  + "FLAGS "
-                  + s.selected.flagsOf(e.getKey(), e.getValue())
-                  + ")");
+        MessageRecord before = s.selected.byMsn(msn);
+        s.selected.stored(msn, now);
+        boolean changed = now.modSeq() != before.modSeq() || !now.flags().equals(before.flags());
+        if (silent && !(s.condstore && changed)) {
+          continue;
         }
+        StringBuilder line = new StringBuilder().append(msn).append(" FETCH (");
+        if (uid) {
+          line.append("UID ").append(u).append(' ');
+        }
+        if (!silent) {
+          s.selected.announceKeywords(now.flags(), s.out);
+          line.append("FLAGS ").append(s.selected.flagsOf(u, now.flags())).append(' ');
+        }
+        if (s.condstore) {
+          line.append("MODSEQ (").append(now.modSeq()).append(") ");
+        }
+        line.setLength(line.length() - 1);
+        s.out.untagged(line.append(')').toString());
       }
     }
+    String code = "";
+    if (!modified.isEmpty()) {
+      List<Long> ids = new ArrayList<>();
+      for (long u : modified) {
+        ids.add(uid ? u : (long) s.selected.msnOf(u));
+      }
+      ids.sort(null);
+      code = "[MODIFIED " + uidSet(ids) + "] ";
+    }
+    String done = code.isEmpty() ? "STORE completed" : "Conditional STORE failed";
     if (uid) {
-      s.ok(tag, "UID STORE completed");
+      s.ok(tag, code + (code.isEmpty() ? "UID " : "") + done);
     } else {
-      s.okNoExpunge(tag, "STORE completed");
+      s.okNoExpunge(tag, code + done);
     }
   }
 
@@ -139,10 +177,11 @@ final class MessageCommands {
       return;
     }
     CopyResult result =
-        s.await(
-            name.equals("MOVE")
-                ? s.user.move(s.selected.name, sources, target)
-                : s.user.copy(s.selected.name, sources, target));
+        s.call(
+            () ->
+                name.equals("MOVE")
+                    ? s.user.move(s.selected.name, sources, target)
+                    : s.user.copy(s.selected.name, sources, target));
     String code =
         result.sourceUids().isEmpty()
             ? ""
@@ -209,7 +248,9 @@ final class MessageCommands {
     r.end();
     AppendResult result;
     try (InputStream in = message.openStream()) {
-      result = s.await(s.user.append(mailbox, flags, date, in, message.size()));
+      Set<String> f = flags;
+      Instant d = date;
+      result = s.call(() -> s.user.append(mailbox, f, d, in, message.size()));
     } catch (IOException e) {
       throw CommandFailed.no("SERVERBUG", "Cannot read the spooled message: " + e.getMessage());
     }

@@ -80,7 +80,7 @@ final class SearchCommand {
       if (segments.isEmpty()) {
         return needle.isEmpty();
       }
-      try (InputStream in = s.await(s.user.openMessage(s.selected.name, m.uid()))) {
+      try (InputStream in = s.call(() -> s.user.read(s.selected.name, m.uid(), 0, m.size()))) {
         return DecodedTextSearch.contains(in, segments, needle);
       } catch (IOException e) {
         throw CommandFailed.no(
@@ -99,6 +99,7 @@ final class SearchCommand {
   static void run(ImapSession s, String tag, boolean uid, CommandReader r)
       throws ImapParseException, CommandFailed {
     r.space();
+    s.modSeqSearched = false;
     List<Key> keys = new ArrayList<>();
     String first = r.peek() == '(' ? null : peekAtom(r);
     if ("CHARSET".equalsIgnoreCase(first)) {
@@ -117,6 +118,7 @@ final class SearchCommand {
     }
     r.end();
     StringBuilder result = new StringBuilder("SEARCH");
+    long highest = 0;
     List<MessageRecord> all = new ArrayList<>(s.selected.all());
     for (int i = 0; i < all.size(); i++) {
       MessageRecord m = all.get(i);
@@ -143,7 +145,11 @@ final class SearchCommand {
       }
       if (ok) {
         result.append(' ').append(uid ? m.uid() : i + 1);
+        highest = Math.max(highest, m.modSeq());
       }
+    }
+    if (s.modSeqSearched && highest > 0) {
+      result.append(" (MODSEQ ").append(highest).append(')');
     }
     s.out.untagged(result.toString());
     if (uid) {
@@ -301,6 +307,21 @@ final class SearchCommand {
           r.space();
           Key b = key(s, r, depth + 1);
           return c -> a.matches(c) || b.matches(c);
+        }
+      case "MODSEQ":
+        {
+          // RFC 7162 3.1.5: MODSEQ ["entry-name" entry-type] mod-sequence-valzer
+          r.space();
+          if (r.peek() == '"') {
+            r.string();
+            r.space();
+            r.atom();
+            r.space();
+          }
+          long n = FetchRequest.modSeq(r);
+          s.condstore = true;
+          s.modSeqSearched = true;
+          return c -> c.m.modSeq() >= n;
         }
       case "UID":
         {
