@@ -233,11 +233,8 @@ final class ImapSession {
             condstore = true;
             enabled.append(" CONDSTORE");
           } else if (ext.equals("QRESYNC") && !qresync) {
+            // QRESYNC implies CONDSTORE (RFC 7162 3.2.3); ENABLED lists what was asked
             qresync = true;
-            // QRESYNC implies CONDSTORE (RFC 7162 3.2.3)
-            if (!condstore && !asked.contains("CONDSTORE")) {
-              enabled.append(" CONDSTORE");
-            }
             condstore = true;
             enabled.append(" QRESYNC");
           }
