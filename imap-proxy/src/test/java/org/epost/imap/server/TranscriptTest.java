@@ -45,7 +45,8 @@ public class TranscriptTest {
         "pipelining-and-errors.txt",
         "uidplus-move-idle.txt",
         "mailbox-management.txt",
-        "imaplib-captured.txt"
+        "imaplib-captured.txt",
+        "condstore-qresync.txt"
       })
   void replays(String name) throws Exception {
     List<String> script = load(name);
