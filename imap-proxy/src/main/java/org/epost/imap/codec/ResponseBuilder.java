@@ -13,7 +13,17 @@ public final class ResponseBuilder {
   private int len;
 
   public ResponseBuilder raw(String ascii) {
-    return bytes(ascii.getBytes(StandardCharsets.UTF_8));
+    int n = ascii.length();
+    ensure(n);
+    for (int i = 0; i < n; i++) {
+      char c = ascii.charAt(i);
+      if (c >= 0x80) {
+        // not ASCII after all: encode the rest as UTF-8
+        return bytes(ascii.substring(i).getBytes(StandardCharsets.UTF_8));
+      }
+      buf[len++] = (byte) c;
+    }
+    return this;
   }
 
   public ResponseBuilder raw(char c) {
@@ -98,6 +108,11 @@ public final class ResponseBuilder {
 
   public int length() {
     return len;
+  }
+
+  /** The internal buffer; valid up to {@link #length()} until the next change. */
+  public byte[] array() {
+    return buf;
   }
 
   public byte[] toBytes() {

@@ -249,7 +249,10 @@ final class FetchCommand {
       MimePart structure,
       Body body) {
     switch (item.name()) {
-      case "FLAGS" -> b.raw("FLAGS ").raw(s.selected.flagsOf(m.uid(), m.flags()));
+      case "FLAGS" -> {
+        b.raw("FLAGS ");
+        Flags.write(b, m.flags(), s.selected.isRecent(m.uid()));
+      }
       case "UID" -> b.raw("UID ").number(m.uid());
       case "INTERNALDATE" -> b.raw("INTERNALDATE \"").raw(MessageCommands.formatDate(m)).raw('"');
       case "RFC822.SIZE" -> b.raw("RFC822.SIZE ").number(m.size());
