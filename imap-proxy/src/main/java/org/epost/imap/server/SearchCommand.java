@@ -100,6 +100,29 @@ final class SearchCommand {
       throws ImapParseException, CommandFailed {
     r.space();
     s.modSeqSearched = false;
+    Set<String> returns = null;
+    if ("RETURN".equalsIgnoreCase(r.peek() == '(' ? null : peekAtom(r))) {
+      // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) criteria
+      r.atom();
+      r.space();
+      returns = new java.util.LinkedHashSet<>();
+      if (r.rest().startsWith("()")) {
+        r.expect('(');
+        r.expect(')');
+      } else {
+        for (String opt : r.atomList()) {
+          String o = opt.toUpperCase(Locale.ROOT);
+          if (!Set.of("MIN", "MAX", "COUNT", "ALL").contains(o)) {
+            throw new ImapParseException("Unknown SEARCH RETURN option " + opt);
+          }
+          returns.add(o);
+        }
+      }
+      if (returns.isEmpty()) {
+        returns.add("ALL");
+      }
+      r.space();
+    }
     List<Key> keys = new ArrayList<>();
     String first = r.peek() == '(' ? null : peekAtom(r);
     if ("CHARSET".equalsIgnoreCase(first)) {
@@ -119,6 +142,7 @@ final class SearchCommand {
     r.end();
     StringBuilder result = new StringBuilder("SEARCH");
     long highest = 0;
+    List<Long> found = new ArrayList<>();
     List<MessageRecord> all = new ArrayList<>(s.selected.all());
     for (int i = 0; i < all.size(); i++) {
       MessageRecord m = all.get(i);
@@ -144,19 +168,57 @@ final class SearchCommand {
         ok = false;
       }
       if (ok) {
-        result.append(' ').append(uid ? m.uid() : i + 1);
+        if (returns == null) {
+          result.append(' ').append(uid ? m.uid() : i + 1);
+        } else {
+          found.add(uid ? m.uid() : i + 1);
+        }
         highest = Math.max(highest, m.modSeq());
       }
     }
-    if (s.modSeqSearched && highest > 0) {
-      result.append(" (MODSEQ ").append(highest).append(')');
+    if (returns != null) {
+      s.out.untagged(esearch(tag, uid, returns, found, s.modSeqSearched ? highest : 0));
+    } else {
+      if (s.modSeqSearched && highest > 0) {
+        result.append(" (MODSEQ ").append(highest).append(')');
+      }
+      s.out.untagged(result.toString());
     }
-    s.out.untagged(result.toString());
     if (uid) {
       s.ok(tag, "UID SEARCH completed");
     } else {
       s.okNoExpunge(tag, "SEARCH completed");
     }
+  }
+
+  /**
+   * The RFC 4731 answer: {@code ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [COUNT n] [ALL set]}, with
+   * MIN, MAX and ALL left out when nothing matched, and RFC 7162's MODSEQ when searched by it.
+   */
+  static String esearch(
+      String tag, boolean uid, Set<String> returns, List<Long> found, long highestModSeq) {
+    StringBuilder sb = new StringBuilder("ESEARCH (TAG \"").append(tag).append("\")");
+    if (uid) {
+      sb.append(" UID");
+    }
+    if (!found.isEmpty()) {
+      if (returns.contains("MIN")) {
+        sb.append(" MIN ").append(found.get(0));
+      }
+      if (returns.contains("MAX")) {
+        sb.append(" MAX ").append(found.get(found.size() - 1));
+      }
+    }
+    if (returns.contains("COUNT")) {
+      sb.append(" COUNT ").append(found.size());
+    }
+    if (!found.isEmpty() && returns.contains("ALL")) {
+      sb.append(" ALL ").append(MessageCommands.uidSet(found));
+    }
+    if (highestModSeq > 0 && !found.isEmpty()) {
+      sb.append(" MODSEQ ").append(highestModSeq);
+    }
+    return sb.toString();
   }
 
   private static String peekAtom(CommandReader r) {

@@ -33,7 +33,7 @@ import org.epost.imap.server.ImapServers;
  */
 public final class ImapBench {
   private static final int RUNS = 9;
-  private static final int WARMUP = 20;
+  private static final int WARMUP = 10;
 
   private ImapBench() {}
 
@@ -170,6 +170,7 @@ public final class ImapBench {
       for (int i = 0; i < WARMUP; i++) {
         c.run("SELECT INBOX");
         c.run("UID FETCH 1:* (FLAGS)");
+        c.run("UID FETCH 1:* (BODY.PEEK[])");
       }
       for (int i = 0; i < RUNS; i++) {
         long s = System.nanoTime();

@@ -46,7 +46,8 @@ public class TranscriptTest {
         "uidplus-move-idle.txt",
         "mailbox-management.txt",
         "imaplib-captured.txt",
-        "condstore-qresync.txt"
+        "condstore-qresync.txt",
+        "esearch.txt"
       })
   void replays(String name) throws Exception {
     List<String> script = load(name);
