@@ -29,7 +29,7 @@ import org.epost.imap.codec.ImapParseException;
 final class ImapSession {
   static final String CAPABILITIES =
       "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE NAMESPACE ID ENABLE "
-          + "SPECIAL-USE UNSELECT CHILDREN CONDSTORE QRESYNC ESEARCH AUTH=PLAIN";
+          + "SPECIAL-USE UNSELECT CHILDREN CONDSTORE QRESYNC ESEARCH LIST-EXTENDED LIST-STATUS AUTH=PLAIN";
   private static final System.Logger LOG = System.getLogger(ImapSession.class.getName());
   private static final Set<String> NO_EXPUNGE_COMMANDS = Set.of("FETCH", "STORE", "SEARCH");
 

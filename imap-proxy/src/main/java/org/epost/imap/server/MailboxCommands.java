@@ -203,58 +203,122 @@ final class MailboxCommands {
         tag, "OK [" + (sel.readOnly ? "READ-ONLY" : "READ-WRITE") + "] " + name + " completed");
   }
 
+  /** Most patterns in one LIST (RFC 5258 allows a list of them). */
+  static final int MAX_LIST_PATTERNS = 32;
+
+  /**
+   * LIST (with RFC 5258 LIST-EXTENDED selection and return options, several patterns, RFC 5819
+   * RETURN (STATUS ...), RFC 6154 SPECIAL-USE) and LSUB.
+   */
   private static void list(ImapSession s, String tag, String name, CommandReader r)
       throws ImapParseException, CommandFailed {
     r.space();
     boolean specialUseOnly = false;
     boolean subscribedOnly = name.equals("LSUB");
+    boolean recursive = false;
+    boolean extended = false;
     if (name.equals("LIST") && r.tryConsume('(')) {
+      extended = true;
       while (!r.tryConsume(')')) {
         r.tryConsume(' ');
         String opt = r.upperAtom();
-        specialUseOnly |= opt.equals("SPECIAL-USE");
-        subscribedOnly |= opt.equals("SUBSCRIBED");
+        switch (opt) {
+          case "SPECIAL-USE" -> specialUseOnly = true;
+          case "SUBSCRIBED" -> subscribedOnly = true;
+          case "RECURSIVEMATCH" -> recursive = true;
+          case "REMOTE" -> {
+            // no remote mailboxes here: the option changes nothing (RFC 5258 3.1)
+          }
+          default -> throw new ImapParseException("Unknown LIST selection option " + opt);
+        }
+      }
+      if (recursive && !subscribedOnly && !specialUseOnly) {
+        throw new ImapParseException("RECURSIVEMATCH needs another selection option (RFC 5258)");
       }
       r.space();
     }
     String reference = r.astring();
     r.space();
-    String pattern = r.listMailbox();
+    List<String> patterns = new ArrayList<>();
+    if (name.equals("LIST") && r.tryConsume('(')) {
+      extended = true;
+      do {
+        r.tryConsume(' ');
+        patterns.add(r.listMailbox());
+        if (patterns.size() > MAX_LIST_PATTERNS) {
+          throw new ImapParseException("Too many LIST patterns");
+        }
+      } while (!r.tryConsume(')'));
+    } else {
+      patterns.add(r.listMailbox());
+    }
+    boolean returnSubscribed = name.equals("LIST") && subscribedOnly;
+    boolean returnSpecialUse = true;
+    List<String> statusItems = null;
     if (r.tryConsume(' ')) {
-      if (!r.upperAtom().equals("RETURN")) {
+      if (!name.equals("LIST") || !r.upperAtom().equals("RETURN")) {
         throw new ImapParseException("Expected RETURN");
       }
+      extended = true;
       r.space();
-      r.atomList();
+      r.expect('(');
+      while (!r.tryConsume(')')) {
+        r.tryConsume(' ');
+        String opt = r.upperAtom();
+        switch (opt) {
+          case "SUBSCRIBED" -> returnSubscribed = true;
+          case "CHILDREN", "SPECIAL-USE" -> {
+            // always returned
+          }
+          case "STATUS" -> {
+            r.space();
+            statusItems = r.atomList();
+          }
+          default -> throw new ImapParseException("Unknown LIST return option " + opt);
+        }
+      }
     }
     r.end();
     char d = s.user.hierarchyDelimiter();
-    if (pattern.isEmpty() && name.equals("LIST")) {
+    if (patterns.size() == 1 && patterns.get(0).isEmpty() && name.equals("LIST")) {
       s.out.untagged("LIST (\\Noselect) " + s.delimiterString() + " \"\"");
       s.ok(tag, "LIST completed");
       return;
     }
-    String unicodePattern;
-    try {
-      unicodePattern = org.epost.imap.codec.ModifiedUtf7.decode(reference + pattern);
-    } catch (IllegalArgumentException e) {
-      unicodePattern = null; // no mailbox can have a name that is not valid modified UTF-7
+    List<Pattern> regexes = new ArrayList<>();
+    boolean percent = false;
+    for (String pattern : patterns) {
+      try {
+        regexes.add(wildcard(org.epost.imap.codec.ModifiedUtf7.decode(reference + pattern), d));
+        percent |= pattern.indexOf('%') >= 0;
+      } catch (IllegalArgumentException e) {
+        // no mailbox can have a name that is not valid modified UTF-7
+      }
     }
-    if (unicodePattern == null) {
+    if (regexes.isEmpty()) {
       s.ok(tag, name + " completed");
       return;
     }
-    Pattern regex = wildcard(unicodePattern, d);
     List<MailboxInfo> boxes = s.call(() -> s.user.listMailboxes());
     Set<String> names = new HashSet<>();
+    Set<String> selectable = new HashSet<>();
     for (MailboxInfo b : boxes) {
       names.add(b.name());
+      if (b.selectable()) {
+        selectable.add(b.name());
+      }
     }
     List<MailboxInfo> sorted = new ArrayList<>(boxes);
-    sorted.sort((a, b) -> a.name().compareTo(b.name()));
+    sorted.sort((a1, b1) -> a1.name().compareTo(b1.name()));
     java.util.TreeMap<String, List<String>> out = new java.util.TreeMap<>();
+    java.util.Map<String, String> childInfo = new java.util.HashMap<>();
     Set<String> listable = new HashSet<>();
     for (MailboxInfo b : sorted) {
+      boolean ghost = !b.selectable() && names.stream().noneMatch(o -> o.startsWith(b.name() + d));
+      if (ghost && !subscribedOnly) {
+        // only a subscription, no mailbox: LIST without SUBSCRIBED does not show it (RFC 5258)
+        continue;
+      }
       if (!(subscribedOnly && !b.subscribed()) && !(specialUseOnly && b.specialUse().isEmpty())) {
         listable.add(b.name());
       }
@@ -264,35 +328,40 @@ final class MailboxCommands {
       if (!listable.contains(n)) {
         continue;
       }
-      if (!regex.matcher(n).matches()) {
-        // RFC 3501 6.3.8/6.3.9: with %, a level above a listed name is shown too, \Noselect
-        // when it is not itself listed (a missing parent; an unsubscribed one for LSUB)
-        if (pattern.indexOf('%') >= 0
-            && !specialUseOnly
-            && !(name.equals("LIST") && subscribedOnly)) {
-          int cut = n.lastIndexOf(d);
-          while (cut > 0) {
-            String parent = n.substring(0, cut);
-            if (!listable.contains(parent) && regex.matcher(parent).matches()) {
+      if (!matches(regexes, n)) {
+        int cut = n.lastIndexOf(d);
+        while (cut > 0) {
+          String parent = n.substring(0, cut);
+          if (!listable.contains(parent) && matches(regexes, parent)) {
+            if (recursive && subscribedOnly) {
+              // RFC 5258 3.5: a parent that matches, listed for the subscribed children below it
+              childInfo.put(parent, "SUBSCRIBED");
+              out.putIfAbsent(parent, attributes(parent, names, selectable, d));
+            } else if (percent && !specialUseOnly && !(name.equals("LIST") && subscribedOnly)) {
+              // RFC 3501 6.3.8/6.3.9: with %, a level above a listed name is shown too,
+              // \Noselect when it is not itself listed (a missing or unsubscribed parent)
               out.putIfAbsent(
                   parent,
                   name.equals("LSUB")
                       ? List.of("\\Noselect")
                       : List.of("\\Noselect", "\\HasChildren"));
             }
-            cut = parent.lastIndexOf(d);
           }
+          cut = parent.lastIndexOf(d);
         }
         continue;
       }
-      boolean children = names.stream().anyMatch(o -> o.startsWith(n + d));
-      List<String> attrs = new ArrayList<>();
-      if (!b.selectable()) {
-        attrs.add("\\Noselect");
+      List<String> attrs = attributes(n, names, selectable, d);
+      if (extended
+          && !b.selectable()
+          && b.subscribed()
+          && names.stream().noneMatch(o -> o.startsWith(n + d))) {
+        // subscribed, but not there: RFC 5258 \NonExistent (implies \Noselect; no children)
+        attrs.clear();
+        attrs.add("\\NonExistent");
       }
-      attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
       b.specialUse().ifPresent(u -> attrs.add(u.attribute()));
-      if (name.equals("LIST") && subscribedOnly) {
+      if (name.equals("LIST") && returnSubscribed && b.subscribed()) {
         attrs.add("\\Subscribed");
       }
       out.put(n, attrs);
@@ -306,11 +375,43 @@ final class MailboxCommands {
           .raw(") ")
           .raw(s.delimiterString())
           .raw(" ")
-          .astring(org.epost.imap.codec.ModifiedUtf7.encode(e.getKey()))
-          .crlf();
-      s.out.write(rb);
+          .astring(org.epost.imap.codec.ModifiedUtf7.encode(e.getKey()));
+      String info = childInfo.get(e.getKey());
+      if (info != null && extended) {
+        rb.raw(" (\"CHILDINFO\" (\"").raw(info).raw("\"))");
+      }
+      s.out.write(rb.crlf());
+      if (statusItems != null && selectable.contains(e.getKey())) {
+        // RFC 5819: the STATUS of each selectable mailbox listed, right after its LIST
+        try {
+          s.out.write(statusLine(s, e.getKey(), statusItems));
+        } catch (CommandFailed failed) {
+          // a mailbox that vanished meanwhile simply has no STATUS (RFC 5819 section 2)
+        }
+      }
     }
     s.ok(tag, name + " completed");
+  }
+
+  private static boolean matches(List<Pattern> regexes, String name) {
+    for (Pattern p : regexes) {
+      if (p.matcher(name).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** \Noselect (if not selectable) and \HasChildren or \HasNoChildren. */
+  private static List<String> attributes(
+      String n, Set<String> names, Set<String> selectable, char d) {
+    List<String> attrs = new ArrayList<>();
+    if (!selectable.contains(n)) {
+      attrs.add("\\Noselect");
+    }
+    boolean children = names.stream().anyMatch(o -> o.startsWith(n + d));
+    attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
+    return attrs;
   }
 
   static Pattern wildcard(String pattern, char delimiter) {
@@ -338,6 +439,21 @@ final class MailboxCommands {
     r.space();
     List<String> items = r.atomList();
     r.end();
+    for (String item : items) {
+      if (!STATUS_ITEMS.contains(item.toUpperCase(Locale.ROOT))) {
+        throw new ImapParseException("Unknown STATUS item " + item);
+      }
+    }
+    s.out.write(statusLine(s, mailbox, items));
+    s.ok(tag, "STATUS completed");
+  }
+
+  static final Set<String> STATUS_ITEMS =
+      Set.of("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "HIGHESTMODSEQ");
+
+  /** One {@code * STATUS} response (also for RFC 5819 LIST ... RETURN (STATUS ...)). */
+  static org.epost.imap.codec.ResponseBuilder statusLine(
+      ImapSession s, String mailbox, List<String> items) throws ImapParseException, CommandFailed {
     MailboxSnapshot snap = s.call(() -> s.user.snapshot(mailbox));
     List<String> parts = new ArrayList<>();
     for (String item : items) {
@@ -369,7 +485,6 @@ final class MailboxCommands {
         .raw(String.join(" ", parts))
         .raw(")")
         .crlf();
-    s.out.write(rb);
-    s.ok(tag, "STATUS completed");
+    return rb;
   }
 }

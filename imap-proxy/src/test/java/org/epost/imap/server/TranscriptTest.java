@@ -47,7 +47,8 @@ public class TranscriptTest {
         "mailbox-management.txt",
         "imaplib-captured.txt",
         "condstore-qresync.txt",
-        "esearch.txt"
+        "esearch.txt",
+        "list-extended.txt"
       })
   void replays(String name) throws Exception {
     List<String> script = load(name);
