@@ -29,9 +29,11 @@ import org.epost.imap.codec.ImapParseException;
 final class ImapSession {
   static final String CAPABILITIES =
       "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE NAMESPACE ID ENABLE "
-          + "SPECIAL-USE UNSELECT CHILDREN CONDSTORE QRESYNC ESEARCH LIST-EXTENDED LIST-STATUS AUTH=PLAIN";
+          + "SPECIAL-USE UNSELECT CHILDREN CONDSTORE QRESYNC ESEARCH LIST-EXTENDED LIST-STATUS "
+          + "SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES AUTH=PLAIN";
   private static final System.Logger LOG = System.getLogger(ImapSession.class.getName());
-  private static final Set<String> NO_EXPUNGE_COMMANDS = Set.of("FETCH", "STORE", "SEARCH");
+  private static final Set<String> NO_EXPUNGE_COMMANDS =
+      Set.of("FETCH", "STORE", "SEARCH", "SORT", "THREAD");
 
   final ImapServerConfig config;
   final MailboxBackend backend;
@@ -149,7 +151,9 @@ final class ImapSession {
 
   private void dispatch(String tag, String name, boolean uid, CommandReader r)
       throws ImapParseException, CommandFailed {
-    if (uid && !Set.of("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE").contains(name)) {
+    if (uid
+        && !Set.of("FETCH", "STORE", "SEARCH", "SORT", "THREAD", "COPY", "MOVE", "EXPUNGE")
+            .contains(name)) {
       throw new ImapParseException("UID " + name + " is not a command");
     }
     switch (name) {
@@ -288,6 +292,16 @@ final class ImapSession {
         requireSelected();
         syncIfSelected(uid);
         SearchCommand.run(this, tag, uid, r);
+      }
+      case "SORT" -> {
+        requireSelected();
+        syncIfSelected(uid);
+        SortCommand.sort(this, tag, uid, r);
+      }
+      case "THREAD" -> {
+        requireSelected();
+        syncIfSelected(uid);
+        SortCommand.thread(this, tag, uid, r);
       }
       default -> throw new ImapParseException("Unknown command " + name);
     }

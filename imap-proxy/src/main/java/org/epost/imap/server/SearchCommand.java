@@ -37,7 +37,7 @@ final class SearchCommand {
     final ImapSession s;
     final int msn;
     final MessageRecord m;
-    private MimePart structure;
+    MimePart structure;
 
     Candidate(ImapSession s, int msn, MessageRecord m) {
       this.s = s;
@@ -220,6 +220,58 @@ final class SearchCommand {
       sb.append(" MODSEQ ").append(highestModSeq);
     }
     return sb.toString();
+  }
+
+  /** Checks a SORT/THREAD charset (mandatory there). */
+  static void checkCharset(String cs) throws CommandFailed {
+    if (!cs.equalsIgnoreCase("UTF-8") && !cs.equalsIgnoreCase("US-ASCII")) {
+      throw CommandFailed.no("BADCHARSET (UTF-8 US-ASCII)", "Charset " + cs + " is not supported");
+    }
+  }
+
+  /** Search keys up to the end of the command (for SORT and THREAD). */
+  static List<Key> criteria(ImapSession s, CommandReader r) throws ImapParseException {
+    List<Key> keys = new ArrayList<>();
+    keys.add(key(s, r, 0));
+    while (r.tryConsume(' ')) {
+      keys.add(key(s, r, 0));
+    }
+    r.end();
+    return keys;
+  }
+
+  /**
+   * The messages matching every key, as candidates in MSN order; one expunged by another session
+   * while it is read matches nothing.
+   */
+  static List<Candidate> matching(ImapSession s, List<Key> keys) throws CommandFailed {
+    List<Candidate> out = new ArrayList<>();
+    List<MessageRecord> all = s.selected.all();
+    for (int i = 0; i < all.size(); i++) {
+      MessageRecord m = all.get(i);
+      if (s.selected.isExpungedPending(m.uid())) {
+        continue;
+      }
+      Candidate c = new Candidate(s, i + 1, m);
+      try {
+        boolean ok = true;
+        for (Key k : keys) {
+          if (!k.matches(c)) {
+            ok = false;
+            break;
+          }
+        }
+        if (ok) {
+          out.add(c);
+        }
+      } catch (CommandFailed e) {
+        if (!"NONEXISTENT".equals(e.code())) {
+          throw e;
+        }
+        s.selected.markDirty();
+      }
+    }
+    return out;
   }
 
   private static String peekAtom(CommandReader r) {
