@@ -33,7 +33,7 @@ import org.epost.imap.server.ImapServers;
  */
 public final class ImapBench {
   private static final int RUNS = 9;
-  private static final int WARMUP = 10;
+  private static final int WARMUP = 30;
 
   private ImapBench() {}
 
