@@ -1,7 +1,6 @@
 package org.epost.imap.api;
 
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -92,13 +91,12 @@ public interface UserSession extends AutoCloseable {
   InputStream read(String mailbox, long uid, long offset, long length);
 
   /**
-   * Stores a new message. The content stream is valid only during the call.
+   * Stores new messages, all or none (RFC 3502 MULTIAPPEND: if one cannot be stored, none is, and
+   * no other session sees a part of them). Content streams are valid only during the call.
    *
-   * @param flags initial flags and keywords (may be empty)
-   * @param internalDate the date to record, or {@code null} for now
+   * @return the UIDVALIDITY and the new UIDs, in the order of {@code messages}
    */
-  AppendResult append(
-      String mailbox, Set<String> flags, Instant internalDate, InputStream content, long size);
+  AppendResult append(String mailbox, List<NewMessage> messages);
 
   /**
    * Changes flags of the given messages (UIDs that no longer exist are ignored). A message whose

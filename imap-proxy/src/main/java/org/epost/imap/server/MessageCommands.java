@@ -14,6 +14,7 @@ import org.epost.imap.api.AppendResult;
 import org.epost.imap.api.CopyResult;
 import org.epost.imap.api.FlagUpdate;
 import org.epost.imap.api.MessageRecord;
+import org.epost.imap.api.NewMessage;
 import org.epost.imap.api.StoreResult;
 import org.epost.imap.codec.CommandReader;
 import org.epost.imap.codec.ImapParseException;
@@ -224,37 +225,69 @@ final class MessageCommands {
     return sb.toString();
   }
 
+  /**
+   * APPEND, with RFC 3502 MULTIAPPEND: one or more messages, each with optional flags and date,
+   * stored all or none.
+   */
   static void append(ImapSession s, String tag, CommandReader r)
       throws ImapParseException, CommandFailed {
     r.space();
     String mailbox = MailboxCommands.mailboxName(s, r.astring());
-    r.space();
-    Set<String> flags = Set.of();
-    if (r.peek() == '(') {
-      flags = Flags.parse(r.atomList());
+    List<Literal> literals = new ArrayList<>();
+    List<Set<String>> flagLists = new ArrayList<>();
+    List<Instant> dates = new ArrayList<>();
+    do {
       r.space();
-    }
-    Instant date = null;
-    if (r.peek() == '"') {
-      String text = r.string();
-      try {
-        date = ZonedDateTime.parse(text.trim(), DATE_TIME).toInstant();
-      } catch (DateTimeParseException e) {
-        throw new ImapParseException("Invalid date-time \"" + text + "\"");
+      Set<String> flags = Set.of();
+      if (r.peek() == '(') {
+        flags = Flags.parse(r.atomList());
+        r.space();
       }
-      r.space();
-    }
-    Literal message = r.literal();
+      Instant date = null;
+      if (r.peek() == '"') {
+        String text = r.string();
+        try {
+          date = ZonedDateTime.parse(text.trim(), DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+          throw new ImapParseException("Invalid date-time \"" + text + "\"");
+        }
+        r.space();
+      }
+      literals.add(r.literal());
+      flagLists.add(flags);
+      dates.add(date);
+    } while (!r.atEnd());
     r.end();
+    for (Literal l : literals) {
+      if (l.size() == 0) {
+        // RFC 3502 section 6: an empty literal cancels the whole command
+        throw CommandFailed.no(null, "An empty message cancels the APPEND: nothing was appended");
+      }
+    }
+    List<InputStream> streams = new ArrayList<>();
     AppendResult result;
-    try (InputStream in = message.openStream()) {
-      Set<String> f = flags;
-      Instant d = date;
-      result = s.call(() -> s.user.append(mailbox, f, d, in, message.size()));
+    try {
+      List<NewMessage> messages = new ArrayList<>();
+      for (int i = 0; i < literals.size(); i++) {
+        InputStream in = literals.get(i).openStream();
+        streams.add(in);
+        messages.add(new NewMessage(flagLists.get(i), dates.get(i), in, literals.get(i).size()));
+      }
+      result = s.call(() -> s.user.append(mailbox, messages));
     } catch (IOException e) {
       throw CommandFailed.no("SERVERBUG", "Cannot read the spooled message: " + e.getMessage());
+    } finally {
+      for (InputStream in : streams) {
+        try {
+          in.close();
+        } catch (IOException e) {
+          // a spooled literal that cannot be closed is removed with the frame
+        }
+      }
     }
-    s.ok(tag, "[APPENDUID " + result.uidValidity() + " " + result.uid() + "] APPEND completed");
+    s.ok(
+        tag,
+        "[APPENDUID " + result.uidValidity() + " " + uidSet(result.uids()) + "] APPEND completed");
   }
 
   static String formatDate(MessageRecord m) {

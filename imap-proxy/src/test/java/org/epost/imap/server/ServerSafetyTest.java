@@ -8,7 +8,6 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -293,8 +292,7 @@ class ServerSafetyTest {
     }
 
     @Override
-    public AppendResult append(
-        String mailbox, Set<String> flags, Instant date, InputStream in, long size) {
+    public AppendResult append(String mailbox, List<org.epost.imap.api.NewMessage> messages) {
       return unsupported();
     }
 

@@ -48,7 +48,8 @@ public class TranscriptTest {
         "imaplib-captured.txt",
         "condstore-qresync.txt",
         "esearch.txt",
-        "list-extended.txt"
+        "list-extended.txt",
+        "multiappend.txt"
       })
   void replays(String name) throws Exception {
     List<String> script = load(name);
