@@ -86,6 +86,34 @@ public final class ResponseBuilder {
   }
 
   /** An astring: an atom when the text is a safe atom, else a string. */
+  /**
+   * An astring; with {@code utf8} (RFC 6855 UTF8=ACCEPT enabled) a quoted string may carry UTF-8,
+   * so only CR, LF and NUL force a literal.
+   */
+  public ResponseBuilder astring(String s, boolean utf8) {
+    if (utf8
+        && !s.isEmpty()
+        && s.chars().anyMatch(c -> c >= 0x80)
+        && s.chars().noneMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+      raw('"');
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '"' || c == '\\') {
+          raw('\\');
+        }
+        if (c < 0x80) {
+          raw(c);
+        } else {
+          int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
+          bytes(s.substring(i, end).getBytes(StandardCharsets.UTF_8));
+          i = end - 1;
+        }
+      }
+      return raw('"');
+    }
+    return astring(s);
+  }
+
   public ResponseBuilder astring(String s) {
     if (!s.isEmpty()
         && s.chars().allMatch(c -> c > 0x20 && c < 0x7f && "(){%*\"\\]".indexOf(c) < 0)) {

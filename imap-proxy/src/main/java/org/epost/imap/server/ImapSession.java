@@ -30,7 +30,7 @@ final class ImapSession {
   static final String CAPABILITIES =
       "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE NAMESPACE ID ENABLE "
           + "SPECIAL-USE UNSELECT CHILDREN CONDSTORE QRESYNC ESEARCH LIST-EXTENDED LIST-STATUS "
-          + "SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES MULTIAPPEND BINARY AUTH=PLAIN";
+          + "SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES MULTIAPPEND BINARY UTF8=ACCEPT AUTH=PLAIN";
   private static final System.Logger LOG = System.getLogger(ImapSession.class.getName());
   private static final Set<String> NO_EXPUNGE_COMMANDS =
       Set.of("FETCH", "STORE", "SEARCH", "SORT", "THREAD");
@@ -59,6 +59,19 @@ final class ImapSession {
 
   /** RFC 7162: QRESYNC enabled (only by ENABLE): VANISHED instead of EXPUNGE. */
   boolean qresync;
+
+  /** RFC 6855 UTF8=ACCEPT enabled: mailbox names are UTF-8 on the wire, not modified UTF-7. */
+  boolean utf8;
+
+  /** A mailbox name from the wire, in Unicode (may throw IllegalArgumentException). */
+  String decodeName(String wire) {
+    return utf8 ? wire : org.epost.imap.codec.ModifiedUtf7.decode(wire);
+  }
+
+  /** A mailbox name for the wire. */
+  String encodeName(String name) {
+    return utf8 ? name : org.epost.imap.codec.ModifiedUtf7.encode(name);
+  }
 
   /** Set while parsing a SEARCH that has a MODSEQ key (its response then ends with MODSEQ). */
   boolean modSeqSearched;
@@ -241,6 +254,9 @@ final class ImapSession {
             qresync = true;
             condstore = true;
             enabled.append(" QRESYNC");
+          } else if (ext.equals("UTF8=ACCEPT") && !utf8) {
+            utf8 = true;
+            enabled.append(" UTF8=ACCEPT");
           }
         }
         out.untagged(enabled.toString());

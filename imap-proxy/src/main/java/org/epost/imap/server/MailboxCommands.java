@@ -87,7 +87,7 @@ final class MailboxCommands {
     }
     String name;
     try {
-      name = org.epost.imap.codec.ModifiedUtf7.decode(wire);
+      name = s.decodeName(wire);
     } catch (IllegalArgumentException e) {
       throw CommandFailed.no("CANNOT", "Mailbox name is not valid modified UTF-7 (RFC 3501 5.1.3)");
     }
@@ -289,7 +289,7 @@ final class MailboxCommands {
     boolean percent = false;
     for (String pattern : patterns) {
       try {
-        regexes.add(wildcard(org.epost.imap.codec.ModifiedUtf7.decode(reference + pattern), d));
+        regexes.add(wildcard(s.decodeName(reference + pattern), d));
         percent |= pattern.indexOf('%') >= 0;
       } catch (IllegalArgumentException e) {
         // no mailbox can have a name that is not valid modified UTF-7
@@ -375,7 +375,7 @@ final class MailboxCommands {
           .raw(") ")
           .raw(s.delimiterString())
           .raw(" ")
-          .astring(org.epost.imap.codec.ModifiedUtf7.encode(e.getKey()));
+          .astring(s.encodeName(e.getKey()), s.utf8);
       String info = childInfo.get(e.getKey());
       if (info != null && extended) {
         rb.raw(" (\"CHILDINFO\" (\"").raw(info).raw("\"))");
@@ -480,7 +480,7 @@ final class MailboxCommands {
     }
     org.epost.imap.codec.ResponseBuilder rb = new org.epost.imap.codec.ResponseBuilder();
     rb.raw("* STATUS ")
-        .astring(org.epost.imap.codec.ModifiedUtf7.encode(mailbox))
+        .astring(s.encodeName(mailbox), s.utf8)
         .raw(" (")
         .raw(String.join(" ", parts))
         .raw(")")

@@ -253,7 +253,18 @@ final class MessageCommands {
         }
         r.space();
       }
-      literals.add(r.literal());
+      if (r.peek() == 'U' || r.peek() == 'u') {
+        // RFC 6855 3: APPEND ... UTF8 (literal8), a message with UTF-8 headers (RFC 6532)
+        if (!r.upperAtom().equals("UTF8") || !s.utf8) {
+          throw new ImapParseException("APPEND UTF8 (...) needs ENABLE UTF8=ACCEPT");
+        }
+        r.space();
+        r.expect('(');
+        literals.add(r.literal());
+        r.expect(')');
+      } else {
+        literals.add(r.literal());
+      }
       flagLists.add(flags);
       dates.add(date);
     } while (!r.atEnd());

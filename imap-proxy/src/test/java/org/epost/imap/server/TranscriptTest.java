@@ -49,7 +49,8 @@ public class TranscriptTest {
         "condstore-qresync.txt",
         "esearch.txt",
         "list-extended.txt",
-        "multiappend.txt"
+        "multiappend.txt",
+        "utf8-accept.txt"
       })
   void replays(String name) throws Exception {
     List<String> script = load(name);
