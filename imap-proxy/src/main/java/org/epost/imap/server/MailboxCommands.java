@@ -91,6 +91,17 @@ final class MailboxCommands {
     } catch (IllegalArgumentException e) {
       throw CommandFailed.no("CANNOT", "Mailbox name is not valid modified UTF-7 (RFC 3501 5.1.3)");
     }
+    return canonical(s, name);
+  }
+
+  /**
+   * A Unicode mailbox name checked (levels, length, control characters) and with INBOX in its
+   * canonical case.
+   */
+  static String canonical(ImapSession s, String name) throws CommandFailed {
+    if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw CommandFailed.no("CANNOT", "Mailbox name contains a control character");
+    }
     char d = s.user.hierarchyDelimiter();
     if (name.chars().filter(c -> c == d).count() >= MAX_LEVELS) {
       throw CommandFailed.no("CANNOT", "Mailbox name has more than " + MAX_LEVELS + " levels");

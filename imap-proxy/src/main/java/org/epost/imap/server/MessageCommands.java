@@ -234,6 +234,7 @@ final class MessageCommands {
     r.space();
     String mailbox = MailboxCommands.mailboxName(s, r.astring());
     List<Literal> literals = new ArrayList<>();
+    List<List<Catenate.Part>> catenations = new ArrayList<>();
     List<Set<String>> flagLists = new ArrayList<>();
     List<Instant> dates = new ArrayList<>();
     do {
@@ -253,7 +254,14 @@ final class MessageCommands {
         }
         r.space();
       }
-      if (r.peek() == 'U' || r.peek() == 'u') {
+      if (r.peek() == 'C' || r.peek() == 'c') {
+        // RFC 4469 CATENATE: put together after parsing, from TEXT literals and URLs
+        if (!r.upperAtom().equals("CATENATE")) {
+          throw new ImapParseException("Expected a literal or CATENATE");
+        }
+        catenations.add(Catenate.parse(r));
+        literals.add(null);
+      } else if (r.peek() == 'U' || r.peek() == 'u') {
         // RFC 6855 3: APPEND ... UTF8 (literal8), a message with UTF-8 headers (RFC 6532)
         if (!r.upperAtom().equals("UTF8") || !s.utf8) {
           throw new ImapParseException("APPEND UTF8 (...) needs ENABLE UTF8=ACCEPT");
@@ -269,15 +277,24 @@ final class MessageCommands {
       dates.add(date);
     } while (!r.atEnd());
     r.end();
-    for (Literal l : literals) {
-      if (l.size() == 0) {
-        // RFC 3502 section 6: an empty literal cancels the whole command
-        throw CommandFailed.no(null, "An empty message cancels the APPEND: nothing was appended");
-      }
-    }
+    List<Literal> built = new ArrayList<>();
     List<InputStream> streams = new ArrayList<>();
     AppendResult result;
     try {
+      int next = 0;
+      for (int i = 0; i < literals.size(); i++) {
+        if (literals.get(i) == null) {
+          Literal l = Catenate.build(s, catenations.get(next++));
+          built.add(l);
+          literals.set(i, l);
+        }
+      }
+      for (Literal l : literals) {
+        if (l.size() == 0) {
+          // RFC 3502 section 6: an empty literal cancels the whole command
+          throw CommandFailed.no(null, "An empty message cancels the APPEND: nothing was appended");
+        }
+      }
       List<NewMessage> messages = new ArrayList<>();
       for (int i = 0; i < literals.size(); i++) {
         InputStream in = literals.get(i).openStream();
@@ -294,6 +311,9 @@ final class MessageCommands {
         } catch (IOException e) {
           // a spooled literal that cannot be closed is removed with the frame
         }
+      }
+      for (Literal l : built) {
+        l.close();
       }
     }
     s.ok(

@@ -50,7 +50,8 @@ public class TranscriptTest {
         "esearch.txt",
         "list-extended.txt",
         "multiappend.txt",
-        "utf8-accept.txt"
+        "utf8-accept.txt",
+        "catenate.txt"
       })
   void replays(String name) throws Exception {
     List<String> script = load(name);
@@ -94,13 +95,13 @@ public class TranscriptTest {
       List<String> out = new ArrayList<>();
       StringBuilder pending = null;
       for (String l : text.split("\n")) {
-        if (l.startsWith("#") || l.isBlank()) {
-          continue;
-        }
         if (l.startsWith("  ") && pending != null) {
           // continuation of a multi-line literal response: joined with CRLF
           pending.append("\r\n").append(l.substring(2));
           out.set(out.size() - 1, pending.toString());
+          continue;
+        }
+        if (l.startsWith("#") || l.isBlank()) {
           continue;
         }
         pending = new StringBuilder(l);
