@@ -69,6 +69,25 @@ class BackendCostTest {
   }
 
   @Test
+  void aHeaderSearchAsksForStructuresInBatches() throws Exception {
+    try (TestServer t = new TestServer()) {
+      for (int i = 0; i < 600; i++) {
+        t.deliver(
+            "INBOX", TestServer.message("m" + i, "Bob <bob" + (i % 7) + "@example.org>", "x"));
+      }
+      try (RawClient c = selected(t)) {
+        t.backend.resetCounters();
+        List<String> out = c.command("s", "SEARCH FROM bob3 SUBJECT m1");
+        assertTrue(out.get(0).startsWith("* SEARCH 11 "), out.get(0));
+        assertEquals(3, t.backend.structureCalls(), "600 messages, 256 per call");
+        c.command("t", "SORT (FROM) UTF-8 UNSEEN");
+        c.command("u", "THREAD REFERENCES UTF-8 ALL");
+        assertEquals(0, t.backend.bodyReads());
+      }
+    }
+  }
+
+  @Test
   void aRangedReadOfAPartReadsOnlyTheBytesAskedFor() throws Exception {
     try (TestServer t = new TestServer()) {
       String msg = nested();
