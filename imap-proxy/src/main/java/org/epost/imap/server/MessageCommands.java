@@ -73,7 +73,10 @@ final class MessageCommands {
     List<Long> restrict = only;
     s.run(() -> s.user.expunge(s.selected.name, restrict));
     s.selected.markDirty();
-    s.ok(tag, "EXPUNGE completed");
+    s.syncIfSelected(true);
+    // RFC 7162 3.2.10 (and Dovecot): with CONDSTORE the tagged OK carries the new HIGHESTMODSEQ
+    String code = s.condstore ? "[HIGHESTMODSEQ " + s.selected.highestModSeq + "] " : "";
+    s.out.tagged(tag, "OK " + code + "EXPUNGE completed");
   }
 
   private static void store(ImapSession s, String tag, boolean uid, CommandReader r)

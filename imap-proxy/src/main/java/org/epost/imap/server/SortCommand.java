@@ -146,9 +146,9 @@ final class SortCommand {
   }
 
   /**
-   * RFC 5267 ESORT: an ESEARCH response; MIN and MAX are the lowest and highest number of the
-   * result, ALL lists the result in sort order (ranges only where consecutive numbers are adjacent
-   * in that order).
+   * RFC 5267 ESORT: an ESEARCH response; MIN and MAX are the first and last message in sort order
+   * (as Dovecot answers), ALL lists the result in sort order (ranges only where consecutive numbers
+   * are adjacent in that order).
    */
   private static String esort(
       String tag, boolean uid, Set<String> returns, List<Long> ids, long highestModSeq) {
@@ -158,10 +158,10 @@ final class SortCommand {
     }
     if (!ids.isEmpty()) {
       if (returns.contains("MIN")) {
-        sb.append(" MIN ").append(ids.stream().mapToLong(Long::longValue).min().getAsLong());
+        sb.append(" MIN ").append(ids.get(0));
       }
       if (returns.contains("MAX")) {
-        sb.append(" MAX ").append(ids.stream().mapToLong(Long::longValue).max().getAsLong());
+        sb.append(" MAX ").append(ids.get(ids.size() - 1));
       }
     }
     if (returns.contains("COUNT")) {
@@ -211,22 +211,49 @@ final class SortCommand {
       case "ARRIVAL" -> c.m.internalDate();
       case "SIZE" -> c.m.size();
       case "DATE" -> sentDate(c);
-      case "SUBJECT" -> casemap(baseSubject(p == null ? null : p.header("Subject")).text());
-      case "FROM", "TO", "CC" -> casemap(firstMailbox(p, name, false));
-      case "DISPLAYFROM" -> casemap(firstMailbox(p, "FROM", true));
-      case "DISPLAYTO" -> casemap(firstMailbox(p, "TO", true));
+      case "SUBJECT" ->
+          new Key(casemap(baseSubject(p == null ? null : p.header("Subject")).text()));
+      case "FROM", "TO", "CC" -> new Key(casemap(firstMailbox(p, name, false)));
+      case "DISPLAYFROM" -> new Key(casemap(firstMailbox(p, "FROM", true)));
+      case "DISPLAYTO" -> new Key(casemap(firstMailbox(p, "TO", true)));
       default -> throw new IllegalStateException(name);
     };
   }
 
-  /** RFC 4790 i;ascii-casemap: ASCII letters compared in one case, other characters as they are. */
+  /**
+   * The sort key of a string under RFC 5051 i;unicode-casemap (the collation of RFC 5255
+   * I18NLEVEL=1, which RFC 5256 requires): each character title-cased, then decomposed (NFKD), so
+   * that "\u00c9mile" sorts as "E\u0301MILE", between "e@x" and "f@x", as Dovecot sorts it.
+   * Compared code point by code point (= UTF-8 octet order) via {@link #compare}.
+   */
   static String casemap(String s) {
     StringBuilder sb = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      sb.append(ch >= 'a' && ch <= 'z' ? (char) (ch - 32) : ch);
+    s.codePoints().forEach(cp -> sb.appendCodePoint(Character.toTitleCase(cp)));
+    return java.text.Normalizer.normalize(sb, java.text.Normalizer.Form.NFKD);
+  }
+
+  /** Code point order (what comparing UTF-8 octets gives), unlike String.compareTo's UTF-16. */
+  static int compare(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
     }
-    return sb.toString();
+    return Integer.compare(a.length() - i, b.length() - j);
+  }
+
+  /** A casemapped string that sorts in code point order. */
+  record Key(String text) implements Comparable<Key> {
+    @Override
+    public int compareTo(Key o) {
+      return compare(text, o.text);
+    }
   }
 
   /**
@@ -414,7 +441,7 @@ final class SortCommand {
         subject.put(c, casemap(baseSubject(p == null ? null : p.header("Subject")).text()));
       }
       sorted.sort(
-          Comparator.comparing((SearchCommand.Candidate c) -> subject.get(c))
+          Comparator.comparing((SearchCommand.Candidate c) -> new Key(subject.get(c)))
               .thenComparing(SortCommand::sentDate)
               .thenComparingInt(c -> c.msn));
       List<Node> roots = new ArrayList<>();
