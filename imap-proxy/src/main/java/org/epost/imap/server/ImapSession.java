@@ -30,7 +30,7 @@ final class ImapSession {
   static final String CAPABILITIES =
       "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE NAMESPACE ID ENABLE "
           + "SPECIAL-USE UNSELECT CHILDREN CONDSTORE QRESYNC ESEARCH LIST-EXTENDED LIST-STATUS "
-          + "SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES MULTIAPPEND BINARY UTF8=ACCEPT CATENATE AUTH=PLAIN";
+          + "SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES MULTIAPPEND BINARY UTF8=ACCEPT CATENATE CONTEXT=SEARCH AUTH=PLAIN";
   private static final System.Logger LOG = System.getLogger(ImapSession.class.getName());
   private static final Set<String> NO_EXPUNGE_COMMANDS =
       Set.of("FETCH", "STORE", "SEARCH", "SORT", "THREAD");
@@ -59,6 +59,9 @@ final class ImapSession {
 
   /** RFC 7162: QRESYNC enabled (only by ENABLE): VANISHED instead of EXPUNGE. */
   boolean qresync;
+
+  /** RFC 5267 searches kept up to date while the mailbox stays selected. */
+  final LiveSearches live = new LiveSearches(this);
 
   /** RFC 6855 UTF8=ACCEPT enabled: mailbox names are UTF-8 on the wire, not modified UTF-7. */
   boolean utf8;
@@ -308,6 +311,24 @@ final class ImapSession {
         requireSelected();
         syncIfSelected(uid);
         SearchCommand.run(this, tag, uid, r);
+      }
+      case "CANCELUPDATE" -> {
+        // RFC 5267 4.3: stop keeping searches up to date
+        requireSelected();
+        List<String> tags = new java.util.ArrayList<>();
+        do {
+          r.space();
+          tags.add(r.string());
+        } while (!r.atEnd());
+        r.end();
+        boolean all = true;
+        for (String t : tags) {
+          all &= live.cancel(t);
+        }
+        if (!all) {
+          throw CommandFailed.no(null, "Unknown tag");
+        }
+        ok(tag, "CANCELUPDATE completed");
       }
       case "SORT" -> {
         requireSelected();
@@ -583,6 +604,7 @@ final class ImapSession {
   }
 
   void deselect() {
+    live.clear();
     if (selected != null && selected.registration != null) {
       selected.registration.close();
     }

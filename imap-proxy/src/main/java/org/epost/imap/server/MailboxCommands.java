@@ -194,6 +194,7 @@ final class MailboxCommands {
     s.out.untagged("OK [UIDNEXT " + snap.uidNext() + "] Predicted next UID");
     s.out.untagged("OK [HIGHESTMODSEQ " + snap.highestModSeq() + "] Highest");
     s.selected = sel;
+    sel.live = s.live;
     s.state = SessionState.SELECTED;
     sel.registration = s.user.watch(mailbox, (mb, change) -> s.mailboxChanged());
     if (qresync != null && qresync[0] == snap.uidValidity()) {

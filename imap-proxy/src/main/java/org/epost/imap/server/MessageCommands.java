@@ -147,6 +147,8 @@ final class MessageCommands {
         s.out.untagged(line.append(')').toString());
       }
     }
+    // this session's own flag changes move its kept searches too (RFC 5267)
+    s.live.changed(targets);
     String code = "";
     if (!modified.isEmpty()) {
       List<Long> ids = new ArrayList<>();

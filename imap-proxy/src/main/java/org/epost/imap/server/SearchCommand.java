@@ -139,24 +139,42 @@ final class SearchCommand {
     r.space();
     s.modSeqSearched = false;
     Set<String> returns = null;
+    long[] partial = null;
     if ("RETURN".equalsIgnoreCase(r.peek() == '(' ? null : peekAtom(r))) {
       // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) criteria
       r.atom();
       r.space();
       returns = new java.util.LinkedHashSet<>();
-      if (r.rest().startsWith("()")) {
-        r.expect('(');
-        r.expect(')');
-      } else {
-        for (String opt : r.atomList()) {
-          String o = opt.toUpperCase(Locale.ROOT);
-          if (!Set.of("MIN", "MAX", "COUNT", "ALL").contains(o)) {
-            throw new ImapParseException("Unknown SEARCH RETURN option " + opt);
+      r.expect('(');
+      boolean empty = true;
+      while (!r.tryConsume(')')) {
+        r.tryConsume(' ');
+        empty = false;
+        String o = r.upperAtom();
+        switch (o) {
+          case "MIN", "MAX", "COUNT", "ALL", "UPDATE" -> returns.add(o);
+          case "CONTEXT" -> {
+            // RFC 5267: a hint that the result will be asked for again; nothing to do
           }
-          returns.add(o);
+          case "PARTIAL" -> {
+            // RFC 5267 4.4: the results at positions low:high
+            r.space();
+            String range = r.atom();
+            String[] lh = range.split(":", -1);
+            try {
+              partial = new long[] {Long.parseLong(lh[0]), Long.parseLong(lh[1])};
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+              throw new ImapParseException("Invalid PARTIAL range " + range);
+            }
+            if (partial[0] < 1 || partial[1] < 1) {
+              throw new ImapParseException("Invalid PARTIAL range " + range);
+            }
+            returns.add("PARTIAL");
+          }
+          default -> throw new ImapParseException("Unknown SEARCH RETURN option " + o);
         }
       }
-      if (returns.isEmpty()) {
+      if (empty) {
         returns.add("ALL");
       }
       r.space();
@@ -216,7 +234,21 @@ final class SearchCommand {
       }
     }
     if (returns != null) {
-      s.out.untagged(esearch(tag, uid, returns, found, s.modSeqSearched ? highest : 0));
+      s.out.untagged(esearch(tag, uid, returns, found, s.modSeqSearched ? highest : 0, partial));
+      if (returns.contains("UPDATE")) {
+        List<Long> uids = new ArrayList<>();
+        for (long id : found) {
+          uids.add(uid ? id : s.selected.byMsn((int) id).uid());
+        }
+        if (!s.live.add(tag, uid, keys, uids)) {
+          s.out.untagged(
+              "NO [NOUPDATE \""
+                  + tag
+                  + "\"] At most "
+                  + LiveSearches.MAX
+                  + " searches are kept up to date");
+        }
+      }
     } else {
       if (s.modSeqSearched && highest > 0) {
         result.append(" (MODSEQ ").append(highest).append(')');
@@ -235,7 +267,12 @@ final class SearchCommand {
    * MIN, MAX and ALL left out when nothing matched, and RFC 7162's MODSEQ when searched by it.
    */
   static String esearch(
-      String tag, boolean uid, Set<String> returns, List<Long> found, long highestModSeq) {
+      String tag,
+      boolean uid,
+      Set<String> returns,
+      List<Long> found,
+      long highestModSeq,
+      long[] partial) {
     StringBuilder sb = new StringBuilder("ESEARCH (TAG \"").append(tag).append("\")");
     if (uid) {
       sb.append(" UID");
@@ -254,10 +291,41 @@ final class SearchCommand {
     if (!found.isEmpty() && returns.contains("ALL")) {
       sb.append(" ALL ").append(MessageCommands.uidSet(found));
     }
+    if (partial != null) {
+      long lo = Math.min(partial[0], partial[1]);
+      long hi = Math.max(partial[0], partial[1]);
+      List<Long> window = new ArrayList<>();
+      for (long i = lo; i <= hi && i <= found.size(); i++) {
+        window.add(found.get((int) i - 1));
+      }
+      sb.append(" PARTIAL (")
+          .append(lo)
+          .append(':')
+          .append(hi)
+          .append(' ')
+          .append(window.isEmpty() ? "NIL" : MessageCommands.uidSet(window))
+          .append(')');
+    }
     if (highestModSeq > 0 && !found.isEmpty()) {
       sb.append(" MODSEQ ").append(highestModSeq);
     }
     return sb.toString();
+  }
+
+  /** Whether one message matches every key (false if it was expunged while being read). */
+  static boolean matches(
+      ImapSession s, List<Key> keys, int msn, MessageRecord m, Prefetch prefetch) {
+    Candidate c = new Candidate(s, msn, m, prefetch);
+    try {
+      for (Key k : keys) {
+        if (!k.matches(c)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (CommandFailed e) {
+      return false;
+    }
   }
 
   /** Checks a SORT/THREAD charset (mandatory there). */

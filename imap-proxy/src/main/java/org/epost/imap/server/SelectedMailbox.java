@@ -39,6 +39,9 @@ final class SelectedMailbox {
   private final AtomicBoolean dirty = new AtomicBoolean();
   Registration registration;
 
+  /** The session's kept searches (RFC 5267), told of changes as they are announced. */
+  LiveSearches live;
+
   /** UIDs that are {@code \Recent} in this session (it was the first to be told of them). */
   private final Set<Long> recent = new HashSet<>();
 
@@ -242,6 +245,15 @@ final class SelectedMailbox {
       }
     }
     if (allowExpunge && !expungedPending.isEmpty()) {
+      if (live != null && !live.isEmpty()) {
+        List<long[]> leaving = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+          if (expungedPending.contains(messages.get(i).uid())) {
+            leaving.add(new long[] {messages.get(i).uid(), i + 1});
+          }
+        }
+        live.expunging(leaving);
+      }
       ensureCopied();
       for (int i = messages.size() - 1; i >= 0; i--) {
         long uid = messages.get(i).uid();
@@ -262,6 +274,7 @@ final class SelectedMailbox {
     }
     long last = maxUid();
     int before = messages.size();
+    List<Long> flagged = new ArrayList<>();
     for (MessageRecord now : c.changed()) {
       if (now.uid() > last) {
         ensureCopied();
@@ -281,9 +294,20 @@ final class SelectedMailbox {
       if (!now.flags().equals(known.flags()) && !expungedPending.contains(now.uid())) {
         announceKeywords(now.flags(), out);
         out.untagged(flagsFetch(msn, now, mode));
+        flagged.add(now.uid());
       }
     }
+    if (live != null) {
+      live.changed(flagged);
+    }
     announceArrivals(before, out);
+    if (live != null && messages.size() > before) {
+      List<Long> arrived = new ArrayList<>();
+      for (MessageRecord r : messages.subList(before, messages.size())) {
+        arrived.add(r.uid());
+      }
+      live.changed(arrived);
+    }
     uidNext = Math.max(uidNext, c.uidNext());
     highestModSeq = Math.max(highestModSeq, c.highestModSeq());
   }
