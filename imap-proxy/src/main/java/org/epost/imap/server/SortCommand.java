@@ -464,15 +464,21 @@ final class SortCommand {
 
     private static final Pattern MSG_ID = Pattern.compile("<[^<>]*>");
 
+    /** Message ids kept per header: the last ones, the nearest ancestors (bounds the table). */
+    static final int MAX_REFERENCES = 100;
+
     private static List<String> ids(String value) {
-      List<String> out = new ArrayList<>();
+      java.util.ArrayDeque<String> out = new java.util.ArrayDeque<>();
       if (value != null) {
         Matcher m = MSG_ID.matcher(value);
-        while (m.find() && out.size() < 1000) {
-          out.add(m.group());
+        while (m.find()) {
+          out.addLast(m.group());
+          if (out.size() > MAX_REFERENCES) {
+            out.removeFirst();
+          }
         }
       }
-      return out;
+      return new ArrayList<>(out);
     }
 
     /** REFERENCES: the algorithm of RFC 5256 section 3 (after Jamie Zawinski's). */
