@@ -57,6 +57,7 @@ final class FetchCommand {
     boolean needsStructure = req.items().stream().anyMatch(FetchRequest.Item::needsStructure);
     ResponseBuilder b = new ResponseBuilder();
     boolean expungeIssued = false;
+    List<Long> seen = new ArrayList<>();
     Map<Long, MimePart> structures = Map.of();
     for (int i = 0; i < uids.size(); i++) {
       long u = uids.get(i);
@@ -98,6 +99,7 @@ final class FetchCommand {
           MessageRecord now = res.records().get(u);
           if (now != null) {
             s.selected.stored(msn, now);
+            seen.add(u);
             m = now;
             addFlags = !hasFlags;
           }
@@ -134,6 +136,8 @@ final class FetchCommand {
         }
       }
     }
+    // messages this FETCH marked \Seen move the session's kept searches (RFC 5267)
+    s.live.changed(seen);
     if (expungeIssued) {
       s.syncIfSelected(uid);
       s.out.tagged(tag, "NO [EXPUNGEISSUED] Some of the requested messages were expunged");
