@@ -8,9 +8,12 @@ PORT=14300
 W=$(mktemp -d /tmp/imapbench.XXXXXX)
 chmod 755 "$W"
 cd "$(dirname "$0")/.."
-mvn -o -q -B test-compile
-mvn -o -q -B dependency:build-classpath -Dmdep.outputFile="$W/cp.txt" >/dev/null
-CP="target/test-classes:target/classes:$(cat "$W/cp.txt")"
+# The classpath comes from the test run surefire records (works offline, with no plugin beyond
+# those the build already uses): compile, run one small test, read its surefire.test.class.path.
+mvn -o -q -B test -Dtest=ModifiedUtf7Test -Dsurefire.failIfNoSpecifiedTests=false
+CP=$(grep -o 'name="surefire.test.class.path" value="[^"]*"' \
+  target/surefire-reports/TEST-org.epost.imap.codec.ModifiedUtf7Test.xml | sed 's/.*value="//;s/"$//')
+[ -n "$CP" ] || { echo "could not read the test classpath from surefire's report" >&2; exit 1; }
 
 echo "== machine"; nproc; lscpu | head -14; java -version 2>&1 | head -1; uptime
 

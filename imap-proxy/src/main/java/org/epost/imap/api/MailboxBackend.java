@@ -1,18 +1,15 @@
 package org.epost.imap.api;
 
-import java.util.concurrent.CompletionStage;
-
 /**
  * The storage behind the IMAP server: the service provider interface the email application
  * implements on the peer-to-peer store.
  *
- * <p>Threading contract: every method may be called from any server worker thread, concurrently for
- * different connections. Methods return {@link CompletionStage}s so that a slow or remote backend
- * never blocks the server's network threads; the server never holds a lock while a stage is
- * pending. A stage that completes exceptionally with a {@link BackendException} becomes a tagged
- * {@code NO} carrying its {@link ResponseCode}; any other failure becomes {@code NO [SERVERBUG]},
- * and a stage that does not complete within {@link ImapServerConfig#backendTimeout()} becomes
- * {@code NO [UNAVAILABLE]}.
+ * <p>Threading: blocking, like {@link UserSession} (ADR 0039). Every method is called on a server
+ * worker thread, concurrently for different connections, never on a network thread, and may block;
+ * the server holds no lock meanwhile. A {@link BackendException} becomes a tagged {@code NO}
+ * carrying its {@link ResponseCode}; any other exception becomes {@code NO [SERVERBUG]}; a call
+ * still running after {@link ImapServerConfig#backendTimeout()} is interrupted and answered {@code
+ * NO [UNAVAILABLE]}.
  */
 public interface MailboxBackend {
 
@@ -20,8 +17,8 @@ public interface MailboxBackend {
    * Checks a user's credentials. Implementations must compare secrets in constant time (see {@link
    * Passwords#constantTimeEquals(byte[], byte[])}).
    *
-   * @return the user's session; fails with {@link ResponseCode#AUTHENTICATIONFAILED} on bad
-   *     credentials
+   * @return the user's session
+   * @throws BackendException {@link ResponseCode#AUTHENTICATIONFAILED} on bad credentials
    */
-  CompletionStage<UserSession> authenticate(String user, String password);
+  UserSession authenticate(String user, String password);
 }

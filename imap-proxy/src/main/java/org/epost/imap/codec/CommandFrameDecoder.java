@@ -41,7 +41,9 @@ import org.epost.imap.api.ConnectionLimits;
  * {@code literalBytesPerSecond}), however slowly the bytes trickle.
  */
 public final class CommandFrameDecoder extends ByteToMessageDecoder {
-  private static final Pattern LITERAL = Pattern.compile("\\{(\\d{1,19})(\\+?)\\}$");
+  /** {n}, {n+} and RFC 3516 literal8 ~{n} (the ~ is dropped; the bytes are kept as they are). */
+  private static final Pattern LITERAL = Pattern.compile("~?\\{(\\d{1,19})(\\+?)\\}$");
+
   private static final Pattern HTTP = Pattern.compile("^[A-Z]{3,7} \\S+ HTTP/\\d.*");
   private static final byte[] CONTINUATION =
       "+ Ready for literal data\r\n".getBytes(StandardCharsets.US_ASCII);

@@ -13,7 +13,17 @@ public final class ResponseBuilder {
   private int len;
 
   public ResponseBuilder raw(String ascii) {
-    return bytes(ascii.getBytes(StandardCharsets.UTF_8));
+    int n = ascii.length();
+    ensure(n);
+    for (int i = 0; i < n; i++) {
+      char c = ascii.charAt(i);
+      if (c >= 0x80) {
+        // not ASCII after all: encode the rest as UTF-8
+        return bytes(ascii.substring(i).getBytes(StandardCharsets.UTF_8));
+      }
+      buf[len++] = (byte) c;
+    }
+    return this;
   }
 
   public ResponseBuilder raw(char c) {
@@ -76,6 +86,34 @@ public final class ResponseBuilder {
   }
 
   /** An astring: an atom when the text is a safe atom, else a string. */
+  /**
+   * An astring; with {@code utf8} (RFC 6855 UTF8=ACCEPT enabled) a quoted string may carry UTF-8,
+   * so only CR, LF and NUL force a literal.
+   */
+  public ResponseBuilder astring(String s, boolean utf8) {
+    if (utf8
+        && !s.isEmpty()
+        && s.chars().anyMatch(c -> c >= 0x80)
+        && s.chars().noneMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+      raw('"');
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '"' || c == '\\') {
+          raw('\\');
+        }
+        if (c < 0x80) {
+          raw(c);
+        } else {
+          int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
+          bytes(s.substring(i, end).getBytes(StandardCharsets.UTF_8));
+          i = end - 1;
+        }
+      }
+      return raw('"');
+    }
+    return astring(s);
+  }
+
   public ResponseBuilder astring(String s) {
     if (!s.isEmpty()
         && s.chars().allMatch(c -> c > 0x20 && c < 0x7f && "(){%*\"\\]".indexOf(c) < 0)) {
@@ -98,6 +136,11 @@ public final class ResponseBuilder {
 
   public int length() {
     return len;
+  }
+
+  /** The internal buffer; valid up to {@link #length()} until the next change. */
+  public byte[] array() {
+    return buf;
   }
 
   public byte[] toBytes() {

@@ -7,7 +7,7 @@ import org.epost.imap.codec.CommandReader;
 import org.epost.imap.codec.ImapParseException;
 
 /** A parsed FETCH: the sequence set and the data items asked for, in order. */
-record FetchRequest(SequenceSet set, List<Item> items) {
+record FetchRequest(SequenceSet set, List<Item> items, long changedSince, boolean vanished) {
   private static final int MAX_ITEMS = 100;
 
   /**
@@ -19,6 +19,10 @@ record FetchRequest(SequenceSet set, List<Item> items) {
       return section != null;
     }
 
+    boolean isBinary() {
+      return name.startsWith("BINARY");
+    }
+
     boolean needsStructure() {
       if (section != null) {
         return !(section.path().length == 0 && section.spec().isEmpty());
@@ -27,13 +31,23 @@ record FetchRequest(SequenceSet set, List<Item> items) {
     }
 
     boolean setsSeen() {
-      return section != null && !peek && !name.equals("RFC822.HEADER");
+      return section != null
+          && !peek
+          && !name.equals("RFC822.HEADER")
+          && !name.equals("BINARY.SIZE");
     }
 
     /** The item name as echoed in the response. */
     String responseName() {
       if (name.startsWith("RFC822")) {
         return name;
+      }
+      if (isBinary()) {
+        return name
+            + "["
+            + section.text()
+            + "]"
+            + (partialStart >= 0 ? "<" + partialStart + ">" : "");
       }
       return "BODY[" + section.text() + "]" + (partialStart >= 0 ? "<" + partialStart + ">" : "");
     }
@@ -84,8 +98,46 @@ record FetchRequest(SequenceSet set, List<Item> items) {
         default -> items.add(item(macro, r));
       }
     }
+    long changedSince = -1;
+    boolean vanished = false;
+    if (r.tryConsume(' ')) {
+      // RFC 7162 3.1.4, 3.2.6: fetch modifiers
+      r.expect('(');
+      while (!r.tryConsume(')')) {
+        r.tryConsume(' ');
+        String mod = r.upperAtom();
+        switch (mod) {
+          case "CHANGEDSINCE" -> {
+            r.space();
+            changedSince = modSeq(r);
+          }
+          case "VANISHED" -> vanished = true;
+          default -> throw new ImapParseException("Unknown FETCH modifier " + mod);
+        }
+      }
+      if (vanished && changedSince < 0) {
+        throw new ImapParseException("VANISHED needs CHANGEDSINCE (RFC 7162 3.2.6)");
+      }
+      if (changedSince >= 0 && items.stream().noneMatch(i -> i.name().equals("MODSEQ"))) {
+        items.add(new Item("MODSEQ", null, false, -1, -1));
+      }
+    }
     r.end();
-    return new FetchRequest(set, items);
+    return new FetchRequest(set, items, changedSince, vanished);
+  }
+
+  /** A mod-sequence value (RFC 7162: 1 to 2^63-1; 0 where a mod-seq-valzer is allowed). */
+  static long modSeq(CommandReader r) throws ImapParseException {
+    String a = r.atom();
+    try {
+      long n = Long.parseLong(a);
+      if (n < 0 || !a.chars().allMatch(Character::isDigit)) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ImapParseException("Expected a mod-sequence, got \"" + a + "\"");
+    }
   }
 
   private static List<Item> plain(String... names) {
@@ -102,7 +154,7 @@ record FetchRequest(SequenceSet set, List<Item> items) {
 
   private static Item item(String name, CommandReader r) throws ImapParseException {
     switch (name) {
-      case "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "UID", "BODYSTRUCTURE" -> {
+      case "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "UID", "BODYSTRUCTURE", "MODSEQ" -> {
         return new Item(name, null, false, -1, -1);
       }
       case "RFC822" -> {
@@ -114,6 +166,30 @@ record FetchRequest(SequenceSet set, List<Item> items) {
       case "RFC822.TEXT" -> {
         return new Item(name, new Section(new int[0], "TEXT", List.of()), false, -1, -1);
       }
+      case "BINARY", "BINARY.PEEK", "BINARY.SIZE" -> {
+        // RFC 3516: a section of part numbers only
+        r.expect('[');
+        List<Integer> path = new ArrayList<>();
+        if (r.peek() != ']') {
+          for (String n : r.atom("()[]").split("\\.", -1)) {
+            try {
+              int v = Integer.parseInt(n);
+              if (v < 1 || !n.chars().allMatch(Character::isDigit) || path.size() >= 40) {
+                throw new NumberFormatException();
+              }
+              path.add(v);
+            } catch (NumberFormatException e) {
+              throw new ImapParseException("A BINARY section is part numbers only");
+            }
+          }
+        }
+        r.expect(']');
+        long[] partial = name.equals("BINARY.SIZE") ? new long[] {-1, -1} : partial(r);
+        Section section =
+            new Section(path.stream().mapToInt(Integer::intValue).toArray(), "", List.of());
+        String n = name.equals("BINARY.PEEK") ? "BINARY" : name;
+        return new Item(n, section, !name.equals("BINARY"), partial[0], partial[1]);
+      }
       case "BODY", "BODY.PEEK" -> {
         if (r.peek() != '[') {
           if (name.equals("BODY.PEEK")) {
@@ -124,26 +200,32 @@ record FetchRequest(SequenceSet set, List<Item> items) {
         r.expect('[');
         Section section = section(r);
         r.expect(']');
-        long start = -1;
-        long length = -1;
-        if (r.tryConsume('<')) {
-          String range = r.atom("()[>");
-          r.expect('>');
-          int dot = range.indexOf('.');
-          try {
-            start = Long.parseLong(dot < 0 ? range : range.substring(0, dot));
-            length = dot < 0 ? Long.MAX_VALUE : Long.parseLong(range.substring(dot + 1));
-          } catch (NumberFormatException e) {
-            throw new ImapParseException("Invalid partial range <" + range + ">");
-          }
-          if (start < 0 || length < 0) {
-            throw new ImapParseException("Invalid partial range <" + range + ">");
-          }
-        }
-        return new Item("BODY", section, name.equals("BODY.PEEK"), start, length);
+        long[] partial = partial(r);
+        return new Item("BODY", section, name.equals("BODY.PEEK"), partial[0], partial[1]);
       }
       default -> throw new ImapParseException("Unknown FETCH item " + name);
     }
+  }
+
+  /** An optional {@code <start.length>}: {start, length}, or {-1, -1}. */
+  private static long[] partial(CommandReader r) throws ImapParseException {
+    long start = -1;
+    long length = -1;
+    if (r.tryConsume('<')) {
+      String range = r.atom("()[>");
+      r.expect('>');
+      int dot = range.indexOf('.');
+      try {
+        start = Long.parseLong(dot < 0 ? range : range.substring(0, dot));
+        length = dot < 0 ? Long.MAX_VALUE : Long.parseLong(range.substring(dot + 1));
+      } catch (NumberFormatException e) {
+        throw new ImapParseException("Invalid partial range <" + range + ">");
+      }
+      if (start < 0 || length < 0) {
+        throw new ImapParseException("Invalid partial range <" + range + ">");
+      }
+    }
+    return new long[] {start, length};
   }
 
   private static Section section(CommandReader r) throws ImapParseException {

@@ -22,6 +22,32 @@ final class Flags {
 
   private Flags() {}
 
+  /** Writes a flag list, sorted, with {@code \\Recent} added if asked, without a temporary set. */
+  static void write(org.epost.imap.codec.ResponseBuilder b, Set<String> flags, boolean recent) {
+    int n = flags.size() + (recent ? 1 : 0);
+    if (n == 0) {
+      b.raw("()");
+      return;
+    }
+    if (n == 1) {
+      b.raw('(').raw(recent ? RECENT : flags.iterator().next()).raw(')');
+      return;
+    }
+    String[] all = flags.toArray(new String[n]);
+    if (recent) {
+      all[n - 1] = RECENT;
+    }
+    java.util.Arrays.sort(all);
+    b.raw('(');
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        b.raw(' ');
+      }
+      b.raw(all[i]);
+    }
+    b.raw(')');
+  }
+
   static String format(Set<String> flags) {
     if (flags.isEmpty()) {
       return "()";

@@ -4,16 +4,14 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.epost.imap.api.BackendException;
 import org.epost.imap.api.ImapServerConfig;
 import org.epost.imap.api.MailboxBackend;
+import org.epost.imap.api.MailboxChanges;
 import org.epost.imap.api.MailboxSnapshot;
 import org.epost.imap.api.UserSession;
 import org.epost.imap.codec.CommandFrame;
@@ -31,9 +29,11 @@ import org.epost.imap.codec.ImapParseException;
 final class ImapSession {
   static final String CAPABILITIES =
       "IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE NAMESPACE ID ENABLE "
-          + "SPECIAL-USE UNSELECT CHILDREN AUTH=PLAIN";
+          + "SPECIAL-USE UNSELECT CHILDREN CONDSTORE QRESYNC ESEARCH LIST-EXTENDED LIST-STATUS "
+          + "SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES MULTIAPPEND BINARY UTF8=ACCEPT CATENATE CONTEXT=SEARCH AUTH=PLAIN";
   private static final System.Logger LOG = System.getLogger(ImapSession.class.getName());
-  private static final Set<String> NO_EXPUNGE_COMMANDS = Set.of("FETCH", "STORE", "SEARCH");
+  private static final Set<String> NO_EXPUNGE_COMMANDS =
+      Set.of("FETCH", "STORE", "SEARCH", "SORT", "THREAD");
 
   final ImapServerConfig config;
   final MailboxBackend backend;
@@ -53,6 +53,31 @@ final class ImapSession {
   private final ConnectionGuard guard;
   private final InetAddress clientAddress;
   private int loginFailures;
+
+  /** RFC 7162: CONDSTORE enabled (by ENABLE, SELECT (CONDSTORE), FETCH MODSEQ and the like). */
+  boolean condstore;
+
+  /** RFC 7162: QRESYNC enabled (only by ENABLE): VANISHED instead of EXPUNGE. */
+  boolean qresync;
+
+  /** RFC 5267 searches kept up to date while the mailbox stays selected. */
+  final LiveSearches live = new LiveSearches(this);
+
+  /** RFC 6855 UTF8=ACCEPT enabled: mailbox names are UTF-8 on the wire, not modified UTF-7. */
+  boolean utf8;
+
+  /** A mailbox name from the wire, in Unicode (may throw IllegalArgumentException). */
+  String decodeName(String wire) {
+    return utf8 ? wire : org.epost.imap.codec.ModifiedUtf7.decode(wire);
+  }
+
+  /** A mailbox name for the wire. */
+  String encodeName(String name) {
+    return utf8 ? name : org.epost.imap.codec.ModifiedUtf7.encode(name);
+  }
+
+  /** Set while parsing a SEARCH that has a MODSEQ key (its response then ends with MODSEQ). */
+  boolean modSeqSearched;
 
   ImapSession(
       ImapServerConfig config,
@@ -142,7 +167,9 @@ final class ImapSession {
 
   private void dispatch(String tag, String name, boolean uid, CommandReader r)
       throws ImapParseException, CommandFailed {
-    if (uid && !Set.of("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE").contains(name)) {
+    if (uid
+        && !Set.of("FETCH", "STORE", "SEARCH", "SORT", "THREAD", "COPY", "MOVE", "EXPUNGE")
+            .contains(name)) {
       throw new ImapParseException("UID " + name + " is not a command");
     }
     switch (name) {
@@ -215,13 +242,27 @@ final class ImapSession {
       }
       case "ENABLE" -> {
         requireAuthenticated();
-        r.space();
-        r.atom();
-        while (r.tryConsume(' ')) {
-          r.atom();
+        List<String> asked = new java.util.ArrayList<>();
+        do {
+          r.space();
+          asked.add(r.upperAtom());
+        } while (!r.atEnd());
+        StringBuilder enabled = new StringBuilder("ENABLED");
+        for (String ext : asked) {
+          if (ext.equals("CONDSTORE") && !condstore) {
+            condstore = true;
+            enabled.append(" CONDSTORE");
+          } else if (ext.equals("QRESYNC") && !qresync) {
+            // QRESYNC implies CONDSTORE (RFC 7162 3.2.3); ENABLED lists what was asked
+            qresync = true;
+            condstore = true;
+            enabled.append(" QRESYNC");
+          } else if (ext.equals("UTF8=ACCEPT") && !utf8) {
+            utf8 = true;
+            enabled.append(" UTF8=ACCEPT");
+          }
         }
-        r.end();
-        out.untagged("ENABLED");
+        out.untagged(enabled.toString());
         ok(tag, "ENABLE completed");
       }
       case "NAMESPACE" -> {
@@ -251,7 +292,7 @@ final class ImapSession {
         requireSelected();
         r.end();
         if (name.equals("CLOSE") && !selected.readOnly) {
-          await(user.expunge(selected.name, null));
+          run(() -> user.expunge(selected.name, null));
         }
         deselect();
         out.tagged(tag, "OK " + name + " completed");
@@ -270,6 +311,34 @@ final class ImapSession {
         requireSelected();
         syncIfSelected(uid);
         SearchCommand.run(this, tag, uid, r);
+      }
+      case "CANCELUPDATE" -> {
+        // RFC 5267 4.3: stop keeping searches up to date
+        requireSelected();
+        List<String> tags = new java.util.ArrayList<>();
+        do {
+          r.space();
+          tags.add(r.string());
+        } while (!r.atEnd());
+        r.end();
+        boolean all = true;
+        for (String t : tags) {
+          all &= live.cancel(t);
+        }
+        if (!all) {
+          throw CommandFailed.no(null, "Unknown tag");
+        }
+        ok(tag, "CANCELUPDATE completed");
+      }
+      case "SORT" -> {
+        requireSelected();
+        syncIfSelected(uid);
+        SortCommand.sort(this, tag, uid, r);
+      }
+      case "THREAD" -> {
+        requireSelected();
+        syncIfSelected(uid);
+        SortCommand.thread(this, tag, uid, r);
       }
       default -> throw new ImapParseException("Unknown command " + name);
     }
@@ -294,11 +363,17 @@ final class ImapSession {
     if (!selected.takeDirty() && !(allowExpunge && selected.hasPendingExpunges())) {
       return;
     }
+    SelectedMailbox sel = selected;
     try {
-      MailboxSnapshot snapshot = await(user.snapshot(selected.name));
-      selected.sync(snapshot, allowExpunge, out);
+      MailboxChanges changes = call(() -> user.changesSince(sel.name, sel.highestModSeq));
+      if (changes.expungesComplete() && changes.uidValidity() == sel.uidValidity) {
+        sel.apply(changes, allowExpunge, mode(), out);
+      } else {
+        MailboxSnapshot snapshot = call(() -> user.snapshot(sel.name));
+        sel.sync(snapshot, allowExpunge, mode(), out);
+      }
     } catch (CommandFailed e) {
-      selected.markDirty();
+      sel.markDirty();
     }
   }
 
@@ -334,7 +409,7 @@ final class ImapSession {
   private void login(String tag, String u, String p) throws CommandFailed {
     UserSession session;
     try {
-      session = await(backend.authenticate(u, p));
+      session = call(() -> backend.authenticate(u, p));
     } catch (CommandFailed e) {
       if (!"AUTHENTICATIONFAILED".equals(e.code())) {
         throw e;
@@ -408,28 +483,97 @@ final class ImapSession {
     }
   }
 
-  <T> T await(CompletionStage<T> stage) throws CommandFailed {
+  /** A backend call that returns nothing. */
+  @FunctionalInterface
+  interface Action {
+    void run();
+  }
+
+  /** Runs a backend call that returns nothing; see {@link #call}. */
+  void run(Action action) throws CommandFailed {
+    call(
+        () -> {
+          action.run();
+          return null;
+        });
+  }
+
+  /**
+   * Runs a blocking backend call on this worker (ADR 0039) and maps its failure: {@link
+   * BackendException} to {@code NO [CODE]}, anything else to {@code NO [SERVERBUG]}. A call still
+   * running after the backend timeout has this thread interrupted and fails {@code NO
+   * [UNAVAILABLE]}, whatever the backend then throws or returns.
+   */
+  <T> T call(java.util.function.Supplier<T> work) throws CommandFailed {
+    Alarm alarm = new Alarm(Thread.currentThread());
+    java.util.concurrent.ScheduledFuture<?> timer =
+        executor.schedule(alarm::ring, config.backendTimeout().toMillis());
+    T result;
     try {
-      return stage
-          .toCompletableFuture()
-          .get(config.backendTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof BackendException be) {
-        throw CommandFailed.no(be.code().name(), be.getMessage());
+      result = work.get();
+    } catch (BackendException be) {
+      alarm.stop();
+      if (alarm.rang) {
+        throw timedOut();
       }
-      LOG.log(Level.WARNING, "backend failure", cause);
-      throw CommandFailed.no("SERVERBUG", "The mail store failed: " + cause);
-    } catch (TimeoutException e) {
-      throw CommandFailed.no(
-          "UNAVAILABLE",
-          "The mail store did not answer within "
-              + config.backendTimeout().toSeconds()
-              + " s; try again later");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CommandFailed.no("UNAVAILABLE", "Server shutting down");
+      throw CommandFailed.no(be.code().name(), be.getMessage());
+    } catch (RuntimeException e) {
+      alarm.stop();
+      if (alarm.rang) {
+        throw timedOut();
+      }
+      LOG.log(Level.WARNING, "backend failure", e);
+      throw CommandFailed.no("SERVERBUG", "The mail store failed: " + e);
+    } finally {
+      alarm.stop();
+      if (timer != null) {
+        timer.cancel(false);
+      }
     }
+    if (alarm.rang) {
+      throw timedOut();
+    }
+    return result;
+  }
+
+  private CommandFailed timedOut() {
+    return CommandFailed.no(
+        "UNAVAILABLE",
+        "The mail store did not answer within "
+            + config.backendTimeout().toSeconds()
+            + " s; try again later");
+  }
+
+  /** Interrupts a worker whose backend call is late, unless the call has ended. */
+  private static final class Alarm {
+    private final Thread worker;
+    private boolean stopped;
+    volatile boolean rang;
+
+    Alarm(Thread worker) {
+      this.worker = worker;
+    }
+
+    synchronized void ring() {
+      if (!stopped) {
+        rang = true;
+        worker.interrupt();
+      }
+    }
+
+    /** Ends the call: no interrupt after this; one that came is cleared from the thread. */
+    synchronized void stop() {
+      if (!stopped) {
+        stopped = true;
+        if (rang) {
+          Thread.interrupted();
+        }
+      }
+    }
+  }
+
+  SelectedMailbox.Mode mode() {
+    return new SelectedMailbox.Mode(condstore, qresync);
   }
 
   String delimiterString() {
@@ -460,6 +604,7 @@ final class ImapSession {
   }
 
   void deselect() {
+    live.clear();
     if (selected != null && selected.registration != null) {
       selected.registration.close();
     }

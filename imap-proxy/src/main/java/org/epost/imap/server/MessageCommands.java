@@ -9,12 +9,13 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.epost.imap.api.AppendResult;
 import org.epost.imap.api.CopyResult;
 import org.epost.imap.api.FlagUpdate;
 import org.epost.imap.api.MessageRecord;
+import org.epost.imap.api.NewMessage;
+import org.epost.imap.api.StoreResult;
 import org.epost.imap.codec.CommandReader;
 import org.epost.imap.codec.ImapParseException;
 import org.epost.imap.codec.Literal;
@@ -69,9 +70,13 @@ final class MessageCommands {
     }
     r.end();
     requireWritable(s);
-    s.await(s.user.expunge(s.selected.name, only));
+    List<Long> restrict = only;
+    s.run(() -> s.user.expunge(s.selected.name, restrict));
     s.selected.markDirty();
-    s.ok(tag, "EXPUNGE completed");
+    s.syncIfSelected(true);
+    // RFC 7162 3.2.10 (and Dovecot): with CONDSTORE the tagged OK carries the new HIGHESTMODSEQ
+    String code = s.condstore ? "[HIGHESTMODSEQ " + s.selected.highestModSeq + "] " : "";
+    s.out.tagged(tag, "OK " + code + "EXPUNGE completed");
   }
 
   private static void store(ImapSession s, String tag, boolean uid, CommandReader r)
@@ -79,6 +84,21 @@ final class MessageCommands {
     r.space();
     SequenceSet set = SequenceSet.parse(r.atom("(){\"\\"));
     r.space();
+    long unchangedSince = Long.MAX_VALUE;
+    if (r.tryConsume('(')) {
+      // RFC 7162 3.1.3: STORE modifiers
+      while (!r.tryConsume(')')) {
+        r.tryConsume(' ');
+        String mod = r.upperAtom();
+        if (!mod.equals("UNCHANGEDSINCE")) {
+          throw new ImapParseException("Unknown STORE modifier " + mod);
+        }
+        r.space();
+        unchangedSince = FetchRequest.modSeq(r);
+      }
+      r.space();
+      s.condstore = true;
+    }
     String item = r.upperAtom();
     r.space();
     Set<String> flags = Flags.parse(r.atomList());
@@ -94,31 +114,55 @@ final class MessageCommands {
         };
     List<Long> targets = uids(s, set, uid);
     requireWritable(s);
+    List<Long> modified = List.of();
     if (!targets.isEmpty()) {
-      Map<Long, Set<String>> result =
-          s.await(s.user.storeFlags(s.selected.name, targets, update, flags));
-      for (Map.Entry<Long, Set<String>> e : result.entrySet()) {
-        int msn = s.selected.msnOf(e.getKey());
-        if (msn < 0) {
+      long since = unchangedSince;
+      StoreResult result =
+          s.call(() -> s.user.storeFlags(s.selected.name, targets, update, flags, since));
+      modified = result.modified();
+      for (long u : targets) {
+        MessageRecord now = result.records().get(u);
+        int msn = s.selected.msnOf(u);
+        if (now == null || msn < 0) {
           continue;
         }
-        s.selected.updateFlags(msn, e.getValue());
-        if (!silent) {
-          s.selected.announceKeywords(e.getValue(), s.out);
-          s.out.untagged(
-              msn
-                  + " FETCH ("
-                  + (uid ? "UID " + e.getKey() + " " : "")
-                  + "FLAGS "
-                  + s.selected.flagsOf(e.getKey(), e.getValue())
-                  + ")");
+        MessageRecord before = s.selected.byMsn(msn);
+        s.selected.stored(msn, now);
+        boolean changed = now.modSeq() != before.modSeq() || !now.flags().equals(before.flags());
+        if (silent && !(s.condstore && changed)) {
+          continue;
         }
+        StringBuilder line = new StringBuilder().append(msn).append(" FETCH (");
+        if (uid) {
+          line.append("UID ").append(u).append(' ');
+        }
+        if (!silent) {
+          s.selected.announceKeywords(now.flags(), s.out);
+          line.append("FLAGS ").append(s.selected.flagsOf(u, now.flags())).append(' ');
+        }
+        if (s.condstore) {
+          line.append("MODSEQ (").append(now.modSeq()).append(") ");
+        }
+        line.setLength(line.length() - 1);
+        s.out.untagged(line.append(')').toString());
       }
     }
+    // this session's own flag changes move its kept searches too (RFC 5267)
+    s.live.changed(targets);
+    String code = "";
+    if (!modified.isEmpty()) {
+      List<Long> ids = new ArrayList<>();
+      for (long u : modified) {
+        ids.add(uid ? u : (long) s.selected.msnOf(u));
+      }
+      ids.sort(null);
+      code = "[MODIFIED " + uidSet(ids) + "] ";
+    }
+    String done = code.isEmpty() ? "STORE completed" : "Conditional STORE failed";
     if (uid) {
-      s.ok(tag, "UID STORE completed");
+      s.ok(tag, code + (code.isEmpty() ? "UID " : "") + done);
     } else {
-      s.okNoExpunge(tag, "STORE completed");
+      s.okNoExpunge(tag, code + done);
     }
   }
 
@@ -139,10 +183,11 @@ final class MessageCommands {
       return;
     }
     CopyResult result =
-        s.await(
-            name.equals("MOVE")
-                ? s.user.move(s.selected.name, sources, target)
-                : s.user.copy(s.selected.name, sources, target));
+        s.call(
+            () ->
+                name.equals("MOVE")
+                    ? s.user.move(s.selected.name, sources, target)
+                    : s.user.copy(s.selected.name, sources, target));
     String code =
         result.sourceUids().isEmpty()
             ? ""
@@ -185,35 +230,100 @@ final class MessageCommands {
     return sb.toString();
   }
 
+  /**
+   * APPEND, with RFC 3502 MULTIAPPEND: one or more messages, each with optional flags and date,
+   * stored all or none.
+   */
   static void append(ImapSession s, String tag, CommandReader r)
       throws ImapParseException, CommandFailed {
     r.space();
     String mailbox = MailboxCommands.mailboxName(s, r.astring());
-    r.space();
-    Set<String> flags = Set.of();
-    if (r.peek() == '(') {
-      flags = Flags.parse(r.atomList());
+    List<Literal> literals = new ArrayList<>();
+    List<List<Catenate.Part>> catenations = new ArrayList<>();
+    List<Set<String>> flagLists = new ArrayList<>();
+    List<Instant> dates = new ArrayList<>();
+    do {
       r.space();
-    }
-    Instant date = null;
-    if (r.peek() == '"') {
-      String text = r.string();
-      try {
-        date = ZonedDateTime.parse(text.trim(), DATE_TIME).toInstant();
-      } catch (DateTimeParseException e) {
-        throw new ImapParseException("Invalid date-time \"" + text + "\"");
+      Set<String> flags = Set.of();
+      if (r.peek() == '(') {
+        flags = Flags.parse(r.atomList());
+        r.space();
       }
-      r.space();
-    }
-    Literal message = r.literal();
+      Instant date = null;
+      if (r.peek() == '"') {
+        String text = r.string();
+        try {
+          date = ZonedDateTime.parse(text.trim(), DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+          throw new ImapParseException("Invalid date-time \"" + text + "\"");
+        }
+        r.space();
+      }
+      if (r.peek() == 'C' || r.peek() == 'c') {
+        // RFC 4469 CATENATE: put together after parsing, from TEXT literals and URLs
+        if (!r.upperAtom().equals("CATENATE")) {
+          throw new ImapParseException("Expected a literal or CATENATE");
+        }
+        catenations.add(Catenate.parse(r));
+        literals.add(null);
+      } else if (r.peek() == 'U' || r.peek() == 'u') {
+        // RFC 6855 3: APPEND ... UTF8 (literal8), a message with UTF-8 headers (RFC 6532)
+        if (!r.upperAtom().equals("UTF8") || !s.utf8) {
+          throw new ImapParseException("APPEND UTF8 (...) needs ENABLE UTF8=ACCEPT");
+        }
+        r.space();
+        r.expect('(');
+        literals.add(r.literal());
+        r.expect(')');
+      } else {
+        literals.add(r.literal());
+      }
+      flagLists.add(flags);
+      dates.add(date);
+    } while (!r.atEnd());
     r.end();
+    List<Literal> built = new ArrayList<>();
+    List<InputStream> streams = new ArrayList<>();
     AppendResult result;
-    try (InputStream in = message.openStream()) {
-      result = s.await(s.user.append(mailbox, flags, date, in, message.size()));
+    try {
+      int next = 0;
+      for (int i = 0; i < literals.size(); i++) {
+        if (literals.get(i) == null) {
+          Literal l = Catenate.build(s, catenations.get(next++));
+          built.add(l);
+          literals.set(i, l);
+        }
+      }
+      for (Literal l : literals) {
+        if (l.size() == 0) {
+          // RFC 3502 section 6: an empty literal cancels the whole command
+          throw CommandFailed.no(null, "An empty message cancels the APPEND: nothing was appended");
+        }
+      }
+      List<NewMessage> messages = new ArrayList<>();
+      for (int i = 0; i < literals.size(); i++) {
+        InputStream in = literals.get(i).openStream();
+        streams.add(in);
+        messages.add(new NewMessage(flagLists.get(i), dates.get(i), in, literals.get(i).size()));
+      }
+      result = s.call(() -> s.user.append(mailbox, messages));
     } catch (IOException e) {
       throw CommandFailed.no("SERVERBUG", "Cannot read the spooled message: " + e.getMessage());
+    } finally {
+      for (InputStream in : streams) {
+        try {
+          in.close();
+        } catch (IOException e) {
+          // a spooled literal that cannot be closed is removed with the frame
+        }
+      }
+      for (Literal l : built) {
+        l.close();
+      }
     }
-    s.ok(tag, "[APPENDUID " + result.uidValidity() + " " + result.uid() + "] APPEND completed");
+    s.ok(
+        tag,
+        "[APPENDUID " + result.uidValidity() + " " + uidSet(result.uids()) + "] APPEND completed");
   }
 
   static String formatDate(MessageRecord m) {

@@ -49,7 +49,7 @@ final class Responder {
   }
 
   void write(ResponseBuilder b) {
-    write(b.toBytes());
+    write(b.array(), 0, b.length());
   }
 
   void write(byte[] bytes) {
@@ -77,7 +77,10 @@ final class Responder {
   }
 
   private void handOver() {
-    last = channel.write(Unpooled.copiedBuffer(pending, 0, pendingLength));
+    // a pooled buffer: responses leave no garbage behind (the pool's memory is reused)
+    io.netty.buffer.ByteBuf out = channel.alloc().buffer(pendingLength);
+    out.writeBytes(pending, 0, pendingLength);
+    last = channel.write(out);
     pendingLength = 0;
     if (!channel.isWritable()) {
       drain();
@@ -100,11 +103,20 @@ final class Responder {
     long left = length;
     while (left > 0) {
       int n = (int) Math.min(CHUNK, left);
-      byte[] chunk = in.readNBytes(n);
-      if (chunk.length < n) {
+      if (pendingLength + n > pending.length) {
+        if (pendingLength > 0) {
+          handOver();
+        }
+        if (pending.length < BATCH) {
+          pending = new byte[BATCH];
+        }
+      }
+      // read straight into the batch: no chunk array per read
+      int got = in.readNBytes(pending, pendingLength, n);
+      pendingLength += got;
+      if (got < n) {
         throw new EOFException("message shorter than its recorded size");
       }
-      write(chunk);
       left -= n;
     }
   }

@@ -8,8 +8,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.apache.james.mime4j.dom.field.DateTimeField;
 import org.apache.james.mime4j.field.LenientFieldParser;
 import org.epost.imap.api.MessageRecord;
@@ -36,17 +39,19 @@ final class SearchCommand {
     final ImapSession s;
     final int msn;
     final MessageRecord m;
-    private MimePart structure;
+    MimePart structure;
+    private final Prefetch prefetch;
 
-    Candidate(ImapSession s, int msn, MessageRecord m) {
+    Candidate(ImapSession s, int msn, MessageRecord m, Prefetch prefetch) {
       this.s = s;
       this.msn = msn;
       this.m = m;
+      this.prefetch = prefetch;
     }
 
     MimePart structure() throws CommandFailed {
       if (structure == null) {
-        structure = FetchCommand.structure(s, m);
+        structure = prefetch.get(msn, m);
       }
       return structure;
     }
@@ -80,12 +85,45 @@ final class SearchCommand {
       if (segments.isEmpty()) {
         return needle.isEmpty();
       }
-      try (InputStream in = s.await(s.user.openMessage(s.selected.name, m.uid()))) {
+      try (InputStream in = s.call(() -> s.user.read(s.selected.name, m.uid(), 0, m.size()))) {
         return DecodedTextSearch.contains(in, segments, needle);
       } catch (IOException e) {
         throw CommandFailed.no(
             "SERVERBUG", "Cannot read message " + m.uid() + ": " + e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Structures for a search over the mailbox, asked of the backend {@link
+   * FetchCommand#STRUCTURE_BATCH} messages at a time, and only once a key needs one: a header
+   * search over 10,000 messages is 40 round trips, not 10,000. Holds at most one batch.
+   */
+  static final class Prefetch {
+    private final ImapSession s;
+    private final Map<Long, MimePart> batch = new HashMap<>();
+
+    Prefetch(ImapSession s) {
+      this.s = s;
+    }
+
+    MimePart get(int msn, MessageRecord m) throws CommandFailed {
+      MimePart p = batch.remove(m.uid());
+      if (p != null) {
+        return p;
+      }
+      List<MessageRecord> all = s.selected.all();
+      List<Long> uids = new ArrayList<>();
+      for (int i = msn - 1; i < all.size() && uids.size() < FetchCommand.STRUCTURE_BATCH; i++) {
+        uids.add(all.get(i).uid());
+      }
+      batch.clear();
+      batch.putAll(FetchCommand.structures(s, uids));
+      p = batch.remove(m.uid());
+      if (p == null) {
+        throw CommandFailed.no("NONEXISTENT", "Message " + m.uid() + " was expunged");
+      }
+      return p;
     }
   }
 
@@ -99,6 +137,48 @@ final class SearchCommand {
   static void run(ImapSession s, String tag, boolean uid, CommandReader r)
       throws ImapParseException, CommandFailed {
     r.space();
+    s.modSeqSearched = false;
+    Set<String> returns = null;
+    long[] partial = null;
+    if ("RETURN".equalsIgnoreCase(r.peek() == '(' ? null : peekAtom(r))) {
+      // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) criteria
+      r.atom();
+      r.space();
+      returns = new java.util.LinkedHashSet<>();
+      r.expect('(');
+      boolean empty = true;
+      while (!r.tryConsume(')')) {
+        r.tryConsume(' ');
+        empty = false;
+        String o = r.upperAtom();
+        switch (o) {
+          case "MIN", "MAX", "COUNT", "ALL", "UPDATE" -> returns.add(o);
+          case "CONTEXT" -> {
+            // RFC 5267: a hint that the result will be asked for again; nothing to do
+          }
+          case "PARTIAL" -> {
+            // RFC 5267 4.4: the results at positions low:high
+            r.space();
+            String range = r.atom();
+            String[] lh = range.split(":", -1);
+            try {
+              partial = new long[] {Long.parseLong(lh[0]), Long.parseLong(lh[1])};
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+              throw new ImapParseException("Invalid PARTIAL range " + range);
+            }
+            if (partial[0] < 1 || partial[1] < 1) {
+              throw new ImapParseException("Invalid PARTIAL range " + range);
+            }
+            returns.add("PARTIAL");
+          }
+          default -> throw new ImapParseException("Unknown SEARCH RETURN option " + o);
+        }
+      }
+      if (empty) {
+        returns.add("ALL");
+      }
+      r.space();
+    }
     List<Key> keys = new ArrayList<>();
     String first = r.peek() == '(' ? null : peekAtom(r);
     if ("CHARSET".equalsIgnoreCase(first)) {
@@ -117,13 +197,16 @@ final class SearchCommand {
     }
     r.end();
     StringBuilder result = new StringBuilder("SEARCH");
+    long highest = 0;
+    List<Long> found = new ArrayList<>();
     List<MessageRecord> all = new ArrayList<>(s.selected.all());
+    Prefetch prefetch = new Prefetch(s);
     for (int i = 0; i < all.size(); i++) {
       MessageRecord m = all.get(i);
       if (s.selected.isExpungedPending(m.uid())) {
         continue;
       }
-      Candidate c = new Candidate(s, i + 1, m);
+      Candidate c = new Candidate(s, i + 1, m, prefetch);
       boolean ok = true;
       try {
         for (Key k : keys) {
@@ -142,15 +225,160 @@ final class SearchCommand {
         ok = false;
       }
       if (ok) {
-        result.append(' ').append(uid ? m.uid() : i + 1);
+        if (returns == null) {
+          result.append(' ').append(uid ? m.uid() : i + 1);
+        } else {
+          found.add(uid ? m.uid() : i + 1);
+        }
+        highest = Math.max(highest, m.modSeq());
       }
     }
-    s.out.untagged(result.toString());
+    if (returns != null) {
+      s.out.untagged(esearch(tag, uid, returns, found, s.modSeqSearched ? highest : 0, partial));
+      if (returns.contains("UPDATE")) {
+        List<Long> uids = new ArrayList<>();
+        for (long id : found) {
+          uids.add(uid ? id : s.selected.byMsn((int) id).uid());
+        }
+        if (!s.live.add(tag, uid, keys, uids)) {
+          s.out.untagged(
+              "NO [NOUPDATE \""
+                  + tag
+                  + "\"] At most "
+                  + LiveSearches.MAX
+                  + " searches are kept up to date");
+        }
+      }
+    } else {
+      if (s.modSeqSearched && highest > 0) {
+        result.append(" (MODSEQ ").append(highest).append(')');
+      }
+      s.out.untagged(result.toString());
+    }
     if (uid) {
       s.ok(tag, "UID SEARCH completed");
     } else {
       s.okNoExpunge(tag, "SEARCH completed");
     }
+  }
+
+  /**
+   * The RFC 4731 answer: {@code ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [COUNT n] [ALL set]}, with
+   * MIN, MAX and ALL left out when nothing matched, and RFC 7162's MODSEQ when searched by it.
+   */
+  static String esearch(
+      String tag,
+      boolean uid,
+      Set<String> returns,
+      List<Long> found,
+      long highestModSeq,
+      long[] partial) {
+    StringBuilder sb = new StringBuilder("ESEARCH (TAG \"").append(tag).append("\")");
+    if (uid) {
+      sb.append(" UID");
+    }
+    if (!found.isEmpty()) {
+      if (returns.contains("MIN")) {
+        sb.append(" MIN ").append(found.get(0));
+      }
+      if (returns.contains("MAX")) {
+        sb.append(" MAX ").append(found.get(found.size() - 1));
+      }
+    }
+    if (returns.contains("COUNT")) {
+      sb.append(" COUNT ").append(found.size());
+    }
+    if (!found.isEmpty() && returns.contains("ALL")) {
+      sb.append(" ALL ").append(MessageCommands.uidSet(found));
+    }
+    if (partial != null) {
+      long lo = Math.min(partial[0], partial[1]);
+      long hi = Math.max(partial[0], partial[1]);
+      List<Long> window = new ArrayList<>();
+      for (long i = lo; i <= hi && i <= found.size(); i++) {
+        window.add(found.get((int) i - 1));
+      }
+      sb.append(" PARTIAL (")
+          .append(lo)
+          .append(':')
+          .append(hi)
+          .append(' ')
+          .append(window.isEmpty() ? "NIL" : MessageCommands.uidSet(window))
+          .append(')');
+    }
+    if (highestModSeq > 0 && !found.isEmpty()) {
+      sb.append(" MODSEQ ").append(highestModSeq);
+    }
+    return sb.toString();
+  }
+
+  /** Whether one message matches every key (false if it was expunged while being read). */
+  static boolean matches(
+      ImapSession s, List<Key> keys, int msn, MessageRecord m, Prefetch prefetch) {
+    Candidate c = new Candidate(s, msn, m, prefetch);
+    try {
+      for (Key k : keys) {
+        if (!k.matches(c)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (CommandFailed e) {
+      return false;
+    }
+  }
+
+  /** Checks a SORT/THREAD charset (mandatory there). */
+  static void checkCharset(String cs) throws CommandFailed {
+    if (!cs.equalsIgnoreCase("UTF-8") && !cs.equalsIgnoreCase("US-ASCII")) {
+      throw CommandFailed.no("BADCHARSET (UTF-8 US-ASCII)", "Charset " + cs + " is not supported");
+    }
+  }
+
+  /** Search keys up to the end of the command (for SORT and THREAD). */
+  static List<Key> criteria(ImapSession s, CommandReader r) throws ImapParseException {
+    List<Key> keys = new ArrayList<>();
+    keys.add(key(s, r, 0));
+    while (r.tryConsume(' ')) {
+      keys.add(key(s, r, 0));
+    }
+    r.end();
+    return keys;
+  }
+
+  /**
+   * The messages matching every key, as candidates in MSN order; one expunged by another session
+   * while it is read matches nothing.
+   */
+  static List<Candidate> matching(ImapSession s, List<Key> keys) throws CommandFailed {
+    List<Candidate> out = new ArrayList<>();
+    Prefetch prefetch = new Prefetch(s);
+    List<MessageRecord> all = s.selected.all();
+    for (int i = 0; i < all.size(); i++) {
+      MessageRecord m = all.get(i);
+      if (s.selected.isExpungedPending(m.uid())) {
+        continue;
+      }
+      Candidate c = new Candidate(s, i + 1, m, prefetch);
+      try {
+        boolean ok = true;
+        for (Key k : keys) {
+          if (!k.matches(c)) {
+            ok = false;
+            break;
+          }
+        }
+        if (ok) {
+          out.add(c);
+        }
+      } catch (CommandFailed e) {
+        if (!"NONEXISTENT".equals(e.code())) {
+          throw e;
+        }
+        s.selected.markDirty();
+      }
+    }
+    return out;
   }
 
   private static String peekAtom(CommandReader r) {
@@ -301,6 +529,21 @@ final class SearchCommand {
           r.space();
           Key b = key(s, r, depth + 1);
           return c -> a.matches(c) || b.matches(c);
+        }
+      case "MODSEQ":
+        {
+          // RFC 7162 3.1.5: MODSEQ ["entry-name" entry-type] mod-sequence-valzer
+          r.space();
+          if (r.peek() == '"') {
+            r.string();
+            r.space();
+            r.atom();
+            r.space();
+          }
+          long n = FetchRequest.modSeq(r);
+          s.condstore = true;
+          s.modSeqSearched = true;
+          return c -> c.m.modSeq() >= n;
         }
       case "UID":
         {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.epost.imap.api.MailboxChanges;
 import org.epost.imap.api.MailboxSnapshot;
 import org.epost.imap.api.MessageRecord;
 import org.epost.imap.api.Registration;
@@ -24,6 +25,9 @@ final class SelectedMailbox {
   final boolean readOnly;
   long uidNext;
 
+  /** The highest modification sequence this session's map reflects. */
+  long highestModSeq;
+
   /**
    * The snapshot's immutable list until the first change, then a private copy (saves memory when
    * idle).
@@ -34,6 +38,9 @@ final class SelectedMailbox {
   private final Set<Long> expungedPending = new HashSet<>();
   private final AtomicBoolean dirty = new AtomicBoolean();
   Registration registration;
+
+  /** The session's kept searches (RFC 5267), told of changes as they are announced. */
+  LiveSearches live;
 
   /** UIDs that are {@code \Recent} in this session (it was the first to be told of them). */
   private final Set<Long> recent = new HashSet<>();
@@ -52,6 +59,7 @@ final class SelectedMailbox {
     this.uidValidity = snapshot.uidValidity();
     this.readOnly = readOnly || snapshot.readOnly();
     this.uidNext = snapshot.uidNext();
+    this.highestModSeq = snapshot.highestModSeq();
     this.messages = snapshot.messages();
     this.tracker = tracker;
     this.recentKey = new RecentTracker.Key(user, name, uidValidity);
@@ -209,12 +217,6 @@ final class SelectedMailbox {
     }
   }
 
-  void updateFlags(int msn, Set<String> flags) {
-    ensureCopied();
-    MessageRecord r = messages.get(msn - 1);
-    messages.set(msn - 1, new MessageRecord(r.uid(), r.size(), r.internalDate(), flags));
-  }
-
   void markDirty() {
     dirty.set(true);
   }
@@ -227,52 +229,101 @@ final class SelectedMailbox {
     return !expungedPending.isEmpty();
   }
 
+  /** What this session's client has enabled that changes how updates are reported. */
+  record Mode(boolean condstore, boolean qresync) {}
+
   /**
-   * Brings the map up to date with a fresh snapshot and writes the untagged responses that tell the
-   * client: EXPUNGE (only if allowed, else deferred), FETCH FLAGS for changed flags, and EXISTS for
-   * new messages.
+   * Brings the map up to date with the changes since {@link #highestModSeq} (ADR 0039: the cost
+   * follows the change, the message list is not copied or rebuilt) and writes the untagged
+   * responses. Expunges already known but not yet announced are announced when allowed.
    */
-  void sync(MailboxSnapshot snapshot, boolean allowExpunge, Responder out) {
-    ensureCopied();
-    Map<Long, MessageRecord> current = new HashMap<>(snapshot.messages().size() * 2);
-    for (MessageRecord r : snapshot.messages()) {
-      current.put(r.uid(), r);
-    }
-    for (int i = messages.size() - 1; i >= 0; i--) {
-      long uid = messages.get(i).uid();
-      if (!current.containsKey(uid)) {
-        if (allowExpunge) {
-          messages.remove(i);
-          expungedPending.remove(uid);
-          recent.remove(uid);
-          out.untagged((i + 1) + " EXPUNGE");
-        } else {
-          expungedPending.add(uid);
-        }
+  void apply(MailboxChanges c, boolean allowExpunge, Mode mode, Responder out) {
+    List<Long> gone = new ArrayList<>();
+    for (long uid : c.expunged()) {
+      if (msnOf(uid) > 0) {
+        expungedPending.add(uid);
       }
     }
-    for (int i = 0; i < messages.size(); i++) {
-      MessageRecord known = messages.get(i);
-      MessageRecord now = current.get(known.uid());
-      if (now != null && !now.flags().equals(known.flags())) {
-        messages.set(i, now);
-        announceKeywords(now.flags(), out);
-        out.untagged(
-            (i + 1)
-                + " FETCH (UID "
-                + known.uid()
-                + " FLAGS "
-                + flagsOf(known.uid(), now.flags())
-                + ")");
+    if (allowExpunge && !expungedPending.isEmpty()) {
+      if (live != null && !live.isEmpty()) {
+        List<long[]> leaving = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+          if (expungedPending.contains(messages.get(i).uid())) {
+            leaving.add(new long[] {messages.get(i).uid(), i + 1});
+          }
+        }
+        live.expunging(leaving);
+      }
+      ensureCopied();
+      for (int i = messages.size() - 1; i >= 0; i--) {
+        long uid = messages.get(i).uid();
+        if (expungedPending.contains(uid)) {
+          messages.remove(i);
+          recent.remove(uid);
+          gone.add(uid);
+          if (!mode.qresync()) {
+            out.untagged((i + 1) + " EXPUNGE");
+          }
+        }
+      }
+      expungedPending.clear();
+      if (mode.qresync()) {
+        java.util.Collections.reverse(gone);
+        out.untagged("VANISHED " + MessageCommands.uidSet(gone));
       }
     }
     long last = maxUid();
     int before = messages.size();
-    for (MessageRecord r : snapshot.messages()) {
-      if (r.uid() > last) {
-        messages.add(r);
+    List<Long> flagged = new ArrayList<>();
+    for (MessageRecord now : c.changed()) {
+      if (now.uid() > last) {
+        ensureCopied();
+        messages.add(now);
+        continue;
+      }
+      int msn = msnOf(now.uid());
+      if (msn < 0) {
+        continue;
+      }
+      MessageRecord known = messages.get(msn - 1);
+      if (now.modSeq() == known.modSeq() && now.flags().equals(known.flags())) {
+        continue;
+      }
+      ensureCopied();
+      messages.set(msn - 1, now);
+      if (!now.flags().equals(known.flags()) && !expungedPending.contains(now.uid())) {
+        announceKeywords(now.flags(), out);
+        out.untagged(flagsFetch(msn, now, mode));
+        flagged.add(now.uid());
       }
     }
+    if (live != null) {
+      live.changed(flagged);
+    }
+    announceArrivals(before, out);
+    if (live != null && messages.size() > before) {
+      List<Long> arrived = new ArrayList<>();
+      for (MessageRecord r : messages.subList(before, messages.size())) {
+        arrived.add(r.uid());
+      }
+      live.changed(arrived);
+    }
+    uidNext = Math.max(uidNext, c.uidNext());
+    highestModSeq = Math.max(highestModSeq, c.highestModSeq());
+  }
+
+  /** An unsolicited {@code FETCH (UID FLAGS [MODSEQ])} for a message whose flags changed. */
+  String flagsFetch(int msn, MessageRecord m, Mode mode) {
+    return msn
+        + " FETCH (UID "
+        + m.uid()
+        + " FLAGS "
+        + flagsOf(m.uid(), m.flags())
+        + (mode.condstore() ? " MODSEQ (" + m.modSeq() + ")" : "")
+        + ")";
+  }
+
+  private void announceArrivals(int before, Responder out) {
     if (messages.size() != before) {
       int recentBefore = recent.size();
       noteRecent(messages.subList(before, messages.size()));
@@ -281,6 +332,49 @@ final class SelectedMailbox {
         out.untagged(recent.size() + " RECENT");
       }
     }
-    uidNext = Math.max(uidNext, snapshot.uidNext());
+  }
+
+  /**
+   * Brings the map up to date with a fresh snapshot, for when the store no longer knows every
+   * expunge since {@link #highestModSeq}: compares UIDs (O(messages)).
+   */
+  void sync(MailboxSnapshot snapshot, boolean allowExpunge, Mode mode, Responder out) {
+    Map<Long, MessageRecord> current = new HashMap<>(snapshot.messages().size() * 2);
+    for (MessageRecord r : snapshot.messages()) {
+      current.put(r.uid(), r);
+    }
+    List<Long> expunged = new ArrayList<>();
+    List<MessageRecord> changed = new ArrayList<>();
+    for (MessageRecord known : messages) {
+      MessageRecord now = current.get(known.uid());
+      if (now == null) {
+        expunged.add(known.uid());
+      } else if (!now.flags().equals(known.flags()) || now.modSeq() != known.modSeq()) {
+        changed.add(now);
+      }
+    }
+    long last = maxUid();
+    for (MessageRecord r : snapshot.messages()) {
+      if (r.uid() > last) {
+        changed.add(r);
+      }
+    }
+    apply(
+        new MailboxChanges(
+            snapshot.uidValidity(),
+            snapshot.uidNext(),
+            snapshot.highestModSeq(),
+            changed,
+            expunged,
+            true),
+        allowExpunge,
+        mode,
+        out);
+  }
+
+  /** Records the outcome of this session's own STORE (the client is told by the STORE). */
+  void stored(int msn, MessageRecord now) {
+    ensureCopied();
+    messages.set(msn - 1, now);
   }
 }

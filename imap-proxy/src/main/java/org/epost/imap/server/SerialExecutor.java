@@ -62,6 +62,18 @@ final class SerialExecutor implements Executor {
     }
   }
 
+  /** Runs {@code task} on the timer after {@code millis} (outside the queue), or returns null. */
+  java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long millis) {
+    if (timer == null) {
+      return null;
+    }
+    try {
+      return timer.schedule(task, millis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      return null;
+    }
+  }
+
   private void drain() {
     while (true) {
       Runnable next;

@@ -1,7 +1,5 @@
 package org.epost.imap.bench;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,6 +33,7 @@ import org.epost.imap.server.ImapServers;
  */
 public final class ImapBench {
   private static final int RUNS = 9;
+  private static final int WARMUP = 30;
 
   private ImapBench() {}
 
@@ -167,6 +166,12 @@ public final class ImapBench {
       double[] flags = new double[RUNS];
       double[] mbps = new double[RUNS];
       long bytes = 0;
+      // steady state for both servers: unmeasured rounds first (a JIT warms up; a cache fills)
+      for (int i = 0; i < WARMUP; i++) {
+        c.run("SELECT INBOX");
+        c.run("UID FETCH 1:* (FLAGS)");
+        c.run("UID FETCH 1:* (BODY.PEEK[])");
+      }
       for (int i = 0; i < RUNS; i++) {
         long s = System.nanoTime();
         c.run("SELECT INBOX");
@@ -186,6 +191,47 @@ public final class ImapBench {
           "UID FETCH 1:* (BODY.PEEK[]): %d literal bytes, median %.1f MB/s %s%n",
           bytes, median(mbps), Arrays.toString(mbps));
     }
+    qresync(host, port, user, password);
+  }
+
+  /**
+   * RFC 7162 resynchronisation: a QRESYNC client remembers UIDVALIDITY and HIGHESTMODSEQ, another
+   * client flags 100 messages, then the first selects with QRESYNC. Compares the bytes of that
+   * SELECT's response with those of a full {@code FETCH 1:* (FLAGS)} (what a client without QRESYNC
+   * must fetch to learn the same).
+   */
+  private static void qresync(String host, int port, String user, String password)
+      throws IOException {
+    try (Client a = new Client(host, port);
+        Client b = new Client(host, port)) {
+      a.run("LOGIN " + user + " " + password);
+      a.run("ENABLE QRESYNC");
+      a.run("SELECT INBOX");
+      long validity = a.code("UIDVALIDITY");
+      long modSeq = a.code("HIGHESTMODSEQ");
+      int exists = (int) a.exists;
+      a.run("UNSELECT");
+      b.run("LOGIN " + user + " " + password);
+      b.run("SELECT INBOX");
+      StringBuilder set = new StringBuilder();
+      for (int i = 0; i < 100; i++) {
+        set.append(i > 0 ? "," : "").append(1 + (long) i * exists / 100);
+      }
+      b.run("UID STORE " + set + " +FLAGS.SILENT (\\Flagged)");
+      long before = a.bytes;
+      long s = System.nanoTime();
+      a.run("SELECT INBOX (QRESYNC (" + validity + " " + modSeq + "))");
+      double ms = (System.nanoTime() - s) / 1e6;
+      long resync = a.bytes - before;
+      int changed = a.fetches;
+      before = b.bytes;
+      b.run("FETCH 1:* (FLAGS)");
+      long full = b.bytes - before;
+      System.out.printf(
+          "QRESYNC SELECT after 100 flag changes: %d bytes (%d FETCH responses, %.1f ms);"
+              + " full FETCH 1:* (FLAGS): %d bytes; ratio %.2f%%%n",
+          resync, changed, ms, full, 100.0 * resync / full);
+    }
   }
 
   private static double median(double[] v) {
@@ -200,8 +246,31 @@ public final class ImapBench {
   static final class Client implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
+
+    /** Read buffer: the driver parses lines from it without a call per byte. */
+    private final byte[] buf;
+
+    private int pos;
+    private int limit;
     private final OutputStream out;
     private int tag;
+
+    /** Bytes received so far (lines with their CRLF, and literals). */
+    long bytes;
+
+    /** From the last command: untagged FETCH responses, EXISTS, response codes seen. */
+    int fetches;
+
+    long exists;
+    private final java.util.Map<String, Long> codes = new java.util.HashMap<>();
+
+    long code(String name) {
+      Long v = codes.get(name);
+      if (v == null) {
+        throw new IllegalStateException("no [" + name + "] in the last response");
+      }
+      return v;
+    }
 
     Client(String host, int port) throws IOException {
       this(host, port, 65536);
@@ -209,7 +278,8 @@ public final class ImapBench {
 
     Client(String host, int port, int bufferSize) throws IOException {
       socket = new Socket(host, port);
-      in = new BufferedInputStream(socket.getInputStream(), bufferSize);
+      in = socket.getInputStream();
+      buf = new byte[bufferSize];
       out = socket.getOutputStream();
       line();
     }
@@ -220,8 +290,20 @@ public final class ImapBench {
       out.flush();
       long literalBytes = 0;
       byte[] skip = new byte[4096];
+      fetches = 0;
+      codes.clear();
       while (true) {
         String l = line();
+        if (l.startsWith("* ") && l.contains(" FETCH ")) {
+          fetches++;
+        } else if (l.endsWith(" EXISTS")) {
+          exists = Long.parseLong(l.substring(2, l.length() - 7));
+        } else if (l.startsWith("* OK [")) {
+          String[] code = l.substring(6, l.indexOf(']')).split(" ");
+          if (code.length == 2 && code[1].chars().allMatch(Character::isDigit)) {
+            codes.put(code[0], Long.parseLong(code[1]));
+          }
+        }
         if (l.startsWith(t + " ")) {
           if (!l.startsWith(t + " OK")) {
             throw new IOException(command + " failed: " + l);
@@ -233,28 +315,53 @@ public final class ImapBench {
           long n = Long.parseLong(l.substring(b + 1, l.length() - 1));
           literalBytes += n;
           while (n > 0) {
-            int r = in.read(skip, 0, (int) Math.min(skip.length, n));
+            int r = read(skip, (int) Math.min(skip.length, n));
             if (r < 0) {
               throw new IOException("EOF in literal");
             }
             n -= r;
+            bytes += r;
           }
         }
       }
     }
 
+    private boolean fill() throws IOException {
+      pos = 0;
+      limit = Math.max(0, in.read(buf));
+      return limit > 0;
+    }
+
+    private int read(byte[] into, int n) throws IOException {
+      if (pos == limit && !fill()) {
+        return -1;
+      }
+      int r = Math.min(n, limit - pos);
+      System.arraycopy(buf, pos, into, 0, r);
+      pos += r;
+      return r;
+    }
+
     private String line() throws IOException {
-      ByteArrayOutputStream b = new ByteArrayOutputStream(128);
-      int c;
-      while ((c = in.read()) >= 0 && c != '\n') {
-        if (c != '\r') {
-          b.write(c);
+      StringBuilder sb = null;
+      while (true) {
+        if (pos == limit && !fill()) {
+          throw new IOException("connection closed");
         }
+        int start = pos;
+        while (pos < limit && buf[pos] != '\n') {
+          pos++;
+        }
+        bytes += pos - start;
+        String part = new String(buf, start, pos - start, StandardCharsets.US_ASCII);
+        if (pos < limit) {
+          pos++;
+          bytes++;
+          String l = sb == null ? part : sb.append(part).toString();
+          return l.endsWith("\r") ? l.substring(0, l.length() - 1) : l;
+        }
+        sb = sb == null ? new StringBuilder(part) : sb.append(part);
       }
-      if (c < 0) {
-        throw new IOException("connection closed");
-      }
-      return b.toString(StandardCharsets.US_ASCII);
     }
 
     @Override

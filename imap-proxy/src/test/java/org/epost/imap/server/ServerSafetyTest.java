@@ -8,13 +8,11 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.epost.imap.api.AppendResult;
 import org.epost.imap.api.BackendException;
 import org.epost.imap.api.CopyResult;
@@ -209,15 +207,13 @@ class ServerSafetyTest {
   }
 
   @Test
-  void aBackendThatNeverAnswersTimesOutAsUnavailable() throws Exception {
+  void aBackendThatNeverAnswersIsInterruptedAndAnsweredUnavailable() throws Exception {
     ImapServerConfig cfg =
         ImapServerConfig.defaults()
             .withPort(0)
             .withTimeouts(Duration.ofMinutes(30), Duration.ofMillis(300));
     CompletableFuture<MailboxSnapshot> never = new CompletableFuture<>();
-    try (var server =
-            ImapServers.start(
-                cfg, (u, p) -> CompletableFuture.completedFuture(new StuckSession(never)));
+    try (var server = ImapServers.start(cfg, (u, p) -> new StuckSession(never));
         RawClient c = new RawClient(server.localAddress())) {
       c.line();
       c.command("l", "login bob pw");
@@ -228,77 +224,100 @@ class ServerSafetyTest {
     }
   }
 
-  /** A session whose snapshot never completes; everything else is unsupported. */
+  /**
+   * A session whose snapshot waits forever on a future (as a store waiting for its network would),
+   * until its thread is interrupted; everything else is unsupported.
+   */
   private record StuckSession(CompletableFuture<MailboxSnapshot> never) implements UserSession {
     @Override
     public char hierarchyDelimiter() {
       return '/';
     }
 
-    private static <T> CompletionStage<T> unsupported() {
-      return CompletableFuture.failedFuture(
-          new BackendException(ResponseCode.CANNOT, "unsupported"));
+    private static <T> T unsupported() {
+      throw new BackendException(ResponseCode.CANNOT, "unsupported");
     }
 
     @Override
-    public CompletionStage<List<MailboxInfo>> listMailboxes() {
+    public List<MailboxInfo> listMailboxes() {
       return unsupported();
     }
 
     @Override
-    public CompletionStage<Void> createMailbox(String name) {
+    public void createMailbox(String name) {
+      unsupported();
+    }
+
+    @Override
+    public void deleteMailbox(String name) {
+      unsupported();
+    }
+
+    @Override
+    public void renameMailbox(String from, String to) {
+      unsupported();
+    }
+
+    @Override
+    public void setSubscribed(String name, boolean subscribed) {
+      unsupported();
+    }
+
+    @Override
+    public MailboxSnapshot snapshot(String mailbox) {
+      try {
+        return never.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BackendException(ResponseCode.UNAVAILABLE, "interrupted");
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public org.epost.imap.api.MailboxChanges changesSince(String mailbox, long modSeq) {
       return unsupported();
     }
 
     @Override
-    public CompletionStage<Void> deleteMailbox(String name) {
+    public Map<Long, org.epost.imap.mime.MimePart> structures(
+        String mailbox, Collection<Long> uids) {
       return unsupported();
     }
 
     @Override
-    public CompletionStage<Void> renameMailbox(String from, String to) {
+    public InputStream read(String mailbox, long uid, long offset, long length) {
+      return new ByteArrayInputStream(new byte[0]);
+    }
+
+    @Override
+    public AppendResult append(String mailbox, List<org.epost.imap.api.NewMessage> messages) {
       return unsupported();
     }
 
     @Override
-    public CompletionStage<Void> setSubscribed(String name, boolean subscribed) {
+    public org.epost.imap.api.StoreResult storeFlags(
+        String mailbox,
+        Collection<Long> uids,
+        FlagUpdate update,
+        Set<String> flags,
+        long unchangedSince) {
       return unsupported();
     }
 
     @Override
-    public CompletionStage<MailboxSnapshot> snapshot(String mailbox) {
-      return never;
-    }
-
-    @Override
-    public CompletionStage<InputStream> openMessage(String mailbox, long uid) {
-      return CompletableFuture.completedFuture(new ByteArrayInputStream(new byte[0]));
-    }
-
-    @Override
-    public CompletionStage<AppendResult> append(
-        String mailbox, Set<String> flags, Instant date, InputStream in, long size) {
+    public CopyResult copy(String from, Collection<Long> uids, String to) {
       return unsupported();
     }
 
     @Override
-    public CompletionStage<Map<Long, Set<String>>> storeFlags(
-        String mailbox, Collection<Long> uids, FlagUpdate update, Set<String> flags) {
+    public CopyResult move(String from, Collection<Long> uids, String to) {
       return unsupported();
     }
 
     @Override
-    public CompletionStage<CopyResult> copy(String from, Collection<Long> uids, String to) {
-      return unsupported();
-    }
-
-    @Override
-    public CompletionStage<CopyResult> move(String from, Collection<Long> uids, String to) {
-      return unsupported();
-    }
-
-    @Override
-    public CompletionStage<List<Long>> expunge(String mailbox, Collection<Long> uids) {
+    public List<Long> expunge(String mailbox, Collection<Long> uids) {
       return unsupported();
     }
 

@@ -45,7 +45,13 @@ public class TranscriptTest {
         "pipelining-and-errors.txt",
         "uidplus-move-idle.txt",
         "mailbox-management.txt",
-        "imaplib-captured.txt"
+        "imaplib-captured.txt",
+        "condstore-qresync.txt",
+        "esearch.txt",
+        "list-extended.txt",
+        "multiappend.txt",
+        "utf8-accept.txt",
+        "catenate.txt"
       })
   void replays(String name) throws Exception {
     List<String> script = load(name);
@@ -89,13 +95,13 @@ public class TranscriptTest {
       List<String> out = new ArrayList<>();
       StringBuilder pending = null;
       for (String l : text.split("\n")) {
-        if (l.startsWith("#") || l.isBlank()) {
-          continue;
-        }
         if (l.startsWith("  ") && pending != null) {
           // continuation of a multi-line literal response: joined with CRLF
           pending.append("\r\n").append(l.substring(2));
           out.set(out.size() - 1, pending.toString());
+          continue;
+        }
+        if (l.startsWith("#") || l.isBlank()) {
           continue;
         }
         pending = new StringBuilder(l);
