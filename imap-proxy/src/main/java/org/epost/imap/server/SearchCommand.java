@@ -159,16 +159,7 @@ final class SearchCommand {
           case "PARTIAL" -> {
             // RFC 5267 4.4: the results at positions low:high
             r.space();
-            String range = r.atom();
-            String[] lh = range.split(":", -1);
-            try {
-              partial = new long[] {Long.parseLong(lh[0]), Long.parseLong(lh[1])};
-            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-              throw new ImapParseException("Invalid PARTIAL range " + range);
-            }
-            if (partial[0] < 1 || partial[1] < 1) {
-              throw new ImapParseException("Invalid PARTIAL range " + range);
-            }
+            partial = partialRange(r.atom());
             returns.add("PARTIAL");
           }
           default -> throw new ImapParseException("Unknown SEARCH RETURN option " + o);
@@ -310,6 +301,21 @@ final class SearchCommand {
       sb.append(" MODSEQ ").append(highestModSeq);
     }
     return sb.toString();
+  }
+
+  /** An RFC 5267 PARTIAL range {@code low:high} (both at least 1). */
+  static long[] partialRange(String range) throws ImapParseException {
+    String[] lh = range.split(":", -1);
+    long[] partial;
+    try {
+      partial = new long[] {Long.parseLong(lh[0]), Long.parseLong(lh[1])};
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      throw new ImapParseException("Invalid PARTIAL range " + range);
+    }
+    if (partial[0] < 1 || partial[1] < 1 || lh.length != 2) {
+      throw new ImapParseException("Invalid PARTIAL range " + range);
+    }
+    return partial;
   }
 
   /** Whether one message matches every key (false if it was expunged while being read). */

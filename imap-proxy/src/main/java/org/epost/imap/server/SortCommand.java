@@ -41,6 +41,7 @@ final class SortCommand {
       throws ImapParseException, CommandFailed {
     r.space();
     Set<String> returns = null;
+    long[] partial = null;
     if (r.peek() != '(') {
       String word = r.upperAtom();
       if (!word.equals("RETURN")) {
@@ -50,15 +51,26 @@ final class SortCommand {
       r.space();
       returns = new LinkedHashSet<>();
       r.expect('(');
+      boolean empty = true;
       while (!r.tryConsume(')')) {
         r.tryConsume(' ');
+        empty = false;
         String opt = r.upperAtom();
-        if (!Set.of("MIN", "MAX", "COUNT", "ALL").contains(opt)) {
-          throw new ImapParseException("Unknown SORT RETURN option " + opt);
+        switch (opt) {
+          case "MIN", "MAX", "COUNT", "ALL", "UPDATE" -> returns.add(opt);
+          case "CONTEXT" -> {
+            // RFC 5267 CONTEXT=SORT: a hint that the result will be asked for again
+          }
+          case "PARTIAL" -> {
+            // RFC 5267 4.4: the results at positions low:high, in sort order
+            r.space();
+            partial = SearchCommand.partialRange(r.atom());
+            returns.add("PARTIAL");
+          }
+          default -> throw new ImapParseException("Unknown SORT RETURN option " + opt);
         }
-        returns.add(opt);
       }
-      if (returns.isEmpty()) {
+      if (empty) {
         returns.add("ALL");
       }
       r.space();
@@ -97,29 +109,13 @@ final class SortCommand {
     List<SearchCommand.Candidate> found = SearchCommand.matching(s, keys);
     boolean needsHeaders =
         criteria.stream().anyMatch(c -> !c.name().equals("ARRIVAL") && !c.name().equals("SIZE"));
+    Order sortOrder = new Order(List.copyOf(criteria), needsHeaders);
     Map<SearchCommand.Candidate, Object[]> sortKeys = new HashMap<>();
     loadStructures(s, found, needsHeaders);
     for (SearchCommand.Candidate c : found) {
-      Object[] k = new Object[criteria.size()];
-      for (int i = 0; i < k.length; i++) {
-        k[i] = sortKey(criteria.get(i).name(), c);
-      }
-      sortKeys.put(c, k);
+      sortKeys.put(c, sortOrder.key(c));
     }
-    Comparator<SearchCommand.Candidate> order =
-        (a, b) -> {
-          Object[] ka = sortKeys.get(a);
-          Object[] kb = sortKeys.get(b);
-          for (int i = 0; i < ka.length; i++) {
-            @SuppressWarnings("unchecked")
-            int d = ((Comparable<Object>) ka[i]).compareTo(kb[i]);
-            if (d != 0) {
-              return criteria.get(i).reverse() ? -d : d;
-            }
-          }
-          return Integer.compare(a.msn, b.msn);
-        };
-    found.sort(order);
+    found.sort((a, b) -> sortOrder.compare(sortKeys.get(a), a.msn, sortKeys.get(b), b.msn));
     long highest = 0;
     List<Long> ids = new ArrayList<>();
     for (SearchCommand.Candidate c : found) {
@@ -127,7 +123,27 @@ final class SortCommand {
       highest = Math.max(highest, c.m.modSeq());
     }
     if (returns != null) {
-      s.out.untagged(esort(tag, uid, returns, ids, s.modSeqSearched ? highest : 0));
+      // ESORT: the ESEARCH answer with the result in sort order (MIN/MAX first and last in it,
+      // PARTIAL positions in it)
+      s.out.untagged(
+          SearchCommand.esearch(tag, uid, returns, ids, s.modSeqSearched ? highest : 0, partial));
+      if (returns.contains("UPDATE")) {
+        // RFC 5267 CONTEXT=SORT: keep the sorted result and its sort keys
+        List<Long> sortedUids = new ArrayList<>();
+        Map<Long, Object[]> keysByUid = new HashMap<>();
+        for (SearchCommand.Candidate c : found) {
+          sortedUids.add(c.m.uid());
+          keysByUid.put(c.m.uid(), sortKeys.get(c));
+        }
+        if (!s.live.addSorted(tag, uid, keys, sortOrder, sortedUids, keysByUid)) {
+          s.out.untagged(
+              "NO [NOUPDATE \""
+                  + tag
+                  + "\"] At most "
+                  + LiveSearches.MAX
+                  + " searches are kept up to date");
+        }
+      }
     } else {
       StringBuilder sb = new StringBuilder("SORT");
       for (long id : ids) {
@@ -146,39 +162,44 @@ final class SortCommand {
   }
 
   /**
-   * RFC 5267 ESORT: an ESEARCH response; MIN and MAX are the first and last message in sort order
-   * (as Dovecot answers), ALL lists the result in sort order (ranges only where consecutive numbers
-   * are adjacent in that order).
+   * A sort order: its criteria, each with its direction; ties go by message number (= UID order).
+   * Sort keys are computed once per message and never change (headers, dates, size), so a kept
+   * sorted result only ever gains and loses messages, never reorders them.
    */
-  private static String esort(
-      String tag, boolean uid, Set<String> returns, List<Long> ids, long highestModSeq) {
-    StringBuilder sb = new StringBuilder("ESEARCH (TAG \"").append(tag).append("\")");
-    if (uid) {
-      sb.append(" UID");
+  static final class Order {
+    private final List<Criterion> criteria;
+    final boolean needsHeaders;
+
+    private Order(List<Criterion> criteria, boolean needsHeaders) {
+      this.criteria = criteria;
+      this.needsHeaders = needsHeaders;
     }
-    if (!ids.isEmpty()) {
-      if (returns.contains("MIN")) {
-        sb.append(" MIN ").append(ids.get(0));
+
+    /** The sort key of a message (its structure loaded if {@link #needsHeaders}). */
+    Object[] key(SearchCommand.Candidate c) {
+      Object[] k = new Object[criteria.size()];
+      for (int i = 0; i < k.length; i++) {
+        k[i] = sortKey(criteria.get(i).name(), c);
       }
-      if (returns.contains("MAX")) {
-        sb.append(" MAX ").append(ids.get(ids.size() - 1));
+      return k;
+    }
+
+    /** Compares two messages by their keys, then by number (MSN or UID, same order). */
+    int compare(Object[] ka, long na, Object[] kb, long nb) {
+      for (int i = 0; i < ka.length; i++) {
+        @SuppressWarnings("unchecked")
+        int d = ((Comparable<Object>) ka[i]).compareTo(kb[i]);
+        if (d != 0) {
+          return criteria.get(i).reverse() ? -d : d;
+        }
       }
+      return Long.compare(na, nb);
     }
-    if (returns.contains("COUNT")) {
-      sb.append(" COUNT ").append(ids.size());
-    }
-    if (!ids.isEmpty() && returns.contains("ALL")) {
-      sb.append(" ALL ").append(MessageCommands.uidSet(ids));
-    }
-    if (highestModSeq > 0 && !ids.isEmpty()) {
-      sb.append(" MODSEQ ").append(highestModSeq);
-    }
-    return sb.toString();
   }
 
   /** Asks the backend for the structures of the candidates in batches (one round trip each). */
-  private static void loadStructures(
-      ImapSession s, List<SearchCommand.Candidate> found, boolean needed) throws CommandFailed {
+  static void loadStructures(ImapSession s, List<SearchCommand.Candidate> found, boolean needed)
+      throws CommandFailed {
     if (!needed) {
       return;
     }
