@@ -176,8 +176,8 @@ class ContextSortTest {
         "* ESEARCH (TAG \"z\") MIN 2",
         "* NO [NOUPDATE \"z\"] At most 8 searches are kept up to date",
         "z OK SORT completed");
-    // a sort by arrival (no headers needed) placed by its internal date: 8 arrived last but is
-    // dated before 7 (newest internal date first is message 1's; REVERSE would put it last)
+    // a sort by ARRIVAL needs no headers: the new message has the oldest internal date of all
+    // (each test message is dated one day earlier than the one before), so it goes first
     add(8, "Subject: x\r\n");
     List<String> got = c.command("n", "NOOP");
     assertEquals("* ESEARCH (TAG \"k2\") ADDTO (1 8)", got.get(3));
