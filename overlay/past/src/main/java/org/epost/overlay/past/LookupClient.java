@@ -38,6 +38,9 @@ final class LookupClient {
   private static final int MAX_RTT_ENTRIES = 512;
   private static final long RETRY_DELAY_MILLIS = 5_000;
 
+  /** Once a read quorum of a mutable object's replica set answered, the wait for the rest. */
+  static final long QUORUM_GRACE_MILLIS = 300;
+
   private final PastNode node;
   private final Map<Long, Op> ops = new HashMap<>();
   private final LinkedHashMap<NodeHandle, Long> rttMicros =
@@ -191,6 +194,11 @@ final class LookupClient {
       }
       if (op.outstanding <= 0) {
         finish(op, op.best, null);
+      } else if (quorumAnswered(op)) {
+        // A read quorum of the replica set answered: wait only a short grace for the others (an
+        // away replica would otherwise hold every mutable read for the whole fetch timeout). What
+        // is reported is what the timeout would report: the highest version a quorum holds.
+        arm(op, Math.min(node.config.fetchTimeoutMillis(), QUORUM_GRACE_MILLIS));
       } else {
         arm(op, node.config.fetchTimeoutMillis());
       }
@@ -323,6 +331,15 @@ final class LookupClient {
               answered,
               set.size()));
     }
+  }
+
+  private boolean quorumAnswered(Op op) {
+    List<NodeHandle> set = replicaSet(op);
+    int answered = 0;
+    for (NodeHandle h : set) {
+      answered += op.answered.contains(h) ? 1 : 0;
+    }
+    return set.size() >= node.config.replicas() && answered >= quorum(set.size());
   }
 
   /**
