@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.epost.simulator.api.ProgressListener;
+import org.epost.simulator.cli.CorrelatedFailure;
 import org.epost.simulator.cli.DurationConverter;
 import org.epost.simulator.cli.RunOptions;
 import org.epost.simulator.cli.VersionProvider;
@@ -181,12 +182,7 @@ public final class MailCommand implements Callable<Integer> {
   public Integer call() {
     MailConfig cfg;
     try {
-      String[] parts = correlated.split("@", 2);
-      if (parts.length != 2) {
-        throw new IllegalArgumentException("--correlated-failure is FRACTION@TIME, e.g. 0.3@3d");
-      }
-      double fraction = Double.parseDouble(parts[0]);
-      Duration at = parts[1].equals("0") ? Duration.ZERO : DurationConverter.parse(parts[1]);
+      CorrelatedFailure failure = CorrelatedFailure.parse(correlated);
       List<Integer> mix = new ArrayList<>();
       for (String w : sizeMix.split(":")) {
         mix.add(Integer.parseInt(w.strip()));
@@ -204,8 +200,8 @@ public final class MailCommand implements Callable<Integer> {
               sessionMean,
               offlineMean,
               departuresPerDay,
-              fraction,
-              at,
+              failure.fraction(),
+              failure.at(),
               byzantine,
               replicas,
               seed,

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.epost.simulator.cli.CorrelatedFailure;
 import org.epost.simulator.cli.DurationConverter;
 import org.epost.simulator.cli.RunOptions;
 import org.epost.simulator.cli.VersionProvider;
@@ -187,12 +188,7 @@ public final class StorageCommand implements Callable<Integer> {
   public Integer call() {
     StorageConfig cfg;
     try {
-      String[] parts = correlated.split("@", 2);
-      if (parts.length != 2) {
-        throw new IllegalArgumentException("--correlated-failure is FRACTION@TIME, e.g. 0.3@3d");
-      }
-      double fraction = Double.parseDouble(parts[0]);
-      Duration at = parts[1].equals("0") ? Duration.ZERO : DurationConverter.parse(parts[1]);
+      CorrelatedFailure failure = CorrelatedFailure.parse(correlated);
       cfg =
           new StorageConfig(
               nodes,
@@ -203,8 +199,8 @@ public final class StorageCommand implements Callable<Integer> {
               offlineMean == null ? sessionMean : offlineMean,
               departuresPerDay,
               Duration.ofMillis((long) (days * 86_400_000L)),
-              fraction,
-              at,
+              failure.fraction(),
+              failure.at(),
               byzantine,
               seed,
               lookupsPerSecond,
