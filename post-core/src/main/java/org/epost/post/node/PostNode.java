@@ -90,9 +90,12 @@ public final class PostNode {
   private final NotifyNode notify;
   private final UserDirectory directory;
   private final List<User> users = new ArrayList<>();
+  private final boolean ownsScribe;
 
   private PostNode(
       KeyBasedRouter router,
+      Scribe scribe,
+      boolean ownsScribe,
       Past past,
       SigningPublicKey authority,
       PendingItemStore pending,
@@ -100,7 +103,8 @@ public final class PostNode {
     this.env = router.environment();
     this.past = past;
     this.config = config;
-    this.scribe = ScribeFactory.create(router);
+    this.scribe = scribe;
+    this.ownsScribe = ownsScribe;
     this.notify = NotifyNode.create(router, scribe, config.notification(), pending);
     this.directory = UserDirectory.create(past, env, authority, config.directory());
   }
@@ -119,6 +123,31 @@ public final class PostNode {
     LoopConfinement.check(router.environment().scheduler(), "PostNode.create");
     return new PostNode(
         Objects.requireNonNull(router),
+        ScribeFactory.create(router),
+        true,
+        Objects.requireNonNull(past),
+        Objects.requireNonNull(authority),
+        Objects.requireNonNull(pending),
+        Objects.requireNonNull(config));
+  }
+
+  /**
+   * The POST services on a node that already runs Scribe (a real node's runtime registers its own):
+   * as {@link #create(KeyBasedRouter, Past, SigningPublicKey, PendingItemStore, Config)}, on {@code
+   * scribe}, which stays the caller's to stop. Call on the node's loop.
+   */
+  public static PostNode create(
+      KeyBasedRouter router,
+      Scribe scribe,
+      Past past,
+      SigningPublicKey authority,
+      PendingItemStore pending,
+      Config config) {
+    LoopConfinement.check(router.environment().scheduler(), "PostNode.create");
+    return new PostNode(
+        Objects.requireNonNull(router),
+        Objects.requireNonNull(scribe),
+        false,
         Objects.requireNonNull(past),
         Objects.requireNonNull(authority),
         Objects.requireNonNull(pending),
@@ -186,6 +215,8 @@ public final class PostNode {
     }
     users.clear();
     notify.stop();
-    scribe.stop();
+    if (ownsScribe) {
+      scribe.stop();
+    }
   }
 }
