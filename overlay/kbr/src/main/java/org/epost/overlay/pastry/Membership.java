@@ -127,7 +127,18 @@ final class Membership {
       announce(h);
     }
     node.maintenance.probeAll();
-    joinTimer = node.env.scheduler().schedule(node.config.joinTimeoutMillis(), this::announceCheck);
+    joinTimer = node.env.scheduler().schedule(announceTimeoutMillis(), this::announceCheck);
+  }
+
+  /**
+   * How long a joiner waits for its nearest neighbours to acknowledge its announcement before it
+   * presumes them dead and announces to the next ones: a few acknowledgement timeouts, since an
+   * announcement is one round trip (the same three a silent neighbour gets before it is declared
+   * failed), and at most the join timeout. A returning node whose old neighbours left in the
+   * meantime is ready this much sooner.
+   */
+  private long announceTimeoutMillis() {
+    return Math.min(node.config.joinTimeoutMillis(), 3 * node.config.ackTimeoutMillis());
   }
 
   private void announce(NodeHandle h) {
@@ -217,8 +228,7 @@ final class Membership {
     }
     checkReady();
     if (node.state == PastryNode.State.ANNOUNCING) {
-      joinTimer =
-          node.env.scheduler().schedule(node.config.joinTimeoutMillis(), this::announceCheck);
+      joinTimer = node.env.scheduler().schedule(announceTimeoutMillis(), this::announceCheck);
     }
   }
 
