@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.epost.crypto.api.CryptoFormatException;
 import org.epost.crypto.api.SigningKeyPair;
@@ -35,6 +36,7 @@ import org.epost.post.api.DirectoryEntry;
 import org.epost.post.api.DirectoryStatus;
 import org.epost.post.api.LogApplication;
 import org.epost.post.api.LogContents;
+import org.epost.post.api.LogException;
 import org.epost.post.api.LogId;
 import org.epost.post.api.LogStatus;
 import org.epost.post.api.LogWriter;
@@ -114,6 +116,9 @@ public final class MailExperiment {
   private long notifyAbandoned;
   private long sentFiled;
   private long sentFileFailures;
+  private long inboxConflicts;
+  private long inboxUnavailable;
+  private long inboxOtherFailures;
   private long enrolFailures;
   private long corruptArrivedAtHonest;
   private long receivedUnknown;
@@ -736,6 +741,7 @@ public final class MailExperiment {
               }
               m.filing = false;
               if (t != null) {
+                countInboxFailure(t);
                 m.inboxApp.dropLast(ops.size());
                 long delay = m.fileRetry;
                 m.fileRetry = Math.min(FILE_RETRY_MAX_MILLIS, m.fileRetry * 2);
@@ -770,6 +776,17 @@ public final class MailExperiment {
               }
               kickFiling(m);
             });
+  }
+
+  private void countInboxFailure(Throwable t) {
+    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (cause instanceof LogException.WriterConflict) {
+      inboxConflicts++;
+    } else if (cause instanceof LogException.Unavailable) {
+      inboxUnavailable++;
+    } else {
+      inboxOtherFailures++;
+    }
   }
 
   /**
@@ -1237,6 +1254,9 @@ public final class MailExperiment {
     f.put("notify_abandoned_sender_offline", notifyAbandoned);
     f.put("sent_log_appends", sentFiled);
     f.put("sent_log_append_failures", sentFileFailures);
+    f.put("inbox_append_failures_writer_conflict", inboxConflicts);
+    f.put("inbox_append_failures_unavailable", inboxUnavailable);
+    f.put("inbox_append_failures_other", inboxOtherFailures);
     f.put("sends_skipped_no_online_user", sendSkippedNoSender);
     f.put("received_unknown", receivedUnknown);
     // latency
