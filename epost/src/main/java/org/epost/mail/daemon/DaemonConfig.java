@@ -154,6 +154,11 @@ public final class DaemonConfig {
     return parse(file, Files.readString(file, StandardCharsets.UTF_8));
   }
 
+  /** Parses a configuration file's text (checks every key and value). */
+  public static DaemonConfig parseText(String text) throws IOException {
+    return parse(null, text);
+  }
+
   static DaemonConfig parse(Path source, String text) throws IOException {
     Properties p = new Properties();
     try (Reader r = new StringReader(text)) {
@@ -356,6 +361,11 @@ public final class DaemonConfig {
       }
     }
     return out;
+  }
+
+  /** Parses HOST:PORT (IPv6 in brackets) for a command-line option. */
+  public static InetSocketAddress hostPort(String s) {
+    return parseHostPort(s, null);
   }
 
   /** Parses HOST:PORT (IPv6 in brackets); {@code k} names the key in the error (null: none). */
