@@ -60,7 +60,11 @@ final class Operations implements ControlServer.Commands {
 
   @Override
   public List<String> status() {
-    return StatusReport.lines(node);
+    List<String> lines = new java.util.ArrayList<>(StatusReport.lines(node));
+    for (String l : node.config().statusLines().get()) {
+      lines.add(l.replace('\n', ' ').replace('\r', ' '));
+    }
+    return lines;
   }
 
   // ---- single objects (PUTB/GETB): one immutable object per call ----

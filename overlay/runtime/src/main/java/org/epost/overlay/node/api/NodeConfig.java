@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.epost.overlay.api.PastryConfig;
 import org.epost.overlay.past.api.PastConfig;
 import org.epost.overlay.scribe.api.ScribeConfig;
@@ -33,6 +34,7 @@ public final class NodeConfig {
   private final long cacheBytes;
   private final boolean control;
   private final boolean shutdownHook;
+  private final Supplier<List<String>> statusLines;
 
   private NodeConfig(Builder b) {
     this.dataDir = Objects.requireNonNull(b.dataDir, "data directory").toAbsolutePath();
@@ -47,6 +49,7 @@ public final class NodeConfig {
     this.cacheBytes = b.cacheBytes;
     this.control = b.control;
     this.shutdownHook = b.shutdownHook;
+    this.statusLines = b.statusLines;
   }
 
   public static Builder builder(Path dataDir, InetSocketAddress listen) {
@@ -105,6 +108,15 @@ public final class NodeConfig {
     return shutdownHook;
   }
 
+  /**
+   * Lines an application on this node adds to the control port's {@code STATUS} answer, after the
+   * node's own (for example the mail daemon's accounts and listeners). Called on a control thread,
+   * never on the loop; each line is one line of text. Empty by default.
+   */
+  public Supplier<List<String>> statusLines() {
+    return statusLines;
+  }
+
   /** Builds a {@link NodeConfig}; every setter returns the builder. */
   public static final class Builder {
     private final Path dataDir;
@@ -119,6 +131,7 @@ public final class NodeConfig {
     private long cacheBytes = DEFAULT_CACHE_BYTES;
     private boolean control = true;
     private boolean shutdownHook;
+    private Supplier<List<String>> statusLines = List::of;
 
     private Builder(Path dataDir, InetSocketAddress listen) {
       this.dataDir = dataDir;
@@ -180,6 +193,12 @@ public final class NodeConfig {
 
     public Builder shutdownHook(boolean on) {
       shutdownHook = on;
+      return this;
+    }
+
+    /** See {@link NodeConfig#statusLines()}. */
+    public Builder statusLines(Supplier<List<String>> lines) {
+      statusLines = Objects.requireNonNull(lines);
       return this;
     }
 

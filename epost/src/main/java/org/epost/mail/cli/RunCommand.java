@@ -1,0 +1,75 @@
+package org.epost.mail.cli;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.epost.mail.daemon.Daemon;
+import org.epost.mail.daemon.DaemonConfig;
+import org.epost.mail.daemon.DataDirectory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code epost run}: the daemon in the foreground until SIGTERM or SIGINT, which stop it in order
+ * (see {@link Daemon#close}). Prints one {@code epost running ...} line once it serves, then one
+ * line per listener and account.
+ */
+@Command(
+    name = "run",
+    description =
+        "Run the daemon: the node, POST, the local accounts, IMAP and SMTP submission on loopback."
+            + " Stops cleanly on SIGTERM or Ctrl-C.")
+final class RunCommand implements Callable<Integer> {
+  @Mixin Epost.DataOption data = new Epost.DataOption();
+  @Mixin Epost.PassphraseOption passphrase = new Epost.PassphraseOption();
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    DataDirectory d = data.existing();
+    DaemonConfig config;
+    try {
+      config = DaemonConfig.load(d.configFile());
+    } catch (IllegalArgumentException e) {
+      throw new Epost.UserError(d.configFile() + ": " + e.getMessage(), e);
+    }
+    char[] pass =
+        d.accounts().isEmpty() ? new char[0] : passphrase.get("passphrase of the accounts", false);
+    Daemon daemon;
+    try {
+      daemon = Daemon.start(d, config, pass);
+    } catch (IOException e) {
+      throw new Epost.UserError(e.getMessage(), e);
+    } finally {
+      java.util.Arrays.fill(pass, '\0');
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  daemon.close();
+                  stopped.countDown();
+                },
+                "epost-shutdown"));
+    System.out.println(
+        "epost running: node "
+            + daemon.node().id().toHex()
+            + " at "
+            + daemon.node().address()
+            + " data "
+            + d.root());
+    daemon.imapAddress().ifPresent(a -> System.out.println("imap " + hostPort(a)));
+    daemon.smtpAddress().ifPresent(a -> System.out.println("smtp " + hostPort(a)));
+    for (String a : daemon.servedAccounts()) {
+      System.out.println("account " + a);
+    }
+    daemon.notServed().forEach((a, why) -> System.out.println("not served " + a + ": " + why));
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  static String hostPort(java.net.InetSocketAddress a) {
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+}

@@ -1,0 +1,581 @@
+package org.epost.mail.daemon;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.epost.crypto.api.SigningPublicKey;
+import org.epost.crypto.api.UserIdentity;
+import org.epost.imap.api.ImapServer;
+import org.epost.imap.api.ImapServerConfig;
+import org.epost.imap.server.ImapServers;
+import org.epost.mail.api.AccountServices;
+import org.epost.mail.api.MailAccount;
+import org.epost.overlay.api.LoopBridge;
+import org.epost.overlay.node.NodeRuntimes;
+import org.epost.overlay.node.api.NodeConfig;
+import org.epost.overlay.node.api.NodeRuntime;
+import org.epost.post.api.DirectoryEntry;
+import org.epost.post.directory.AccountLog;
+import org.epost.post.directory.Enrolment;
+import org.epost.post.log.FileLogLocalState;
+import org.epost.post.node.PostNode;
+import org.epost.post.notify.MemoryPendingItemStore;
+import org.epost.post.notify.NotifyLocalState;
+import org.epost.post.store.MemoryLeaseLedger;
+import org.epost.smtp.SmtpProxy;
+import org.epost.smtp.api.PasswordVerifier;
+import org.epost.smtp.api.RelayConfig;
+import org.epost.smtp.api.SmtpServerConfig;
+
+/**
+ * One ePOST process on one data directory (ADR 0120). {@link #start} runs, in order: the
+ * configuration; the ring's trust anchor; key unlocking (every account's key file with the one
+ * passphrase); the node runtime ({@code NodeRuntimes.start}, which locks {@code DATA/node}) and the
+ * wait for the ring; {@code PostNode.create} on the node's loop; per account {@code
+ * PostNode.attach}, the enrolment's completion at its first start (the directory entry published,
+ * the account log created), its {@link MailAccount}, its delivery listener and its submission side;
+ * then the IMAP proxy and SMTP submission on loopback.
+ *
+ * <p>{@link #close} (also the SIGTERM hook of {@code epost run}) undoes it in reverse: SMTP refuses
+ * new work with 451 while submissions in flight finish (up to {@code shutdown.grace-seconds}), the
+ * listeners close, each account's submission side closes (its outbox is on disk), delivery stops,
+ * the accounts close (pending appends finish), POST stops, the node stops (the store flushed last).
+ * Nothing a client was told "250" for is lost: it is on the ring or fsynced in the outbox.
+ *
+ * <p>Status: the daemon adds its lines to the node's control-port {@code STATUS} ({@link
+ * DaemonStatus}); {@code epost status} reads them with the node's token.
+ *
+ * <p>Threads: the caller's (start, close), the node's loop (POST, through the bridge), {@code
+ * epost-disk} (the POST local state's writes), the proxies' own threads.
+ */
+public final class Daemon implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("org.epost.mail.daemon");
+
+  /** How long one step on the node's loop may take (creating services: no network waits). */
+  static final long LOOP_STEP_MILLIS = 10_000;
+
+  private final DataDirectory data;
+  private final DaemonConfig config;
+  private final Optional<MailParts> parts;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<LocalAccount> accounts = new ArrayList<>();
+  private final Map<String, String> notServed = new LinkedHashMap<>();
+  private final long startNanos = System.nanoTime();
+  private ExecutorService disk;
+  private NodeRuntime node;
+  private PostNode post;
+  private ImapServer imap;
+  private SmtpProxy smtp;
+  private SmtpFrontDoor smtpDoor;
+  private List<String> domains = List.of();
+  private volatile String phase = "starting";
+
+  /** One account this daemon serves. */
+  static final class LocalAccount {
+    final AccountDirectory dir;
+    final UserIdentity identity;
+    final DirectoryEntry entry;
+    final String password;
+    final DeferredListener listener;
+    PostNode.User user;
+    AccountServices services;
+    MailAccount mail;
+    MailParts.AccountSubmission submission;
+
+    LocalAccount(
+        AccountDirectory dir, UserIdentity identity, DirectoryEntry entry, String password) {
+      this.dir = dir;
+      this.identity = identity;
+      this.entry = entry;
+      this.password = password;
+      this.listener = new DeferredListener(dir.address());
+    }
+  }
+
+  private Daemon(DataDirectory data, DaemonConfig config, Optional<MailParts> parts) {
+    this.data = data;
+    this.config = config;
+    this.parts = parts;
+  }
+
+  /**
+   * Starts the daemon on {@code data} with {@code config}, unlocking every account's key file with
+   * {@code passphrase}, with the mail parts this build has ({@link InstalledMailParts}).
+   *
+   * @throws IOException if a file is missing or wrong, the data directory is in use, a listen
+   *     address is taken, or the ring is not reached in time; nothing is left running
+   */
+  public static Daemon start(DataDirectory data, DaemonConfig config, char[] passphrase)
+      throws IOException {
+    return start(data, config, passphrase, InstalledMailParts.get());
+  }
+
+  static Daemon start(
+      DataDirectory data, DaemonConfig config, char[] passphrase, Optional<MailParts> parts)
+      throws IOException {
+    Daemon d = new Daemon(data, config, parts);
+    try {
+      d.startAll(passphrase);
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    } catch (InterruptedException e) {
+      d.close();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting", e);
+    }
+    return d;
+  }
+
+  private void startAll(char[] passphrase) throws IOException, InterruptedException {
+    SigningPublicKey authority = RingFiles.authorityPublicKey(data);
+    Optional<RingFiles.Invitation> invitation = RingFiles.invitation(data);
+    // key unlocking: before the node starts, so a wrong passphrase costs nothing
+    phase = "unlocking keys";
+    List<LocalAccount> candidates = new ArrayList<>();
+    SecureRandom random = new SecureRandom();
+    for (AccountDirectory a : data.accounts()) {
+      UserIdentity id = Enrolments.unlock(a, passphrase);
+      DirectoryEntry entry;
+      try {
+        entry = Enrolments.readEntry(a, authority);
+      } catch (IOException e) {
+        notServed.put(a.address(), "not signed yet: " + e.getMessage());
+        LOG.log(Level.WARNING, "{0} is not served: {1}", a.address(), e.getMessage());
+        continue;
+      }
+      if (!entry.certificate().signingKey().equals(id.signing().publicKey())) {
+        throw new IOException(
+            a.entryFile() + " certifies other keys than " + a.keyFile() + "; re-enrol the account");
+      }
+      candidates.add(new LocalAccount(a, id, entry, Enrolments.proxyPassword(a, random)));
+    }
+    domains = ringDomains(invitation, candidates);
+
+    phase = "starting the node";
+    List<InetSocketAddress> boots = new ArrayList<>(config.nodeBootstraps());
+    if (boots.isEmpty() && invitation.isPresent()) {
+      boots.addAll(invitation.get().bootstraps());
+    }
+    InetSocketAddress listen = config.nodeListen();
+    boots.removeIf(b -> b.equals(listen)); // this node itself: never its own bootstrap
+    disk =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "epost-disk");
+              t.setDaemon(true);
+              return t;
+            });
+    node =
+        NodeRuntimes.start(
+            NodeConfig.builder(data.nodeDir(), listen)
+                .bootstraps(boots)
+                .quotaBytes(config.nodeQuotaBytes())
+                .statusLines(this::statusLines)
+                .build());
+    phase = "joining the ring";
+    if (!node.awaitReady(config.nodeReadyTimeout().toMillis())) {
+      throw new IOException(
+          "the node did not join the ring through "
+              + boots
+              + " within "
+              + config.nodeReadyTimeout().toSeconds()
+              + " s (node.ready-timeout-seconds); are the bootstraps up?");
+    }
+    LoopBridge bridge = node.bridge();
+    post =
+        onLoop(
+            () ->
+                PostNode.create(
+                    node.overlay(),
+                    node.scribe(),
+                    node.past(),
+                    authority,
+                    new MemoryPendingItemStore(),
+                    PostNode.Config.defaults()));
+    if (parts.isEmpty()) {
+      for (LocalAccount a : candidates) {
+        notServed.put(a.dir.address(), InstalledMailParts.MISSING);
+      }
+      LOG.log(Level.WARNING, InstalledMailParts.MISSING);
+      phase = "running";
+      return;
+    }
+    for (LocalAccount a : candidates) {
+      phase = "opening " + a.dir.address();
+      openAccount(a, bridge);
+      accounts.add(a);
+    }
+    if (!accounts.isEmpty()) {
+      phase = "starting the listeners";
+      startListeners();
+    }
+    phase = "running";
+  }
+
+  private List<String> ringDomains(
+      Optional<RingFiles.Invitation> invitation, List<LocalAccount> accounts) {
+    Set<String> d = new LinkedHashSet<>(config.ringDomains());
+    if (d.isEmpty() && invitation.isPresent()) {
+      d.addAll(invitation.get().domains());
+    }
+    if (d.isEmpty()) {
+      for (LocalAccount a : accounts) {
+        d.add(a.dir.address().substring(a.dir.address().indexOf('@') + 1));
+      }
+    }
+    return List.copyOf(d);
+  }
+
+  private void openAccount(LocalAccount a, LoopBridge bridge)
+      throws IOException, InterruptedException {
+    MailParts mp = parts.orElseThrow();
+    String device = Enrolments.device(a.dir);
+    FileLogLocalState logState =
+        new FileLogLocalState(
+            a.dir.postState().resolve("logs"),
+            disk,
+            onLoop(() -> node.overlay().environment().scheduler()));
+    a.user =
+        onLoop(
+            () ->
+                post.attach(
+                    a.identity,
+                    a.entry.certificate(),
+                    device,
+                    new PostNode.UserState(
+                        logState,
+                        new NotifyLocalState(PostNode.Config.defaults().notification()),
+                        new MemoryLeaseLedger()),
+                    a.listener));
+    if (!java.nio.file.Files.exists(a.dir.enrolledMarker())) {
+      long n =
+          await(
+              () ->
+                  Enrolment.complete(
+                      post.directory(),
+                      a.user.logs(),
+                      new AccountLog(),
+                      a.entry,
+                      a.identity,
+                      System.currentTimeMillis()),
+              "publishing " + a.dir.address() + "'s directory entry");
+      DataDirectory.writeAtomically(
+          a.dir.enrolledMarker(), ("account log operations " + n + "\n").getBytes(), false);
+    }
+    a.services =
+        new AccountServices(
+            a.identity, a.entry.certificate(), a.user, post.directory(), bridge, a.dir.mailState());
+    DataDirectory.createPrivateDirectory(a.dir.mailState());
+    DataDirectory.createPrivateDirectory(a.dir.submitState());
+    a.mail = wait(mp.open(a.services, config), "opening " + a.dir.address() + "'s mail");
+    org.epost.post.api.NotificationListener delivery = mp.delivery(a.mail, a.services);
+    onLoop(
+        () -> {
+          a.listener.install(delivery);
+          return null;
+        });
+    a.submission = mp.submission(a.mail, a.services, a.dir.submitState(), config);
+  }
+
+  private void startListeners() throws IOException, InterruptedException {
+    Map<String, ImapFrontDoor.Entry> imapTable = new LinkedHashMap<>();
+    Map<String, MailParts.AccountSubmission> smtpTable = new LinkedHashMap<>();
+    Map<String, String> passwords = new LinkedHashMap<>();
+    for (LocalAccount a : accounts) {
+      String key = a.dir.address().toLowerCase(Locale.ROOT);
+      imapTable.put(key, new ImapFrontDoor.Entry(a.password, a.mail));
+      smtpTable.put(key, a.submission);
+      passwords.put(a.dir.address(), a.password);
+    }
+    Path spool = data.root().resolve("spool");
+    DataDirectory.createPrivateDirectory(spool.resolve("imap"));
+    DataDirectory.createPrivateDirectory(spool.resolve("smtp"));
+    ImapServerConfig d = ImapServerConfig.defaults();
+    ImapServerConfig ic =
+        new ImapServerConfig(
+            config.imapListen(),
+            d.maxLineLength(),
+            d.maxLiteralSize(),
+            d.literalMemoryThreshold(),
+            d.maxLiteralsPerCommand(),
+            d.maxNesting(),
+            d.maxPipelinedCommands(),
+            d.idleTimeout(),
+            d.backendTimeout(),
+            d.workerThreads(),
+            spool.resolve("imap"),
+            d.structureCacheEntries(),
+            d.limits());
+    try {
+      imap = ImapServers.start(ic, new ImapFrontDoor(imapTable));
+    } catch (RuntimeException e) {
+      throw new IOException(
+          "cannot listen for IMAP on "
+              + RingFiles.hostPort(config.imapListen())
+              + " (imap.listen): "
+              + e.getMessage(),
+          e);
+    }
+    smtpDoor = new SmtpFrontDoor(smtpTable);
+    SmtpServerConfig sc =
+        SmtpServerConfig.submission(Set.copyOf(domains), PasswordVerifier.ofTable(passwords))
+            .withBindAddress(config.smtpListen().getAddress())
+            .withPort(config.smtpListen().getPort())
+            .withHostName(config.smtpHostname())
+            .withMaxMessageBytes(config.smtpMaxMessageBytes())
+            .withSpoolDirectory(spool.resolve("smtp"));
+    Optional<RelayConfig> relay = Optional.empty();
+    if (config.smarthostHost().isPresent()) {
+      relay = Optional.of(relayConfig(spool.getParent().resolve("relay")));
+    }
+    smtp = SmtpProxy.start(sc, smtpDoor, relay);
+  }
+
+  private RelayConfig relayConfig(Path queue) throws IOException {
+    DataDirectory.createPrivateDirectory(queue);
+    String host = config.smarthostHost().orElseThrow();
+    RelayConfig r =
+        RelayConfig.of(queue, host, config.smarthostPort()).withHeloName(config.smtpHostname());
+    String user = config.get(DaemonConfig.Key.SMARTHOST_USER);
+    if (!user.isEmpty()) {
+      String pf = config.get(DaemonConfig.Key.SMARTHOST_PASSWORD_FILE);
+      if (pf.isEmpty()) {
+        throw new IOException("smarthost.user is set but smarthost.password-file is not");
+      }
+      char[] pw = Passphrases.obtain(Path.of(pf), "smarthost password", false);
+      r = r.withCredentials(user, new String(pw));
+    }
+    return r;
+  }
+
+  // ---- what the CLI and the demo read ----
+
+  /** The data directory. */
+  public DataDirectory dataDirectory() {
+    return data;
+  }
+
+  /** The node runtime (its id, address, control port). */
+  public NodeRuntime node() {
+    return node;
+  }
+
+  /** Where the IMAP proxy listens, if it runs. */
+  public Optional<InetSocketAddress> imapAddress() {
+    return Optional.ofNullable(imap).map(ImapServer::localAddress);
+  }
+
+  /** Where SMTP submission listens, if it runs. */
+  public Optional<InetSocketAddress> smtpAddress() {
+    return Optional.ofNullable(smtp).map(SmtpProxy::address);
+  }
+
+  /** The addresses of the accounts this daemon serves, in order. */
+  public List<String> servedAccounts() {
+    List<String> out = new ArrayList<>();
+    for (LocalAccount a : accounts) {
+      out.add(a.dir.address());
+    }
+    return out;
+  }
+
+  /** The open mail account of {@code address}, if served. */
+  public Optional<MailAccount> account(String address) {
+    for (LocalAccount a : accounts) {
+      if (a.dir.address().equalsIgnoreCase(address)) {
+        return Optional.ofNullable(a.mail);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Accounts with a key file that are not served, and why. */
+  public Map<String, String> notServed() {
+    return Collections.unmodifiableMap(notServed);
+  }
+
+  /** The daemon's state now. */
+  public DaemonStatus status() {
+    List<DaemonStatus.Account> list = new ArrayList<>();
+    int outbox = 0;
+    for (LocalAccount a : accounts) {
+      int o = a.submission == null ? 0 : a.submission.outboxSize();
+      outbox += o;
+      list.add(new DaemonStatus.Account(a.dir.address(), "open", o));
+    }
+    notServed.forEach((addr, why) -> list.add(new DaemonStatus.Account(addr, why, 0)));
+    List<DaemonStatus.Listener> listeners = new ArrayList<>();
+    imapAddress().ifPresent(a -> listeners.add(new DaemonStatus.Listener("imap", a)));
+    smtpAddress().ifPresent(a -> listeners.add(new DaemonStatus.Listener("smtp", a)));
+    return new DaemonStatus(
+        phase,
+        parts.isPresent(),
+        (System.nanoTime() - startNanos) / 1_000_000_000L,
+        list,
+        listeners,
+        outbox,
+        smtp == null ? 0 : smtp.queuedForRelay());
+  }
+
+  private List<String> statusLines() {
+    return status().lines();
+  }
+
+  // ---- stopping ----
+
+  /** Stops everything in reverse start order (see the class comment); idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    phase = "stopping";
+    Duration grace = config.shutdownGrace();
+    if (smtpDoor != null) {
+      smtpDoor.stopTaking();
+      try {
+        if (!smtpDoor.awaitIdle(grace)) {
+          LOG.log(
+              Level.WARNING,
+              "{0} submissions still running after {1} s; their clients get no 250 and retry",
+              smtpDoor.inFlight(),
+              grace.toSeconds());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (smtp != null) {
+      quietly("SMTP submission", smtp::close);
+    }
+    if (imap != null) {
+      quietly("the IMAP proxy", imap::close);
+    }
+    for (LocalAccount a : reversed(accounts)) {
+      if (a.submission != null) {
+        quietly(a.dir.address() + "'s submission", () -> a.submission.close(grace));
+      }
+    }
+    if (node != null && post != null) {
+      quietly(
+          "delivery",
+          () ->
+              onLoop(
+                  () -> {
+                    for (LocalAccount a : accounts) {
+                      a.listener.close();
+                    }
+                    return null;
+                  }));
+    }
+    for (LocalAccount a : reversed(accounts)) {
+      if (a.mail != null) {
+        quietly(a.dir.address() + "'s account", a.mail::close);
+      }
+    }
+    if (node != null && post != null) {
+      quietly(
+          "POST",
+          () ->
+              onLoop(
+                  () -> {
+                    post.stop();
+                    return null;
+                  }));
+    }
+    if (node != null) {
+      quietly("the node", node::close);
+    }
+    if (disk != null) {
+      disk.shutdown();
+      try {
+        if (!disk.awaitTermination(10, TimeUnit.SECONDS)) {
+          LOG.log(Level.WARNING, "local state writes did not finish within 10 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    phase = "stopped";
+  }
+
+  private static <T> List<T> reversed(List<T> l) {
+    List<T> r = new ArrayList<>(l);
+    Collections.reverse(r);
+    return r;
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static void quietly(String what, Step s) {
+    try {
+      s.run();
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "stopping {0} failed: {1}", what, e.toString());
+    }
+  }
+
+  // ---- the node's loop ----
+
+  private <T> T onLoop(Supplier<T> f) throws IOException {
+    try {
+      return node.bridge().get(f, Runnable::run).get(LOOP_STEP_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException("the node's loop failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IOException("the node's loop did not answer within " + LOOP_STEP_MILLIS + " ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /** Starts {@code op} on the loop and waits for its stage, within the ready timeout. */
+  private <T> T await(Supplier<? extends CompletionStage<T>> op, String what) throws IOException {
+    CompletableFuture<T> f = node.bridge().call(op, Runnable::run);
+    return wait(f, what);
+  }
+
+  private <T> T wait(CompletionStage<T> stage, String what) throws IOException {
+    try {
+      return stage
+          .toCompletableFuture()
+          .get(config.nodeReadyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IOException(
+          what + " took longer than " + config.nodeReadyTimeout().toSeconds() + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted " + what, e);
+    }
+  }
+}

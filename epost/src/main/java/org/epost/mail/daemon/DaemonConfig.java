@@ -1,0 +1,419 @@
+package org.epost.mail.daemon;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The daemon's configuration: {@code DATA/epost.properties}, Java properties, every key optional
+ * and defaulted ({@link Key}). {@code epost init} writes a sample with every key, its default and
+ * what it does; an unknown key or a bad value is refused at start with the file, the key and what
+ * is expected, so a typo never silently falls back to a default.
+ */
+public final class DaemonConfig {
+  /** Every key: name, default, and what it does (the sample file's comments). */
+  public enum Key {
+    NODE_LISTEN(
+        "node.listen",
+        "127.0.0.1:7600",
+        "HOST:PORT the node listens on for the ring (Pastry, PAST, Scribe over TLS). Use an address"
+            + " the other members reach; port 0 picks a free port at every start."),
+    NODE_BOOTSTRAP(
+        "node.bootstrap",
+        "",
+        "Comma-separated HOST:PORT of ring members to join through. Empty: the bootstraps in"
+            + " ring/invitation; none there either: this node starts a new ring."),
+    NODE_QUOTA(
+        "node.quota",
+        "10g",
+        "Disk this node lends the ring for replicas (PAST), with k, m or g suffix; at least 1m."),
+    NODE_READY_TIMEOUT(
+        "node.ready-timeout-seconds",
+        "120",
+        "How long 'epost run' waits for the node to join the ring before it gives up."),
+    IMAP_LISTEN(
+        "imap.listen",
+        "127.0.0.1:1143",
+        "Where the IMAP proxy listens for mail clients. Keep it on loopback: the proxy speaks"
+            + " plain IMAP, protected by the per-account proxy password."),
+    SMTP_LISTEN(
+        "smtp.listen",
+        "127.0.0.1:1587",
+        "Where SMTP submission listens for mail clients (AUTH PLAIN/LOGIN with the proxy"
+            + " password). Keep it on loopback."),
+    SMTP_HOSTNAME("smtp.hostname", "localhost", "The name SMTP submission greets with."),
+    SMTP_MAX_MESSAGE_BYTES(
+        "smtp.max-message-bytes",
+        "50m",
+        "Largest message accepted for submission (SIZE), with k, m or g suffix."),
+    RING_DOMAINS(
+        "ring.domains",
+        "",
+        "Comma-separated mail domains whose addresses live on the ring. Empty: the domains in"
+            + " ring/invitation, else those of this directory's accounts."),
+    SMARTHOST_HOST(
+        "smarthost.host",
+        "",
+        "Host of the SMTP smarthost that carries mail to the Internet. Empty: mail to addresses"
+            + " outside the ring is refused at RCPT with a permanent error."),
+    SMARTHOST_PORT("smarthost.port", "587", "Port of the smarthost (STARTTLS is required)."),
+    SMARTHOST_USER("smarthost.user", "", "User name for AUTH at the smarthost; empty: no AUTH."),
+    SMARTHOST_PASSWORD_FILE(
+        "smarthost.password-file",
+        "",
+        "File holding the smarthost password on its first line (keep it 0600)."),
+    SHUTDOWN_GRACE(
+        "shutdown.grace-seconds",
+        "30",
+        "On SIGTERM, how long submissions in flight may take to finish before they are refused"
+            + " with a 4xx reply (the client retries; nothing acknowledged is lost).");
+
+    private final String name;
+    private final String defaultValue;
+    private final String doc;
+
+    Key(String name, String defaultValue, String doc) {
+      this.name = name;
+      this.defaultValue = defaultValue;
+      this.doc = doc;
+    }
+
+    public String key() {
+      return name;
+    }
+
+    public String defaultValue() {
+      return defaultValue;
+    }
+
+    public String doc() {
+      return doc;
+    }
+
+    static Optional<Key> byName(String name) {
+      for (Key k : values()) {
+        if (k.name.equals(name)) {
+          return Optional.of(k);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  private final Path source;
+  private final Map<Key, String> values;
+
+  private DaemonConfig(Path source, Map<Key, String> values) {
+    this.source = source;
+    this.values = values;
+    // validate every typed key now: a bad value stops the start, naming the key
+    nodeListen();
+    nodeBootstraps();
+    nodeQuotaBytes();
+    nodeReadyTimeout();
+    imapListen();
+    smtpListen();
+    smtpMaxMessageBytes();
+    ringDomains();
+    smarthostPort();
+    shutdownGrace();
+  }
+
+  /** Every key at its default. */
+  public static DaemonConfig defaults() {
+    return new DaemonConfig(null, defaultsMap());
+  }
+
+  private static Map<Key, String> defaultsMap() {
+    Map<Key, String> m = new LinkedHashMap<>();
+    for (Key k : Key.values()) {
+      m.put(k, k.defaultValue);
+    }
+    return m;
+  }
+
+  /** Reads {@code file}; a missing file is every default. */
+  public static DaemonConfig load(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return new DaemonConfig(file, defaultsMap());
+    }
+    return parse(file, Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  /** Parses a configuration file's text (checks every key and value). */
+  public static DaemonConfig parseText(String text) throws IOException {
+    return parse(null, text);
+  }
+
+  static DaemonConfig parse(Path source, String text) throws IOException {
+    Properties p = new Properties();
+    try (Reader r = new StringReader(text)) {
+      p.load(r);
+    }
+    Map<Key, String> m = defaultsMap();
+    for (String name : p.stringPropertyNames()) {
+      Key k =
+          Key.byName(name)
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          source
+                              + ": unknown key '"
+                              + name
+                              + "' (the sample from 'epost init'"
+                              + " lists every key)"));
+      m.put(k, p.getProperty(name).trim());
+    }
+    return new DaemonConfig(source, m);
+  }
+
+  /** This configuration with {@code key} set to {@code value} (checked). */
+  public DaemonConfig with(Key key, String value) {
+    Map<Key, String> m = new LinkedHashMap<>(values);
+    m.put(key, value);
+    return new DaemonConfig(source, m);
+  }
+
+  /** The sample file: every key at its default (commented) with what it does. */
+  public static String sample() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# ePOST daemon configuration (Java properties). Every key is optional; the value\n");
+    sb.append("# shown is the default. Uncomment a line to change it. See docs/adr/0120.\n");
+    for (Key k : Key.values()) {
+      sb.append('\n');
+      for (String line : wrap(k.doc, 96)) {
+        sb.append("# ").append(line).append('\n');
+      }
+      sb.append("#").append(k.name).append(" = ").append(k.defaultValue).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** The sample with {@code key = value} lines set (for init's options and the demo). */
+  public static String sample(Map<Key, String> set) {
+    StringBuilder sb = new StringBuilder(sample());
+    if (!set.isEmpty()) {
+      sb.append("\n# set by epost init\n");
+      set.forEach((k, v) -> sb.append(k.name).append(" = ").append(v).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private static List<String> wrap(String text, int width) {
+    List<String> out = new ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String w : text.split(" ")) {
+      if (line.length() > 0 && line.length() + 1 + w.length() > width) {
+        out.add(line.toString());
+        line.setLength(0);
+      }
+      if (line.length() > 0) {
+        line.append(' ');
+      }
+      line.append(w);
+    }
+    if (line.length() > 0) {
+      out.add(line.toString());
+    }
+    return out;
+  }
+
+  public String get(Key k) {
+    return values.get(k);
+  }
+
+  public InetSocketAddress nodeListen() {
+    return hostPort(Key.NODE_LISTEN);
+  }
+
+  /** Configured bootstraps (possibly empty; the invitation's are the caller's fallback). */
+  public List<InetSocketAddress> nodeBootstraps() {
+    return hostPorts(Key.NODE_BOOTSTRAP);
+  }
+
+  public long nodeQuotaBytes() {
+    long q = size(Key.NODE_QUOTA);
+    if (q < (1L << 20)) {
+      throw bad(Key.NODE_QUOTA, "at least 1m");
+    }
+    return q;
+  }
+
+  public Duration nodeReadyTimeout() {
+    return Duration.ofSeconds(positiveInt(Key.NODE_READY_TIMEOUT));
+  }
+
+  public InetSocketAddress imapListen() {
+    return hostPort(Key.IMAP_LISTEN);
+  }
+
+  public InetSocketAddress smtpListen() {
+    return hostPort(Key.SMTP_LISTEN);
+  }
+
+  public String smtpHostname() {
+    return get(Key.SMTP_HOSTNAME);
+  }
+
+  public long smtpMaxMessageBytes() {
+    long s = size(Key.SMTP_MAX_MESSAGE_BYTES);
+    if (s < 1024) {
+      throw bad(Key.SMTP_MAX_MESSAGE_BYTES, "at least 1k");
+    }
+    return s;
+  }
+
+  /** Configured ring domains, lower case (possibly empty). */
+  public List<String> ringDomains() {
+    List<String> out = new ArrayList<>();
+    for (String d : get(Key.RING_DOMAINS).split(",")) {
+      String t = d.trim().toLowerCase(Locale.ROOT);
+      if (t.isEmpty()) {
+        continue;
+      }
+      if (!t.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+        throw bad(Key.RING_DOMAINS, "domain names separated by commas, got '" + d.trim() + "'");
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  /** The smarthost, if one is configured. */
+  public Optional<String> smarthostHost() {
+    String h = get(Key.SMARTHOST_HOST);
+    return h.isEmpty() ? Optional.empty() : Optional.of(h);
+  }
+
+  public int smarthostPort() {
+    int p = positiveInt(Key.SMARTHOST_PORT);
+    if (p > 65535) {
+      throw bad(Key.SMARTHOST_PORT, "a port number");
+    }
+    return p;
+  }
+
+  public Duration shutdownGrace() {
+    return Duration.ofSeconds(positiveInt(Key.SHUTDOWN_GRACE));
+  }
+
+  private int positiveInt(Key k) {
+    try {
+      int v = Integer.parseInt(get(k));
+      if (v <= 0) {
+        throw bad(k, "a positive whole number");
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw bad(k, "a positive whole number");
+    }
+  }
+
+  private long size(Key k) {
+    try {
+      return parseSize(get(k));
+    } catch (IllegalArgumentException e) {
+      throw bad(k, "a size such as 512k, 50m or 10g");
+    }
+  }
+
+  /** "10g", "512k", "1048576": bytes. */
+  static long parseSize(String s) {
+    String t = s.trim().toLowerCase(Locale.ROOT);
+    long unit = 1;
+    if (t.endsWith("k")) {
+      unit = 1L << 10;
+    } else if (t.endsWith("m")) {
+      unit = 1L << 20;
+    } else if (t.endsWith("g")) {
+      unit = 1L << 30;
+    }
+    String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
+    if (!digits.matches("\\d{1,12}")) {
+      throw new IllegalArgumentException(s);
+    }
+    return Math.multiplyExact(Long.parseLong(digits), unit);
+  }
+
+  private InetSocketAddress hostPort(Key k) {
+    return parseHostPort(get(k), k);
+  }
+
+  private List<InetSocketAddress> hostPorts(Key k) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (String s : get(k).split(",")) {
+      if (!s.isBlank()) {
+        out.add(parseHostPort(s.trim(), k));
+      }
+    }
+    return out;
+  }
+
+  /** Parses HOST:PORT (IPv6 in brackets) for a command-line option. */
+  public static InetSocketAddress hostPort(String s) {
+    return parseHostPort(s, null);
+  }
+
+  /** Parses HOST:PORT (IPv6 in brackets); {@code k} names the key in the error (null: none). */
+  static InetSocketAddress parseHostPort(String s, Key k) {
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0) {
+      throw badValue(k, s, "HOST:PORT");
+    }
+    String host = s.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(s.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw badValue(k, s, "HOST:PORT with a numeric port");
+    }
+    if (port < 0 || port > 65535) {
+      throw badValue(k, s, "a port between 0 and 65535");
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByName(host), port);
+    } catch (UnknownHostException e) {
+      throw badValue(k, s, "a host this machine can resolve");
+    }
+  }
+
+  private ConfigException bad(Key k, String expected) {
+    return badValue(k, get(k), expected);
+  }
+
+  private static ConfigException badValue(Key k, String value, String expected) {
+    return new ConfigException(
+        (k == null ? "" : k.name + " = ") + "'" + value + "' is not " + expected);
+  }
+
+  @Override
+  public String toString() {
+    return "DaemonConfig(" + (source == null ? "defaults" : source) + ")";
+  }
+
+  /** A configuration value is wrong; the message names the key, the value and what is expected. */
+  public static final class ConfigException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+}
