@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.epost.crypto.api.SigningKeyPair;
+import org.epost.crypto.api.UserCertificate;
 import org.epost.crypto.api.UserIdentity;
 import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailNotice;
@@ -242,11 +245,20 @@ class RingMailTest {
 
   @Test
   void aForgedSenderNeverReachesTheInbox() throws Exception {
-    // Mallory attaches on node 3 with fresh keys and alice's certificate, and notifies bob of a
-    // message she stored herself: post-core finds that alice's certificate names another key.
+    // Mallory, on node 3, holds a certificate for alice's address from a rogue authority, with
+    // her own keys, and notifies bob of a message: bob's node checks the sender against the
+    // ring's directory, where alice's certificate names another key.
     UserIdentity mallory = Enrolment.generate(new SecureRandom());
-    PostNode.User forger =
-        ring.attach(3, mallory, alice.services().certificate(), new AccountListener(10));
+    UserCertificate rogue =
+        UserCertificate.issue(
+            SigningKeyPair.generate(new SecureRandom()),
+            alice.services().certificate().serial(),
+            ALICE,
+            mallory.signing().publicKey(),
+            mallory.encryption().publicKey(),
+            Instant.now().minusSeconds(60),
+            Instant.now().plusSeconds(86_400));
+    PostNode.User forger = ring.attach(3, mallory, rogue, new AccountListener(10));
     StoredMail real =
         alice
             .account()
