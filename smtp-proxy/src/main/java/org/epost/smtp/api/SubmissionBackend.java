@@ -17,7 +17,8 @@ public interface SubmissionBackend {
   /**
    * Decides about the sender, when an authenticated client gives MAIL FROM on the submission port
    * (never called in gateway mode, nor for the relay's own bounces). The default accepts every
-   * sender.
+   * sender. Called on the connection's session thread, not through the backend executor: it must
+   * decide from memory (the account table), without I/O or waiting.
    *
    * @param reversePath the MAIL FROM address as the client gave it, without angle brackets; the
    *     empty string for the null reverse-path

@@ -375,9 +375,8 @@ final class SmtpSession implements Runnable {
       String sender = path.address();
       String account = user.orElseThrow();
       try {
-        context
-            .backendCaller()
-            .call("checkSender", () -> context.backend().checkSender(sender, account));
+        // A local, in-memory decision (see the SPI): on the session thread, no backend slot.
+        context.backend().checkSender(sender, account);
       } catch (SubmissionException e) {
         reply(format(e));
         return;
