@@ -28,6 +28,11 @@ public enum SmtpStatus {
   CONTENT_REJECTED(554, "5.6.0", "Message content rejected"),
   /** A policy forbids this message (550 5.7.1). */
   POLICY_REJECTED(550, "5.7.1", "Message refused by policy"),
+  /**
+   * The sender address is not the authenticated user's own (553 5.7.1, RFC 3463: delivery not
+   * authorized).
+   */
+  SENDER_NOT_OWNED(553, "5.7.1", "Sender address not owned by the authenticated user"),
   /** The client sends too fast (450 4.7.1). */
   RATE_LIMITED(450, "4.7.1", "Rate limit exceeded, try again later");
 

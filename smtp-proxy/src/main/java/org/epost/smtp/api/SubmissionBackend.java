@@ -15,6 +15,21 @@ import java.io.InputStream;
 public interface SubmissionBackend {
 
   /**
+   * Decides about the sender, when an authenticated client gives MAIL FROM on the submission port
+   * (never called in gateway mode, nor for the relay's own bounces). The default accepts every
+   * sender. Called on the connection's session thread, not through the backend executor: it must
+   * decide from memory (the account table), without I/O or waiting.
+   *
+   * @param reversePath the MAIL FROM address as the client gave it, without angle brackets; the
+   *     empty string for the null reverse-path
+   * @param authenticatedUser the AUTH identity of the connection
+   * @throws SubmissionException typically {@link SmtpStatus#SENDER_NOT_OWNED} when the user may not
+   *     send as {@code reversePath}
+   */
+  default void checkSender(String reversePath, String authenticatedUser)
+      throws SubmissionException {}
+
+  /**
    * Decides about one local recipient, when the client names it in RCPT TO.
    *
    * @param address the recipient address as the client gave it, without angle brackets

@@ -371,6 +371,17 @@ final class SmtpSession implements Runnable {
         return;
       }
     }
+    if (config.mode() == Mode.SUBMISSION) {
+      String sender = path.address();
+      String account = user.orElseThrow();
+      try {
+        // A local, in-memory decision (see the SPI): on the session thread, no backend slot.
+        context.backend().checkSender(sender, account);
+      } catch (SubmissionException e) {
+        reply(format(e));
+        return;
+      }
+    }
     if (config.mode() == Mode.GATEWAY && !context.rateLimiter().tryAcquire(clientIp)) {
       reply("450 4.7.1 Too many messages from " + clientIp + ", try again later");
       return;
