@@ -87,6 +87,7 @@ public final class PostNode {
   private final Past past;
   private final Config config;
   private final Scribe scribe;
+  private final boolean ownsScribe;
   private final NotifyNode notify;
   private final UserDirectory directory;
   private final List<User> users = new ArrayList<>();
@@ -94,13 +95,16 @@ public final class PostNode {
   private PostNode(
       KeyBasedRouter router,
       Past past,
+      Scribe scribe,
+      boolean ownsScribe,
       SigningPublicKey authority,
       PendingItemStore pending,
       Config config) {
     this.env = router.environment();
     this.past = past;
     this.config = config;
-    this.scribe = ScribeFactory.create(router);
+    this.scribe = scribe;
+    this.ownsScribe = ownsScribe;
     this.notify = NotifyNode.create(router, scribe, config.notification(), pending);
     this.directory = UserDirectory.create(past, env, authority, config.directory());
   }
@@ -108,7 +112,11 @@ public final class PostNode {
   /**
    * The POST services on a node whose router is {@code router} and whose PAST is {@code past}, in
    * the ring whose directory authority is {@code authority}; {@code pending} holds the
-   * notifications this node stores for others. Call on the node's loop.
+   * notifications this node stores for others. This node creates a Scribe of its own on {@code
+   * router} and stops it in {@link #stop()}: for a node that has no Scribe yet (the simulator, the
+   * tests). A node that already runs a Scribe (a real node's runtime) uses {@link
+   * #create(KeyBasedRouter, Past, Scribe, SigningPublicKey, PendingItemStore, Config)}. Call on the
+   * node's loop.
    */
   public static PostNode create(
       KeyBasedRouter router,
@@ -117,9 +125,38 @@ public final class PostNode {
       PendingItemStore pending,
       Config config) {
     LoopConfinement.check(router.environment().scheduler(), "PostNode.create");
+    Objects.requireNonNull(router);
+    return new PostNode(
+        router,
+        Objects.requireNonNull(past),
+        ScribeFactory.create(router),
+        true,
+        Objects.requireNonNull(authority),
+        Objects.requireNonNull(pending),
+        Objects.requireNonNull(config));
+  }
+
+  /**
+   * The POST services on a node that already runs Scribe: as {@link #create(KeyBasedRouter, Past,
+   * SigningPublicKey, PendingItemStore, Config)}, but the notification service subscribes and
+   * publishes through {@code scribe}, which must be the Scribe registered on {@code router} (a
+   * router holds one Scribe application id). The Scribe stays the caller's: {@link #stop()}
+   * unsubscribes the users' topics but does not stop it; the caller stops it after this node (the
+   * node runtime stops its services in reverse order of start). Call on the node's loop.
+   */
+  public static PostNode create(
+      KeyBasedRouter router,
+      Past past,
+      Scribe scribe,
+      SigningPublicKey authority,
+      PendingItemStore pending,
+      Config config) {
+    LoopConfinement.check(router.environment().scheduler(), "PostNode.create");
     return new PostNode(
         Objects.requireNonNull(router),
         Objects.requireNonNull(past),
+        Objects.requireNonNull(scribe),
+        false,
         Objects.requireNonNull(authority),
         Objects.requireNonNull(pending),
         Objects.requireNonNull(config));
@@ -175,9 +212,15 @@ public final class PostNode {
     return past;
   }
 
+  /** The Scribe the notification service uses (this node's own, or the caller's). */
+  public Scribe scribe() {
+    return scribe;
+  }
+
   /**
-   * Stops every service of this node and of its users (PAST is the caller's to stop): the node is
-   * going away.
+   * Stops every service of this node and of its users: the node is going away. PAST is the caller's
+   * to stop; so is the Scribe when it was passed in, while a Scribe this node created is stopped
+   * here.
    */
   public void stop() {
     for (User u : users) {
@@ -186,6 +229,8 @@ public final class PostNode {
     }
     users.clear();
     notify.stop();
-    scribe.stop();
+    if (ownsScribe) {
+      scribe.stop();
+    }
   }
 }
