@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.epost.crypto.api.OpenedEnvelope;
 import org.epost.crypto.api.SigningPublicKey;
 import org.epost.crypto.seal.ReplayDetector;
 import org.epost.post.api.NotificationFailure;
@@ -30,6 +31,7 @@ public final class NotifyLocalState {
   private final int capacity;
   private final int outboxCapacity;
   private final LinkedHashMap<NotificationId, Boolean> seen = new LinkedHashMap<>();
+  private final LinkedHashMap<NotificationId, Boolean> accepted = new LinkedHashMap<>();
   private final LinkedHashMap<NotificationId, Outgoing> outbox = new LinkedHashMap<>();
 
   /** An empty state sized by {@code config}. */
@@ -81,7 +83,28 @@ public final class NotifyLocalState {
     return seen.containsKey(id);
   }
 
+  /**
+   * True if {@code id} passed the replay check but the application has not yet held it durably (a
+   * failed or interrupted hand-over): it is handed over again without a second replay check.
+   */
+  boolean accepted(NotificationId id) {
+    return accepted.containsKey(id);
+  }
+
+  /**
+   * Records that {@code id} passed the replay check (as {@code opened}) and is being handed over.
+   */
+  void markAccepted(NotificationId id, OpenedEnvelope opened) {
+    accepted.put(id, Boolean.TRUE);
+    if (accepted.size() > capacity) {
+      Iterator<NotificationId> i = accepted.keySet().iterator();
+      i.next();
+      i.remove();
+    }
+  }
+
   void markSeen(NotificationId id) {
+    accepted.remove(id);
     seen.put(id, Boolean.TRUE);
     if (seen.size() > capacity) {
       Iterator<NotificationId> i = seen.keySet().iterator();

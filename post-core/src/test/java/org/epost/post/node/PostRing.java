@@ -182,10 +182,11 @@ final class PostRing {
         n -> CompletableFuture.completedFuture(null);
 
     @Override
-    public void received(ReceivedNotification n) {
+    public CompletionStage<Void> received(ReceivedNotification n) {
       received.add(n);
       CompletableFuture<Void> f = answer.apply(n);
       answers.add(f);
+      return f;
     }
   }
 
