@@ -50,7 +50,7 @@ final class PostRing {
   final DirectoryAuthority authority;
   final Map<Id, Slot> slots = new HashMap<>();
   final Map<Id, ObjectStore> objectStores = new HashMap<>();
-  private final Function<Id, PendingItemStore> pendingStores;
+  private final Function<SimulatedNode, PendingItemStore> pendingStores;
 
   /** One node and its services. */
   static final class Slot {
@@ -60,7 +60,7 @@ final class PostRing {
     PostNode post;
   }
 
-  PostRing(long seed, Function<Id, PendingItemStore> pendingStores) {
+  PostRing(long seed, Function<SimulatedNode, PendingItemStore> pendingStores) {
     this.sim = Simulation.builder().seed(seed).build();
     this.pendingStores = pendingStores;
     SecureRandom r = seeded(seed);
@@ -68,7 +68,7 @@ final class PostRing {
   }
 
   PostRing(long seed) {
-    this(seed, id -> new MemoryPendingItemStore());
+    this(seed, node -> new MemoryPendingItemStore());
   }
 
   PostRing build(int n) {
@@ -94,7 +94,7 @@ final class PostRing {
             s.past,
             s.scribe,
             authority.publicKey(),
-            pendingStores.apply(node.id()),
+            pendingStores.apply(node),
             config);
     slots.put(node.id(), s);
     return s;

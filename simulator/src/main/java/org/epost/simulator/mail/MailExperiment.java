@@ -133,7 +133,6 @@ public final class MailExperiment {
     final ObjectStore store;
     final boolean byzantine;
     final ReplicaKnowledge knowledge = new ReplicaKnowledge();
-    final MemoryPendingItemStore pending = new MemoryPendingItemStore();
     final RefList inboxApp = new RefList();
     final RefList sentApp = new RefList();
     final ArrayDeque<MessageRef> toFile = new ArrayDeque<>();
@@ -313,7 +312,14 @@ public final class MailExperiment {
             ? node.overlay()
             : new ObservedRouter(node.overlay(), () -> corruptArrivedAtHonest++);
     m.past = PastNodes.create(router, m.store, Runnable::run, pastConfig, m.knowledge);
-    m.post = PostNode.create(node.overlay(), m.past, authority.publicKey(), m.pending, postConfig);
+    // A simulated node loses the pending items it stored for others with its process (memory).
+    m.post =
+        PostNode.create(
+            node.overlay(),
+            m.past,
+            authority.publicKey(),
+            new MemoryPendingItemStore(),
+            postConfig);
     if (m.enrolled) {
       attachUser(m);
       kickFiling(m);
