@@ -1,8 +1,11 @@
 package org.epost.post.node;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import org.epost.crypto.api.SigningPublicKey;
 import org.epost.crypto.api.UserCertificate;
 import org.epost.crypto.api.UserIdentity;
@@ -10,6 +13,7 @@ import org.epost.crypto.content.ConvergentEncryption;
 import org.epost.overlay.api.KeyBasedRouter;
 import org.epost.overlay.api.LoopConfinement;
 import org.epost.overlay.api.NodeEnvironment;
+import org.epost.overlay.api.Scheduler;
 import org.epost.overlay.past.api.Past;
 import org.epost.overlay.scribe.ScribeFactory;
 import org.epost.overlay.scribe.api.Scribe;
@@ -20,14 +24,19 @@ import org.epost.post.api.NotificationListener;
 import org.epost.post.api.Notifications;
 import org.epost.post.directory.DirectoryConfig;
 import org.epost.post.directory.UserDirectory;
+import org.epost.post.log.FileLogLocalState;
 import org.epost.post.log.LogConfig;
+import org.epost.post.log.MemoryLogLocalState;
 import org.epost.post.log.SignedLogs;
 import org.epost.post.notify.DirectorySenderVerifier;
+import org.epost.post.notify.FilePendingItemStore;
 import org.epost.post.notify.NotifyConfig;
 import org.epost.post.notify.NotifyLocalState;
 import org.epost.post.notify.NotifyNode;
 import org.epost.post.notify.PendingItemStore;
+import org.epost.post.store.FileLeaseLedger;
 import org.epost.post.store.LeaseLedger;
+import org.epost.post.store.MemoryLeaseLedger;
 import org.epost.post.store.MessageStores;
 import org.epost.post.store.StoreConfig;
 
@@ -78,6 +87,56 @@ public final class PostNode {
       Objects.requireNonNull(notifications, "notifications");
       Objects.requireNonNull(leases, "leases");
     }
+
+    /**
+     * A user's state in memory: lost with the object (the simulation keeps the object across a
+     * simulated node's sessions).
+     */
+    public static UserState inMemory(Config config) {
+      return new UserState(
+          new MemoryLogLocalState(),
+          new NotifyLocalState(config.notification()),
+          new MemoryLeaseLedger());
+    }
+
+    /**
+     * A user's state on disk under {@code dir} (one directory per user, e.g. {@code
+     * DATA/post/users/<address hash>}; created if absent): {@code logs/} ({@link
+     * FileLogLocalState}, a file per key replaced atomically), {@code notify/notify.journal}
+     * ({@link NotifyLocalState#onDisk}) and {@code leases/leases.journal} ({@link FileLeaseLedger},
+     * at most {@code config.store().maxLedgerEntries()} entries). Reopening the same directory
+     * after a crash or a clean stop gives back the state as of the last write that reached the disk
+     * (ADR 0107); a journal damaged before its end fails with {@link
+     * org.epost.post.disk.JournalCorruptException} naming the file, never with a silent loss.
+     *
+     * <p>Threading: reads the files, so call it off the node's loop (before attaching the user,
+     * e.g. on the thread that starts the node, or on the disk executor). Writes then run on {@code
+     * disk} (the node's disk thread, in order) and their stages complete on {@code loop}.
+     *
+     * @throws IOException if a file cannot be read or created, or is corrupt
+     */
+    public static UserState onDisk(Path dir, Executor disk, Scheduler loop, Config config)
+        throws IOException {
+      return new UserState(
+          new FileLogLocalState(dir.resolve("logs"), disk, loop),
+          NotifyLocalState.onDisk(dir.resolve("notify"), disk, loop, config.notification()),
+          FileLeaseLedger.open(
+              dir.resolve("leases"), disk, loop, config.store().maxLedgerEntries()));
+    }
+  }
+
+  /**
+   * The pending store a real node keeps for others, on disk under {@code dir} (e.g. {@code
+   * DATA/post/pending}): {@link FilePendingItemStore}, bounded by {@code config.notification()}'s
+   * {@code storeMaxBytes}; pass it to {@code create}. Items it acknowledged survive a crash or
+   * restart of the node. Threading: reads the file, off the loop; writes run on {@code disk}, their
+   * stages complete on {@code loop}.
+   *
+   * @throws IOException if the file cannot be read or created, or is corrupt
+   */
+  public static FilePendingItemStore pendingStoreOnDisk(
+      Path dir, Executor disk, Scheduler loop, Config config) throws IOException {
+    return FilePendingItemStore.open(dir, disk, loop, config.notification());
   }
 
   /** The services of one user attached to this node. */

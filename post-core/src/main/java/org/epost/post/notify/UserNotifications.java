@@ -219,6 +219,8 @@ final class UserNotifications implements Notifications, ScribeClient {
                 o.storedReplicas = n;
                 if (o.state == NotificationState.STORED) {
                   change(o, NotificationState.NOTIFIED, null);
+                } else {
+                  state.updated(o);
                 }
                 c[1]++;
                 result.complete(id);
@@ -251,6 +253,7 @@ final class UserNotifications implements Notifications, ScribeClient {
     o.state = s;
     o.failure = why;
     o.changedAt = env.clock().wallMillis();
+    state.updated(o);
     listener.stateChanged(o.status());
   }
 
@@ -406,7 +409,7 @@ final class UserNotifications implements Notifications, ScribeClient {
               }
               if (!state.accepted(nid)) {
                 try {
-                  state.replay.check(opened, env.clock().wallInstant());
+                  state.checkReplay(opened, env.clock().wallInstant());
                 } catch (VerificationException ex) {
                   inProgress.remove(nid);
                   c[8]++;
