@@ -32,17 +32,15 @@ import org.epost.imap.server.ImapServers;
 import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailAccount;
 import org.epost.overlay.api.LoopBridge;
+import org.epost.overlay.api.Scheduler;
 import org.epost.overlay.node.NodeRuntimes;
 import org.epost.overlay.node.api.NodeConfig;
 import org.epost.overlay.node.api.NodeRuntime;
 import org.epost.post.api.DirectoryEntry;
 import org.epost.post.directory.AccountLog;
 import org.epost.post.directory.Enrolment;
-import org.epost.post.log.FileLogLocalState;
 import org.epost.post.node.PostNode;
-import org.epost.post.notify.MemoryPendingItemStore;
-import org.epost.post.notify.NotifyLocalState;
-import org.epost.post.store.MemoryLeaseLedger;
+import org.epost.post.notify.PendingItemStore;
 import org.epost.smtp.SmtpProxy;
 import org.epost.smtp.api.PasswordVerifier;
 import org.epost.smtp.api.RelayConfig;
@@ -77,6 +75,8 @@ public final class Daemon implements AutoCloseable {
 
   private final DataDirectory data;
   private final DaemonConfig config;
+  private static final PostNode.Config POST_CONFIG = PostNode.Config.defaults();
+
   private final Optional<MailParts> parts;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<LocalAccount> accounts = new ArrayList<>();
@@ -204,16 +204,14 @@ public final class Daemon implements AutoCloseable {
               + " s (node.ready-timeout-seconds); are the bootstraps up?");
     }
     LoopBridge bridge = node.bridge();
+    Scheduler loop = onLoop(() -> node.overlay().environment().scheduler());
+    PendingItemStore pending =
+        PostNode.pendingStoreOnDisk(data.postDir().resolve("pending"), disk, loop, POST_CONFIG);
     post =
         onLoop(
             () ->
                 PostNode.create(
-                    node.overlay(),
-                    node.scribe(),
-                    node.past(),
-                    authority,
-                    new MemoryPendingItemStore(),
-                    PostNode.Config.defaults()));
+                    node.overlay(), node.past(), node.scribe(), authority, pending, POST_CONFIG));
     if (parts.isEmpty()) {
       for (LocalAccount a : candidates) {
         notServed.put(a.dir.address(), InstalledMailParts.MISSING);
@@ -252,23 +250,14 @@ public final class Daemon implements AutoCloseable {
       throws IOException, InterruptedException {
     MailParts mp = parts.orElseThrow();
     String device = Enrolments.device(a.dir);
-    FileLogLocalState logState =
-        new FileLogLocalState(
-            a.dir.postState().resolve("logs"),
+    PostNode.UserState state =
+        PostNode.UserState.onDisk(
+            a.dir.postState(),
             disk,
-            onLoop(() -> node.overlay().environment().scheduler()));
+            onLoop(() -> node.overlay().environment().scheduler()),
+            POST_CONFIG);
     a.user =
-        onLoop(
-            () ->
-                post.attach(
-                    a.identity,
-                    a.entry.certificate(),
-                    device,
-                    new PostNode.UserState(
-                        logState,
-                        new NotifyLocalState(PostNode.Config.defaults().notification()),
-                        new MemoryLeaseLedger()),
-                    a.listener));
+        onLoop(() -> post.attach(a.identity, a.entry.certificate(), device, state, a.listener));
     if (!java.nio.file.Files.exists(a.dir.enrolledMarker())) {
       long n =
           await(

@@ -70,6 +70,11 @@ public final class DataDirectory {
     return root.resolve("node");
   }
 
+  /** The POST services' node-wide state: the pending store this node keeps for others. */
+  public Path postDir() {
+    return root.resolve("post");
+  }
+
   public Path ringDir() {
     return root.resolve("ring");
   }

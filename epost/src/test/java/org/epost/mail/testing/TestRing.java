@@ -86,8 +86,8 @@ public final class TestRing implements AutoCloseable {
                 () ->
                     PostNode.create(
                         node.overlay(),
-                        node.scribe(),
                         node.past(),
+                        node.scribe(),
                         authority.publicKey(),
                         new MemoryPendingItemStore(),
                         PostNode.Config.defaults()),

@@ -1,8 +1,11 @@
 package org.epost.post.node;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import org.epost.crypto.api.SigningPublicKey;
 import org.epost.crypto.api.UserCertificate;
 import org.epost.crypto.api.UserIdentity;
@@ -10,6 +13,7 @@ import org.epost.crypto.content.ConvergentEncryption;
 import org.epost.overlay.api.KeyBasedRouter;
 import org.epost.overlay.api.LoopConfinement;
 import org.epost.overlay.api.NodeEnvironment;
+import org.epost.overlay.api.Scheduler;
 import org.epost.overlay.past.api.Past;
 import org.epost.overlay.scribe.ScribeFactory;
 import org.epost.overlay.scribe.api.Scribe;
@@ -20,14 +24,19 @@ import org.epost.post.api.NotificationListener;
 import org.epost.post.api.Notifications;
 import org.epost.post.directory.DirectoryConfig;
 import org.epost.post.directory.UserDirectory;
+import org.epost.post.log.FileLogLocalState;
 import org.epost.post.log.LogConfig;
+import org.epost.post.log.MemoryLogLocalState;
 import org.epost.post.log.SignedLogs;
 import org.epost.post.notify.DirectorySenderVerifier;
+import org.epost.post.notify.FilePendingItemStore;
 import org.epost.post.notify.NotifyConfig;
 import org.epost.post.notify.NotifyLocalState;
 import org.epost.post.notify.NotifyNode;
 import org.epost.post.notify.PendingItemStore;
+import org.epost.post.store.FileLeaseLedger;
 import org.epost.post.store.LeaseLedger;
+import org.epost.post.store.MemoryLeaseLedger;
 import org.epost.post.store.MessageStores;
 import org.epost.post.store.StoreConfig;
 
@@ -78,6 +87,56 @@ public final class PostNode {
       Objects.requireNonNull(notifications, "notifications");
       Objects.requireNonNull(leases, "leases");
     }
+
+    /**
+     * A user's state in memory: lost with the object (the simulation keeps the object across a
+     * simulated node's sessions).
+     */
+    public static UserState inMemory(Config config) {
+      return new UserState(
+          new MemoryLogLocalState(),
+          new NotifyLocalState(config.notification()),
+          new MemoryLeaseLedger());
+    }
+
+    /**
+     * A user's state on disk under {@code dir} (one directory per user, e.g. {@code
+     * DATA/post/users/<address hash>}; created if absent): {@code logs/} ({@link
+     * FileLogLocalState}, a file per key replaced atomically), {@code notify/notify.journal}
+     * ({@link NotifyLocalState#onDisk}) and {@code leases/leases.journal} ({@link FileLeaseLedger},
+     * at most {@code config.store().maxLedgerEntries()} entries). Reopening the same directory
+     * after a crash or a clean stop gives back the state as of the last write that reached the disk
+     * (ADR 0107); a journal damaged before its end fails with {@link
+     * org.epost.post.disk.JournalCorruptException} naming the file, never with a silent loss.
+     *
+     * <p>Threading: reads the files, so call it off the node's loop (before attaching the user,
+     * e.g. on the thread that starts the node, or on the disk executor). Writes then run on {@code
+     * disk} (the node's disk thread, in order) and their stages complete on {@code loop}.
+     *
+     * @throws IOException if a file cannot be read or created, or is corrupt
+     */
+    public static UserState onDisk(Path dir, Executor disk, Scheduler loop, Config config)
+        throws IOException {
+      return new UserState(
+          new FileLogLocalState(dir.resolve("logs"), disk, loop),
+          NotifyLocalState.onDisk(dir.resolve("notify"), disk, loop, config.notification()),
+          FileLeaseLedger.open(
+              dir.resolve("leases"), disk, loop, config.store().maxLedgerEntries()));
+    }
+  }
+
+  /**
+   * The pending store a real node keeps for others, on disk under {@code dir} (e.g. {@code
+   * DATA/post/pending}): {@link FilePendingItemStore}, bounded by {@code config.notification()}'s
+   * {@code storeMaxBytes}; pass it to {@code create}. Items it acknowledged survive a crash or
+   * restart of the node. Threading: reads the file, off the loop; writes run on {@code disk}, their
+   * stages complete on {@code loop}.
+   *
+   * @throws IOException if the file cannot be read or created, or is corrupt
+   */
+  public static FilePendingItemStore pendingStoreOnDisk(
+      Path dir, Executor disk, Scheduler loop, Config config) throws IOException {
+    return FilePendingItemStore.open(dir, disk, loop, config.notification());
   }
 
   /** The services of one user attached to this node. */
@@ -87,16 +146,16 @@ public final class PostNode {
   private final Past past;
   private final Config config;
   private final Scribe scribe;
+  private final boolean ownsScribe;
   private final NotifyNode notify;
   private final UserDirectory directory;
   private final List<User> users = new ArrayList<>();
-  private final boolean ownsScribe;
 
   private PostNode(
       KeyBasedRouter router,
+      Past past,
       Scribe scribe,
       boolean ownsScribe,
-      Past past,
       SigningPublicKey authority,
       PendingItemStore pending,
       Config config) {
@@ -112,7 +171,11 @@ public final class PostNode {
   /**
    * The POST services on a node whose router is {@code router} and whose PAST is {@code past}, in
    * the ring whose directory authority is {@code authority}; {@code pending} holds the
-   * notifications this node stores for others. Call on the node's loop.
+   * notifications this node stores for others. This node creates a Scribe of its own on {@code
+   * router} and stops it in {@link #stop()}: for a node that has no Scribe yet (the simulator, the
+   * tests). A node that already runs a Scribe (a real node's runtime) uses {@link
+   * #create(KeyBasedRouter, Past, Scribe, SigningPublicKey, PendingItemStore, Config)}. Call on the
+   * node's loop.
    */
   public static PostNode create(
       KeyBasedRouter router,
@@ -121,34 +184,38 @@ public final class PostNode {
       PendingItemStore pending,
       Config config) {
     LoopConfinement.check(router.environment().scheduler(), "PostNode.create");
+    Objects.requireNonNull(router);
     return new PostNode(
-        Objects.requireNonNull(router),
+        router,
+        Objects.requireNonNull(past),
         ScribeFactory.create(router),
         true,
-        Objects.requireNonNull(past),
         Objects.requireNonNull(authority),
         Objects.requireNonNull(pending),
         Objects.requireNonNull(config));
   }
 
   /**
-   * The POST services on a node that already runs Scribe (a real node's runtime registers its own):
-   * as {@link #create(KeyBasedRouter, Past, SigningPublicKey, PendingItemStore, Config)}, on {@code
-   * scribe}, which stays the caller's to stop. Call on the node's loop.
+   * The POST services on a node that already runs Scribe: as {@link #create(KeyBasedRouter, Past,
+   * SigningPublicKey, PendingItemStore, Config)}, but the notification service subscribes and
+   * publishes through {@code scribe}, which must be the Scribe registered on {@code router} (a
+   * router holds one Scribe application id). The Scribe stays the caller's: {@link #stop()}
+   * unsubscribes the users' topics but does not stop it; the caller stops it after this node (the
+   * node runtime stops its services in reverse order of start). Call on the node's loop.
    */
   public static PostNode create(
       KeyBasedRouter router,
-      Scribe scribe,
       Past past,
+      Scribe scribe,
       SigningPublicKey authority,
       PendingItemStore pending,
       Config config) {
     LoopConfinement.check(router.environment().scheduler(), "PostNode.create");
     return new PostNode(
         Objects.requireNonNull(router),
+        Objects.requireNonNull(past),
         Objects.requireNonNull(scribe),
         false,
-        Objects.requireNonNull(past),
         Objects.requireNonNull(authority),
         Objects.requireNonNull(pending),
         Objects.requireNonNull(config));
@@ -204,9 +271,15 @@ public final class PostNode {
     return past;
   }
 
+  /** The Scribe the notification service uses (this node's own, or the caller's). */
+  public Scribe scribe() {
+    return scribe;
+  }
+
   /**
-   * Stops every service of this node and of its users (PAST is the caller's to stop): the node is
-   * going away.
+   * Stops every service of this node and of its users: the node is going away. PAST is the caller's
+   * to stop; so is the Scribe when it was passed in, while a Scribe this node created is stopped
+   * here.
    */
   public void stop() {
     for (User u : users) {

@@ -201,6 +201,35 @@ public record NotifyConfig(
         safetyFetchMillis);
   }
 
+  /** These settings with other bounds on what one storer keeps over all recipients. */
+  public NotifyConfig withStoreBounds(int recipients, long bytes) {
+    return new NotifyConfig(
+        applicationId,
+        replicas,
+        retentionMillis,
+        clockSkewMillis,
+        maxSealedBytes,
+        maxReferenceBytes,
+        maxSummaryBytes,
+        recipientMaxItems,
+        recipientMaxBytes,
+        tokenMaxItems,
+        tokenMaxBytes,
+        sourceMaxItems,
+        recipients,
+        bytes,
+        tombstonesPerRecipient,
+        depositTimeoutMillis,
+        depositAttempts,
+        fetchTimeoutMillis,
+        maxInFlight,
+        outboxCapacity,
+        replayCapacity,
+        maintenanceMillis,
+        reconcileDelayMillis,
+        safetyFetchMillis);
+  }
+
   /** A copy with another maintenance period (expiry sweep and reconciliation). */
   public NotifyConfig withMaintenance(long millis) {
     return new NotifyConfig(

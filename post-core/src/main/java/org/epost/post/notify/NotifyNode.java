@@ -72,7 +72,28 @@ public final class NotifyNode implements OverlayApplication {
     this.config = config;
     this.store = store;
     this.endpoint = router.register(config.applicationId(), this);
+    for (PendingItemStore.Item it : store.held()) {
+      restore(it);
+    }
     scheduleMaintenance();
+  }
+
+  /** Indexes an item the store held when this node started (a restart keeps a disk store's). */
+  private void restore(PendingItemStore.Item it) {
+    String hex = MemoryPendingItemStore.hex(it.itemId());
+    Inbox in = inboxes.computeIfAbsent(it.inbox(), Inbox::new);
+    if (in.items.containsKey(hex)) {
+      return;
+    }
+    int size = it.sealed().length;
+    in.items.put(hex, new Meta(it.itemId(), it.token(), it.expiresAt(), size, null));
+    in.bytes += size;
+    long[] tt =
+        in.perToken.computeIfAbsent(MemoryPendingItemStore.hex(it.token()), k -> new long[2]);
+    tt[0]++;
+    tt[1] += size;
+    totalBytes += size;
+    totalItems++;
   }
 
   /**
@@ -318,7 +339,7 @@ public final class NotifyNode implements OverlayApplication {
       in = new Inbox(key);
       inboxes.put(key, in);
     }
-    store.put(key, it.id(), it.sealed());
+    putting = store.put(key, it.id(), it.token(), it.expiresAt(), it.sealed());
     in.items.put(hex, new Meta(it.id(), it.token(), it.expiresAt(), size, source));
     in.bytes += size;
     long[] tt = in.perToken.computeIfAbsent(token, k -> new long[2]);
@@ -331,6 +352,38 @@ public final class NotifyNode implements OverlayApplication {
     totalItems++;
     c[0]++;
     return OK;
+  }
+
+  /** The stage of the last {@link #accept}'s put (read at once by {@link #acceptDurably}). */
+  private CompletionStage<Void> putting;
+
+  /**
+   * {@link #accept}, completing only once an accepted item is durable in the store: a storer
+   * acknowledges ({@code STORED}) nothing it could lose in a restart. A put that fails is undone
+   * and refused as {@code STORE_FULL}. With a store in memory this completes at once.
+   */
+  private CompletionStage<Integer> acceptDurably(Id key, Wire.Item it, Id source) {
+    int r = accept(key, it, source);
+    if (r != OK) {
+      return CompletableFuture.completedFuture(r);
+    }
+    CompletionStage<Void> put = putting;
+    putting = null;
+    String hex = MemoryPendingItemStore.hex(it.id());
+    return put.handle(
+        (v, e) -> {
+          if (e == null) {
+            return OK;
+          }
+          Inbox in = inboxes.get(key);
+          if (in != null) {
+            removeItem(in, hex);
+            dropIfEmpty(in);
+          }
+          c[0]--;
+          c[6]++;
+          return R_STORE_FULL;
+        });
   }
 
   private void removeItem(Inbox in, String hex) {
@@ -371,7 +424,13 @@ public final class NotifyNode implements OverlayApplication {
   }
 
   private void onDeposit(Id key, Wire.Item it, NodeHandle from) {
-    int r = accept(key, it, from.id());
+    acceptDurably(key, it, from.id()).thenAccept(r -> answerDeposit(key, it, from, r));
+  }
+
+  private void answerDeposit(Id key, Wire.Item it, NodeHandle from, int r) {
+    if (stopped) {
+      return;
+    }
     if (r > 0) {
       endpoint.sendDirect(from, Wire.refused(key, it.id(), r));
       return;
@@ -393,7 +452,13 @@ public final class NotifyNode implements OverlayApplication {
     if (!inReplicaSet(key)) {
       return;
     }
-    int r = accept(key, it, null);
+    acceptDurably(key, it, null).thenAccept(r -> answerReplicate(key, it, sender, r));
+  }
+
+  private void answerReplicate(Id key, Wire.Item it, NodeHandle sender, int r) {
+    if (stopped) {
+      return;
+    }
     if (sender == null) {
       if (r == OK) {
         c[11]++;

@@ -66,7 +66,7 @@ final class UserNotifications implements Notifications, ScribeClient {
   private int roundDelivered;
   private boolean started;
   private boolean stopped;
-  private final long[] c = new long[10];
+  private final long[] c = new long[11];
 
   UserNotifications(
       NotifyNode node,
@@ -219,6 +219,8 @@ final class UserNotifications implements Notifications, ScribeClient {
                 o.storedReplicas = n;
                 if (o.state == NotificationState.STORED) {
                   change(o, NotificationState.NOTIFIED, null);
+                } else {
+                  state.updated(o);
                 }
                 c[1]++;
                 result.complete(id);
@@ -251,6 +253,7 @@ final class UserNotifications implements Notifications, ScribeClient {
     o.state = s;
     o.failure = why;
     o.changedAt = env.clock().wallMillis();
+    state.updated(o);
     listener.stateChanged(o.status());
   }
 
@@ -400,31 +403,79 @@ final class UserNotifications implements Notifications, ScribeClient {
                 return;
               }
               if (state.seen(nid)) {
-                c[5]++;
-              } else {
+                c[5]++; // acknowledged before: the receipt is sent again, nothing is delivered
+                sendReceipt(cert, nid, itemId);
+                return;
+              }
+              if (!state.accepted(nid)) {
                 try {
-                  state.replay.check(opened, env.clock().wallInstant());
+                  state.checkReplay(opened, env.clock().wallInstant());
                 } catch (VerificationException ex) {
                   inProgress.remove(nid);
                   c[8]++;
                   ack(itemId);
                   return;
                 }
-                state.markSeen(nid);
-                c[4]++;
-                roundDelivered++;
-                listener.received(
-                    new ReceivedNotification(
-                        nid,
-                        payload.address(),
-                        opened.sender(),
-                        payload.serial(),
-                        opened.timestamp().toEpochMilli(),
-                        payload.reference(),
-                        payload.summary()));
+                state.markAccepted(nid, opened);
               }
-              sendReceipt(cert, nid, itemId);
+              handOver(
+                  cert,
+                  nid,
+                  itemId,
+                  new ReceivedNotification(
+                      nid,
+                      payload.address(),
+                      opened.sender(),
+                      payload.serial(),
+                      opened.timestamp().toEpochMilli(),
+                      payload.reference(),
+                      payload.summary()));
             });
+  }
+
+  /**
+   * Gives the notification to the application and acknowledges it only once the application's stage
+   * says it holds it durably (ADR 0106): then the id is marked seen and the receipt sent. If the
+   * stage fails, nothing is acknowledged and the pending copies stay for the next fetch; the replay
+   * check, already passed, is not repeated for it (the local state remembers it as accepted, so
+   * that the retry, even after a restart, does not look like a replay).
+   */
+  private void handOver(
+      UserCertificate sender, NotificationId nid, byte[] itemId, ReceivedNotification n) {
+    CompletionStage<Void> held;
+    try {
+      held = listener.received(n);
+      if (held == null) {
+        held =
+            CompletableFuture.failedFuture(new NullPointerException("the listener returned null"));
+      }
+    } catch (RuntimeException e) {
+      held = CompletableFuture.failedFuture(e);
+    }
+    roundDelivered++;
+    held.whenComplete(
+        (v, e) -> {
+          try {
+            env.scheduler().execute(() -> afterHandOver(sender, nid, itemId, e));
+          } catch (RuntimeException closed) {
+            // the loop is gone: nothing is acknowledged, the item stays for the next start
+          }
+        });
+  }
+
+  private void afterHandOver(
+      UserCertificate sender, NotificationId nid, byte[] itemId, Throwable failure) {
+    if (stopped) {
+      return;
+    }
+    if (failure != null) {
+      inProgress.remove(nid);
+      c[10]++;
+      return;
+    }
+    state.markSeen(nid);
+    c[4]++;
+    sendReceipt(sender, nid, itemId);
   }
 
   /**
@@ -526,6 +577,6 @@ final class UserNotifications implements Notifications, ScribeClient {
 
   @Override
   public NotifyStatistics statistics() {
-    return new NotifyStatistics(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]);
+    return new NotifyStatistics(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]);
   }
 }

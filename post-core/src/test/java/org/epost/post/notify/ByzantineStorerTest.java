@@ -23,10 +23,12 @@ class ByzantineStorerTest {
     String mode = "honest";
 
     @Override
-    public void put(Id inbox, byte[] itemId, byte[] sealed) {
+    public java.util.concurrent.CompletionStage<Void> put(
+        Id inbox, byte[] itemId, byte[] token, long expiresAt, byte[] sealed) {
       if (!mode.equals("drop")) {
-        inner.put(inbox, itemId, sealed);
+        inner.put(inbox, itemId, token, expiresAt, sealed);
       }
+      return java.util.concurrent.CompletableFuture.completedFuture(null); // lies: says it kept it
     }
 
     @Override
@@ -41,6 +43,11 @@ class ByzantineStorerTest {
     @Override
     public void remove(Id inbox, byte[] itemId) {
       inner.remove(inbox, itemId);
+    }
+
+    @Override
+    public java.util.List<Item> held() {
+      return inner.held();
     }
   }
 

@@ -136,9 +136,11 @@ final class NotifyRing {
     }
 
     @Override
-    public void received(ReceivedNotification n) {
+    public CompletionStage<Void> received(ReceivedNotification n) {
       received.add(n);
       receivedAt.put(n.id(), sim.nowMillis());
+      return CompletableFuture.completedFuture(
+          null); // the test's list is this user's durable inbox
     }
 
     @Override

@@ -138,10 +138,13 @@ public final class MailExperiment {
     final ObjectStore store;
     final boolean byzantine;
     final ReplicaKnowledge knowledge = new ReplicaKnowledge();
-    final MemoryPendingItemStore pending = new MemoryPendingItemStore();
     final RefList inboxApp = new RefList();
     final RefList sentApp = new RefList();
     final ArrayDeque<MessageRef> toFile = new ArrayDeque<>();
+
+    /** Hand-overs waiting for their reference's INBOX append (ADR 0106), this session only. */
+    final Map<MessageRef, List<CompletableFuture<Void>>> waiting = new HashMap<>();
+
     final List<MessageRef> filed = new ArrayList<>();
     UserIdentity identity;
     UserCertificate certificate;
@@ -307,13 +310,21 @@ public final class MailExperiment {
   private void start(Member m, SimulatedNode node) {
     m.node = node;
     m.session++;
+    m.waiting.clear(); // the previous session's service is gone with its hand-overs
     m.sessionStart = sim.nowMillis();
     KeyBasedRouter router =
         m.byzantine
             ? node.overlay()
             : new ObservedRouter(node.overlay(), () -> corruptArrivedAtHonest++);
     m.past = PastNodes.create(router, m.store, Runnable::run, pastConfig, m.knowledge);
-    m.post = PostNode.create(node.overlay(), m.past, authority.publicKey(), m.pending, postConfig);
+    // A simulated node loses the pending items it stored for others with its process (memory).
+    m.post =
+        PostNode.create(
+            node.overlay(),
+            m.past,
+            authority.publicKey(),
+            new MemoryPendingItemStore(),
+            postConfig);
     if (m.enrolled) {
       attachUser(m);
       kickFiling(m);
@@ -659,7 +670,11 @@ public final class MailExperiment {
             });
   }
 
-  /** What the recipient's application does on a notification: queue the reference for filing. */
+  /**
+   * What the recipient's application does on a notification: queue the reference for filing, and
+   * answer (ADR 0106) once the INBOX append that files it has completed, so the notification is
+   * acknowledged only when the member's INBOX log holds it.
+   */
   private final class Listener implements NotificationListener {
     private final Member m;
 
@@ -668,22 +683,27 @@ public final class MailExperiment {
     }
 
     @Override
-    public void received(ReceivedNotification n) {
+    public CompletionStage<Void> received(ReceivedNotification n) {
       MessageRef ref;
       try {
         ref = MessageRef.decode(n.messageReference());
       } catch (CryptoFormatException e) {
         receivedUnknown++;
-        return;
+        return CompletableFuture.completedFuture(null); // nothing to file: acknowledged
       }
       Msg msg = byRef.get(ref);
       Delivery d = msg == null ? null : deliveryTo(msg, m);
       if (d == null) {
         receivedUnknown++;
-        return;
+        return CompletableFuture.completedFuture(null);
       }
+      if (d.filedAt >= 0) {
+        return CompletableFuture.completedFuture(null); // already in the INBOX log
+      }
+      CompletableFuture<Void> held = new CompletableFuture<>();
+      m.waiting.computeIfAbsent(ref, k -> new ArrayList<>()).add(held);
       if (d.receivedAt >= 0) {
-        return;
+        return held; // queued for filing already (an earlier session or hand-over)
       }
       d.receivedAt = sim.nowMillis();
       long from = d.notifiedAt >= 0 ? d.notifiedAt : msg.storedAt;
@@ -701,6 +721,7 @@ public final class MailExperiment {
         m.user.store().hold(ref, 0);
       }
       sim.schedule(0, () -> kickFiling(m));
+      return held;
     }
   }
 
@@ -761,6 +782,10 @@ public final class MailExperiment {
               long now = sim.nowMillis();
               for (MessageRef r : batch) {
                 m.filed.add(r);
+                List<CompletableFuture<Void>> held = m.waiting.remove(r);
+                if (held != null) {
+                  held.forEach(f -> f.complete(null));
+                }
                 Msg msg = byRef.get(r);
                 Delivery d = deliveryTo(msg, m);
                 if (d.filedAt < 0) {
