@@ -2,7 +2,6 @@ package org.epost.mail.cli;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.epost.mail.daemon.DataDirectory;
 import org.epost.mail.daemon.DeliveryStates;
@@ -36,16 +35,21 @@ final class MailCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       DataDirectory d = data.existing();
-      Optional<List<String>> lines = DeliveryStates.lookup(d, messageId.trim());
-      if (lines.isEmpty()) {
-        System.err.println("delivery states are not available: " + DeliveryStates.missing() + ".");
+      List<String> lines;
+      try {
+        lines = DeliveryStates.lookup(d, messageId.trim());
+      } catch (IOException e) {
+        System.err.println(
+            "delivery states are not available: "
+                + e.getMessage()
+                + " (the ledgers are encrypted: start the daemon with 'epost run')");
         return 1;
       }
-      if (lines.get().isEmpty()) {
+      if (lines.isEmpty()) {
         System.err.println("no local account sent " + messageId + " (or its ledger entry expired)");
         return 1;
       }
-      lines.get().forEach(System.out::println);
+      lines.forEach(System.out::println);
       return 0;
     }
   }

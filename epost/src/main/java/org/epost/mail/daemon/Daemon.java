@@ -31,12 +31,17 @@ import org.epost.imap.api.ImapServerConfig;
 import org.epost.imap.server.ImapServers;
 import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailAccount;
+import org.epost.mail.delivery.AccountListener;
+import org.epost.mail.imap.PostMailboxBackend;
 import org.epost.overlay.api.LoopBridge;
 import org.epost.overlay.api.Scheduler;
 import org.epost.overlay.node.NodeRuntimes;
 import org.epost.overlay.node.api.NodeConfig;
 import org.epost.overlay.node.api.NodeRuntime;
 import org.epost.post.api.DirectoryEntry;
+import org.epost.post.api.NotificationListener;
+import org.epost.post.api.NotificationStatus;
+import org.epost.post.api.ReceivedNotification;
 import org.epost.post.directory.AccountLog;
 import org.epost.post.directory.Enrolment;
 import org.epost.post.node.PostNode;
@@ -97,11 +102,12 @@ public final class Daemon implements AutoCloseable {
     final UserIdentity identity;
     final DirectoryEntry entry;
     final String password;
-    final DeferredListener listener;
+    final AccountListener listener;
     PostNode.User user;
     AccountServices services;
     MailAccount mail;
     MailParts.AccountSubmission submission;
+    MailParts.AccountDelivery delivery;
 
     LocalAccount(
         AccountDirectory dir, UserIdentity identity, DirectoryEntry entry, String password) {
@@ -109,7 +115,22 @@ public final class Daemon implements AutoCloseable {
       this.identity = identity;
       this.entry = entry;
       this.password = password;
-      this.listener = new DeferredListener(dir.address());
+      this.listener = new AccountListener(dir.address(), AccountListener.MAX_HELD);
+    }
+  }
+
+  /** What an open account hears: arrivals go to its delivery, sent states to its submission. */
+  private record AccountEvents(
+      MailParts.AccountDelivery delivery, MailParts.AccountSubmission submission)
+      implements NotificationListener {
+    @Override
+    public CompletionStage<Void> received(ReceivedNotification notification) {
+      return delivery.received(notification);
+    }
+
+    @Override
+    public void stateChanged(NotificationStatus status) {
+      submission.stateChanged(status);
     }
   }
 
@@ -193,6 +214,7 @@ public final class Daemon implements AutoCloseable {
                 .bootstraps(boots)
                 .quotaBytes(config.nodeQuotaBytes())
                 .statusLines(this::statusLines)
+                .applicationCommands(this::applicationCommand)
                 .build());
     phase = "joining the ring";
     if (!node.awaitReady(config.nodeReadyTimeout().toMillis())) {
@@ -278,23 +300,23 @@ public final class Daemon implements AutoCloseable {
             a.identity, a.entry.certificate(), a.user, post.directory(), bridge, a.dir.mailState());
     DataDirectory.createPrivateDirectory(a.dir.mailState());
     DataDirectory.createPrivateDirectory(a.dir.submitState());
-    a.mail = wait(mp.open(a.services, config), "opening " + a.dir.address() + "'s mail");
-    org.epost.post.api.NotificationListener delivery = mp.delivery(a.mail, a.services);
+    a.mail = wait(mp.open(a.services, device, config), "opening " + a.dir.address() + "'s mail");
+    a.delivery = mp.delivery(a.mail, a.services, config);
+    a.submission = mp.submission(a.mail, a.services, config);
     onLoop(
         () -> {
-          a.listener.install(delivery);
+          a.listener.install(new AccountEvents(a.delivery, a.submission));
           return null;
         });
-    a.submission = mp.submission(a.mail, a.services, a.dir.submitState(), config);
   }
 
   private void startListeners() throws IOException, InterruptedException {
-    Map<String, ImapFrontDoor.Entry> imapTable = new LinkedHashMap<>();
+    PostMailboxBackend imapBackend = new PostMailboxBackend();
     Map<String, MailParts.AccountSubmission> smtpTable = new LinkedHashMap<>();
     Map<String, String> passwords = new LinkedHashMap<>();
     for (LocalAccount a : accounts) {
       String key = a.dir.address().toLowerCase(Locale.ROOT);
-      imapTable.put(key, new ImapFrontDoor.Entry(a.password, a.mail));
+      imapBackend.register(key, a.password, a.mail);
       smtpTable.put(key, a.submission);
       passwords.put(a.dir.address(), a.password);
     }
@@ -318,7 +340,7 @@ public final class Daemon implements AutoCloseable {
             d.structureCacheEntries(),
             d.limits());
     try {
-      imap = ImapServers.start(ic, new ImapFrontDoor(imapTable));
+      imap = ImapServers.start(ic, imapBackend);
     } catch (RuntimeException e) {
       throw new IOException(
           "cannot listen for IMAP on "
@@ -432,6 +454,27 @@ public final class Daemon implements AutoCloseable {
     return status().lines();
   }
 
+  /**
+   * The daemon's commands on the node's control port ({@code APP ...}): {@code mail-status
+   * MESSAGE-ID} answers what the sending account's delivery ledger says, one line per recipient,
+   * each prefixed with the sending account.
+   */
+  private List<String> applicationCommand(String text) {
+    String[] words = text.trim().split("\\s+", 2);
+    if (words.length != 2 || !words[0].equals("mail-status")) {
+      return List.of("error usage: APP mail-status MESSAGE-ID");
+    }
+    List<String> out = new ArrayList<>();
+    for (LocalAccount a : accounts) {
+      if (a.submission != null) {
+        for (String line : a.submission.deliveryStatus(words[1])) {
+          out.add(a.dir.address() + " " + line);
+        }
+      }
+    }
+    return out;
+  }
+
   // ---- stopping ----
 
   /** Stops everything in reverse start order (see the class comment); idempotent. */
@@ -478,6 +521,11 @@ public final class Daemon implements AutoCloseable {
                     }
                     return null;
                   }));
+      for (LocalAccount a : accounts) {
+        if (a.delivery != null) {
+          quietly(a.dir.address() + "'s delivery", a.delivery::close);
+        }
+      }
     }
     for (LocalAccount a : reversed(accounts)) {
       if (a.mail != null) {

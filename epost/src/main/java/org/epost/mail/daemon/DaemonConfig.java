@@ -65,6 +65,12 @@ public final class DaemonConfig {
         "",
         "Comma-separated mail domains whose addresses live on the ring. Empty: the domains in"
             + " ring/invitation, else those of this directory's accounts."),
+    GATEWAY_ACCOUNTS(
+        "delivery.gateway-accounts",
+        "",
+        "Comma-separated ring accounts of the ring's Internet gateways (epost gateway). Mail they"
+            + " announce is filed as from the Internet, unauthenticated; from any other account it"
+            + " is ring mail, its sender verified."),
     SMARTHOST_HOST(
         "smarthost.host",
         "",
@@ -287,6 +293,22 @@ public final class DaemonConfig {
       }
       if (!t.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
         throw bad(Key.RING_DOMAINS, "domain names separated by commas, got '" + d.trim() + "'");
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  /** The ring accounts trusted as Internet gateways, lower case (possibly empty). */
+  public List<String> gatewayAccounts() {
+    List<String> out = new ArrayList<>();
+    for (String a : get(Key.GATEWAY_ACCOUNTS).split(",")) {
+      String t = a.trim().toLowerCase(Locale.ROOT);
+      if (t.isEmpty()) {
+        continue;
+      }
+      if (t.indexOf('@') <= 0 || t.indexOf('@') != t.lastIndexOf('@')) {
+        throw bad(Key.GATEWAY_ACCOUNTS, "addresses separated by commas, got '" + a.trim() + "'");
       }
       out.add(t);
     }

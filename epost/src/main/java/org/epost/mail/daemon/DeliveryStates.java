@@ -1,39 +1,29 @@
 package org.epost.mail.daemon;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import org.epost.overlay.node.NodeControl;
 
 /**
  * {@code epost mail status MESSAGE-ID}: what the delivery ledgers of this data directory's accounts
- * say about a sent message (queued, stored, notified, delivered, failed per recipient), read from
- * disk through the submission part ({@link MailParts#deliveryStatus}).
+ * say about a sent message (queued, stored, notified, delivered, failed per recipient). The ledgers
+ * are encrypted under the accounts' keys, which only the running daemon holds unlocked, so the
+ * question goes to the daemon through its node's control port ({@code APP mail-status}).
  */
 public final class DeliveryStates {
   private DeliveryStates() {}
 
   /**
-   * The ledger lines for {@code messageId}, each prefixed with the sending account; empty list: no
-   * account knows it; empty optional: this build has no submission part yet.
+   * The ledger lines for {@code messageId}, each prefixed with the sending account; empty: no
+   * account knows it.
+   *
+   * @throws IOException if the daemon of {@code d} is not running or does not answer
    */
-  public static Optional<List<String>> lookup(DataDirectory d, String messageId)
-      throws IOException {
-    Optional<MailParts> parts = InstalledMailParts.get();
-    if (parts.isEmpty()) {
-      return Optional.empty();
+  public static List<String> lookup(DataDirectory d, String messageId) throws IOException {
+    List<String> lines = NodeControl.call(d.nodeDir(), "APP mail-status " + messageId, 10_000);
+    if (!lines.isEmpty() && lines.get(0).startsWith("error ")) {
+      throw new IOException(lines.get(0).substring("error ".length()));
     }
-    List<String> out = new ArrayList<>();
-    for (AccountDirectory a : d.accounts()) {
-      for (String line : parts.get().deliveryStatus(a.submitState(), messageId)) {
-        out.add(a.address() + " " + line);
-      }
-    }
-    return Optional.of(out);
-  }
-
-  /** Why {@link #lookup} has nothing to say in this build. */
-  public static String missing() {
-    return InstalledMailParts.MISSING;
+    return lines;
   }
 }

@@ -1,58 +1,68 @@
 package org.epost.mail.daemon;
 
-import java.nio.file.Path;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailAccount;
 import org.epost.post.api.NotificationListener;
+import org.epost.post.api.NotificationStatus;
 import org.epost.smtp.api.SubmissionBackend;
 
 /**
- * The seam between the daemon and the mail parts the other epost packages build (ADR 0122): the
- * account on POST ({@code org.epost.mail.mailbox.MailAccounts.open}), what arrives ({@code
- * org.epost.mail.delivery}) and what is submitted ({@code org.epost.mail.submit}). The daemon owns
- * the order (open, install delivery, start submission, start listeners; the reverse on stop); the
- * parts own the mail. {@link InstalledMailParts#get} returns the implementation this build has.
+ * The seam between the daemon and the mail parts (ADR 0122): the account on POST ({@code
+ * org.epost.mail.mailbox}), what arrives ({@code org.epost.mail.delivery}) and what is submitted
+ * ({@code org.epost.mail.submit}). The daemon owns the order (attach, open, install delivery, start
+ * submission, start listeners; the reverse on stop); the parts own the mail. {@link PostMailParts}
+ * is the product's; the daemon's lifecycle tests put their own behind it.
  *
  * <p>Threading: every method is called off the node's loop, on the daemon's start or stop thread.
  */
 interface MailParts {
   /**
-   * Opens the account's mail on its POST services ({@code MailAccounts.open(services, config)}).
-   * The daemon waits for the stage with the node's ready timeout.
+   * Opens the account's mail on its POST services; {@code device} is the device the user was
+   * attached with. The daemon waits for the stage with the node's ready timeout.
    */
-  CompletionStage<MailAccount> open(AccountServices services, DaemonConfig config);
+  CompletionStage<MailAccount> open(AccountServices services, String device, DaemonConfig config);
 
   /**
    * What files the account's notifications into its INBOX (with {@code Authentication-Results}),
-   * called on the node's loop for every notification the account receives (ADR 0122: the daemon
-   * attaches the user with a {@link DeferredListener} and installs this one once the account is
-   * open).
+   * installed into the account's {@code AccountListener} once the account is open; called on the
+   * node's loop for every notification, and acknowledged when its stage completes.
    */
-  NotificationListener delivery(MailAccount account, AccountServices services);
+  AccountDelivery delivery(MailAccount account, AccountServices services, DaemonConfig config);
 
   /**
    * The submission side of the account: what the SMTP proxy hands a message that {@code account}'s
    * user submitted (the daemon's {@link SmtpFrontDoor} calls {@code deliver} only for envelopes
-   * whose authenticated user is this account), its local outbox in {@code stateDirectory}, its
-   * delivery ledger.
+   * whose authenticated user is this account), its local outbox and its delivery ledger; the states
+   * of what it sent reach it through {@code delivery}.
+   *
+   * @throws IOException if the account's submission state cannot be opened
    */
-  AccountSubmission submission(
-      MailAccount account, AccountServices services, Path stateDirectory, DaemonConfig config);
+  AccountSubmission submission(MailAccount account, AccountServices services, DaemonConfig config)
+      throws IOException;
 
-  /**
-   * What the delivery ledger in {@code stateDirectory} (an account's {@code submit/}) says about
-   * the message with {@code messageId} (angle brackets optional): one line per recipient, empty
-   * when the ledger does not know the message. Reads the disk only: works with the daemon stopped.
-   */
-  List<String> deliveryStatus(Path stateDirectory, String messageId) throws java.io.IOException;
+  /** One account's delivery: files what arrives; {@link #close} stops it. */
+  interface AccountDelivery extends NotificationListener, AutoCloseable {
+    @Override
+    void close();
+  }
 
   /** One account's submission side. */
   interface AccountSubmission extends SubmissionBackend {
+    /** A notification this account sent changed state (called on the node's loop). */
+    void stateChanged(NotificationStatus status);
+
     /** Messages acknowledged ("250") and held in the local outbox until the ring takes them. */
     int outboxSize();
+
+    /**
+     * What the delivery ledger says about the message with {@code messageId} (angle brackets
+     * optional): one line per recipient, empty when the ledger does not know the message.
+     */
+    List<String> deliveryStatus(String messageId);
 
     /**
      * Stops taking messages: a {@code deliver} in flight may finish within {@code grace}; later

@@ -1,131 +1,109 @@
 package org.epost.mail.delivery;
 
-import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.epost.post.api.NotificationListener;
 import org.epost.post.api.NotificationStatus;
 import org.epost.post.api.ReceivedNotification;
 
 /**
- * The notification listener of one account, given to {@code PostNode.attach} before the account
- * exists (the account is built on the services attach returns) and bound to it afterwards: what
- * arrives goes to the account's {@link InboxDelivery}, the states of what the account sent to its
- * sending side ({@code SenderAccount::stateChanged}).
+ * The listener a user is attached with ({@code PostNode.attach}) before its mail account exists:
+ * the account is opened on the services that attach returns, and its delivery listener needs the
+ * account, so the daemon attaches with this one and {@link #install installs} the delivery listener
+ * once the account is open. Notifications that arrive in between (the notification service fetches
+ * what waits as soon as the node is ready) are held (a bounded number) and handed over in order at
+ * install; each is acknowledged only when the delivery listener's stage completes (the message is
+ * in INBOX). One refused (the hold full, or the account closing) is not acknowledged and stays in
+ * the ring's pending store for the next fetch.
  *
- * <p>Until {@link #bind} the listener holds what it hears, at most {@code maxWaiting} events; past
- * that it refuses arrivals (they stay on the ring once acknowledgement follows filing) and drops
- * state changes (the ledger then misses an update; it is informational).
- *
- * <p>Acknowledgement: post-core acknowledges a notification when {@code received} returns today;
- * once {@code received} returns a stage (the post-core change under way), the one line marked below
- * returns {@link #receive}'s stage, so that a notification is acknowledged only after its message
- * is filed.
- *
- * <p>Threading: {@code received} and {@code stateChanged} are called on the node's loop and only
- * hand work over; {@link #bind} from any thread.
+ * <p>Confined to the node's loop: every method is called there.
  */
 public final class AccountListener implements NotificationListener {
-  private static final System.Logger LOG = System.getLogger(AccountListener.class.getName());
+  /** Notifications held before the account is open, by default. */
+  public static final int MAX_HELD = 4096;
 
-  private final int maxWaiting;
-  private final Deque<Object> waiting = new ArrayDeque<>();
-  private final Deque<CompletableFuture<Void>> waitingStages = new ArrayDeque<>();
-  private InboxDelivery inbox;
-  private Consumer<NotificationStatus> sentStates;
+  private record Held(ReceivedNotification notification, CompletableFuture<Void> filed) {}
 
-  /** A listener holding at most {@code maxWaiting} events until it is bound. */
-  public AccountListener(int maxWaiting) {
-    if (maxWaiting <= 0) {
-      throw new IllegalArgumentException("maxWaiting must be positive");
+  private final String address;
+  private final int maxHeld;
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private NotificationListener target;
+  private boolean closed;
+  private long refused;
+
+  /** The listener of {@code address}'s account, holding at most {@code maxHeld} until install. */
+  public AccountListener(String address, int maxHeld) {
+    if (maxHeld <= 0) {
+      throw new IllegalArgumentException("maxHeld must be positive");
     }
-    this.maxWaiting = maxWaiting;
+    this.address = address;
+    this.maxHeld = maxHeld;
   }
 
-  /** Binds the account: what was held is handed over now, in order. */
-  public void bind(InboxDelivery inbox, Consumer<NotificationStatus> sentStates) {
-    Objects.requireNonNull(inbox, "inbox");
-    Objects.requireNonNull(sentStates, "sentStates");
-    Deque<Object> held;
-    Deque<CompletableFuture<Void>> stages;
-    synchronized (this) {
-      if (this.inbox != null) {
-        throw new IllegalStateException("already bound");
-      }
-      this.inbox = inbox;
-      this.sentStates = sentStates;
-      held = new ArrayDeque<>(waiting);
-      stages = new ArrayDeque<>(waitingStages);
-      waiting.clear();
-      waitingStages.clear();
+  /** Hands held notifications to {@code delivery}, then every later one. On the loop. */
+  public void install(NotificationListener delivery) {
+    target = delivery;
+    while (!held.isEmpty()) {
+      Held h = held.pollFirst();
+      delivery
+          .received(h.notification())
+          .whenComplete(
+              (v, t) -> {
+                if (t == null) {
+                  h.filed().complete(null);
+                } else {
+                  h.filed().completeExceptionally(t);
+                }
+              });
     }
-    for (Object o : held) {
-      if (o instanceof ReceivedNotification n) {
-        CompletableFuture<Void> stage = stages.removeFirst();
-        inbox.deliver(n).whenComplete((v, t) -> complete(stage, t));
-      } else {
-        sentStates.accept((NotificationStatus) o);
-      }
+  }
+
+  /** The account is closing: nothing more is delivered to it. On the loop. */
+  public void close() {
+    closed = true;
+    target = null;
+    IllegalStateException why = closing();
+    while (!held.isEmpty()) {
+      held.pollFirst().filed().completeExceptionally(why);
     }
+  }
+
+  /** Notifications refused because the account was closing or the hold was full. */
+  public long refused() {
+    return refused;
   }
 
   @Override
-  public void received(ReceivedNotification notification) {
-    CompletionStage<Void> filed = receive(notification);
-    // post-core's switch to acknowledge-after-durable: `return filed;` (received returns a stage).
-    filed.whenComplete(
-        (v, t) -> {
-          if (t != null) {
-            LOG.log(
-                Level.WARNING,
-                "notification " + notification.id() + " not filed: " + t.getMessage());
-          }
-        });
+  public CompletionStage<Void> received(ReceivedNotification n) {
+    if (closed) {
+      refused++;
+      return CompletableFuture.failedFuture(closing());
+    }
+    if (target != null) {
+      return target.received(n);
+    }
+    if (held.size() >= maxHeld) {
+      refused++;
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              address + ": " + maxHeld + " notifications held before the account opened"));
+    }
+    CompletableFuture<Void> filed = new CompletableFuture<>();
+    held.addLast(new Held(n, filed));
+    return filed;
   }
 
-  /** Files {@code notification}'s message; completes when it is in INBOX (or dropped for good). */
-  public CompletionStage<Void> receive(ReceivedNotification notification) {
-    InboxDelivery bound;
-    synchronized (this) {
-      bound = inbox;
-      if (bound == null) {
-        if (waiting.size() >= maxWaiting) {
-          return CompletableFuture.failedFuture(
-              new IllegalStateException("account not open yet and " + maxWaiting + " waiting"));
-        }
-        CompletableFuture<Void> stage = new CompletableFuture<>();
-        waiting.addLast(notification);
-        waitingStages.addLast(stage);
-        return stage;
-      }
-    }
-    return bound.deliver(notification);
+  private IllegalStateException closing() {
+    return new IllegalStateException(
+        address + "'s account is closing; the notification stays in the ring's pending store");
   }
 
   @Override
   public void stateChanged(NotificationStatus status) {
-    Consumer<NotificationStatus> bound;
-    synchronized (this) {
-      bound = sentStates;
-      if (bound == null) {
-        if (waiting.size() < maxWaiting) {
-          waiting.addLast(status);
-        }
-        return;
-      }
-    }
-    bound.accept(status);
-  }
-
-  private static void complete(CompletableFuture<Void> stage, Throwable t) {
-    if (t == null) {
-      stage.complete(null);
-    } else {
-      stage.completeExceptionally(t);
+    NotificationListener t = target;
+    if (t != null) {
+      t.stateChanged(status);
     }
   }
 }

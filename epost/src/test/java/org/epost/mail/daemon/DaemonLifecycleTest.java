@@ -30,7 +30,7 @@ import org.epost.crypto.keyfile.ScryptParameters;
 import org.epost.imap.api.UserSession;
 import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailAccount;
-import org.epost.post.api.NotificationListener;
+import org.epost.post.api.NotificationStatus;
 import org.epost.post.api.ReceivedNotification;
 import org.epost.post.api.UserRecord;
 import org.epost.smtp.api.Envelope;
@@ -67,7 +67,8 @@ class DaemonLifecycleTest {
         new java.util.concurrent.CountDownLatch(2);
 
     @Override
-    public CompletionStage<MailAccount> open(AccountServices s, DaemonConfig config) {
+    public CompletionStage<MailAccount> open(
+        AccountServices s, String device, DaemonConfig config) {
       services = s;
       events.add("open " + s.identity().signing().publicKey().equals(s.certificate().signingKey()));
       MailAccount a = mock(MailAccount.class);
@@ -83,19 +84,38 @@ class DaemonLifecycleTest {
     }
 
     @Override
-    public NotificationListener delivery(MailAccount account, AccountServices s) {
+    public AccountDelivery delivery(MailAccount account, AccountServices s, DaemonConfig config) {
       events.add("delivery");
-      return (ReceivedNotification n) -> events.add("received");
+      return new AccountDelivery() {
+        @Override
+        public CompletionStage<Void> received(ReceivedNotification n) {
+          events.add("received");
+          return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {
+          events.add("delivery closed");
+        }
+      };
     }
 
     @Override
     public AccountSubmission submission(
-        MailAccount account, AccountServices s, Path state, DaemonConfig config) {
-      events.add("submission " + Files.isDirectory(state));
+        MailAccount account, AccountServices s, DaemonConfig config) {
+      events.add("submission " + Files.isDirectory(s.accountDirectory()));
       return new AccountSubmission() {
+        @Override
+        public void stateChanged(NotificationStatus status) {}
+
         @Override
         public int outboxSize() {
           return 0;
+        }
+
+        @Override
+        public List<String> deliveryStatus(String messageId) {
+          return List.of();
         }
 
         @Override
@@ -122,11 +142,6 @@ class DaemonLifecycleTest {
           delivered.add(envelope);
         }
       };
-    }
-
-    @Override
-    public List<String> deliveryStatus(Path state, String messageId) {
-      return List.of();
     }
   }
 

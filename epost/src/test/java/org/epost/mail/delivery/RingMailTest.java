@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -33,6 +34,9 @@ import org.epost.mail.submit.SubmissionBackends;
 import org.epost.mail.submit.SubmissionConfig;
 import org.epost.mail.testing.RingTestAccount;
 import org.epost.mail.testing.TestRing;
+import org.epost.post.api.NotificationListener;
+import org.epost.post.api.NotificationStatus;
+import org.epost.post.api.ReceivedNotification;
 import org.epost.post.directory.Enrolment;
 import org.epost.post.node.PostNode;
 import org.epost.smtp.SmtpProxy;
@@ -101,7 +105,7 @@ class RingMailTest {
   }
 
   private User user(int node, String address) throws Exception {
-    AccountListener listener = new AccountListener(100);
+    AccountListener listener = new AccountListener(address, 100);
     AccountServices services = ring.enrol(node, address, listener);
     RingTestAccount account = new RingTestAccount(services);
     SenderAccount sender =
@@ -109,7 +113,18 @@ class RingMailTest {
     InboxDelivery inbox =
         InboxDelivery.create(
             account, services, DeliveryConfig.defaults(TestRing.DOMAIN, Set.of(GATEWAY)));
-    listener.bind(inbox, sender::stateChanged);
+    listener.install(
+        new NotificationListener() {
+          @Override
+          public CompletionStage<Void> received(ReceivedNotification n) {
+            return inbox.deliver(n);
+          }
+
+          @Override
+          public void stateChanged(NotificationStatus status) {
+            sender.stateChanged(status);
+          }
+        });
     closing.add(inbox);
     closing.add(sender);
     closing.add(account);
@@ -258,7 +273,7 @@ class RingMailTest {
             mallory.encryption().publicKey(),
             Instant.now().minusSeconds(60),
             Instant.now().plusSeconds(86_400));
-    PostNode.User forger = ring.attach(3, mallory, rogue, new AccountListener(10));
+    PostNode.User forger = ring.attach(3, mallory, rogue, new AccountListener("mallory", 10));
     StoredMail real =
         alice
             .account()

@@ -153,8 +153,8 @@ public final class LoopbackRing implements AutoCloseable {
                 () ->
                     PostNode.create(
                         rt.overlay(),
-                        rt.scribe(),
                         rt.past(),
+                        rt.scribe(),
                         authority.publicKey(),
                         new MemoryPendingItemStore(),
                         postConfig),
@@ -214,9 +214,9 @@ public final class LoopbackRing implements AutoCloseable {
                         u.certificate,
                         DEVICE,
                         u.state,
-                        notification -> {
-                          // delivery is the delivery package's; the mailbox tests file directly
-                        }),
+                        // delivery is the delivery package's; the mailbox tests file directly
+                        notification ->
+                            java.util.concurrent.CompletableFuture.completedFuture(null)),
                 Runnable::run)
             .get(WAIT_SECONDS, TimeUnit.SECONDS);
   }

@@ -90,6 +90,11 @@ final class ControlServer implements AutoCloseable {
 
     List<String> status() throws Exception;
 
+    /** The answer lines of the application's command {@code text} (the {@code APP} verb). */
+    default List<String> application(String text) throws Exception {
+      return List.of("error no application command here");
+    }
+
     default String putFile(String absolutePath) throws Exception {
       return "error PUT is not supported here";
     }
@@ -452,6 +457,16 @@ final class ControlServer implements AutoCloseable {
           out.write("error " + e.getMessage() + "\n");
         }
       }
+      case "APP" -> {
+        try {
+          for (String line : commands.application(rest)) {
+            out.write(line.replace('\n', ' ').replace('\r', ' ') + "\n");
+          }
+          out.write("end\n");
+        } catch (Exception e) {
+          out.write("error " + e.getMessage() + "\n");
+        }
+      }
       case "PUT" -> out.write(answer(() -> commands.putFile(rest)) + "\n");
       case "GET" -> {
         int s2 = rest.indexOf(' ');
@@ -492,7 +507,7 @@ final class ControlServer implements AutoCloseable {
       }
       default ->
           out.write(
-              "error unknown command (ROUTE, STATUS, PUT, GET, PUTB, GETB, PUBLISH, SUBSCRIBE)\n");
+              "error unknown command (ROUTE, STATUS, APP, PUT, GET, PUTB, GETB, PUBLISH, SUBSCRIBE)\n");
     }
     return true;
   }

@@ -67,6 +67,11 @@ final class Operations implements ControlServer.Commands {
     return lines;
   }
 
+  @Override
+  public List<String> application(String text) {
+    return node.config().applicationCommands().apply(text);
+  }
+
   // ---- single objects (PUTB/GETB): one immutable object per call ----
 
   @Override

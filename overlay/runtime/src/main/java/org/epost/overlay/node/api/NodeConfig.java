@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.epost.overlay.api.PastryConfig;
 import org.epost.overlay.past.api.PastConfig;
@@ -35,6 +36,7 @@ public final class NodeConfig {
   private final boolean control;
   private final boolean shutdownHook;
   private final Supplier<List<String>> statusLines;
+  private final Function<String, List<String>> applicationCommands;
 
   private NodeConfig(Builder b) {
     this.dataDir = Objects.requireNonNull(b.dataDir, "data directory").toAbsolutePath();
@@ -50,6 +52,7 @@ public final class NodeConfig {
     this.control = b.control;
     this.shutdownHook = b.shutdownHook;
     this.statusLines = b.statusLines;
+    this.applicationCommands = b.applicationCommands;
   }
 
   public static Builder builder(Path dataDir, InetSocketAddress listen) {
@@ -117,6 +120,16 @@ public final class NodeConfig {
     return statusLines;
   }
 
+  /**
+   * The application's commands on the control port ({@code APP <text>}, behind the same token): the
+   * answer lines for one command's text (for example the mail daemon's {@code mail-status
+   * <Message-ID>}). Called on a control thread, never on the loop. By default every command is
+   * answered with an error line.
+   */
+  public Function<String, List<String>> applicationCommands() {
+    return applicationCommands;
+  }
+
   /** Builds a {@link NodeConfig}; every setter returns the builder. */
   public static final class Builder {
     private final Path dataDir;
@@ -132,6 +145,8 @@ public final class NodeConfig {
     private boolean control = true;
     private boolean shutdownHook;
     private Supplier<List<String>> statusLines = List::of;
+    private Function<String, List<String>> applicationCommands =
+        text -> List.of("error no application command here");
 
     private Builder(Path dataDir, InetSocketAddress listen) {
       this.dataDir = dataDir;
@@ -193,6 +208,12 @@ public final class NodeConfig {
 
     public Builder shutdownHook(boolean on) {
       shutdownHook = on;
+      return this;
+    }
+
+    /** See {@link NodeConfig#applicationCommands()}. */
+    public Builder applicationCommands(Function<String, List<String>> commands) {
+      applicationCommands = Objects.requireNonNull(commands);
       return this;
     }
 
