@@ -207,10 +207,29 @@ final class LookupClient {
     if (op.outstanding > 0) {
       return;
     }
+    if (!op.answered.isEmpty()) {
+      // A replica answered without a valid copy: the object may not exist at all, so ask the rest
+      // of the replica set at once rather than one after another.
+      boolean asked = false;
+      for (NodeHandle c : replicaSet(op)) {
+        if (!op.asked.contains(c)) {
+          ask(op, c);
+          asked = true;
+        }
+      }
+      if (asked) {
+        arm(op, node.config.fetchTimeoutMillis());
+        return;
+      }
+    }
     NodeHandle next = nearestUnasked(op);
     if (next != null) {
       ask(op, next);
       arm(op, node.config.fetchTimeoutMillis());
+    } else if (answeredByQuorum(op)) {
+      // A read quorum of the replica set answered and none holds a copy: that is the answer (ADR
+      // 0093). Routing again would only make every first write of a new object wait.
+      finish(op, null, null);
     } else if (op.routedAttempts < node.config.lookupAttempts()) {
       // Every known replica failed: the live replica set may be mid-repair after a departure. Wait
       // a
@@ -331,6 +350,16 @@ final class LookupClient {
               answered,
               set.size()));
     }
+  }
+
+  /** Whether a read quorum of the replica set as this reader knows it answered. */
+  private boolean answeredByQuorum(Op op) {
+    List<NodeHandle> set = replicaSet(op);
+    int answered = 0;
+    for (NodeHandle h : set) {
+      answered += op.answered.contains(h) ? 1 : 0;
+    }
+    return !set.isEmpty() && answered >= quorum(set.size());
   }
 
   private boolean quorumAnswered(Op op) {
