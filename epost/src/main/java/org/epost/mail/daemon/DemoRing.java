@@ -125,8 +125,8 @@ public final class DemoRing implements AutoCloseable {
       DaemonConfig c = base.with(DaemonConfig.Key.NODE_BOOTSTRAP, boot);
       if (u < names.size()) {
         c =
-            c.with(DaemonConfig.Key.IMAP_LISTEN, "127.0.0.1:" + freeOrAny(imapBase + u))
-                .with(DaemonConfig.Key.SMTP_LISTEN, "127.0.0.1:" + freeOrAny(smtpBase + u));
+            c.with(DaemonConfig.Key.IMAP_LISTEN, "127.0.0.1:" + freeOrAny(imapBase, u))
+                .with(DaemonConfig.Key.SMTP_LISTEN, "127.0.0.1:" + freeOrAny(smtpBase, u));
       }
       DaemonConfig config = c;
       DataDirectory d = dirs.get(i);
@@ -217,7 +217,12 @@ public final class DemoRing implements AutoCloseable {
     }
   }
 
-  private static int freeOrAny(int port) {
+  /** Port {@code base + offset} if free, else 0 (any free port); base 0 always means any. */
+  private static int freeOrAny(int base, int offset) {
+    if (base == 0) {
+      return 0;
+    }
+    int port = base + offset;
     try (ServerSocket s = new ServerSocket()) {
       s.setReuseAddress(true);
       s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

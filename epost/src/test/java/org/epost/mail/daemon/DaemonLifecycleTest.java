@@ -225,7 +225,7 @@ class DaemonLifecycleTest {
     daemon.close();
     assertEquals("250", inFlight.get(10, TimeUnit.SECONDS), "acknowledged before the stop ended");
     assertEquals(2, parts.delivered.size());
-    assertEquals(List.of("submission closed", "account closed"), events);
+    assertEquals(List.of("submission closed", "delivery closed", "account closed"), events);
     assertFalse(Files.exists(d.nodeDir().resolve("control")) && controlAnswers(d));
   }
 

@@ -239,6 +239,7 @@ public final class SmtpListener implements AutoCloseable {
     } catch (IOException ignored) {
       // closing anyway
     }
+    awaitAcceptances();
     open.keySet().forEach(SmtpListener::closeQuietly);
     sessions.shutdownNow();
     backendThreads.shutdownNow();
@@ -251,6 +252,30 @@ public final class SmtpListener implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits (at most the backend timeout and a second) until no session has a message with the
+   * backend: a message the backend is storing gets its reply before the connection is cut, so the
+   * client never believes a stored message failed.
+   */
+  private void awaitAcceptances() {
+    long end = System.nanoTime() + context.config().backendTimeout().toNanos() + 1_000_000_000L;
+    while (System.nanoTime() - end < 0) {
+      boolean busy = false;
+      for (SmtpSession s : open.values()) {
+        busy |= s.accepting();
+      }
+      if (!busy) {
+        return;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -39,6 +39,7 @@ final class SmtpSession implements Runnable {
   // while it is doing anything else. Read by the acceptor to choose whom to close when full.
   private volatile long waitingSince;
   private volatile boolean evicted;
+  private volatile boolean accepting; // a message is with the backend, its reply not yet sent
   private SmtpInput in;
   private OutputStream out;
   private final String clientIp;
@@ -551,12 +552,24 @@ final class SmtpSession implements Runnable {
 
   /** Stores the received message (see {@link MessageAcceptance}) and answers. */
   private void accept(MessageSpool spool) throws IOException {
-    String result =
-        new MessageAcceptance(context).accept(transaction, spool, helo, clientIp, user, tlsActive);
-    reply(result);
-    if (result.startsWith("250")) {
-      commands = 0;
+    accepting = true;
+    try {
+      String result =
+          new MessageAcceptance(context)
+              .accept(transaction, spool, helo, clientIp, user, tlsActive);
+      reply(result);
+      out.flush(); // the reply is on its way before a closing listener may cut the connection
+      if (result.startsWith("250")) {
+        commands = 0;
+      }
+    } finally {
+      accepting = false;
     }
+  }
+
+  /** Whether a message of this session is with the backend and its reply not yet sent. */
+  boolean accepting() {
+    return accepting;
   }
 
   private void startTls(String argument) throws IOException {
