@@ -313,8 +313,8 @@ public final class MailExperiment {
     m.waiting.clear(); // the previous session's service is gone with its hand-overs
     m.sessionStart = sim.nowMillis();
     KeyBasedRouter router =
-        m.byzantine
-            ? node.overlay()
+        m.byzantine || cfg.byzantine() == 0
+            ? node.overlay() // no liar in the run: nothing for the witness to see
             : new ObservedRouter(node.overlay(), () -> corruptArrivedAtHonest++);
     m.past = PastNodes.create(router, m.store, Runnable::run, pastConfig, m.knowledge);
     // A simulated node loses the pending items it stored for others with its process (memory).

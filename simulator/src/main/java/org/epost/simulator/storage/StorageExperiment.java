@@ -200,8 +200,8 @@ public final class StorageExperiment {
   private Member attach(Member m, SimulatedNode node) {
     m.node = node;
     KeyBasedRouter router =
-        m.byzantine
-            ? node.overlay()
+        m.byzantine || cfg.byzantine() == 0
+            ? node.overlay() // no liar in the run: nothing for the witness to see
             : new ObservedRouter(node.overlay(), () -> corruptArrivedAtHonest++);
     m.past = PastNodes.create(router, m.store, Runnable::run, pastConfig, m.knowledge);
     return m;
