@@ -4,7 +4,7 @@ for the smarthost.
 
 usage: smarthost.py PORT SPOOL USER PASSWORD
   listens on 127.0.0.1:PORT, requires AUTH (PLAIN/LOGIN, allowed in clear text: loopback) with
-  USER and PASSWORD, refuses RCPT to any local part 'bounce' with 550 5.1.1, and writes each
+  USER and PASSWORD (USER '-': no AUTH), refuses RCPT to any local part 'bounce' with 550 5.1.1, and writes each
   message it accepts to SPOOL/N.eml (the bytes as received, dot-unstuffed) with SPOOL/N.env (MAIL
   FROM and RCPT TO, one per line) written first; prints 'ready' once listening, runs until killed.
 """
@@ -33,7 +33,8 @@ class Handler:
         with open(base + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         with open(base + ".env", "w") as f:
-            f.write("auth %s\n" % (session.authenticated and session.auth_data.login.decode()))
+            login = session.auth_data.login.decode() if session.authenticated else "-"
+            f.write("auth %s\n" % login)
             f.write("from %s\n" % envelope.mail_from)
             for r in envelope.rcpt_tos:
                 f.write("to %s\n" % r)
@@ -57,7 +58,7 @@ def main():
         hostname="127.0.0.1",
         port=int(port),
         authenticator=authenticator,
-        auth_required=True,
+        auth_required=user != "-",
         auth_require_tls=False,
         decode_data=False,
     )

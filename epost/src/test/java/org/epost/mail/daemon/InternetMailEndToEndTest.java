@@ -24,15 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Internet mail both ways across daemon processes (issue 15, deliverable 2; ADR 0116, 0128, 0129):
- * one ring of four {@code epost} JVMs on loopback (the operator's node; alice's node, whose
- * smarthost is a real SMTP server, python3-aiosmtpd, requiring AUTH; bob's node serving bob and
- * carol; the gateway node, {@code epost gateway}, storing as {@code gateway@ring.test}).
+ * one ring of five {@code epost} JVMs on loopback (the operator's node; alice's node, whose
+ * smarthost is a real SMTP server, python3-aiosmtpd, requiring AUTH, reached in clear text with
+ * {@code smarthost.tls = none}; bob's node serving bob and carol; erin's node, whose smarthost
+ * takes mail from anyone but offers no STARTTLS, with the default {@code smarthost.tls = required};
+ * the gateway node, {@code epost gateway}, storing as {@code gateway@ring.test}).
  *
  * <ul>
  *   <li>Outbound: python3 smtplib submits one message to bob, carol and an Internet address at
  *       alice's node; the Internet copy reaches the smarthost byte for byte apart from the proxy's
  *       Received line, the ring copies reach bob's and carol's INBOXes (python3 imaplib).
  *   <li>A recipient the smarthost refuses comes back to alice's INBOX as an RFC 3464 report.
+ *   <li>With STARTTLS required, a smarthost that does not offer it gets nothing; the message stays
+ *       in the relay queue, as {@code epost status} shows.
  *   <li>Inbound: swaks as an Internet sender at the gateway's port delivers into bob's INBOX with
  *       {@code Authentication-Results: ...; none}; a recipient outside the ring's domain gets 550
  *       5.7.1 (no open relay), an unknown ring user 550 5.1.1.
@@ -44,15 +48,19 @@ class InternetMailEndToEndTest {
   private static final String BOB = "bob@ring.test";
   private static final String CAROL = "carol@ring.test";
   private static final String GATEWAY = "gateway@ring.test";
+  private static final String ERIN = "erin@ring.test";
   private static final String SMARTHOST_USER = "relay-user";
 
   @TempDir static Path tmp;
   private ProcessRing ring;
   private Process smarthost;
   private Path smarthostSpool;
+  private Process plainSmarthost;
+  private Path plainSpool;
   private ProcessRing.Member alice;
   private ProcessRing.Member bob;
   private ProcessRing.Member gateway;
+  private ProcessRing.Member erin;
   private int gatewayPort;
 
   @BeforeAll
@@ -75,6 +83,18 @@ class InternetMailEndToEndTest {
             "smarthost-secret");
     String ready = new BufferedReader(new InputStreamReader(smarthost.getInputStream())).readLine();
     assertEquals("ready", ready, "the smarthost started");
+    plainSpool = Files.createDirectories(tmp.resolve("plain-spool"));
+    int plainPort = ProcessRing.freePort();
+    plainSmarthost =
+        python(
+            script("smarthost.py").toString(),
+            String.valueOf(plainPort),
+            plainSpool.toString(),
+            "-",
+            "-");
+    assertEquals(
+        "ready",
+        new BufferedReader(new InputStreamReader(plainSmarthost.getInputStream())).readLine());
     Path smarthostPassword = tmp.resolve("smarthost-password");
     Files.writeString(smarthostPassword, "smarthost-secret\n");
 
@@ -99,10 +119,20 @@ class InternetMailEndToEndTest {
     gateway =
         ring.member(
             "gateway", List.of(GATEWAY), Map.of(DaemonConfig.Key.GATEWAY_HOSTNAME, "mx.ring.test"));
+    erin =
+        ring.member(
+            "erin",
+            List.of(ERIN),
+            Map.of(
+                DaemonConfig.Key.SMARTHOST_HOST,
+                "127.0.0.1",
+                DaemonConfig.Key.SMARTHOST_PORT,
+                String.valueOf(plainPort)));
     gatewayPort = ProcessRing.freePort();
     ring.start(ring.operator());
     ring.start(alice);
     ring.start(bob);
+    ring.start(erin);
     DaemonProcess g = ring.start(gateway, "gateway", "--listen", "127.0.0.1:" + gatewayPort);
     assertEquals("gateway 127.0.0.1:" + gatewayPort + " as " + GATEWAY, g.await("gateway ", 10));
   }
@@ -112,9 +142,11 @@ class InternetMailEndToEndTest {
     if (ring != null) {
       ring.close();
     }
-    if (smarthost != null) {
-      smarthost.destroyForcibly();
-      smarthost.waitFor(10, TimeUnit.SECONDS);
+    for (Process p : new Process[] {smarthost, plainSmarthost}) {
+      if (p != null) {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 
@@ -197,6 +229,29 @@ class InternetMailEndToEndTest {
   }
 
   @Test
+  void withTlsRequiredAPlainSmarthostGetsNothingAndTheMailStaysQueued() throws Exception {
+    String marker = "tls-" + System.nanoTime();
+    Path file = tmp.resolve(marker + ".eml");
+    Files.writeString(
+        file,
+        "From: erin@ring.test\r\nTo: dana@internet.test\r\nSubject: "
+            + marker
+            + "\r\n\r\nNot in clear text, please.\r\n");
+    Result sent = submit(erin, ERIN, file, "dana@internet.test");
+    assertEquals(0, sent.code, "queued for the smarthost: " + sent.out);
+    String status = status(erin);
+    assertTrue(status.contains("relay     1 message(s) waiting for the smarthost"), status);
+    Thread.sleep(3000); // the first attempt runs at once; the smarthost offers no STARTTLS
+    try (var files = Files.list(plainSpool)) {
+      assertEquals(
+          List.of(),
+          files.toList(),
+          "sent to a smarthost without STARTTLS although smarthost.tls is required");
+    }
+    assertTrue(status(erin).contains("relay     1 message(s)"), "still queued");
+  }
+
+  @Test
   void internetMailThroughTheGatewayReachesBobMarkedUnauthenticated() throws Exception {
     String marker = "inbound-" + System.nanoTime();
     Result swaks = swaks("bob@ring.test", marker);
@@ -233,15 +288,20 @@ class InternetMailEndToEndTest {
   }
 
   private Result submit(Path file, String... recipients) throws Exception {
+    return submit(alice, ALICE, file, recipients);
+  }
+
+  private Result submit(ProcessRing.Member m, String user, Path file, String... recipients)
+      throws Exception {
     List<String> args = new ArrayList<>();
     args.add(script("submit.py").toString());
     args.addAll(
         List.of(
             "127.0.0.1",
-            String.valueOf(alice.smtpPort()),
-            ALICE,
-            alice.password(ALICE),
-            ALICE,
+            String.valueOf(m.smtpPort()),
+            user,
+            m.password(user),
+            user,
             file.toString()));
     args.addAll(List.of(recipients));
     return run(python(args.toArray(String[]::new)), 120, null);
