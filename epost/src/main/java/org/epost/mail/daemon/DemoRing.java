@@ -68,7 +68,8 @@ public final class DemoRing implements AutoCloseable {
   /**
    * Starts {@code nodes} daemons (at least {@code names.size() + 1}) in a new temporary directory
    * under {@code parent}, users {@code names[i]@}{@value #DOMAIN} on node {@code i + 1}, IMAP on
-   * {@code imapBase + i} and SMTP on {@code smtpBase + i} when free (else any free port).
+   * {@code imapBase + i} and SMTP on {@code smtpBase + i} when free (else any free port; a base of
+   * 0: any free port for every user).
    */
   public static DemoRing start(
       Path parent, int nodes, List<String> names, int imapBase, int smtpBase, PrintStream progress)
@@ -167,8 +168,12 @@ public final class DemoRing implements AutoCloseable {
       DaemonConfig c = base.with(DaemonConfig.Key.NODE_BOOTSTRAP, boot);
       if (u < names.size()) {
         c =
-            c.with(DaemonConfig.Key.IMAP_LISTEN, "127.0.0.1:" + freeOrAny(imapBase + u))
-                .with(DaemonConfig.Key.SMTP_LISTEN, "127.0.0.1:" + freeOrAny(smtpBase + u));
+            c.with(
+                    DaemonConfig.Key.IMAP_LISTEN,
+                    "127.0.0.1:" + (imapBase == 0 ? 0 : freeOrAny(imapBase + u)))
+                .with(
+                    DaemonConfig.Key.SMTP_LISTEN,
+                    "127.0.0.1:" + (smtpBase == 0 ? 0 : freeOrAny(smtpBase + u)));
       }
       if (i == gatewayNode) {
         c =
