@@ -60,7 +60,9 @@ import org.epost.smtp.api.SubmissionBackend;
  * wait for the ring; {@code PostNode.create} on the node's loop; per account {@code
  * PostNode.attach}, the enrolment's completion at its first start (the directory entry published,
  * the account log created), its {@link MailAccount}, its delivery listener and its submission side;
- * then the IMAP proxy and SMTP submission on loopback.
+ * then the IMAP proxy and SMTP submission on loopback (with the smarthost relay when {@code
+ * smarthost.host} is set: ADR 0130), and the Internet gateway when {@code gateway.listen} is set
+ * (ADR 0128).
  *
  * <p>{@link #close} (also the SIGTERM hook of {@code epost run}) undoes it in reverse: SMTP refuses
  * new work with 451 while submissions in flight finish (up to {@code shutdown.grace-seconds}), the
