@@ -30,6 +30,13 @@ final class DemoCommand implements Callable<Integer> {
   int smtpPort = 1587;
 
   @Option(
+      names = "--gateway-port",
+      description =
+          "port of the demo's Internet gateway on 127.0.0.1 (mail in as from the Internet); -1: no"
+              + " gateway (default ${DEFAULT-VALUE})")
+  int gatewayPort = 2525;
+
+  @Option(
       names = "--dir",
       description = "where the demo's temporary directory goes (default: the system's temp)")
   Path parent = Path.of(System.getProperty("java.io.tmpdir"));
@@ -40,7 +47,13 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("starting an ePOST ring of " + nodes + " nodes on loopback...");
     DemoRing ring =
         DemoRing.start(
-            parent, nodes, List.of("alice", "bob", "carol"), imapPort, smtpPort, System.out);
+            parent,
+            nodes,
+            List.of("alice", "bob", "carol"),
+            imapPort,
+            smtpPort,
+            gatewayPort,
+            System.out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -65,6 +78,19 @@ final class DemoCommand implements Callable<Integer> {
       }
       System.out.println();
     }
+    ring.gateway()
+        .ifPresent(
+            g -> {
+              System.out.println(
+                  "Internet gateway (mail in as from the Internet, no AUTH, ring users only): "
+                      + RunCommand.hostPort(g));
+              System.out.println(
+                  "  try: swaks --server "
+                      + RunCommand.hostPort(g)
+                      + " --from someone@example.com --to bob@"
+                      + DemoRing.DOMAIN);
+              System.out.println();
+            });
     System.out.printf(
         "ready in %.1f s.%s Ctrl-C stops the ring.%n",
         (System.nanoTime() - t0) / 1e9,

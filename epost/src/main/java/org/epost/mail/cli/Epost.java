@@ -10,8 +10,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code epost} command: {@code init}, {@code ring init|sign}, {@code enrol}, {@code run},
- * {@code status}, {@code account}, {@code mail status}, {@code demo}. Every command works on one
- * data directory ({@code --data}, default {@code $EPOST_DATA} or {@code ~/.epost}).
+ * {@code gateway}, {@code status}, {@code account}, {@code mail status}, {@code demo}. Every
+ * command works on one data directory ({@code --data}, default {@code $EPOST_DATA} or {@code
+ * ~/.epost}).
  *
  * <p>Exit codes: 0 success; 1 the operation failed (the daemon reported an error, a message is
  * unknown); 2 the command line or environment is wrong (unknown option, missing file, wrong
@@ -29,6 +30,7 @@ import picocli.CommandLine.Option;
       RingCommand.class,
       EnrolCommand.class,
       RunCommand.class,
+      GatewayCommand.class,
       StatusCommand.class,
       AccountCommand.class,
       MailCommand.class,

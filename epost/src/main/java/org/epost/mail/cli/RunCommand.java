@@ -12,7 +12,8 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code epost run}: the daemon in the foreground until SIGTERM or SIGINT, which stop it in order
  * (see {@link Daemon#close}). Prints one {@code epost running ...} line once it serves, then one
- * line per listener and account.
+ * line per listener (with {@code gateway.listen} set, the Internet gateway too: ADR 0128) and
+ * account.
  */
 @Command(
     name = "run",
@@ -26,12 +27,21 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     DataDirectory d = data.existing();
-    DaemonConfig config;
+    return serve(d, load(d), passphrase);
+  }
+
+  /** The data directory's configuration; a wrong key or value is the user's error. */
+  static DaemonConfig load(DataDirectory d) throws IOException {
     try {
-      config = DaemonConfig.load(d.configFile());
+      return DaemonConfig.load(d.configFile());
     } catch (IllegalArgumentException e) {
       throw new Epost.UserError(d.configFile() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Runs the daemon on {@code d} with {@code config} until SIGTERM or SIGINT. */
+  static int serve(DataDirectory d, DaemonConfig config, Epost.PassphraseOption passphrase)
+      throws IOException, InterruptedException {
     char[] pass =
         d.accounts().isEmpty() ? new char[0] : passphrase.get("passphrase of the accounts", false);
     Daemon daemon;
@@ -60,6 +70,12 @@ final class RunCommand implements Callable<Integer> {
             + d.root());
     daemon.imapAddress().ifPresent(a -> System.out.println("imap " + hostPort(a)));
     daemon.smtpAddress().ifPresent(a -> System.out.println("smtp " + hostPort(a)));
+    daemon
+        .gatewayAddress()
+        .ifPresent(
+            a ->
+                System.out.println(
+                    "gateway " + hostPort(a) + " as " + daemon.gatewayAccount().orElseThrow()));
     for (String a : daemon.servedAccounts()) {
       System.out.println("account " + a);
     }

@@ -33,6 +33,7 @@ import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailAccount;
 import org.epost.mail.delivery.AccountListener;
 import org.epost.mail.imap.PostMailboxBackend;
+import org.epost.mail.submit.SmtpWiring;
 import org.epost.overlay.api.LoopBridge;
 import org.epost.overlay.api.Scheduler;
 import org.epost.overlay.node.NodeRuntimes;
@@ -50,6 +51,7 @@ import org.epost.smtp.SmtpProxy;
 import org.epost.smtp.api.PasswordVerifier;
 import org.epost.smtp.api.RelayConfig;
 import org.epost.smtp.api.SmtpServerConfig;
+import org.epost.smtp.api.SubmissionBackend;
 
 /**
  * One ePOST process on one data directory (ADR 0120). {@link #start} runs, in order: the
@@ -58,7 +60,9 @@ import org.epost.smtp.api.SmtpServerConfig;
  * wait for the ring; {@code PostNode.create} on the node's loop; per account {@code
  * PostNode.attach}, the enrolment's completion at its first start (the directory entry published,
  * the account log created), its {@link MailAccount}, its delivery listener and its submission side;
- * then the IMAP proxy and SMTP submission on loopback.
+ * then the IMAP proxy and SMTP submission on loopback (with the smarthost relay when {@code
+ * smarthost.host} is set: ADR 0130), and the Internet gateway when {@code gateway.listen} is set
+ * (ADR 0128).
  *
  * <p>{@link #close} (also the SIGTERM hook of {@code epost run}) undoes it in reverse: SMTP refuses
  * new work with 451 while submissions in flight finish (up to {@code shutdown.grace-seconds}), the
@@ -93,6 +97,8 @@ public final class Daemon implements AutoCloseable {
   private ImapServer imap;
   private SmtpProxy smtp;
   private SmtpFrontDoor smtpDoor;
+  private SmtpProxy gateway;
+  private String gatewayAddressName;
   private List<String> domains = List.of();
   private volatile String phase = "starting";
 
@@ -359,26 +365,111 @@ public final class Daemon implements AutoCloseable {
             .withSpoolDirectory(spool.resolve("smtp"));
     Optional<RelayConfig> relay = Optional.empty();
     if (config.smarthostHost().isPresent()) {
-      relay = Optional.of(relayConfig(spool.getParent().resolve("relay")));
+      Path queue = data.root().resolve("relay");
+      DataDirectory.createPrivateDirectory(queue);
+      relay = SmtpWiring.relay(queue, smarthost());
     }
     smtp = SmtpProxy.start(sc, smtpDoor, relay);
+    if (config.gatewayListen().isPresent()) {
+      startGateway(spool);
+    }
   }
 
-  private RelayConfig relayConfig(Path queue) throws IOException {
-    DataDirectory.createPrivateDirectory(queue);
-    String host = config.smarthostHost().orElseThrow();
-    RelayConfig r =
-        RelayConfig.of(queue, host, config.smarthostPort()).withHeloName(config.smtpHostname());
-    String user = config.get(DaemonConfig.Key.SMARTHOST_USER);
-    if (!user.isEmpty()) {
+  /** The smarthost as {@code smarthost.*} says (ADR 0116): host, port, TLS policy, AUTH. */
+  private SmtpWiring.Smarthost smarthost() throws IOException {
+    Optional<String> user = Optional.empty();
+    Optional<String> password = Optional.empty();
+    String u = config.get(DaemonConfig.Key.SMARTHOST_USER);
+    if (!u.isEmpty()) {
       String pf = config.get(DaemonConfig.Key.SMARTHOST_PASSWORD_FILE);
       if (pf.isEmpty()) {
         throw new IOException("smarthost.user is set but smarthost.password-file is not");
       }
-      char[] pw = Passphrases.obtain(Path.of(pf), "smarthost password", false);
-      r = r.withCredentials(user, new String(pw));
+      user = Optional.of(u);
+      password =
+          Optional.of(new String(Passphrases.obtain(Path.of(pf), "smarthost password", false)));
     }
-    return r;
+    try {
+      return new SmtpWiring.Smarthost(
+          config.smarthostHost().orElseThrow(),
+          config.smarthostPort(),
+          config.smarthostTls(),
+          user,
+          password,
+          config.smtpHostname());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("smarthost.*: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The Internet gateway (ADR 0116, 0128): the proxy in gateway mode for the ring's domains, its
+   * per-IP limits, storing every message as the gateway account through that account's sender.
+   */
+  private void startGateway(Path spool) throws IOException {
+    InetSocketAddress listen = config.gatewayListen().orElseThrow();
+    String address = config.gatewayAccount().orElse(null);
+    LocalAccount gatewayAccount = null;
+    if (address == null && accounts.size() == 1) {
+      gatewayAccount = accounts.get(0);
+    }
+    for (LocalAccount a : accounts) {
+      if (a.dir.address().equalsIgnoreCase(String.valueOf(address))) {
+        gatewayAccount = a;
+      }
+    }
+    if (gatewayAccount == null) {
+      throw new IOException(
+          address == null
+              ? "gateway.listen is set but gateway.account is not, and this directory serves "
+                  + accounts.size()
+                  + " accounts; name the gateway's account"
+              : "gateway.account "
+                  + address
+                  + " is not served by this daemon (enrol it here: epost enrol "
+                  + address
+                  + ")");
+    }
+    SubmissionBackend backend =
+        parts
+            .orElseThrow()
+            .gateway(gatewayAccount.submission)
+            .orElseThrow(() -> new IOException("this build's mail parts have no gateway"));
+    DataDirectory.createPrivateDirectory(spool.resolve("gateway"));
+    SmtpWiring.GatewayLimits d = SmtpWiring.GatewayLimits.defaults();
+    SmtpWiring.GatewayLimits limits =
+        new SmtpWiring.GatewayLimits(
+            config.gatewayMessagesPerMinute(),
+            d.trackedAddresses(),
+            config.gatewayConnectionsPerIp(),
+            d.maxConnections(),
+            d.maxMessageBytes(),
+            d.maxRecipients());
+    SmtpServerConfig gc =
+        SmtpWiring.gateway(
+                Set.copyOf(domains),
+                listen.getAddress(),
+                listen.getPort(),
+                config.gatewayHostname(),
+                limits)
+            .withSpoolDirectory(spool.resolve("gateway"));
+    try {
+      gateway = SmtpProxy.start(gc, smtpDoor.gated(backend), Optional.empty());
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(
+          "cannot listen for Internet mail on "
+              + RingFiles.hostPort(listen)
+              + " (gateway.listen): "
+              + e.getMessage(),
+          e);
+    }
+    gatewayAddressName = gatewayAccount.dir.address();
+    LOG.log(
+        Level.INFO,
+        "Internet gateway for {0} on {1}, storing as {2}",
+        domains,
+        RingFiles.hostPort(gateway.address()),
+        gatewayAddressName);
   }
 
   // ---- what the CLI and the demo read ----
@@ -401,6 +492,16 @@ public final class Daemon implements AutoCloseable {
   /** Where SMTP submission listens, if it runs. */
   public Optional<InetSocketAddress> smtpAddress() {
     return Optional.ofNullable(smtp).map(SmtpProxy::address);
+  }
+
+  /** Where the Internet gateway listens, if it runs ({@code gateway.listen}). */
+  public Optional<InetSocketAddress> gatewayAddress() {
+    return Optional.ofNullable(gateway).map(SmtpProxy::address);
+  }
+
+  /** The account the Internet gateway stores as, if it runs. */
+  public Optional<String> gatewayAccount() {
+    return Optional.ofNullable(gateway == null ? null : gatewayAddressName);
   }
 
   /** The addresses of the accounts this daemon serves, in order. */
@@ -440,6 +541,7 @@ public final class Daemon implements AutoCloseable {
     List<DaemonStatus.Listener> listeners = new ArrayList<>();
     imapAddress().ifPresent(a -> listeners.add(new DaemonStatus.Listener("imap", a)));
     smtpAddress().ifPresent(a -> listeners.add(new DaemonStatus.Listener("smtp", a)));
+    gatewayAddress().ifPresent(a -> listeners.add(new DaemonStatus.Listener("gateway", a)));
     return new DaemonStatus(
         phase,
         parts.isPresent(),
@@ -498,6 +600,9 @@ public final class Daemon implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (gateway != null) {
+      quietly("the Internet gateway", gateway::close);
     }
     if (smtp != null) {
       quietly("SMTP submission", smtp::close);

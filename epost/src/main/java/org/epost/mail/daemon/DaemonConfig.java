@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.epost.mail.submit.SmtpWiring;
 
 /**
  * The daemon's configuration: {@code DATA/epost.properties}, Java properties, every key optional
@@ -76,12 +77,46 @@ public final class DaemonConfig {
         "",
         "Host of the SMTP smarthost that carries mail to the Internet. Empty: mail to addresses"
             + " outside the ring is refused at RCPT with a permanent error."),
-    SMARTHOST_PORT("smarthost.port", "587", "Port of the smarthost (STARTTLS is required)."),
+    SMARTHOST_PORT("smarthost.port", "587", "Port of the smarthost (its submission port)."),
+    SMARTHOST_TLS(
+        "smarthost.tls",
+        "required",
+        "How the connection to the smarthost is protected: required (STARTTLS, the smarthost's"
+            + " certificate checked against the JVM's trust store; a smarthost without it keeps"
+            + " the mail queued), opportunistic (STARTTLS when offered, else clear text) or none"
+            + " (clear text). Clear text carries the AUTH password only to a smarthost on"
+            + " loopback."),
     SMARTHOST_USER("smarthost.user", "", "User name for AUTH at the smarthost; empty: no AUTH."),
     SMARTHOST_PASSWORD_FILE(
         "smarthost.password-file",
         "",
         "File holding the smarthost password on its first line (keep it 0600)."),
+    GATEWAY_LISTEN(
+        "gateway.listen",
+        "",
+        "HOST:PORT of the Internet gateway (epost gateway; ADR 0128): accepts mail from anyone for"
+            + " the ring's users only, never relays, stores it as the gateway account. Empty: no"
+            + " gateway. A public gateway listens on 0.0.0.0:25 and is the ring domains' MX."),
+    GATEWAY_ACCOUNT(
+        "gateway.account",
+        "",
+        "The enrolled account the gateway stores Internet mail as (for example"
+            + " gateway@ring.example; list it in every member's delivery.gateway-accounts). Its"
+            + " INBOX gets the reports for mail it could not deliver. Empty: this directory's"
+            + " only account."),
+    GATEWAY_HOSTNAME(
+        "gateway.hostname",
+        "",
+        "The name the gateway greets with and writes into Received lines: the MX host name."
+            + " Empty: smtp.hostname."),
+    GATEWAY_MESSAGES_PER_MINUTE(
+        "gateway.messages-per-minute",
+        "30",
+        "Messages one client IP may send to the gateway per minute; more get 450 4.7.1."),
+    GATEWAY_CONNECTIONS_PER_IP(
+        "gateway.connections-per-ip",
+        "5",
+        "Simultaneous connections one client IP may hold to the gateway; more get 421 4.7.0."),
     SHUTDOWN_GRACE(
         "shutdown.grace-seconds",
         "30",
@@ -136,6 +171,11 @@ public final class DaemonConfig {
     smtpMaxMessageBytes();
     ringDomains();
     smarthostPort();
+    smarthostTls();
+    gatewayListen();
+    gatewayAccount();
+    gatewayMessagesPerMinute();
+    gatewayConnectionsPerIp();
     shutdownGrace();
   }
 
@@ -327,6 +367,49 @@ public final class DaemonConfig {
       throw bad(Key.SMARTHOST_PORT, "a port number");
     }
     return p;
+  }
+
+  /** How the smarthost connection is protected ({@code smarthost.tls}). */
+  public SmtpWiring.SmarthostTls smarthostTls() {
+    return switch (get(Key.SMARTHOST_TLS).toLowerCase(Locale.ROOT)) {
+      case "required" -> SmtpWiring.SmarthostTls.STARTTLS;
+      case "opportunistic" -> SmtpWiring.SmarthostTls.OPPORTUNISTIC;
+      case "none" -> SmtpWiring.SmarthostTls.NONE;
+      default -> throw bad(Key.SMARTHOST_TLS, "one of required, opportunistic, none");
+    };
+  }
+
+  /** Where the Internet gateway listens, if it runs. */
+  public Optional<InetSocketAddress> gatewayListen() {
+    return get(Key.GATEWAY_LISTEN).isEmpty()
+        ? Optional.empty()
+        : Optional.of(hostPort(Key.GATEWAY_LISTEN));
+  }
+
+  /** The account the gateway stores as, lower case, if configured. */
+  public Optional<String> gatewayAccount() {
+    String a = get(Key.GATEWAY_ACCOUNT).trim().toLowerCase(Locale.ROOT);
+    if (a.isEmpty()) {
+      return Optional.empty();
+    }
+    if (a.indexOf('@') <= 0 || a.indexOf('@') != a.lastIndexOf('@')) {
+      throw bad(Key.GATEWAY_ACCOUNT, "an address");
+    }
+    return Optional.of(a);
+  }
+
+  /** The gateway's greeting name: {@code gateway.hostname}, else {@code smtp.hostname}. */
+  public String gatewayHostname() {
+    String h = get(Key.GATEWAY_HOSTNAME);
+    return h.isEmpty() ? smtpHostname() : h;
+  }
+
+  public int gatewayMessagesPerMinute() {
+    return positiveInt(Key.GATEWAY_MESSAGES_PER_MINUTE);
+  }
+
+  public int gatewayConnectionsPerIp() {
+    return positiveInt(Key.GATEWAY_CONNECTIONS_PER_IP);
   }
 
   public Duration shutdownGrace() {

@@ -31,8 +31,10 @@ import org.epost.post.directory.DirectoryAuthority;
 /**
  * {@code epost demo}: a ring of real daemons in one JVM on loopback (ADR 0123). Node 0 holds the
  * ring's authority and no account; the users are enrolled on nodes 1, 2, 3... each with its own
- * IMAP and SMTP port pair and proxy password; every user finds a welcome message in the INBOX. All
- * of it lives in one temporary directory, removed by {@link #close}.
+ * IMAP and SMTP port pair and proxy password; every user finds a welcome message in the INBOX.
+ * Optionally the last user's node also runs the ring's Internet gateway (ADR 0128), so that mail
+ * can come in as from the Internet (swaks at its port). All of it lives in one temporary directory,
+ * removed by {@link #close}.
  *
  * <p>Each node is a full {@link Daemon} on its own data directory, made with the same files and
  * steps as {@code epost ring init}, {@code epost enrol} and {@code epost run}; only the passphrase
@@ -44,6 +46,11 @@ public final class DemoRing implements AutoCloseable {
 
   /** The demo ring's mail domain. */
   public static final String DOMAIN = "epost.demo";
+
+  /**
+   * The demo gateway's account (its INBOX gets the reports for Internet mail it could not file).
+   */
+  public static final String GATEWAY = "gateway@" + DOMAIN;
 
   /** One demo user and what to type into a mail client. */
   public record User(
@@ -61,10 +68,29 @@ public final class DemoRing implements AutoCloseable {
   /**
    * Starts {@code nodes} daemons (at least {@code names.size() + 1}) in a new temporary directory
    * under {@code parent}, users {@code names[i]@}{@value #DOMAIN} on node {@code i + 1}, IMAP on
-   * {@code imapBase + i} and SMTP on {@code smtpBase + i} when free (else any free port).
+   * {@code imapBase + i} and SMTP on {@code smtpBase + i} when free (else any free port; a base of
+   * 0: any free port for every user).
    */
   public static DemoRing start(
       Path parent, int nodes, List<String> names, int imapBase, int smtpBase, PrintStream progress)
+      throws IOException, InterruptedException {
+    return start(parent, nodes, names, imapBase, smtpBase, -1, progress);
+  }
+
+  /**
+   * As {@link #start(Path, int, List, int, int, PrintStream)}, with an Internet gateway (ADR 0128)
+   * on the last user's node on {@code 127.0.0.1:gatewayPort} when free (else any free port),
+   * storing as {@value #GATEWAY} and trusted as a gateway by every node; {@code gatewayPort < 0}:
+   * no gateway.
+   */
+  public static DemoRing start(
+      Path parent,
+      int nodes,
+      List<String> names,
+      int imapBase,
+      int smtpBase,
+      int gatewayPort,
+      PrintStream progress)
       throws IOException, InterruptedException {
     if (nodes < names.size() + 1 || nodes > 16) {
       throw new IllegalArgumentException(
@@ -72,7 +98,7 @@ public final class DemoRing implements AutoCloseable {
     }
     DemoRing ring = new DemoRing(Files.createTempDirectory(parent, "epost-demo-"));
     try {
-      ring.build(nodes, names, imapBase, smtpBase, progress);
+      ring.build(nodes, names, imapBase, smtpBase, gatewayPort, progress);
     } catch (IOException | InterruptedException | RuntimeException e) {
       ring.close();
       throw e;
@@ -81,7 +107,12 @@ public final class DemoRing implements AutoCloseable {
   }
 
   private void build(
-      int nodes, List<String> names, int imapBase, int smtpBase, PrintStream progress)
+      int nodes,
+      List<String> names,
+      int imapBase,
+      int smtpBase,
+      int gatewayPort,
+      PrintStream progress)
       throws IOException, InterruptedException {
     long t0 = System.nanoTime();
     SecureRandom random = new SecureRandom();
@@ -108,12 +139,24 @@ public final class DemoRing implements AutoCloseable {
           r.account().entryFile(),
           Enrolments.sign(authority, Files.readAllBytes(r.account().requestFile())));
     }
+    // the gateway account lives beside the last user (a node of its own would cost a start)
+    int gatewayNode = gatewayPort >= 0 && !names.isEmpty() ? names.size() : -1;
+    if (gatewayNode > 0) {
+      Enrolments.Result r =
+          Enrolments.enrol(dirs.get(gatewayNode), GATEWAY, pass, null, random, scrypt);
+      Enrolments.writeEntry(
+          r.account().entryFile(),
+          Enrolments.sign(authority, Files.readAllBytes(r.account().requestFile())));
+    }
     DaemonConfig base =
         DaemonConfig.defaults()
             .with(DaemonConfig.Key.NODE_LISTEN, "127.0.0.1:0")
             .with(DaemonConfig.Key.NODE_QUOTA, "256m")
             .with(DaemonConfig.Key.NODE_READY_TIMEOUT, "60")
             .with(DaemonConfig.Key.SHUTDOWN_GRACE, "5");
+    if (gatewayNode > 0) {
+      base = base.with(DaemonConfig.Key.GATEWAY_ACCOUNTS, GATEWAY);
+    }
     Daemon first = Daemon.start(dirs.get(0), base, pass);
     daemons.add(first);
     progress.printf(
@@ -127,6 +170,11 @@ public final class DemoRing implements AutoCloseable {
         c =
             c.with(DaemonConfig.Key.IMAP_LISTEN, "127.0.0.1:" + freeOrAny(imapBase, u))
                 .with(DaemonConfig.Key.SMTP_LISTEN, "127.0.0.1:" + freeOrAny(smtpBase, u));
+      }
+      if (i == gatewayNode) {
+        c =
+            c.with(DaemonConfig.Key.GATEWAY_LISTEN, "127.0.0.1:" + freeOrAny(gatewayPort, 0))
+                .with(DaemonConfig.Key.GATEWAY_ACCOUNT, GATEWAY);
       }
       DaemonConfig config = c;
       DataDirectory d = dirs.get(i);
@@ -240,6 +288,18 @@ public final class DemoRing implements AutoCloseable {
   /** The running daemons, node 0 first. */
   public List<Daemon> daemons() {
     return List.copyOf(daemons);
+  }
+
+  /** Where the demo's Internet gateway listens, if it runs. */
+  public Optional<InetSocketAddress> gateway() {
+    synchronized (daemons) {
+      for (Daemon d : daemons) {
+        if (d.gatewayAddress().isPresent()) {
+          return d.gatewayAddress();
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether the mail parts are in this build (else no account is served). */

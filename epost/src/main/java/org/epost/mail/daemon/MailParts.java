@@ -3,6 +3,7 @@ package org.epost.mail.daemon;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailAccount;
@@ -43,6 +44,15 @@ interface MailParts {
    */
   AccountSubmission submission(MailAccount account, AccountServices services, DaemonConfig config)
       throws IOException;
+
+  /**
+   * The Internet gateway's backend storing as {@code account} (ADR 0116): every accepted message is
+   * stored under that account and announced to its ring recipients as from the Internet. Empty when
+   * these mail parts have no gateway.
+   */
+  default Optional<SubmissionBackend> gateway(AccountSubmission account) {
+    return Optional.empty();
+  }
 
   /** One account's delivery: files what arrives; {@link #close} stops it. */
   interface AccountDelivery extends NotificationListener, AutoCloseable {

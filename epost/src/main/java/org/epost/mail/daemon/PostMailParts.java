@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.epost.mail.api.AccountServices;
@@ -52,6 +53,11 @@ final class PostMailParts implements MailParts {
       MailAccount account, AccountServices services, DaemonConfig config) throws IOException {
     return new Submission(
         SenderAccount.open(account, services, SubmissionConfig.defaults(config.smtpHostname())));
+  }
+
+  @Override
+  public Optional<SubmissionBackend> gateway(AccountSubmission account) {
+    return Optional.of(SubmissionBackends.gateway(((Submission) account).sender));
   }
 
   /** What files an account's notifications into its INBOX. */

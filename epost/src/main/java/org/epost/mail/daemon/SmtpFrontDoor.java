@@ -15,6 +15,10 @@ import org.epost.smtp.api.SubmissionException;
  * #stopTaking}): from then on every new call is refused with 451 (the client keeps the message and
  * retries), and {@link #awaitIdle} waits for the calls in flight, which finish normally.
  *
+ * <p>A delivery without an authenticated user and with the null reverse-path is the relay's report
+ * (RFC 3464) on mail a local sender relayed through the smarthost: it goes to that sender's
+ * account, which files it into their INBOX.
+ *
  * <p>Recipient checks ask any account's submission side: whether an address of the ring exists is
  * the directory's answer, the same for every local sender.
  *
@@ -48,6 +52,11 @@ final class SmtpFrontDoor implements SubmissionBackend {
   @Override
   public void deliver(Envelope envelope, InputStream message) throws SubmissionException {
     String user = envelope.authenticatedUser().orElse("").trim().toLowerCase(Locale.ROOT);
+    if (user.isEmpty() && envelope.reversePath().isEmpty() && envelope.recipients().size() == 1) {
+      // The relay's own delivery status notification for a local sender (the submission port
+      // never calls deliver without AUTH): filed into that sender's INBOX by their account.
+      user = envelope.recipients().get(0).trim().toLowerCase(Locale.ROOT);
+    }
     MailParts.AccountSubmission s = byAddress.get(user);
     if (s == null) {
       throw new SubmissionException(
@@ -59,6 +68,34 @@ final class SmtpFrontDoor implements SubmissionBackend {
     } finally {
       leave();
     }
+  }
+
+  /**
+   * {@code backend} (the Internet gateway's) behind this door's stop gate: after {@link
+   * #stopTaking} its calls are refused with 451 as well, and {@link #awaitIdle} waits for both.
+   */
+  SubmissionBackend gated(SubmissionBackend backend) {
+    return new SubmissionBackend() {
+      @Override
+      public void checkRecipient(String address) throws SubmissionException {
+        enter();
+        try {
+          backend.checkRecipient(address);
+        } finally {
+          leave();
+        }
+      }
+
+      @Override
+      public void deliver(Envelope envelope, InputStream message) throws SubmissionException {
+        enter();
+        try {
+          backend.deliver(envelope, message);
+        } finally {
+          leave();
+        }
+      }
+    };
   }
 
   private void enter() throws SubmissionException {

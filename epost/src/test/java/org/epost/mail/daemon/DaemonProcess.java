@@ -45,6 +45,15 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   static DaemonProcess start(String name, Path data, Path passphraseFile) throws IOException {
+    return start(name, data, passphraseFile, "run");
+  }
+
+  /**
+   * {@code epost COMMAND --data DIR --passphrase-file FILE ARGS} ({@code run}, {@code gateway}).
+   */
+  static DaemonProcess start(
+      String name, Path data, Path passphraseFile, String command, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
@@ -52,7 +61,9 @@ final class DaemonProcess implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("org.epost.mail.cli.Epost");
     cmd.addAll(
-        List.of("run", "--data", data.toString(), "--passphrase-file", passphraseFile.toString()));
+        List.of(
+            command, "--data", data.toString(), "--passphrase-file", passphraseFile.toString()));
+    cmd.addAll(List.of(args));
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectError(
