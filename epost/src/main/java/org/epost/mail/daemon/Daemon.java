@@ -307,7 +307,9 @@ public final class Daemon implements AutoCloseable {
     DataDirectory.createPrivateDirectory(a.dir.mailState());
     DataDirectory.createPrivateDirectory(a.dir.submitState());
     a.mail = wait(mp.open(a.services, device, config), "opening " + a.dir.address() + "'s mail");
-    a.delivery = mp.delivery(a.mail, a.services, config);
+    a.delivery =
+        mp.delivery(
+            a.mail, a.services, domains.isEmpty() ? config.smtpHostname() : domains.get(0), config);
     a.submission = mp.submission(a.mail, a.services, config);
     onLoop(
         () -> {

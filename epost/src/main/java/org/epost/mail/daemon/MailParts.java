@@ -28,11 +28,13 @@ interface MailParts {
   CompletionStage<MailAccount> open(AccountServices services, String device, DaemonConfig config);
 
   /**
-   * What files the account's notifications into its INBOX (with {@code Authentication-Results}),
-   * installed into the account's {@code AccountListener} once the account is open; called on the
-   * node's loop for every notification, and acknowledged when its stage completes.
+   * What files the account's notifications into its INBOX (with {@code Authentication-Results}
+   * naming {@code authservId}, the ring's mail domain), installed into the account's {@code
+   * AccountListener} once the account is open; called on the node's loop for every notification,
+   * and acknowledged when its stage completes.
    */
-  AccountDelivery delivery(MailAccount account, AccountServices services, DaemonConfig config);
+  AccountDelivery delivery(
+      MailAccount account, AccountServices services, String authservId, DaemonConfig config);
 
   /**
    * The submission side of the account: what the SMTP proxy hands a message that {@code account}'s

@@ -39,12 +39,12 @@ final class PostMailParts implements MailParts {
 
   @Override
   public AccountDelivery delivery(
-      MailAccount account, AccountServices services, DaemonConfig config) {
+      MailAccount account, AccountServices services, String authservId, DaemonConfig config) {
     InboxDelivery inbox =
         InboxDelivery.create(
             account,
             services,
-            DeliveryConfig.defaults(config.smtpHostname(), Set.copyOf(config.gatewayAccounts())));
+            DeliveryConfig.defaults(authservId, Set.copyOf(config.gatewayAccounts())));
     return new Delivery(inbox);
   }
 

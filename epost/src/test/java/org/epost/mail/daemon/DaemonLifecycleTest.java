@@ -84,7 +84,8 @@ class DaemonLifecycleTest {
     }
 
     @Override
-    public AccountDelivery delivery(MailAccount account, AccountServices s, DaemonConfig config) {
+    public AccountDelivery delivery(
+        MailAccount account, AccountServices s, String authservId, DaemonConfig config) {
       events.add("delivery");
       return new AccountDelivery() {
         @Override
