@@ -204,7 +204,8 @@ public final class MessageCache {
    * and the file is dropped.
    */
   public InputStream open(MessageRef ref, long size, long offset, long length) throws IOException {
-    String key = keyOf(ref);
+    byte[] refHash = Sha256.hash(ref.encode());
+    String key = HexFormat.of().formatHex(refHash);
     synchronized (this) {
       if (entries.get(key) == null) {
         return null;
@@ -226,7 +227,7 @@ public final class MessageCache {
         forget(key);
         return null;
       }
-      Reader r = new Reader(ch, key, fileKey(salt.array()), size, offset, length);
+      Reader r = new Reader(ch, key, refHash, fileKey(salt.array()), size, offset, length);
       try {
         r.first(); // a damaged first chunk reads as absent: the caller goes to the ring
       } catch (IOException e) {
@@ -269,11 +270,18 @@ public final class MessageCache {
     private long loaded = -1;
     private int plainLen;
 
-    Reader(FileChannel ch, String key, byte[] fileKey, long size, long offset, long length) {
+    Reader(
+        FileChannel ch,
+        String key,
+        byte[] refHash,
+        byte[] fileKey,
+        long size,
+        long offset,
+        long length) {
       this.ch = ch;
       this.key = key;
       this.fileKey = fileKey;
-      this.refHash = HexFormat.of().parseHex(key);
+      this.refHash = refHash;
       this.size = size;
       this.chunks = Math.max(1, (size + CHUNK - 1) / CHUNK);
       this.pos = Math.min(offset, size);
