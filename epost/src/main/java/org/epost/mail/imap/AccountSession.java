@@ -26,6 +26,7 @@ import org.epost.imap.api.Registration;
 import org.epost.imap.api.ResponseCode;
 import org.epost.imap.api.SpecialUse;
 import org.epost.imap.api.StoreResult;
+import org.epost.imap.api.TextSearch;
 import org.epost.imap.api.UserSession;
 import org.epost.imap.mime.MimePart;
 import org.epost.mail.api.MailException;
@@ -40,9 +41,11 @@ import org.epost.mail.message.StructurePrefix;
  * The IMAP proxy's view of a {@link PostAccount} for one connection. Blocking, as {@link
  * UserSession} says: each call waits for the account's stage with the account's call timeout (an
  * interrupt from the server's backend-timeout alarm ends the wait). Listings, flags and structures
- * come from memory and the metadata index; only body reads and appends reach the ring.
+ * come from memory and the metadata index; body reads come from the account's encrypted cache of
+ * recent mail, else the ring; SEARCH BODY and TEXT are answered by the account's full-text index
+ * ({@link TextSearch}), the server reading only what it cannot decide.
  */
-public final class AccountSession implements UserSession {
+public final class AccountSession implements UserSession, TextSearch {
   private final PostAccount account;
   private final List<Registration> registrations = new ArrayList<>();
 
@@ -186,6 +189,11 @@ public final class AccountSession implements UserSession {
             throw new UncheckedIOException(e);
           }
         });
+  }
+
+  @Override
+  public Hits searchText(String mailbox, String needle, boolean includeHeader) {
+    return run(() -> account.searchText(mailbox, needle, includeHeader));
   }
 
   @Override

@@ -32,6 +32,7 @@ import org.epost.imap.api.MailboxChanges;
 import org.epost.imap.api.MailboxListener;
 import org.epost.imap.api.MessageRecord;
 import org.epost.imap.api.Registration;
+import org.epost.imap.api.TextSearch;
 import org.epost.imap.api.UserSession;
 import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailAccount;
@@ -40,10 +41,13 @@ import org.epost.mail.api.MailException.Kind;
 import org.epost.mail.api.StoredMail;
 import org.epost.mail.message.BridgedRingStore;
 import org.epost.mail.message.MailFailures;
+import org.epost.mail.message.MessageCache;
 import org.epost.mail.message.MessageLayout;
 import org.epost.mail.message.MessageStorer;
 import org.epost.mail.message.RangedReader;
 import org.epost.mail.message.RingStore;
+import org.epost.mail.message.StructurePrefix;
+import org.epost.mail.search.TextIndex;
 import org.epost.post.api.LogApplication;
 import org.epost.post.api.LogContents;
 import org.epost.post.api.LogWriter;
@@ -91,7 +95,13 @@ public final class PostAccount implements MailAccount {
             }
           });
   private MetadataIndex index;
+  private volatile TextIndex text;
+  private volatile MessageCache cache;
+  private volatile AccountIndexer indexer;
   private volatile boolean closed;
+
+  /** Bytes of recent messages the account keeps in its encrypted local cache at most. */
+  static final long CACHE_BYTES = 256L << 20;
 
   /** One log of the account: its state, its writer and the operations handed to the writer. */
   private final class Slot implements LogApplication {
@@ -172,6 +182,13 @@ public final class PostAccount implements MailAccount {
         .thenCompose(x -> a.onLoop(() -> a.load(a.folderList)))
         .thenCompose(x -> a.createSpecialFolders())
         .thenCompose(x -> a.loadFolders())
+        .thenRun(
+            () -> {
+              AccountIndexer i = a.indexer;
+              if (i != null) {
+                i.rescan(); // what the full-text index lacks (all of it, if it was lost)
+              }
+            })
         .handle(
             (x, t) -> {
               if (t != null) {
@@ -200,6 +217,10 @@ public final class PostAccount implements MailAccount {
               dir.resolve("index"),
               MetadataIndex.deriveKey(services.identity()),
               config.indexMaxEntries());
+      byte[] key = TextIndex.deriveKey(services.identity());
+      text = TextIndex.open(dir.resolve("text"), key);
+      cache = MessageCache.open(dir.resolve("cache"), key, CACHE_BYTES);
+      indexer = new AccountIndexer(this, text, cache, address());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -709,8 +730,31 @@ public final class PostAccount implements MailAccount {
             });
   }
 
-  /** A blocking stream of {@code [offset, offset+length)} of the copy; see {@link RangedReader}. */
+  /**
+   * A blocking stream of {@code [offset, offset+length)} of the copy: from the local cache when it
+   * holds the message, else from the ring ({@link RangedReader}).
+   */
   public InputStream read(Message m, long offset, long length) throws IOException {
+    MessageCache c = cache;
+    if (c != null && offset >= 0 && length >= 0) {
+      byte[] added = m.addedHeader();
+      long total = added.length + m.mail().size();
+      long start = Math.min(offset, total);
+      long end = Math.min(total, start + Math.min(length, Long.MAX_VALUE - start));
+      long from = Math.max(0, start - added.length);
+      long to = Math.max(0, end - added.length);
+      InputStream stored = c.open(m.mail().ref(), m.mail().size(), from, to - from);
+      if (stored != null) {
+        int hs = (int) Math.min(start, added.length);
+        int he = (int) Math.min(end, added.length);
+        return new java.io.SequenceInputStream(
+            new java.io.ByteArrayInputStream(added, hs, he - hs), stored);
+      }
+    }
+    return readFromRing(m, offset, length);
+  }
+
+  private InputStream readFromRing(Message m, long offset, long length) throws IOException {
     try {
       MessageLayout layout =
           layout(m.mail())
@@ -728,6 +772,112 @@ public final class PostAccount implements MailAccount {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw MailFailures.toMail("reading the message", e);
     }
+  }
+
+  /** The full-text index (tests). */
+  TextIndex textIndex() {
+    return text;
+  }
+
+  /** The local message cache (tests). */
+  MessageCache messageCache() {
+    return cache;
+  }
+
+  /** The stored message's bytes, all of them, from the ring (for the indexer). Blocking. */
+  InputStream readStored(StoredMail mail) throws IOException {
+    return readFromRing(new Message(0, mail, new byte[0]), 0, mail.size());
+  }
+
+  /** The stored message's MIME structure (metadata index, else the ring). Blocking. */
+  org.epost.imap.mime.MimePart structureOf(StoredMail mail) {
+    return StructurePrefix.apply(await(layout(mail)).mimeStructure(), new byte[0]);
+  }
+
+  /** Every message filed in a loaded folder, each stored message once. */
+  List<StoredMail> storedMail() {
+    Map<MessageRef, StoredMail> out = new LinkedHashMap<>();
+    synchronized (lock) {
+      for (Slot slot : folders.values()) {
+        if (slot.state instanceof FolderState f) {
+          for (FolderState.Entry e : f.messages.values()) {
+            out.putIfAbsent(e.mail().ref(), e.mail());
+          }
+        }
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
+  /**
+   * The full-text index's verdicts for SEARCH BODY ({@code includeHeader} false) or TEXT over
+   * {@code folder} (see {@link TextSearch}), or null if the index cannot help with the needle. A
+   * copy's added header lines (Authentication-Results) are not in the index: TEXT checks them here.
+   */
+  public TextSearch.Hits searchText(String folder, String needle, boolean includeHeader) {
+    TextIndex t = text;
+    if (t == null) {
+      return null;
+    }
+    FolderState s = loaded(folder);
+    long[] uids;
+    long[] ids;
+    byte[][] added;
+    synchronized (lock) {
+      int n = s.messages.size();
+      uids = new long[n];
+      ids = new long[n];
+      added = new byte[n][];
+      int i = 0;
+      for (FolderState.Entry e : s.messages.values()) {
+        uids[i] = e.uid();
+        ids[i] = TextIndex.idOf(e.mail().ref());
+        added[i] = e.added();
+        i++;
+      }
+    }
+    TextSearch.Verdict[] v;
+    try {
+      v = t.verdicts(needle, includeHeader, ids);
+    } catch (IOException | RuntimeException e) {
+      return null; // the server reads instead
+    }
+    if (v == null) {
+      return null;
+    }
+    if (includeHeader) {
+      String lower = lowerPerChar(needle);
+      for (int i = 0; i < v.length; i++) {
+        if (v[i] != TextSearch.Verdict.MATCH
+            && added[i].length > 0
+            && addedText(added[i]).contains(lower)) {
+          v[i] = TextSearch.Verdict.MATCH;
+        }
+      }
+    }
+    return uid -> {
+      int i = java.util.Arrays.binarySearch(uids, uid);
+      return i < 0 ? TextSearch.Verdict.UNKNOWN : v[i];
+    };
+  }
+
+  private static String lowerPerChar(String s) {
+    char[] c = s.toCharArray();
+    for (int i = 0; i < c.length; i++) {
+      c[i] = Character.toLowerCase(c[i]);
+    }
+    return new String(c);
+  }
+
+  /** Added header lines as SEARCH TEXT sees a header (unfolded, encoded words decoded). */
+  private static String addedText(byte[] added) {
+    String raw =
+        new String(added, java.nio.charset.StandardCharsets.UTF_8)
+            .replace("\r\n ", " ")
+            .replace("\r\n\t", " ");
+    return lowerPerChar(
+        org.apache.james.mime4j.codec.DecoderUtil.decodeEncodedWords(
+            raw, org.apache.james.mime4j.codec.DecodeMonitor.SILENT));
   }
 
   @Override
@@ -813,12 +963,17 @@ public final class PostAccount implements MailAccount {
                                 },
                                 true)))
             .thenApply(n -> List.copyOf(uids));
-    // Fill the metadata index while the message is fresh (best effort).
+    // Fill the metadata index while the message is fresh (best effort); then cache and index
+    // its text in the background.
     done.thenRun(
         () -> {
           for (Filing f : filings) {
             if (index != null && !index.contains(f.mail().ref())) {
               layout(f.mail());
+            }
+            AccountIndexer i = indexer;
+            if (i != null) {
+              i.filed(f.mail());
             }
           }
         });
@@ -1034,6 +1189,14 @@ public final class PostAccount implements MailAccount {
     }
     closed = true;
     watchers.clear();
+    AccountIndexer ai = indexer;
+    if (ai != null) {
+      ai.close();
+    }
+    TextIndex t = text;
+    if (t != null) {
+      t.close();
+    }
     executor.shutdown();
     MetadataIndex i = index;
     if (i != null) {

@@ -27,7 +27,8 @@ import org.epost.imap.mime.MimePart;
  * once, when the message arrives, with {@link org.epost.imap.mime.MimeStructureParser#parse}). Body
  * reads are ranged: {@code BODY[1.2]<0.4096>} asks for those 4,096 bytes only. Resynchronising a
  * selected mailbox after a change asks {@link #changesSince}, whose answer is proportional to the
- * change, not to the mailbox.
+ * change, not to the mailbox. A session that keeps a full-text index also implements {@link
+ * TextSearch}; SEARCH BODY and TEXT then read only the messages its index cannot decide.
  *
  * <p>Mailbox names are full hierarchical names using {@link #hierarchyDelimiter()}, in Unicode: the
  * server decodes IMAP's modified UTF-7 (RFC 3501 5.1.3) before a name reaches the backend and

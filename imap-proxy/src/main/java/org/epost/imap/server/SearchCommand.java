@@ -12,12 +12,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.james.mime4j.dom.field.DateTimeField;
 import org.apache.james.mime4j.field.LenientFieldParser;
 import org.epost.imap.api.MessageRecord;
+import org.epost.imap.api.TextSearch;
 import org.epost.imap.codec.CommandReader;
 import org.epost.imap.codec.ImapParseException;
+import org.epost.imap.mime.DecodedText;
 import org.epost.imap.mime.MimePart;
 
 /** SEARCH and UID SEARCH with every RFC 3501 search key; CHARSET UTF-8 and US-ASCII. */
@@ -80,8 +83,18 @@ final class SearchCommand {
     }
 
     boolean bodyContains(String needle, boolean includeHeader) throws CommandFailed {
-      List<DecodedTextSearch.Segment> segments =
-          DecodedTextSearch.segments(structure(), includeHeader);
+      TextSearch.Hits hits = prefetch.textHits(needle, includeHeader);
+      if (hits != null) {
+        switch (hits.verdict(m.uid())) {
+          case MATCH:
+            return true;
+          case NO_MATCH:
+            return false;
+          default:
+            break; // the index cannot tell: read the message
+        }
+      }
+      List<DecodedText.Segment> segments = DecodedTextSearch.segments(structure(), includeHeader);
       if (segments.isEmpty()) {
         return needle.isEmpty();
       }
@@ -102,9 +115,29 @@ final class SearchCommand {
   static final class Prefetch {
     private final ImapSession s;
     private final Map<Long, MimePart> batch = new HashMap<>();
+    private final Map<String, Optional<TextSearch.Hits>> textHits = new HashMap<>();
 
     Prefetch(ImapSession s) {
       this.s = s;
+    }
+
+    /**
+     * The backend's index verdicts for a BODY or TEXT key in this run (asked once per key and run,
+     * so a kept search sees new messages), or null if the session has no index or the index cannot
+     * help with this needle. At most one entry per search key of the command.
+     */
+    TextSearch.Hits textHits(String needle, boolean includeHeader) throws CommandFailed {
+      if (!(s.user instanceof TextSearch index)) {
+        return null;
+      }
+      String key = (includeHeader ? "TEXT " : "BODY ") + needle;
+      Optional<TextSearch.Hits> hits = textHits.get(key);
+      if (hits == null) {
+        String mailbox = s.selected.name;
+        hits = Optional.ofNullable(s.call(() -> index.searchText(mailbox, needle, includeHeader)));
+        textHits.put(key, hits);
+      }
+      return hits.orElse(null);
     }
 
     MimePart get(int msn, MessageRecord m) throws CommandFailed {
