@@ -4,159 +4,128 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.net.ServerSocket;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.epost.crypto.keyfile.ScryptParameters;
-import org.epost.post.directory.DirectoryAuthority;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * Mail between ring users with real mail clients across daemon processes (issue 15): four {@code
- * epost run} JVMs on loopback (the ring operator's node, a storer, alice's and bob's), alice
- * submitting with swaks at her node's SMTP proxy, bob reading with python3 imaplib at his node's
- * IMAP proxy.
+ * Mail between ring users with real mail clients across daemon processes (issue 15, deliverable 5):
+ * one ring of {@code epost run} JVMs on loopback shared by every test here (the operator's node,
+ * three storers, alice's and bob's nodes: six, with PAST's k = 5), alice submitting with swaks and
+ * msmtp at her node's SMTP proxy, bob reading with python3 imaplib, mbsync and neomutt at his
+ * node's IMAP proxy.
  *
- * <p>AWAITING INTEGRATION: these need the mailbox and submission packages behind the daemon's
- * {@link MailParts} seam; until {@link InstalledMailParts#get} returns them every test here is
- * skipped with that reason (the daemon, the CLI and the processes are exercised by {@link
- * DaemonLifecycleTest} and the CLI tests meanwhile).
+ * <p>A test that stops or kills a node leaves it down; the next test starts whatever is not running
+ * first. The ring's files are under {@code target/e2e/}, kept when a test fails (each daemon's
+ * standard error in {@code NAME.err}).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MailEndToEndTest {
-  @TempDir Path tmp;
-  private final List<DaemonProcess> processes = new ArrayList<>();
-  private Path passphrase;
-  private Path operator;
-  private Path storer;
-  private Path alice;
-  private Path bob;
-  private String alicePassword;
-  private String bobPassword;
-  private int aliceSmtp;
-  private int bobImap;
+  private ProcessRing ring;
+  private MailClients clients;
+  private boolean failed;
+
+  @RegisterExtension
+  final TestWatcher watcher =
+      new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+          failed = true;
+        }
+      };
+
+  @BeforeAll
+  void ring() throws Exception {
+    String missing = MailClients.missing();
+    assumeTrue(missing == null, missing);
+    Path root = Path.of("target", "e2e", "mail-" + System.currentTimeMillis()).toAbsolutePath();
+    ring = ProcessRing.create(root, "ring.test");
+    for (int i = 1; i <= 3; i++) {
+      ring.member("storer" + i, false);
+    }
+    ring.member("alice", true);
+    ring.member("bob", true);
+    clients = new MailClients(root.resolve("clients"));
+    ring.startAll();
+  }
 
   @BeforeEach
-  void ring() throws Exception {
-    assumeTrue(
-        InstalledMailParts.get().isPresent(),
-        "awaiting integration: " + InstalledMailParts.MISSING);
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/swaks")), "swaks is not installed");
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed");
-    passphrase = tmp.resolve("passphrase");
-    Files.writeString(passphrase, "e2e\n");
-    char[] pass = "e2e".toCharArray();
-    SecureRandom random = new SecureRandom();
-    ScryptParameters fast = new ScryptParameters(10, 8, 1);
-    operator = tmp.resolve("operator");
-    DataDirectory op = DataDirectory.open(operator);
-    int opPort = freePort();
-    writeConfig(op, opPort, 0, 0, null);
-    var key = RingFiles.initAuthority(op, pass, random, fast);
-    DirectoryAuthority authority = RingFiles.openAuthority(op, pass, random);
-    RingFiles.Invitation inv =
-        new RingFiles.Invitation(
-            key, List.of(DaemonConfig.hostPort("127.0.0.1:" + opPort)), List.of("ring.test"));
-    RingFiles.writeInvitation(op, inv);
-    storer = member("storer", inv, null, authority, pass, random, fast);
-    aliceSmtp = freePort();
-    alice = member("alice", inv, "alice@ring.test", authority, pass, random, fast);
-    bobImap = freePort();
-    bob = member("bob", inv, "bob@ring.test", authority, pass, random, fast);
-    alicePassword =
-        Enrolments.proxyPassword(DataDirectory.open(alice).account("alice@ring.test"), random);
-    bobPassword =
-        Enrolments.proxyPassword(DataDirectory.open(bob).account("bob@ring.test"), random);
-    start("operator", operator);
-    start("storer", storer);
-    start("alice", alice);
-    start("bob", bob);
+  void everyNodeRuns() throws Exception {
+    ring.startAll();
   }
 
-  private Path member(
-      String name,
-      RingFiles.Invitation inv,
-      String address,
-      DirectoryAuthority authority,
-      char[] pass,
-      SecureRandom random,
-      ScryptParameters scrypt)
-      throws Exception {
-    Path p = tmp.resolve(name);
-    DataDirectory d = DataDirectory.open(p);
-    RingFiles.writeInvitation(d, inv);
-    int imap = name.equals("bob") ? bobImap : freePort();
-    int smtp = name.equals("alice") ? aliceSmtp : freePort();
-    writeConfig(d, freePort(), imap, smtp, inv);
-    if (address != null) {
-      Enrolments.Result r = Enrolments.enrol(d, address, pass, null, random, scrypt);
-      Enrolments.writeEntry(
-          r.account().entryFile(),
-          Enrolments.sign(authority, Files.readAllBytes(r.account().requestFile())));
-    }
-    return p;
-  }
-
-  private static void writeConfig(DataDirectory d, int node, int imap, int smtp, Object inv)
-      throws IOException {
-    Map<DaemonConfig.Key, String> m = new LinkedHashMap<>();
-    m.put(DaemonConfig.Key.NODE_LISTEN, "127.0.0.1:" + node);
-    m.put(DaemonConfig.Key.IMAP_LISTEN, "127.0.0.1:" + imap);
-    m.put(DaemonConfig.Key.SMTP_LISTEN, "127.0.0.1:" + smtp);
-    m.put(DaemonConfig.Key.NODE_QUOTA, "256m");
-    m.put(DaemonConfig.Key.NODE_READY_TIMEOUT, "60");
-    Files.writeString(d.configFile(), DaemonConfig.sample(m), StandardCharsets.UTF_8);
-  }
-
-  private DaemonProcess start(String name, Path data) throws Exception {
-    DaemonProcess p = DaemonProcess.start(name, data, passphrase);
-    processes.add(p);
-    p.await("epost running", 90);
-    return p;
-  }
-
-  private DaemonProcess process(String name) {
-    for (int i = processes.size() - 1; i >= 0; i--) {
-      if (processes.get(i).name.equals(name)) {
-        return processes.get(i);
-      }
-    }
-    throw new IllegalArgumentException(name);
-  }
-
-  @AfterEach
+  @AfterAll
   void stop() throws Exception {
-    for (DaemonProcess p : processes) {
-      p.close();
+    if (ring != null) {
+      ring.keepFiles = failed;
+      ring.close();
     }
+  }
+
+  private ProcessRing.Member alice() {
+    return ring.get("alice");
+  }
+
+  private ProcessRing.Member bob() {
+    return ring.get("bob");
+  }
+
+  private MailClients.Result swaks(String subject) throws Exception {
+    return clients.swaks(
+        alice().smtpPort,
+        alice().address,
+        alice().password,
+        bob().address,
+        subject,
+        "hello bob, from alice's node");
+  }
+
+  private MailClients.Result bobWaits(String subject, int seconds) throws Exception {
+    return clients.imap(
+        bob().imapPort,
+        bob().address,
+        bob().password,
+        seconds + 30,
+        "wait",
+        subject,
+        String.valueOf(seconds));
   }
 
   @Test
+  @Order(1)
   void aliceSubmitsWithSwaksAndBobReadsWithImaplib() throws Exception {
     String subject = "e2e-" + System.nanoTime();
-    assertEquals(0, swaks(subject), "swaks got 250");
-    Result r = imap("wait", subject, 60);
-    assertEquals(0, r.code, r.out);
-    assertTrue(r.out.startsWith("found "), r.out);
+    MailClients.Result s = swaks(subject);
+    assertEquals(0, s.code(), s.out());
+    MailClients.Result r = bobWaits(subject, 60);
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().startsWith("found "), r.out());
   }
 
   @Test
+  @Order(2)
   void bobsIdleClientSeesTheNewMessage() throws Exception {
     String subject = "idle-" + System.nanoTime();
-    Process idle = imapProcess("idle", subject, 60);
-    var out = new java.io.BufferedReader(new java.io.InputStreamReader(idle.getInputStream()));
+    Process idle =
+        clients.imapProcess(bob().imapPort, bob().address, bob().password, "idle", subject, "60");
+    var out = new BufferedReader(new InputStreamReader(idle.getInputStream()));
     assertEquals("idling", out.readLine());
-    assertEquals(0, swaks(subject));
+    MailClients.Result s = swaks(subject);
+    assertEquals(0, s.code(), s.out());
     assertTrue(idle.waitFor(60, TimeUnit.SECONDS), "IDLE saw an EXISTS within 60 s");
     String rest = new String(idle.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, idle.exitValue(), rest);
@@ -164,96 +133,30 @@ class MailEndToEndTest {
   }
 
   @Test
+  @Order(20)
   void bobsNodeDownDuringTheSendGetsTheMessageWhenBack() throws Exception {
-    assertEquals(143, process("bob").stop(), "bob's daemon stops cleanly on SIGTERM");
+    assertEquals(143, ring.stop("bob"), "bob's daemon stops cleanly on SIGTERM");
     String subject = "offline-" + System.nanoTime();
-    assertEquals(0, swaks(subject), "the ring takes the message while bob is away");
-    start("bob", bob);
-    Result r = imap("wait", subject, 90);
-    assertEquals(0, r.code, r.out);
+    MailClients.Result s = swaks(subject);
+    assertEquals(0, s.code(), "the ring takes the message while bob is away: " + s.out());
+    ring.start("bob");
+    MailClients.Result r = bobWaits(subject, 90);
+    assertEquals(0, r.code(), r.out());
   }
 
   @Test
+  @Order(21)
   void sigkillOfAlicesNodeRightAfter250LosesNothing() throws Exception {
     String subject = "kill-" + System.nanoTime();
-    assertEquals(0, swaks(subject));
-    process("alice").kill(); // SIGKILL right after the 250
-    Result r = imap("wait", subject, 30);
-    if (r.code != 0) {
+    MailClients.Result s = swaks(subject);
+    assertEquals(0, s.code(), s.out());
+    ring.kill("alice"); // SIGKILL right after the 250
+    MailClients.Result r = bobWaits(subject, 30);
+    if (r.code() != 0) {
       // acknowledged into alice's local outbox: it drains when her node is back
-      start("alice", alice);
-      r = imap("wait", subject, 90);
+      ring.start("alice");
+      r = bobWaits(subject, 90);
     }
-    assertEquals(0, r.code, "the acknowledged message reached bob: " + r.out);
-  }
-
-  // ---- the clients ----
-
-  private int swaks(String subject) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "/usr/bin/swaks",
-                "--server",
-                "127.0.0.1:" + aliceSmtp,
-                "--auth",
-                "PLAIN",
-                "--auth-user",
-                "alice@ring.test",
-                "--auth-password",
-                alicePassword,
-                "--from",
-                "alice@ring.test",
-                "--to",
-                "bob@ring.test",
-                "--header",
-                "Subject: " + subject,
-                "--body",
-                "hello bob, from alice's node",
-                "--timeout",
-                "60")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(90, TimeUnit.SECONDS));
-    if (p.exitValue() != 0) {
-      System.out.println(out);
-    }
-    return p.exitValue();
-  }
-
-  record Result(int code, String out) {}
-
-  private Process imapProcess(String mode, String subject, int timeout) throws IOException {
-    Path script = tmp.resolve("imap_client.py");
-    if (!Files.exists(script)) {
-      try (var in = getClass().getResourceAsStream("/e2e/imap_client.py")) {
-        Files.write(script, in.readAllBytes());
-      }
-    }
-    return new ProcessBuilder(
-            "/usr/bin/python3",
-            script.toString(),
-            mode,
-            "127.0.0.1",
-            String.valueOf(bobImap),
-            "bob@ring.test",
-            bobPassword,
-            subject,
-            String.valueOf(timeout))
-        .redirectErrorStream(true)
-        .start();
-  }
-
-  private Result imap(String mode, String subject, int timeout) throws Exception {
-    Process p = imapProcess(mode, subject, timeout);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(timeout + 30L, TimeUnit.SECONDS);
-    return new Result(p.exitValue(), out.trim());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    assertEquals(0, r.code(), "the acknowledged message reached bob: " + r.out());
   }
 }
