@@ -10,6 +10,8 @@ usage: imap_client.py wait HOST PORT USER PASS SUBJECT TIMEOUT
        imap_client.py fetch HOST PORT USER PASS SUBJECT TIMEOUT
          as wait, then prints 'part NAME SIZE SHA256' for every attachment of the message and
          'text SHA256' of its first text/plain body
+       imap_client.py arrived HOST PORT USER PASS SUBJECT TIMEOUT
+         as wait, but reads no body (the header search answers from the metadata index)
        imap_client.py flags HOST PORT USER PASS SUBJECT
          prints 'flags UID (FLAGS...)' of the newest INBOX message with SUBJECT
        imap_client.py folder HOST PORT USER PASS VERB NAME [NEW]
@@ -36,6 +38,21 @@ def find(m, subject):
         return None
     uids = data[0].split()
     return uids[-1].decode() if uids else None
+
+
+def arrived(host, port, user, password, subject, timeout):
+    m = login(host, port, user, password)
+    end = time.time() + float(timeout)
+    while time.time() < end:
+        m.select("INBOX", readonly=True)
+        uid = find(m, subject)
+        if uid:
+            print("arrived", uid, flush=True)
+            m.logout()
+            return 0
+        time.sleep(0.5)
+    print("timeout", flush=True)
+    return 1
 
 
 def wait(host, port, user, password, subject, timeout):
@@ -155,5 +172,5 @@ def idle(host, port, user, password, subject, timeout):
 
 if __name__ == "__main__":
     mode = sys.argv[1]
-    modes = {"wait": wait, "idle": idle, "fetch": fetch, "flags": flags, "folder": folder}
+    modes = {"wait": wait, "idle": idle, "fetch": fetch, "arrived": arrived, "flags": flags, "folder": folder}
     sys.exit(modes[mode](*sys.argv[2:]))

@@ -154,7 +154,7 @@ final class MailClients {
         String.join(
             "\n",
             "defaults",
-            "auth on",
+            "auth plain",
             "tls off",
             "timeout 60",
             "logfile " + work.resolve("msmtp.log"),
@@ -235,7 +235,7 @@ final class MailClients {
             "Port " + port,
             "User " + user,
             "Pass " + password,
-            "TLSType None",
+            "SSLType None",
             "AuthMechs LOGIN",
             "Timeout 60",
             "",

@@ -138,6 +138,31 @@ final class ProcessRing implements AutoCloseable {
     return m;
   }
 
+  /**
+   * Adds a member outside the ring's trust: its own authority ({@code ring init} in its own
+   * directory) certifies its account {@code name@domain} and is its trust anchor; its node joins
+   * through the ring's bootstrap like any other. Nothing the ring's authority signed names its
+   * keys.
+   */
+  Member rogueMember(String name) throws IOException {
+    Path p = root.resolve(name);
+    DataDirectory d = DataDirectory.open(p);
+    char[] pass = PASSPHRASE.toCharArray();
+    SigningPublicKey rogueKey = RingFiles.initAuthority(d, pass, random, FAST);
+    RingFiles.writeInvitation(
+        d, new RingFiles.Invitation(rogueKey, invitation.bootstraps(), invitation.domains()));
+    int node = freePort();
+    int imap = freePort();
+    int smtp = freePort();
+    writeConfig(d, node, imap, smtp, Map.of());
+    String address = name + "@" + domain;
+    Member m = new Member(name, p, address, node, imap, smtp);
+    Enrolments.enrol(d, address, pass, pass, random, FAST); // signed by the rogue authority
+    m.password = Enrolments.proxyPassword(d.account(address), random);
+    members.put(name, m);
+    return m;
+  }
+
   static void writeConfig(
       DataDirectory d, int node, int imap, int smtp, Map<DaemonConfig.Key, String> extra)
       throws IOException {
