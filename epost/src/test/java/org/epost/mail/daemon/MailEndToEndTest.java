@@ -35,9 +35,13 @@ import org.junit.jupiter.api.extension.TestWatcher;
 /**
  * Mail between ring users with real mail clients across daemon processes (issue 15, deliverable 5):
  * one ring of {@code epost run} JVMs on loopback shared by every test here (the operator's node,
- * three storers, alice's and bob's nodes: six, with PAST's k = 5), alice submitting with swaks and
+ * five storers, alice's and bob's nodes: eight, with PAST's k = 5), alice submitting with swaks and
  * msmtp at her node's SMTP proxy, bob reading with python3 imaplib, mbsync and neomutt at his
  * node's IMAP proxy.
+ *
+ * <p>Issue 14's real-node test is here too: eight node processes, bob's node down during the send,
+ * alice's SIGKILLed right after the store completed (the daemon's SMTP submission is the command on
+ * post-core).
  *
  * <p>A test that stops or kills a node leaves it down; the next test starts whatever is not running
  * first. The ring's files are under {@code target/e2e/}, kept when a test fails (each daemon's
@@ -46,7 +50,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MailEndToEndTest {
-  private static final List<String> STORERS = List.of("storer1", "storer2", "storer3");
+  private static final List<String> STORERS =
+      List.of("storer1", "storer2", "storer3", "storer4", "storer5");
   private ProcessRing ring;
   private Path maildir;
   private MailClients clients;
@@ -373,11 +378,11 @@ class MailEndToEndTest {
     assertEquals(0, arrived.code(), arrived.out());
     List<String> holders = new ArrayList<>();
     for (String s : STORERS) {
-      if (pastBytes(s) - before.get(s) >= data.length / 2) {
-        holders.add(s); // stores at least half the attachment's blocks
+      if (pastBytes(s) - before.get(s) >= data.length / 4) {
+        holders.add(s); // stores a good share of the attachment's blocks
       }
     }
-    assertTrue(holders.size() >= 2, "k = 5 of six nodes: storers holding it " + holders);
+    assertTrue(holders.size() >= 2, "k = 5 of eight nodes: storers holding it " + holders);
     ring.kill(holders.get(0));
     ring.kill(holders.get(1));
     MailClients.Result r =
@@ -408,7 +413,7 @@ class MailEndToEndTest {
             subject,
             "from outside the ring's trust",
             List.of());
-    assertTrue(s.code() != 0, "swaks was refused: " + s.out());
+    assertTrue(s.out().contains("<** 550 5.1.1 <" + bob().address + ">"), s.out());
     MailClients.Result t =
         clients.swaks(
             mallory.smtpPort,
@@ -427,7 +432,6 @@ class MailEndToEndTest {
     MailClients.Result r = bobWaits(subject, 2);
     assertEquals(1, r.code(), "nothing from mallory in bob's INBOX: " + r.out());
     ring.stop("mallory");
-    System.out.println("forged: " + s.out().lines().filter(l -> l.startsWith("<**")).toList());
   }
 
   /**
