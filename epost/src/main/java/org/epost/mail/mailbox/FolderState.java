@@ -48,8 +48,12 @@ final class FolderState extends LoggedState {
     this.expungeHistory = expungeHistory;
   }
 
+  /**
+   * HIGHESTMODSEQ: 1 for a folder without operations, the newest operation's MODSEQ after (ADR
+   * 0110: operation number + 2, so that the first change is above what an empty folder shows).
+   */
   long highestModSeq() {
-    return Math.max(1, sequence);
+    return sequence + 1;
   }
 
   @Override
@@ -63,7 +67,7 @@ final class FolderState extends LoggedState {
 
   @Override
   void apply(Object op, boolean live, Effects fx) {
-    long modSeq = sequence + 1;
+    long modSeq = sequence + 2; // above highestModSeq() before this operation
     if (op instanceof Ops.Add a) {
       if (a.uid() < uidNext || messages.containsKey(a.uid())) {
         return; // never reuse or reorder UIDs

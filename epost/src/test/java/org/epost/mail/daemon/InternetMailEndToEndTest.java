@@ -52,15 +52,15 @@ class InternetMailEndToEndTest {
   private static final String SMARTHOST_USER = "relay-user";
 
   @TempDir static Path tmp;
-  private ProcessRing ring;
+  private InternetTestRing ring;
   private Process smarthost;
   private Path smarthostSpool;
   private Process plainSmarthost;
   private Path plainSpool;
-  private ProcessRing.Member alice;
-  private ProcessRing.Member bob;
-  private ProcessRing.Member gateway;
-  private ProcessRing.Member erin;
+  private InternetTestRing.Member alice;
+  private InternetTestRing.Member bob;
+  private InternetTestRing.Member gateway;
+  private InternetTestRing.Member erin;
   private int gatewayPort;
 
   @BeforeAll
@@ -73,7 +73,7 @@ class InternetMailEndToEndTest {
         python("-c", "import aiosmtpd").waitFor() == 0,
         "python3-aiosmtpd is not installed (.ci/packages/epost.txt)");
     smarthostSpool = Files.createDirectories(tmp.resolve("smarthost-spool"));
-    int smarthostPort = ProcessRing.freePort();
+    int smarthostPort = InternetTestRing.freePort();
     smarthost =
         python(
             script("smarthost.py").toString(),
@@ -84,7 +84,7 @@ class InternetMailEndToEndTest {
     String ready = new BufferedReader(new InputStreamReader(smarthost.getInputStream())).readLine();
     assertEquals("ready", ready, "the smarthost started");
     plainSpool = Files.createDirectories(tmp.resolve("plain-spool"));
-    int plainPort = ProcessRing.freePort();
+    int plainPort = InternetTestRing.freePort();
     plainSmarthost =
         python(
             script("smarthost.py").toString(),
@@ -98,7 +98,7 @@ class InternetMailEndToEndTest {
     Path smarthostPassword = tmp.resolve("smarthost-password");
     Files.writeString(smarthostPassword, "smarthost-secret\n");
 
-    ring = new ProcessRing(tmp);
+    ring = new InternetTestRing(tmp);
     alice =
         ring.member(
             "alice",
@@ -128,7 +128,7 @@ class InternetMailEndToEndTest {
                 "127.0.0.1",
                 DaemonConfig.Key.SMARTHOST_PORT,
                 String.valueOf(plainPort)));
-    gatewayPort = ProcessRing.freePort();
+    gatewayPort = InternetTestRing.freePort();
     ring.start(ring.operator());
     ring.start(alice);
     ring.start(bob);
@@ -291,7 +291,7 @@ class InternetMailEndToEndTest {
     return submit(alice, ALICE, file, recipients);
   }
 
-  private Result submit(ProcessRing.Member m, String user, Path file, String... recipients)
+  private Result submit(InternetTestRing.Member m, String user, Path file, String... recipients)
       throws Exception {
     List<String> args = new ArrayList<>();
     args.add(script("submit.py").toString());
@@ -331,7 +331,7 @@ class InternetMailEndToEndTest {
     return run(p, 90, null);
   }
 
-  private Result inbox(ProcessRing.Member m, String user, String marker, int timeout)
+  private Result inbox(InternetTestRing.Member m, String user, String marker, int timeout)
       throws Exception {
     Path out = tmp.resolve(user + "-" + marker + ".eml");
     Process p =
@@ -347,7 +347,7 @@ class InternetMailEndToEndTest {
     return run(p, timeout + 30, out);
   }
 
-  private String status(ProcessRing.Member m) throws Exception {
+  private String status(InternetTestRing.Member m) throws Exception {
     Process p =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

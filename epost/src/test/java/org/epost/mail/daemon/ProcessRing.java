@@ -1,143 +1,169 @@
 package org.epost.mail.daemon;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.epost.crypto.api.SigningPublicKey;
 import org.epost.crypto.keyfile.ScryptParameters;
 import org.epost.post.directory.DirectoryAuthority;
 
 /**
- * A ring of {@code epost run} processes on loopback for end-to-end tests: the operator's data
- * directory (the ring authority, the invitation for the domain {@code ring.test}, a node that
- * serves no account) and members made with {@link #member}, each with its own data directory, free
- * ports, its accounts enrolled and signed, and any further configuration keys. Every key file has
- * the one passphrase in {@link #passphraseFile}; scrypt is cheap (tests only).
+ * A ring of {@code epost run} processes on loopback, as people set one up: the operator's node
+ * ({@code epost ring init}, the bootstrap of the invitation, no account), then one data directory
+ * per member with the invitation, an account enrolled and signed by the ring's authority for the
+ * members that have one, and free loopback ports for the node, IMAP and SMTP.
  *
- * <pre>
- * try (ProcessRing ring = new ProcessRing(tmp)) {
- *   ProcessRing.Member bob = ring.member("bob", List.of("bob@ring.test"), Map.of());
- *   ring.start(ring.operator());
- *   ring.start(bob);
- *   ... bob.imapPort(), bob.password("bob@ring.test") ...
- * }
- * </pre>
+ * <p>Everything lives under {@code root} (a folder under {@code target/}); each process's standard
+ * error is in {@code root/NAME.err}. {@link #close} SIGKILLs what still runs and, when {@link
+ * #keepFiles} is false, removes {@code root}.
  */
 final class ProcessRing implements AutoCloseable {
-  /** The ring's mail domain. */
-  static final String DOMAIN = "ring.test";
+  /** The one passphrase of every key file in the ring. */
+  static final String PASSPHRASE = "e2e";
 
-  private static final char[] PASSPHRASE = "e2e".toCharArray();
-  private static final ScryptParameters FAST = new ScryptParameters(10, 8, 1);
+  /** One data directory of the ring, its ports, and its process when it runs. */
+  static final class Member {
+    final String name;
+    final Path data;
+    final String address;
+    final int nodePort;
+    final int imapPort;
+    final int smtpPort;
+    String password;
+    DaemonProcess process;
 
-  private final Path dir;
-  private final Path passphraseFile;
-  private final SecureRandom random = new SecureRandom();
-  private final DirectoryAuthority authority;
-  private final RingFiles.Invitation invitation;
-  private final Member operator;
-  private final List<DaemonProcess> processes = new ArrayList<>();
+    Member(String name, Path data, String address, int nodePort, int imapPort, int smtpPort) {
+      this.name = name;
+      this.data = data;
+      this.address = address;
+      this.nodePort = nodePort;
+      this.imapPort = imapPort;
+      this.smtpPort = smtpPort;
+    }
 
-  /**
-   * One member's data directory.
-   *
-   * @param name the process's name (its stderr goes to {@code NAME.err} beside the directory)
-   * @param data the data directory
-   * @param imapPort where its IMAP proxy listens
-   * @param smtpPort where its SMTP submission listens
-   * @param passwords each account's proxy password
-   */
-  record Member(String name, Path data, int imapPort, int smtpPort, Map<String, String> passwords) {
-    /** The proxy password of {@code address}. */
-    String password(String address) {
-      String p = passwords.get(address);
-      if (p == null) {
-        throw new IllegalArgumentException(name + " has no account " + address);
-      }
-      return p;
+    boolean running() {
+      return process != null && process.process.isAlive();
     }
   }
 
-  /** Makes the operator's directory under {@code dir} (nothing is started). */
-  ProcessRing(Path dir) throws IOException {
-    this.dir = dir;
-    this.passphraseFile = dir.resolve("passphrase");
-    Files.writeString(passphraseFile, new String(PASSPHRASE) + "\n");
-    Path op = dir.resolve("operator");
-    DataDirectory d = DataDirectory.open(op);
-    int opPort = freePort();
-    writeConfig(d, opPort, freePort(), freePort(), Map.of());
-    var key = RingFiles.initAuthority(d, PASSPHRASE, random, FAST);
-    authority = RingFiles.openAuthority(d, PASSPHRASE, random);
-    invitation =
-        new RingFiles.Invitation(
-            key, List.of(DaemonConfig.hostPort("127.0.0.1:" + opPort)), List.of(DOMAIN));
-    RingFiles.writeInvitation(d, invitation);
-    operator = new Member("operator", op, 0, 0, Map.of());
-  }
+  final Path root;
+  final String domain;
+  final Path passphraseFile;
+  final SigningPublicKey authorityKey;
+  final RingFiles.Invitation invitation;
+  private final DirectoryAuthority authority;
+  private final Map<String, Member> members = new LinkedHashMap<>();
+  private final SecureRandom random = new SecureRandom();
+  private static final ScryptParameters FAST = new ScryptParameters(10, 8, 1);
+  boolean keepFiles;
 
-  /** The operator's node (serves no account; the ring's first bootstrap). */
-  Member operator() {
-    return operator;
-  }
-
-  /** The file with the key files' passphrase. */
-  Path passphraseFile() {
-    return passphraseFile;
+  private ProcessRing(
+      Path root,
+      String domain,
+      Path passphraseFile,
+      SigningPublicKey authorityKey,
+      DirectoryAuthority authority,
+      RingFiles.Invitation invitation) {
+    this.root = root;
+    this.domain = domain;
+    this.passphraseFile = passphraseFile;
+    this.authorityKey = authorityKey;
+    this.authority = authority;
+    this.invitation = invitation;
   }
 
   /**
-   * A member of the ring with {@code addresses} enrolled and signed, and {@code config} on top of
-   * its listen addresses (free loopback ports).
+   * Makes the operator's directory (the ring's authority and invitation) under {@code root}; add
+   * members with {@link #member}, start them with {@link #startAll}.
    */
-  Member member(String name, List<String> addresses, Map<DaemonConfig.Key, String> config)
+  static ProcessRing create(Path root, String domain) throws IOException {
+    Files.createDirectories(root);
+    Path pass = root.resolve("passphrase");
+    Files.writeString(pass, PASSPHRASE + "\n");
+    SecureRandom random = new SecureRandom();
+    Path opDir = root.resolve("operator");
+    DataDirectory op = DataDirectory.open(opDir);
+    int opPort = freePort();
+    writeConfig(op, opPort, 0, 0, Map.of());
+    SigningPublicKey key = RingFiles.initAuthority(op, PASSPHRASE.toCharArray(), random, FAST);
+    DirectoryAuthority authority = RingFiles.openAuthority(op, PASSPHRASE.toCharArray(), random);
+    RingFiles.Invitation inv =
+        new RingFiles.Invitation(
+            key, List.of(DaemonConfig.hostPort("127.0.0.1:" + opPort)), List.of(domain));
+    RingFiles.writeInvitation(op, inv);
+    ProcessRing ring = new ProcessRing(root, domain, pass, key, authority, inv);
+    ring.members.put("operator", new Member("operator", opDir, null, opPort, 0, 0));
+    return ring;
+  }
+
+  /**
+   * Adds a member named {@code name}: with an account {@code name@domain} (signed by the ring's
+   * authority) when {@code account} is true, else a node that only serves the ring.
+   */
+  Member member(String name, boolean account) throws IOException {
+    return member(name, account, Map.of());
+  }
+
+  /** As {@link #member(String, boolean)}, with extra configuration keys. */
+  Member member(String name, boolean account, Map<DaemonConfig.Key, String> extra)
       throws IOException {
-    Path p = dir.resolve(name);
+    Path p = root.resolve(name);
     DataDirectory d = DataDirectory.open(p);
     RingFiles.writeInvitation(d, invitation);
-    int imap = freePort();
-    int smtp = freePort();
-    writeConfig(d, freePort(), imap, smtp, config);
-    Map<String, String> passwords = new LinkedHashMap<>();
-    for (String address : addresses) {
-      Enrolments.Result r = Enrolments.enrol(d, address, PASSPHRASE, null, random, FAST);
+    int node = freePort();
+    int imap = account ? freePort() : 0;
+    int smtp = account ? freePort() : 0;
+    writeConfig(d, node, imap, smtp, extra);
+    String address = account ? name + "@" + domain : null;
+    Member m = new Member(name, p, address, node, imap, smtp);
+    if (account) {
+      char[] pass = PASSPHRASE.toCharArray();
+      Enrolments.Result r = Enrolments.enrol(d, address, pass, null, random, FAST);
       Enrolments.writeEntry(
           r.account().entryFile(),
           Enrolments.sign(authority, Files.readAllBytes(r.account().requestFile())));
-      passwords.put(address, Enrolments.proxyPassword(d.account(address), random));
+      m.password = Enrolments.proxyPassword(d.account(address), random);
     }
-    return new Member(name, p, imap, smtp, Map.copyOf(passwords));
+    members.put(name, m);
+    return m;
   }
 
-  /** Starts {@code epost run} on the member's directory and waits until it serves. */
-  DaemonProcess start(Member m) throws Exception {
-    return start(m, "run");
+  /**
+   * Adds a member outside the ring's trust: its own authority ({@code ring init} in its own
+   * directory) certifies its account {@code name@domain} and is its trust anchor; its node joins
+   * through the ring's bootstrap like any other. Nothing the ring's authority signed names its
+   * keys.
+   */
+  Member rogueMember(String name) throws IOException {
+    Path p = root.resolve(name);
+    DataDirectory d = DataDirectory.open(p);
+    char[] pass = PASSPHRASE.toCharArray();
+    SigningPublicKey rogueKey = RingFiles.initAuthority(d, pass, random, FAST);
+    RingFiles.writeInvitation(
+        d, new RingFiles.Invitation(rogueKey, invitation.bootstraps(), invitation.domains()));
+    int node = freePort();
+    int imap = freePort();
+    int smtp = freePort();
+    writeConfig(d, node, imap, smtp, Map.of());
+    String address = name + "@" + domain;
+    Member m = new Member(name, p, address, node, imap, smtp);
+    Enrolments.enrol(d, address, pass, pass, random, FAST); // signed by the rogue authority
+    m.password = Enrolments.proxyPassword(d.account(address), random);
+    members.put(name, m);
+    return m;
   }
 
-  /** Starts {@code epost COMMAND ARGS} on the member's directory and waits until it serves. */
-  DaemonProcess start(Member m, String command, String... args) throws Exception {
-    DaemonProcess p = DaemonProcess.start(m.name(), m.data(), passphraseFile, command, args);
-    processes.add(p);
-    p.await("epost running", 90);
-    return p;
-  }
-
-  /** The member's stderr so far (for failure messages). */
-  String errors(Member m) {
-    try {
-      return Files.readString(m.data().resolveSibling(m.name() + ".err"));
-    } catch (IOException e) {
-      return "(no stderr: " + e.getMessage() + ")";
-    }
-  }
-
-  private static void writeConfig(
+  static void writeConfig(
       DataDirectory d, int node, int imap, int smtp, Map<DaemonConfig.Key, String> extra)
       throws IOException {
     Map<DaemonConfig.Key, String> m = new LinkedHashMap<>();
@@ -150,18 +176,87 @@ final class ProcessRing implements AutoCloseable {
     Files.writeString(d.configFile(), DaemonConfig.sample(m), StandardCharsets.UTF_8);
   }
 
-  /** A loopback port free now. */
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  Member get(String name) {
+    Member m = members.get(name);
+    if (m == null) {
+      throw new IllegalArgumentException("no member " + name);
+    }
+    return m;
+  }
+
+  List<Member> members() {
+    return List.copyOf(members.values());
+  }
+
+  /** Starts every member that is not running, the operator first, each until "epost running". */
+  void startAll() throws Exception {
+    for (Member m : members.values()) {
+      if (!m.running()) {
+        start(m.name);
+      }
     }
   }
 
-  /** Stops every process started here (SIGKILL: the tests' data is thrown away). */
+  /** Starts {@code name}'s daemon and waits until it says it is running. */
+  Member start(String name) throws Exception {
+    Member m = get(name);
+    if (m.running()) {
+      throw new IllegalStateException(name + " is already running");
+    }
+    m.process = DaemonProcess.start(name, m.data, passphraseFile);
+    m.process.await("epost running", 90);
+    return m;
+  }
+
+  /** SIGTERM; the exit code (143 for a clean stop). */
+  int stop(String name) throws InterruptedException {
+    return get(name).process.stop();
+  }
+
+  /** SIGKILL, and wait until the process is gone. */
+  void kill(String name) throws InterruptedException {
+    get(name).process.kill();
+  }
+
   @Override
-  public void close() throws InterruptedException {
-    for (DaemonProcess p : processes) {
+  public void close() throws Exception {
+    List<DaemonProcess> running = new ArrayList<>();
+    for (Member m : members.values()) {
+      if (m.running()) {
+        running.add(m.process);
+      }
+    }
+    for (DaemonProcess p : running) {
+      p.process.destroyForcibly();
+    }
+    for (DaemonProcess p : running) {
       p.close();
+    }
+    if (!keepFiles) {
+      deleteTree(root);
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
     }
   }
 }
