@@ -3,9 +3,7 @@ package org.epost.mail.daemon;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.epost.mail.submit.SmtpWiring;
+import org.epost.overlay.node.api.HostPort;
 
 /**
  * The daemon's configuration: {@code DATA/epost.properties}, Java properties, every key optional
@@ -475,27 +474,10 @@ public final class DaemonConfig {
 
   /** Parses HOST:PORT (IPv6 in brackets); {@code k} names the key in the error (null: none). */
   static InetSocketAddress parseHostPort(String s, Key k) {
-    int colon = s.lastIndexOf(':');
-    if (colon <= 0) {
-      throw badValue(k, s, "HOST:PORT");
-    }
-    String host = s.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
     try {
-      port = Integer.parseInt(s.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw badValue(k, s, "HOST:PORT with a numeric port");
-    }
-    if (port < 0 || port > 65535) {
-      throw badValue(k, s, "a port between 0 and 65535");
-    }
-    try {
-      return new InetSocketAddress(InetAddress.getByName(host), port);
-    } catch (UnknownHostException e) {
-      throw badValue(k, s, "a host this machine can resolve");
+      return HostPort.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw badValue(k, s, e.getMessage());
     }
   }
 

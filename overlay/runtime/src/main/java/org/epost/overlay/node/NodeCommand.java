@@ -1,9 +1,7 @@
 package org.epost.overlay.node;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.epost.overlay.api.PastryConfig;
 import org.epost.overlay.node.api.DataDirectoryException;
+import org.epost.overlay.node.api.HostPort;
 import org.epost.overlay.node.api.NodeConfig;
 import org.epost.overlay.transport.tcp.TcpTransportConfig;
 import picocli.CommandLine;
@@ -158,28 +157,10 @@ public final class NodeCommand implements Callable<Integer> {
 
   /** HOST:PORT, HOST an IP literal or name; IPv6 in brackets. */
   static InetSocketAddress parseHostPort(String s) {
-    int colon = s.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new UserError("expected HOST:PORT, got '" + s + "'");
-    }
-    String host = s.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
     try {
-      port = Integer.parseInt(s.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new UserError("expected HOST:PORT with a numeric port, got '" + s + "'");
-    }
-    if (port < 0 || port > 65535) {
-      throw new UserError("port out of range (0..65535) in '" + s + "'");
-    }
-    try {
-      return new InetSocketAddress(InetAddress.getByName(host), port);
-    } catch (UnknownHostException e) {
-      throw new UserError(
-          "unknown host '" + host + "' in '" + s + "'; give an IP address or a name that resolves");
+      return HostPort.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("expected " + e.getMessage() + ", got '" + s + "'");
     }
   }
 
