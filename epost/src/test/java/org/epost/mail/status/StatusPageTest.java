@@ -232,6 +232,63 @@ class StatusPageTest {
     assertTrue(r.contains("id=\"past-repairs\""), r);
   }
 
+  /**
+   * Each view in headless Chromium, opened the way the tray opens it (a one-time URL, then the
+   * session cookie): the screenshot is a real rendering (large, many colours), and the overview
+   * shows the green "online" badge. Skipped only when chromium is not installed (CI installs it:
+   * .ci/packages/epost.txt).
+   */
+  @Test
+  void chromiumRendersEachView() throws Exception {
+    Path chromium = Path.of("/usr/bin/chromium");
+    assumeTrue(
+        Files.isExecutable(chromium), "chromium is not installed (apt-get install chromium)");
+    Path out = Path.of("target", "status-screenshots").toAbsolutePath();
+    Files.createDirectories(out);
+    for (String view : Pages.VIEWS) {
+      String name = view.equals("/") ? "overview" : view.substring(1);
+      Path png = out.resolve(name + ".png");
+      Files.deleteIfExists(png);
+      Process p =
+          new ProcessBuilder(
+                  chromium.toString(),
+                  "--headless",
+                  "--no-sandbox",
+                  "--disable-gpu",
+                  "--no-first-run",
+                  "--hide-scrollbars",
+                  "--user-data-dir=" + out.resolve("profile-" + name),
+                  "--window-size=1100,1300",
+                  "--screenshot=" + png,
+                  page.oneTimeUrl(view).toString())
+              .redirectErrorStream(true)
+              .redirectOutput(out.resolve(name + ".log").toFile())
+              .start();
+      assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chromium finished");
+      assertTrue(Files.size(png) > 20_000, name + ": " + Files.size(png) + " bytes");
+      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+      assertEquals(1100, img.getWidth());
+      java.util.Set<Integer> colours = new java.util.HashSet<>();
+      int online = 0;
+      int white = 0;
+      for (int y = 0; y < img.getHeight(); y += 2) {
+        for (int x = 0; x < img.getWidth(); x += 2) {
+          int rgb = img.getRGB(x, y) & 0xffffff;
+          colours.add(rgb);
+          online += rgb == 0x2f9e44 ? 1 : 0;
+          white += rgb == 0xffffff ? 1 : 0;
+        }
+      }
+      assertTrue(colours.size() > 50, name + ": " + colours.size() + " colours, a real rendering");
+      assertTrue(white > 1000, name + ": the page's white sections are drawn");
+      assertTrue(
+          colours.contains(0x24324a), name + ": the header bar is drawn (not an error page)");
+      if (name.equals("overview")) {
+        assertTrue(online > 20, "the green online badge is visible: " + online + " pixels");
+      }
+    }
+  }
+
   static String figure(String html, String id) {
     Matcher m = Pattern.compile("id=\"" + id + "\">(.*?)</(td|div|p|ul)>").matcher(html);
     assertTrue(m.find(), "no figure " + id + " in " + html);
