@@ -28,12 +28,17 @@ final class StatusCommand implements Callable<Integer> {
       description = "print a one-time URL of the local status page (valid 2 minutes, once)")
   boolean page;
 
+  @Option(
+      names = "--open",
+      description = "open the local status page in the desktop's browser (xdg-open)")
+  boolean open;
+
   @Override
   public Integer call() {
     DataDirectory d = data.existing();
     List<String> lines;
     try {
-      lines = NodeControl.call(d.nodeDir(), page ? "APP status-page /" : "STATUS", 15_000);
+      lines = NodeControl.call(d.nodeDir(), page || open ? "APP status-page /" : "STATUS", 15_000);
     } catch (IOException e) {
       throw new Epost.UserError(
           "no daemon answers for " + d + " (" + e.getMessage() + "); start it with 'epost run'", e);
@@ -42,7 +47,15 @@ final class StatusCommand implements Callable<Integer> {
       System.err.println(lines.get(0));
       return 1;
     }
-    if (page) {
+    if (open && !lines.isEmpty() && lines.get(0).startsWith("url ")) {
+      try {
+        new ProcessBuilder("xdg-open", lines.get(0).substring(4)).inheritIO().start();
+        return 0;
+      } catch (IOException e) {
+        throw new Epost.UserError("cannot start xdg-open: " + e.getMessage(), e);
+      }
+    }
+    if (page || open) {
       lines.forEach(l -> System.out.println(l.startsWith("url ") ? l.substring(4) : l));
       return 0;
     }
