@@ -76,6 +76,12 @@ final class DemoCommand implements Callable<Integer> {
       for (String line : AccountCommand.settings(u.address(), u.password(), imap, smtp)) {
         System.out.println(line);
       }
+      for (org.epost.mail.daemon.Daemon d : ring.daemons()) {
+        if (d.servedAccounts().contains(u.address()) && d.statusPage().isPresent()) {
+          System.out.println(
+              "  status page (one-time link): " + d.statusPage().get().oneTimeUrl("/"));
+        }
+      }
       System.out.println();
     }
     ring.gateway()

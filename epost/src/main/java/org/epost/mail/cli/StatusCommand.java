@@ -23,12 +23,22 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--raw", description = "print the control port's lines as they are")
   boolean raw;
 
+  @Option(
+      names = "--page",
+      description = "print a one-time URL of the local status page (valid 2 minutes, once)")
+  boolean page;
+
+  @Option(
+      names = "--open",
+      description = "open the local status page in the desktop's browser (xdg-open)")
+  boolean open;
+
   @Override
   public Integer call() {
     DataDirectory d = data.existing();
     List<String> lines;
     try {
-      lines = NodeControl.call(d.nodeDir(), "STATUS", 15_000);
+      lines = NodeControl.call(d.nodeDir(), page || open ? "APP status-page /" : "STATUS", 15_000);
     } catch (IOException e) {
       throw new Epost.UserError(
           "no daemon answers for " + d + " (" + e.getMessage() + "); start it with 'epost run'", e);
@@ -36,6 +46,18 @@ final class StatusCommand implements Callable<Integer> {
     if (!lines.isEmpty() && lines.get(0).startsWith("error")) {
       System.err.println(lines.get(0));
       return 1;
+    }
+    if (open && !lines.isEmpty() && lines.get(0).startsWith("url ")) {
+      try {
+        new ProcessBuilder("xdg-open", lines.get(0).substring(4)).inheritIO().start();
+        return 0;
+      } catch (IOException e) {
+        throw new Epost.UserError("cannot start xdg-open: " + e.getMessage(), e);
+      }
+    }
+    if (page || open) {
+      lines.forEach(l -> System.out.println(l.startsWith("url ") ? l.substring(4) : l));
+      return 0;
     }
     if (raw) {
       lines.forEach(System.out::println);
@@ -77,7 +99,13 @@ final class StatusCommand implements Callable<Integer> {
         String state = l.substring(l.indexOf(" state=") + 7);
         out.add("account   " + w[2] + " " + state + " (" + w[3].replace('=', ' ') + ")");
       } else if (l.startsWith("epost listener ") && w.length >= 4) {
-        out.add((w[2].equals("imap") ? "IMAP      " : "SMTP      ") + w[3]);
+        String name =
+            switch (w[2]) {
+              case "imap" -> "IMAP      ";
+              case "smtp" -> "SMTP      ";
+              default -> String.format("%-10s", w[2]);
+            };
+        out.add(name + w[3]);
       }
     }
     return out;

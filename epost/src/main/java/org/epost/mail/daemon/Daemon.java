@@ -101,6 +101,8 @@ public final class Daemon implements AutoCloseable {
   private String gatewayAddressName;
   private List<String> domains = List.of();
   private volatile String phase = "starting";
+  // desktop (issue 18): the local status page, when status.listen is not off
+  private volatile org.epost.mail.status.StatusPage statusPage;
 
   /** One account this daemon serves. */
   static final class LocalAccount {
@@ -245,6 +247,7 @@ public final class Daemon implements AutoCloseable {
         notServed.put(a.dir.address(), InstalledMailParts.MISSING);
       }
       LOG.log(Level.WARNING, InstalledMailParts.MISSING);
+      startStatusPage();
       phase = "running";
       return;
     }
@@ -257,7 +260,43 @@ public final class Daemon implements AutoCloseable {
       phase = "starting the listeners";
       startListeners();
     }
+    startStatusPage();
     phase = "running";
+  }
+
+  // ---- desktop (issue 18): the status page ----
+
+  /**
+   * Starts the status page on {@code status.listen} behind the node's control token; a port that is
+   * taken costs the page only (a warning), never the mail.
+   */
+  private void startStatusPage() throws IOException {
+    Optional<InetSocketAddress> at = config.statusListen();
+    if (at.isEmpty()) {
+      return;
+    }
+    String token = org.epost.mail.status.ControlToken.read(data.nodeDir());
+    try {
+      statusPage =
+          org.epost.mail.status.StatusPage.start(at.get(), token, new DaemonStatusSource(this));
+    } catch (IOException e) {
+      notServed.put(
+          "status page",
+          "cannot listen on "
+              + RingFiles.hostPort(at.get())
+              + " (status.listen): "
+              + e.getMessage());
+      LOG.log(Level.WARNING, "no status page: {0}", e.getMessage());
+    }
+  }
+
+  /** The status page, when it runs. */
+  public Optional<org.epost.mail.status.StatusPage> statusPage() {
+    return Optional.ofNullable(statusPage);
+  }
+
+  List<LocalAccount> localAccounts() {
+    return Collections.unmodifiableList(accounts);
   }
 
   private List<String> ringDomains(
@@ -544,6 +583,7 @@ public final class Daemon implements AutoCloseable {
     imapAddress().ifPresent(a -> listeners.add(new DaemonStatus.Listener("imap", a)));
     smtpAddress().ifPresent(a -> listeners.add(new DaemonStatus.Listener("smtp", a)));
     gatewayAddress().ifPresent(a -> listeners.add(new DaemonStatus.Listener("gateway", a)));
+    statusPage().ifPresent(p -> listeners.add(new DaemonStatus.Listener("status", p.address())));
     return new DaemonStatus(
         phase,
         parts.isPresent(),
@@ -565,6 +605,11 @@ public final class Daemon implements AutoCloseable {
    */
   private List<String> applicationCommand(String text) {
     String[] words = text.trim().split("\\s+", 2);
+    if (words[0].equals("status-page")) { // desktop (issue 18): a one-time URL of the page
+      return statusPage()
+          .map(p -> List.of("url " + p.oneTimeUrl(words.length == 2 ? words[1] : "/")))
+          .orElse(List.of("error the status page is off (status.listen)"));
+    }
     if (words.length != 2 || !words[0].equals("mail-status")) {
       return List.of("error usage: APP mail-status MESSAGE-ID");
     }
@@ -588,6 +633,9 @@ public final class Daemon implements AutoCloseable {
       return;
     }
     phase = "stopping";
+    if (statusPage != null) {
+      quietly("the status page", statusPage::close);
+    }
     Duration grace = config.shutdownGrace();
     if (smtpDoor != null) {
       smtpDoor.stopTaking();

@@ -120,7 +120,13 @@ public final class DaemonConfig {
         "shutdown.grace-seconds",
         "30",
         "On SIGTERM, how long submissions in flight may take to finish before they are refused"
-            + " with a 4xx reply (the client retries; nothing acknowledged is lost).");
+            + " with a 4xx reply (the client retries; nothing acknowledged is lost)."),
+    // ---- desktop (issue 18) ----
+    STATUS_LISTEN(
+        "status.listen",
+        "127.0.0.1:1180",
+        "Where the local status page listens (loopback only; 'off': no page). Open it from the"
+            + " tray or with 'epost status --page'; it wants the node's control token.");
 
     private final String name;
     private final String defaultValue;
@@ -176,6 +182,7 @@ public final class DaemonConfig {
     gatewayMessagesPerMinute();
     gatewayConnectionsPerIp();
     shutdownGrace();
+    statusListen();
   }
 
   /** Every key at its default. */
@@ -393,6 +400,19 @@ public final class DaemonConfig {
     }
     if (a.indexOf('@') <= 0 || a.indexOf('@') != a.lastIndexOf('@')) {
       throw bad(Key.GATEWAY_ACCOUNT, "an address");
+    }
+    return Optional.of(a);
+  }
+
+  /** Where the status page listens (loopback), or empty when it is off. */
+  public Optional<InetSocketAddress> statusListen() {
+    String v = get(Key.STATUS_LISTEN);
+    if (v.equalsIgnoreCase("off")) {
+      return Optional.empty();
+    }
+    InetSocketAddress a = hostPort(Key.STATUS_LISTEN);
+    if (!a.getAddress().isLoopbackAddress()) {
+      throw bad(Key.STATUS_LISTEN, "a loopback HOST:PORT (127.0.0.1 or [::1]) or 'off'");
     }
     return Optional.of(a);
   }

@@ -153,7 +153,8 @@ public final class DemoRing implements AutoCloseable {
             .with(DaemonConfig.Key.NODE_LISTEN, "127.0.0.1:0")
             .with(DaemonConfig.Key.NODE_QUOTA, "256m")
             .with(DaemonConfig.Key.NODE_READY_TIMEOUT, "60")
-            .with(DaemonConfig.Key.SHUTDOWN_GRACE, "5");
+            .with(DaemonConfig.Key.SHUTDOWN_GRACE, "5")
+            .with(DaemonConfig.Key.STATUS_LISTEN, "127.0.0.1:0");
     if (gatewayNode > 0) {
       base = base.with(DaemonConfig.Key.GATEWAY_ACCOUNTS, GATEWAY);
     }

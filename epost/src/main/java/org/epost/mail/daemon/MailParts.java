@@ -76,6 +76,11 @@ interface MailParts {
      */
     List<String> deliveryStatus(String messageId);
 
+    /** The newest {@code max} messages of the delivery ledger, newest first (status page). */
+    default List<org.epost.mail.submit.DeliveryLedger.Sent> recentSent(int max) {
+      return List.of();
+    }
+
     /**
      * Stops taking messages: a {@code deliver} in flight may finish within {@code grace}; later
      * ones, and those still running then, fail with a 4xx status (the client retries); whatever was

@@ -131,6 +131,11 @@ final class PostMailParts implements MailParts {
     }
 
     @Override
+    public List<org.epost.mail.submit.DeliveryLedger.Sent> recentSent(int max) {
+      return sender.ledger().recent(max);
+    }
+
+    @Override
     public void close(Duration grace) {
       sender.close();
     }

@@ -50,6 +50,10 @@ public final class DeliveryLedger implements AutoCloseable {
   private final Map<String, LinkedHashMap<String, RecipientState>> messages = new LinkedHashMap<>();
   private final Map<NotificationId, Link> links = new HashMap<>();
   private final Map<String, List<NotificationId>> linksOfMessage = new HashMap<>();
+
+  /** When each known message was first recorded (its submission), by Message-ID. */
+  private final Map<String, Long> firstRecorded = new HashMap<>();
+
   private FileChannel channel;
   private long records;
 
@@ -81,6 +85,32 @@ public final class DeliveryLedger implements AutoCloseable {
   /** The Message-IDs known, newest last (for the status API's listing). */
   public synchronized List<String> messageIds() {
     return List.copyOf(messages.keySet());
+  }
+
+  /**
+   * One sent message as the status page shows it.
+   *
+   * @param messageId the Message-ID, in angle brackets
+   * @param submittedMillis wall time (epoch ms) the ledger first recorded it (its acceptance)
+   * @param recipients the recipients' states, in the order they were given
+   */
+  public record Sent(String messageId, long submittedMillis, List<RecipientState> recipients) {
+    public Sent {
+      recipients = List.copyOf(recipients);
+    }
+  }
+
+  /** The newest {@code max} messages this ledger keeps, newest first. */
+  public synchronized List<Sent> recent(int max) {
+    List<Sent> out = new ArrayList<>();
+    List<String> ids = new ArrayList<>(messages.keySet());
+    for (int i = ids.size() - 1; i >= 0 && out.size() < max; i--) {
+      String id = ids.get(i);
+      LinkedHashMap<String, RecipientState> m = messages.get(id);
+      long first = firstRecorded.getOrDefault(id, 0L);
+      out.add(new Sent(id, first, List.copyOf(m.values())));
+    }
+    return out;
   }
 
   /** Records a new state; a state never moves back (a late STORED after NOTIFIED is ignored). */
@@ -148,9 +178,11 @@ public final class DeliveryLedger implements AutoCloseable {
     if (m == null) {
       m = new LinkedHashMap<>();
       messages.put(messageId, m);
+      firstRecorded.put(messageId, millis);
       while (messages.size() > maxMessages) {
         String eldest = messages.keySet().iterator().next();
         messages.remove(eldest);
+        firstRecorded.remove(eldest);
         for (NotificationId n : linksOfMessage.getOrDefault(eldest, List.of())) {
           links.remove(n);
         }
@@ -214,6 +246,11 @@ public final class DeliveryLedger implements AutoCloseable {
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
       for (Map.Entry<String, LinkedHashMap<String, RecipientState>> m : messages.entrySet()) {
+        // the first recipient as QUEUED at the submission time first, so a reload keeps it
+        RecipientState head = m.getValue().values().iterator().next();
+        long first = firstRecorded.getOrDefault(m.getKey(), head.changedAtMillis());
+        write(out, encode(m.getKey(), head.recipient(), DeliveryState.QUEUED, "", first, null));
+        n++;
         for (RecipientState s : m.getValue().values()) {
           NotificationId id = idOf.getOrDefault(m.getKey(), Map.of()).get(s.recipient());
           write(

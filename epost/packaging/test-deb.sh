@@ -1,0 +1,85 @@
+#!/bin/sh
+# Installs the .deb for real with dpkg -i into a throwaway root and checks it (ADR 0132): a private
+# mount namespace with an overlay of / (writes go to a temporary upper layer, the machine's / is
+# untouched) and a fresh network namespace (only loopback), chrooted. Needs root.
+#
+#   epost/packaging/build-deb.sh && epost/packaging/test-deb.sh
+#
+# Checks: dpkg -i runs the maintainer scripts; epost on PATH; --version; the user unit verifies;
+# the desktop entry; 'epost ring init' makes an owner-only data directory and key file; 'epost run'
+# starts from the package and 'epost status' answers; 'epost demo' serves mail (swaks -> IMAP);
+# dpkg -r removes the program and keeps ~/.epost; dpkg -P likewise keeps it.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+deb=$(ls "$here"/../target/deb/epost_*.deb | head -1)
+[ "$(id -u)" = 0 ] || { echo "needs root (mount and network namespaces)" >&2; exit 2; }
+tmp=$(mktemp -d /tmp/epost-deb-test.XXXXXX)
+mkdir -p "$tmp/upper" "$tmp/work" "$tmp/root"
+cp "$deb" "$tmp/upper/epost.deb"
+cat > "$tmp/upper/inside.sh" <<'INSIDE'
+set -eu
+step() { echo "== $*"; }
+ip link set lo up
+step "dpkg -i"
+dpkg -i /epost.deb
+test -L /usr/bin/epost && test -f /usr/lib/systemd/user/epost.service && test -f /usr/share/applications/epost.desktop
+step "epost --version"
+epost --version
+step "systemd-analyze verify (the unit's syntax, checked in system mode: no user manager here)"
+cp /usr/lib/systemd/user/epost.service /tmp/epost.service
+systemd-analyze verify /tmp/epost.service && echo "unit verifies"
+grep -E "^(ExecStart|Restart|WantedBy)=" /usr/lib/systemd/user/epost.service
+step "desktop entry"
+grep -E "^(Exec|Categories)=" /usr/share/applications/epost.desktop
+step "ring init as an ordinary user: owner-only data and key"
+useradd -m -d /home/tester tester
+printf 'correct horse\n' > /home/tester/pass; chown tester /home/tester/pass
+as() { runuser -u tester -- env HOME=/home/tester "$@"; }
+as epost ring init --domain ring.test --listen 127.0.0.1:7611 --passphrase-file /home/tester/pass >/dev/null
+as epost enrol alice@ring.test --passphrase-file /home/tester/pass >/dev/null
+d=/home/tester/.epost
+ls -la $d $d/accounts/alice@ring.test | grep -v "^total"
+# owner-only: every directory 0700 (nothing below is reachable by others), the secrets 0600
+bad=$(find $d -type d -perm /077; find $d \( -name '*.key' -o -name proxy-password \) -perm /077)
+[ -z "$bad" ] || { echo "open to others: $bad"; exit 1; }
+[ "$(stat -c %U $d)" = tester ] || exit 1
+echo "owner-only: every directory under $d is 0700, user.key and proxy-password 0600"
+step "epost run (the installed launcher) and epost status"
+printf 'status.listen = 127.0.0.1:0\n' >> $d/epost.properties
+as epost run --passphrase-file /home/tester/pass > /tmp/run.log 2>&1 &
+pid=$!
+for i in $(seq 1 120); do grep -q "^epost running" /tmp/run.log && break; sleep 0.5; done
+grep -q "^epost running" /tmp/run.log || { cat /tmp/run.log; exit 1; }
+grep -v " INFO \| WARNING " /tmp/run.log
+as epost status
+as epost status --page | grep '^http://127.0.0.1:.*/login?ticket='
+kill -TERM $pid; wait $pid || true
+step "epost demo from the package, a mail through it"
+epost demo --imap-port 21143 --smtp-port 21587 > /tmp/demo.log 2>&1 &
+pid=$!
+for i in $(seq 1 120); do grep -q "^ready in" /tmp/demo.log && break; sleep 0.5; done
+grep "^ready in" /tmp/demo.log
+pw=$(sed -n 's/.*alice@epost.demo.*imap_pass="\([^"]*\)".*/\1/p' /tmp/demo.log | head -1)
+swaks --server 127.0.0.1:21587 --auth PLAIN --auth-user alice@epost.demo --auth-password "$pw" \
+  --from alice@epost.demo --to bob@epost.demo --header "Subject: from the package" --body hi \
+  | grep -E "^<- +250 .*(queued|Ok|accepted)|^<- +250 " | tail -1
+kill -TERM $pid; wait $pid || true
+step "dpkg -r keeps the mail data"
+dpkg -r epost
+test ! -e /usr/bin/epost && test ! -e /usr/lib/systemd/user/epost.service && test ! -d /opt/epost/bin
+ls /home/tester/.epost/accounts/alice@ring.test/ | grep -q key
+echo "data kept: $(ls /home/tester/.epost)"
+step "dpkg -P"
+dpkg -P epost
+test -d /home/tester/.epost/accounts/alice@ring.test
+echo "data still kept after purge"
+echo "ALL STEPS PASSED"
+INSIDE
+status=0
+unshare -m -n sh -c "
+  mount -t overlay overlay -o lowerdir=/,upperdir=$tmp/upper,workdir=$tmp/work $tmp/root &&
+  mount -t proc proc $tmp/root/proc && mount --rbind /dev $tmp/root/dev &&
+  mount -t tmpfs tmpfs $tmp/root/tmp && mount -t tmpfs tmpfs $tmp/root/home &&
+  chroot $tmp/root sh /inside.sh" || status=$?
+rm -rf "$tmp"
+exit $status
