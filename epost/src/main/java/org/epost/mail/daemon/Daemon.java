@@ -317,12 +317,16 @@ public final class Daemon implements AutoCloseable {
       throws IOException, InterruptedException {
     MailParts mp = parts.orElseThrow();
     String device = Enrolments.device(a.dir);
+    // Exclusive: the node runtime holds this data directory's lock (DATA/node/lock) for the
+    // process's lifetime, so no other process uses the account's state and any earlier one has
+    // ended; after a crash her logs are taken over at once, not after the quiet period (ADR 0108).
     PostNode.UserState state =
-        PostNode.UserState.onDisk(
+        PostNode.UserState.onDiskExclusive(
             a.dir.postState(),
             disk,
             onLoop(() -> node.overlay().environment().scheduler()),
-            POST_CONFIG);
+            POST_CONFIG,
+            new SecureRandom());
     a.user =
         onLoop(() -> post.attach(a.identity, a.entry.certificate(), device, state, a.listener));
     if (!java.nio.file.Files.exists(a.dir.enrolledMarker())) {

@@ -27,4 +27,19 @@ public interface LogLocalState {
 
   /** Replaces the value under {@code key}; completes once durable. */
   CompletionStage<Void> write(String key, byte[] value);
+
+  /**
+   * The identity of this installation of the state (32 bytes) if its holder uses it
+   * <em>exclusively</em>, else null (the default, and the simulation's memory state). Exclusive
+   * means: no other object, in this process or another, uses the same storage while this one lives,
+   * and whatever used it before has ended (a real node holds its data directory's lock for its
+   * process's lifetime, and the operating system releases it only when that process is gone). The
+   * identity is the same for the same storage on the same machine and differs for a copy of it
+   * elsewhere (another path, another machine). A log writer records it with its session and, after
+   * a crash of the previous session of the same installation, takes its logs over at once instead
+   * of waiting the quiet period (ADR 0108).
+   */
+  default byte[] exclusiveIdentity() {
+    return null;
+  }
 }

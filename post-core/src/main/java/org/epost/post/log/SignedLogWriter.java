@@ -26,15 +26,20 @@ import org.epost.post.api.LogWriter;
  * first confirms the newest head from a read quorum, then builds on the newest of that head and the
  * head this node last signed, and refuses to build on a head another live session wrote.
  *
- * <p>Local record ({@code log-writer/<id>}): context {@code "epost/log-writer"} v1, 1 session nonce
+ * <p>Local record ({@code log-writer/<id>}): context {@code "epost/log-writer"} v2, 1 session nonce
  * of the session that last signed a head here (16), 2 released (u8: 1 after a clean close), 3 that
- * head's signed encoding. It is made durable before the head is inserted, so a node never forgets a
- * version it may have published and never signs a second head with that version.
+ * head's signed encoding, 4 the installation identity of the local state that session held
+ * exclusively (32 bytes), or nothing if it did not hold it exclusively (ADR 0108). Version 1
+ * (fields 1-3) is still read, as a record without an identity. It is made durable before the head
+ * is inserted, so a node never forgets a version it may have published and never signs a second
+ * head with that version.
  */
 final class SignedLogWriter implements LogWriter {
   private record Pending(byte[] op, CompletableFuture<Long> done) {}
 
   private static final String RECORD_CONTEXT = "epost/log-writer";
+  private static final int RECORD_VERSION = 2;
+  private static final int IDENTITY_BYTES = 32;
 
   private final SignedLogs logs;
   private final LogId id;
@@ -52,6 +57,8 @@ final class SignedLogWriter implements LogWriter {
   private SignedObject recHead;
   private byte[] recSession;
   private boolean recReleased;
+  private byte[] recIdentity; // the installation the recorded session held exclusively, or null
+  private final byte[] identity; // this session's, or null: not held exclusively
   private long appSequence;
 
   SignedLogWriter(SignedLogs logs, LogId id, LogApplication app) {
@@ -61,13 +68,19 @@ final class SignedLogWriter implements LogWriter {
     this.headId = SignedLogs.headId(id);
     this.crypto = logs.crypto(id);
     this.recordKey = SignedLogs.key("log-writer", id);
+    byte[] own = logs.local.exclusiveIdentity();
+    this.identity = own != null && own.length == IDENTITY_BYTES ? own : null;
     byte[] rec = logs.local.read(recordKey);
     if (rec != null) {
       try {
-        CanonicalReader r = CanonicalReader.open(rec, RECORD_CONTEXT, 1);
+        CanonicalReader r = openRecord(rec);
         recSession = r.bytes(1, Head.SESSION_BYTES);
         recReleased = r.u8(2) == 1;
         recHead = SignedObject.decode(r.bytes(3, 1, rec.length));
+        if (r.version() >= 2) {
+          byte[] ident = r.bytes(4, 0, IDENTITY_BYTES);
+          recIdentity = ident.length == IDENTITY_BYTES ? ident : null;
+        }
         r.end();
         appSequence = SignedLogs.decodeHead(id, recHead).sequence();
       } catch (CryptoException | CompletionException e) {
@@ -252,8 +265,18 @@ final class SignedLogWriter implements LogWriter {
       throw new CompletionException(fencedError());
     }
     boolean ownPrevious = recSession != null && Arrays.equals(newest.session(), recSession);
+    // The previous session of this installation, held exclusively then and now: its process has
+    // ended (whoever holds the installation exclusively now made sure of it), so it is not a live
+    // writer to wait for. A copy of the directory elsewhere has another identity (ADR 0108).
+    boolean ownPreviousEnded =
+        ownPrevious
+            && identity != null
+            && recIdentity != null
+            && Arrays.equals(identity, recIdentity);
     long silent = logs.env.clock().wallMillis() - newest.wallMillis();
-    if (!(ownPrevious && recReleased) && silent < logs.config.takeoverQuietMillis()) {
+    if (!(ownPrevious && recReleased)
+        && !ownPreviousEnded
+        && silent < logs.config.takeoverQuietMillis()) {
       logs.counters.writerConflicts++;
       throw new CompletionException(
           new LogException.WriterConflict(
@@ -266,6 +289,12 @@ final class SignedLogWriter implements LogWriter {
                   + id.device()
                   + (ownPrevious
                       ? ", the previous session of this node, which did not stop cleanly"
+                          + (identity == null
+                              ? " (this node does not hold its log state exclusively)"
+                              : recIdentity == null
+                                  ? " (and did not hold its log state exclusively)"
+                                  : " in another copy of this data directory (another path or"
+                                      + " machine)")
                       : ", which is not this node's (this is session "
                           + HexFormat.of().formatHex(logs.session, 0, 4)
                           + ")")
@@ -505,10 +534,24 @@ final class SignedLogWriter implements LogWriter {
 
   /** This session's local record of {@code head} (see the class comment). */
   private byte[] record(SignedObject head, boolean released) {
-    return CanonicalWriter.start(RECORD_CONTEXT, 1)
+    return CanonicalWriter.start(RECORD_CONTEXT, RECORD_VERSION)
         .bytes(1, logs.session)
         .u8(2, released ? 1 : 0)
         .bytes(3, head.encode())
+        .bytes(4, identity == null ? new byte[0] : identity)
         .toByteArray();
+  }
+
+  /** Opens a local record of the current version or of version 1 (no identity). */
+  private static CanonicalReader openRecord(byte[] rec) throws CryptoException {
+    try {
+      return CanonicalReader.open(rec, RECORD_CONTEXT, RECORD_VERSION);
+    } catch (CryptoException e) {
+      try {
+        return CanonicalReader.open(rec, RECORD_CONTEXT, 1);
+      } catch (CryptoException e1) {
+        throw e;
+      }
+    }
   }
 }

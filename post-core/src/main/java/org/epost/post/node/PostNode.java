@@ -2,6 +2,7 @@ package org.epost.post.node;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -119,6 +120,28 @@ public final class PostNode {
         throws IOException {
       return new UserState(
           new FileLogLocalState(dir.resolve("logs"), disk, loop),
+          NotifyLocalState.onDisk(dir.resolve("notify"), disk, loop, config.notification()),
+          FileLeaseLedger.open(
+              dir.resolve("leases"), disk, loop, config.store().maxLedgerEntries()));
+    }
+
+    /**
+     * {@link #onDisk} for a caller that holds {@code dir} <em>exclusively</em>: no other process
+     * uses it while the returned state lives, every earlier user of it has ended, and this process
+     * opens it once (the epost daemon: its node runtime holds the data directory's lock for the
+     * process's lifetime). The log state is then {@link FileLogLocalState#openExclusive}: after a
+     * crash of this node (SIGKILL, power cut), the restarted node takes its logs over at once
+     * instead of waiting the quiet period, while a copy of the directory at another path or on
+     * another machine still waits it (ADR 0108). {@code random} makes the installation marker the
+     * first time. Threading as {@link #onDisk}.
+     *
+     * @throws IOException if a file cannot be read or created, or is corrupt
+     */
+    public static UserState onDiskExclusive(
+        Path dir, Executor disk, Scheduler loop, Config config, SecureRandom random)
+        throws IOException {
+      return new UserState(
+          FileLogLocalState.openExclusive(dir.resolve("logs"), disk, loop, random),
           NotifyLocalState.onDisk(dir.resolve("notify"), disk, loop, config.notification()),
           FileLeaseLedger.open(
               dir.resolve("leases"), disk, loop, config.store().maxLedgerEntries()));
