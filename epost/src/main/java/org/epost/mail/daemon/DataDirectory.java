@@ -1,15 +1,14 @@
 package org.epost.mail.daemon;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.epost.post.api.MailAddress;
+import org.epost.post.disk.AtomicFiles;
 
 /**
  * One daemon's data directory (ADR 0120), owner-only (0700):
@@ -125,32 +124,8 @@ public final class DataDirectory {
    * by the owner only when {@code secret}, else 0644.
    */
   static void writeAtomically(Path file, byte[] bytes, boolean secret) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    createPrivateDirectory(parent);
-    Path tmp =
-        Files.createTempFile(
-            parent,
-            file.getFileName().toString(),
-            ".tmp",
-            PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
-    try {
-      try (var ch =
-          java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    createPrivateDirectory(file.toAbsolutePath().getParent());
+    AtomicFiles.replace(file, bytes, secret);
   }
 
   /** Reads a small file, refusing one over {@code max} bytes. */

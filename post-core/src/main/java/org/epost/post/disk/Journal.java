@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -368,51 +366,37 @@ public final class Journal {
     b.put(r);
   }
 
-  /** Writes a whole journal crash-safely: temp file, force, atomic rename, force directory. */
+  /** Writes a whole journal crash-safely (see {@link AtomicFiles}), owner-only. */
   private static void writeFile(Path file, byte[] kind, List<byte[]> records) throws IOException {
-    Path tmp = tmp(file);
     long total = HEADER;
     for (byte[] r : records) {
       total += RECORD_OVERHEAD + r.length;
     }
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer b = ByteBuffer.allocate((int) Math.min(total, 1 << 20));
-      b.put(MAGIC).put(kind);
-      for (byte[] r : records) {
-        if (b.remaining() < RECORD_OVERHEAD + r.length) {
+    long size = total;
+    AtomicFiles.replace(
+        file,
+        true,
+        ch -> {
+          ByteBuffer b = ByteBuffer.allocate((int) Math.min(size, 1 << 20));
+          b.put(MAGIC).put(kind);
+          for (byte[] r : records) {
+            if (b.remaining() < RECORD_OVERHEAD + r.length) {
+              b.flip();
+              while (b.hasRemaining()) {
+                ch.write(b);
+              }
+              b.clear();
+              if (b.capacity() < RECORD_OVERHEAD + r.length) {
+                b = ByteBuffer.allocate(RECORD_OVERHEAD + r.length);
+              }
+            }
+            put(b, r);
+          }
           b.flip();
           while (b.hasRemaining()) {
             ch.write(b);
           }
-          b.clear();
-          if (b.capacity() < RECORD_OVERHEAD + r.length) {
-            b = ByteBuffer.allocate(RECORD_OVERHEAD + r.length);
-          }
-        }
-        put(b, r);
-      }
-      b.flip();
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("the file system of " + file + " cannot rename atomically", e);
-    }
-    try (FileChannel d =
-        FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException e) {
-      // some platforms cannot open a directory for forcing; the rename is still atomic
-    }
+        });
   }
 
   private static Path tmp(Path file) {

@@ -1,15 +1,10 @@
 package org.epost.post.log;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +17,7 @@ import org.epost.crypto.encoding.CanonicalWriter;
 import org.epost.crypto.primitives.Sha256;
 import org.epost.overlay.api.Scheduler;
 import org.epost.post.api.LogLocalState;
+import org.epost.post.disk.AtomicFiles;
 
 /**
  * Local state in a directory under the node's data directory (real mode): one file per key ({@code
@@ -187,31 +183,8 @@ public final class FileLogLocalState implements LogLocalState {
     return done;
   }
 
-  /** Writes {@code dir/name} crash-safely: temp file, force, atomic rename, force directory. */
+  /** Writes {@code dir/name} crash-safely (see {@link AtomicFiles}), owner-only. */
   static void replace(Path dir, String name, byte[] value) throws IOException {
-    Path tmp = dir.resolve(name + ".tmp");
-    Path target = dir.resolve(name);
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer b = ByteBuffer.wrap(value);
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("the file system of " + dir + " cannot rename atomically", e);
-    }
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException e) {
-      // some platforms cannot open a directory for forcing; the rename is still atomic
-    }
+    AtomicFiles.replace(dir.resolve(name), value, true);
   }
 }
