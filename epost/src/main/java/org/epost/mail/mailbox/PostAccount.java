@@ -52,7 +52,6 @@ import org.epost.post.api.LogApplication;
 import org.epost.post.api.LogContents;
 import org.epost.post.api.LogWriter;
 import org.epost.post.api.MessageRef;
-import org.epost.post.api.OpenedMessage;
 import org.epost.post.api.StoreException;
 
 /**
@@ -86,14 +85,7 @@ public final class PostAccount implements MailAccount {
   private final Slot folderList;
   private final Map<String, Slot> folders = new LinkedHashMap<>(); // by folder id; under lock
   private final Map<String, List<MailboxListener>> watchers = new ConcurrentHashMap<>();
-  private final Map<MessageRef, OpenedMessage> opened =
-      java.util.Collections.synchronizedMap(
-          new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<MessageRef, OpenedMessage> e) {
-              return size() > 256;
-            }
-          });
+  private final MessageReads reads;
   private MetadataIndex index;
   private volatile TextIndex text;
   private volatile MessageCache cache;
@@ -166,6 +158,7 @@ public final class PostAccount implements MailAccount {
     pool.allowCoreThreadTimeOut(true);
     this.executor = pool;
     this.ring = new BridgedRingStore(services.bridge(), () -> services.post().store(), executor);
+    this.reads = new MessageReads(ring, executor, config.callTimeoutMillis());
     this.storer =
         new MessageStorer(
             ring,
@@ -220,6 +213,7 @@ public final class PostAccount implements MailAccount {
       byte[] key = TextIndex.deriveKey(services.identity());
       text = TextIndex.open(dir.resolve("text"), key);
       cache = MessageCache.open(dir.resolve("cache"), key, CACHE_BYTES);
+      reads.attach(index, cache);
       indexer = new AccountIndexer(this, text, cache, address());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -683,51 +677,7 @@ public final class PostAccount implements MailAccount {
    * (then recorded in the index).
    */
   public CompletionStage<MessageLayout> layout(StoredMail mail) {
-    MessageLayout l = index == null ? null : index.get(mail.ref());
-    if (l != null) {
-      return CompletableFuture.completedFuture(l);
-    }
-    return opened(mail.ref())
-        .thenCompose(
-            o -> {
-              long len = o.parts().get(MessageLayout.STRUCTURE_PART).length();
-              if (len > MessageLayout.MAX_ENCODED_BYTES) {
-                throw new MailException(Kind.CORRUPT, "a structure part of " + len + " bytes");
-              }
-              return ring.read(o.parts().get(MessageLayout.STRUCTURE_PART).ref(), 0, (int) len);
-            })
-        .thenApplyAsync(
-            bytes -> {
-              MessageLayout layout;
-              try {
-                layout = MessageLayout.decode(bytes);
-              } catch (IllegalArgumentException e) {
-                throw new MailException(
-                    Kind.CORRUPT, "the message's structure part: " + e.getMessage());
-              }
-              if (layout.size() != mail.size()) {
-                throw new MailException(Kind.CORRUPT, "the structure part disagrees on the size");
-              }
-              MetadataIndex i = index;
-              if (i != null) {
-                i.put(mail.ref(), layout);
-              }
-              return layout;
-            },
-            executor);
-  }
-
-  private CompletionStage<OpenedMessage> opened(MessageRef ref) {
-    OpenedMessage o = opened.get(ref);
-    if (o != null) {
-      return CompletableFuture.completedFuture(o);
-    }
-    return ring.open(ref)
-        .thenApply(
-            m -> {
-              opened.put(ref, m);
-              return m;
-            });
+    return reads.layout(mail);
   }
 
   /**
@@ -735,43 +685,7 @@ public final class PostAccount implements MailAccount {
    * holds the message, else from the ring ({@link RangedReader}).
    */
   public InputStream read(Message m, long offset, long length) throws IOException {
-    MessageCache c = cache;
-    if (c != null && offset >= 0 && length >= 0) {
-      byte[] added = m.addedHeader();
-      long total = added.length + m.mail().size();
-      long start = Math.min(offset, total);
-      long end = Math.min(total, start + Math.min(length, Long.MAX_VALUE - start));
-      long from = Math.max(0, start - added.length);
-      long to = Math.max(0, end - added.length);
-      InputStream stored = c.open(m.mail().ref(), m.mail().size(), from, to - from);
-      if (stored != null) {
-        int hs = (int) Math.min(start, added.length);
-        int he = (int) Math.min(end, added.length);
-        return new java.io.SequenceInputStream(
-            new java.io.ByteArrayInputStream(added, hs, he - hs), stored);
-      }
-    }
-    return readFromRing(m, offset, length);
-  }
-
-  private InputStream readFromRing(Message m, long offset, long length) throws IOException {
-    try {
-      MessageLayout layout =
-          layout(m.mail())
-              .toCompletableFuture()
-              .get(config.callTimeoutMillis(), TimeUnit.MILLISECONDS);
-      OpenedMessage o =
-          opened(m.mail().ref())
-              .toCompletableFuture()
-              .get(config.callTimeoutMillis(), TimeUnit.MILLISECONDS);
-      return new RangedReader(ring, o.parts(), layout, m.addedHeader(), config.callTimeoutMillis())
-          .open(offset, length);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted");
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw MailFailures.toMail("reading the message", e);
-    }
+    return reads.read(m.mail(), m.addedHeader(), offset, length);
   }
 
   /** The full-text index (tests). */
@@ -786,7 +700,7 @@ public final class PostAccount implements MailAccount {
 
   /** The stored message's bytes, all of them, from the ring (for the indexer). Blocking. */
   InputStream readStored(StoredMail mail) throws IOException {
-    return readFromRing(new Message(0, mail, new byte[0]), 0, mail.size());
+    return reads.readFromRing(mail, new byte[0], 0, mail.size());
   }
 
   /** The stored message's MIME structure (metadata index, else the ring). Blocking. */
@@ -836,48 +750,7 @@ public final class PostAccount implements MailAccount {
         i++;
       }
     }
-    TextSearch.Verdict[] v;
-    try {
-      v = t.verdicts(needle, includeHeader, ids);
-    } catch (IOException | RuntimeException e) {
-      return null; // the server reads instead
-    }
-    if (v == null) {
-      return null;
-    }
-    if (includeHeader) {
-      String lower = lowerPerChar(needle);
-      for (int i = 0; i < v.length; i++) {
-        if (v[i] != TextSearch.Verdict.MATCH
-            && added[i].length > 0
-            && addedText(added[i]).contains(lower)) {
-          v[i] = TextSearch.Verdict.MATCH;
-        }
-      }
-    }
-    return uid -> {
-      int i = java.util.Arrays.binarySearch(uids, uid);
-      return i < 0 ? TextSearch.Verdict.UNKNOWN : v[i];
-    };
-  }
-
-  private static String lowerPerChar(String s) {
-    char[] c = s.toCharArray();
-    for (int i = 0; i < c.length; i++) {
-      c[i] = Character.toLowerCase(c[i]);
-    }
-    return new String(c);
-  }
-
-  /** Added header lines as SEARCH TEXT sees a header (unfolded, encoded words decoded). */
-  private static String addedText(byte[] added) {
-    String raw =
-        new String(added, java.nio.charset.StandardCharsets.UTF_8)
-            .replace("\r\n ", " ")
-            .replace("\r\n\t", " ");
-    return lowerPerChar(
-        org.apache.james.mime4j.codec.DecoderUtil.decodeEncodedWords(
-            raw, org.apache.james.mime4j.codec.DecodeMonitor.SILENT));
+    return FolderTextSearch.hits(t, needle, includeHeader, uids, ids, added);
   }
 
   @Override
