@@ -100,6 +100,11 @@ public final class RevocationList {
     return issuedAt;
   }
 
+  /** The revoked serials, ascending (a copy). */
+  public long[] serials() {
+    return serials.clone();
+  }
+
   /** Number of revoked serials. */
   public int size() {
     return serials.length;

@@ -15,24 +15,26 @@ import org.epost.mail.daemon.DaemonConfig;
 import org.epost.mail.daemon.DataDirectory;
 import org.epost.mail.daemon.Enrolments;
 import org.epost.mail.daemon.RingFiles;
+import org.epost.overlay.node.NodeControl;
 import org.epost.post.api.DirectoryEntry;
 import org.epost.post.api.DirectoryException;
 import org.epost.post.api.MailAddress;
 import org.epost.post.directory.DirectoryAuthority;
+import org.epost.post.directory.SignedRevocations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code epost ring init|sign}: the ring operator's commands. */
+/** {@code epost ring init|sign|revoke}: the ring operator's commands. */
 @Command(
     name = "ring",
     description = "The ring's authority: create a ring, sign members' certificate requests.",
-    subcommands = {RingCommand.Init.class, RingCommand.Sign.class})
+    subcommands = {RingCommand.Init.class, RingCommand.Sign.class, RingCommand.Revoke.class})
 final class RingCommand implements Callable<Integer> {
   @Override
   public Integer call() {
-    System.err.println("usage: epost ring init|sign (see --help)");
+    System.err.println("usage: epost ring init|sign|revoke (see --help)");
     return 2;
   }
 
@@ -158,6 +160,7 @@ final class RingCommand implements Callable<Integer> {
       }
       Path target = out != null ? out : Path.of(request + ".entry");
       Enrolments.writeEntry(target, entry);
+      RingFiles.recordIssued(d, entry); // for 'epost ring revoke ADDRESS' (ADR 0109)
       System.out.println(
           "signed "
               + address
@@ -170,5 +173,131 @@ final class RingCommand implements Callable<Integer> {
           "next, on the member's machine: epost enrol " + address + " --entry " + target);
       return 0;
     }
+  }
+
+  @Command(
+      name = "revoke",
+      description =
+          "Revoke a member's certificates: sign the next revocation list with this data"
+              + " directory's ring authority (kept in DATA/ring/revocations) and publish it through"
+              + " this data directory's running daemon (its control port), which stores it in the"
+              + " ring and pushes it to every node (ADR 0109).")
+  static final class Revoke implements Callable<Integer> {
+    @Mixin Epost.DataOption data = new Epost.DataOption();
+    @Mixin Epost.PassphraseOption passphrase = new Epost.PassphraseOption();
+
+    @Parameters(
+        arity = "0..1",
+        paramLabel = "ADDRESS",
+        description = "the member whose certificates 'ring sign' issued here are revoked")
+    String address;
+
+    @Option(
+        names = "--serial",
+        split = ",",
+        paramLabel = "SERIAL",
+        description = "certificate serial(s) to revoke as well (e.g. signed before ring/issued)")
+    List<Long> serials = new ArrayList<>();
+
+    @Option(
+        names = "--publish-only",
+        description = "sign nothing: publish the list in DATA/ring/revocations again")
+    boolean publishOnly;
+
+    @Override
+    public Integer call() throws IOException {
+      DataDirectory d = data.existing();
+      SigningPublicKey pub = RingFiles.authorityPublicKey(d);
+      java.util.Optional<SignedRevocations> previous = RingFiles.revocations(d, pub);
+      SignedRevocations list;
+      if (publishOnly) {
+        list =
+            previous.orElseThrow(() -> new Epost.UserError("no revocation list signed here yet"));
+      } else {
+        java.util.Set<Long> revoke = new java.util.TreeSet<>(serials);
+        java.time.Instant now = java.time.Instant.now();
+        java.util.Map<Long, java.time.Instant> notAfter = new java.util.HashMap<>();
+        for (RingFiles.Issued i : RingFiles.issued(d)) {
+          notAfter.put(i.serial(), i.notAfter());
+          if (address != null && i.address().equals(normalise(address))) {
+            revoke.add(i.serial());
+          }
+        }
+        if (revoke.isEmpty()) {
+          throw new Epost.UserError(
+              (address == null ? "nothing to revoke" : "no certificate of " + address)
+                  + " is recorded in "
+                  + d.ringDir().resolve("issued")
+                  + "; give its serial with --serial");
+        }
+        java.util.Set<Long> all = new java.util.TreeSet<>(revoke);
+        long version = 1;
+        if (previous.isPresent()) {
+          version = previous.get().version() + 1;
+          // keep every serial of the previous list, except those whose certificate has expired
+          for (Long s : serialsOf(previous.get())) {
+            java.time.Instant end = notAfter.get(s);
+            if (end == null || end.isAfter(now)) {
+              all.add(s);
+            }
+          }
+        }
+        DirectoryAuthority authority;
+        try {
+          authority =
+              RingFiles.openAuthority(
+                  d,
+                  passphrase.get("passphrase of the ring authority's key", false),
+                  new SecureRandom());
+          list = authority.revocationObject(version, now, all);
+        } catch (IOException | IllegalArgumentException e) {
+          throw new Epost.UserError(e.getMessage(), e);
+        }
+        RingFiles.writeRevocations(d, list); // before publishing: a version is never reused
+        System.out.println(
+            "signed revocation list version "
+                + list.version()
+                + " ("
+                + list.list().size()
+                + " serials, revoked now: "
+                + revoke
+                + ") in "
+                + d.ringDir().resolve("revocations"));
+      }
+      String b64 = java.util.Base64.getEncoder().encodeToString(list.object().bytes());
+      List<String> answer;
+      try {
+        answer = NodeControl.call(d.nodeDir(), "APP revocations-publish " + b64, 120_000);
+      } catch (IOException e) {
+        System.err.println(
+            "not published: this data directory's daemon does not answer ("
+                + e.getMessage()
+                + "); start it ('epost run') and run 'epost ring revoke --publish-only'");
+        return 1;
+      }
+      if (answer.isEmpty() || !answer.get(0).startsWith("ok ")) {
+        System.err.println("not published: " + (answer.isEmpty() ? "no answer" : answer.get(0)));
+        return 1;
+      }
+      System.out.println("published: " + answer.get(0).substring(3));
+      return 0;
+    }
+
+    private static String normalise(String a) {
+      try {
+        return MailAddress.parse(a).value();
+      } catch (IllegalArgumentException e) {
+        throw new Epost.UserError("not an address: " + a, e);
+      }
+    }
+  }
+
+  /** The serials a list revokes. */
+  private static List<Long> serialsOf(SignedRevocations list) {
+    List<Long> out = new ArrayList<>();
+    for (long s : list.list().serials()) {
+      out.add(s);
+    }
+    return out;
   }
 }

@@ -44,6 +44,7 @@ import org.epost.post.api.NotificationListener;
 import org.epost.post.api.NotificationStatus;
 import org.epost.post.api.ReceivedNotification;
 import org.epost.post.directory.AccountLog;
+import org.epost.post.directory.DirectoryLocalState;
 import org.epost.post.directory.Enrolment;
 import org.epost.post.node.PostNode;
 import org.epost.post.notify.PendingItemStore;
@@ -237,11 +238,20 @@ public final class Daemon implements AutoCloseable {
     Scheduler loop = onLoop(() -> node.overlay().environment().scheduler());
     PendingItemStore pending =
         PostNode.pendingStoreOnDisk(data.postDir().resolve("pending"), disk, loop, POST_CONFIG);
+    DirectoryLocalState directoryState = // marks and revocation list (ADR 0109)
+        PostNode.directoryStateOnDisk(
+            data.postDir().resolve("directory"), authority, disk, loop, POST_CONFIG);
     post =
         onLoop(
             () ->
                 PostNode.create(
-                    node.overlay(), node.past(), node.scribe(), authority, pending, POST_CONFIG));
+                    node.overlay(),
+                    node.past(),
+                    node.scribe(),
+                    authority,
+                    pending,
+                    directoryState,
+                    POST_CONFIG));
     if (parts.isEmpty()) {
       for (LocalAccount a : candidates) {
         notServed.put(a.dir.address(), InstalledMailParts.MISSING);
@@ -614,6 +624,9 @@ public final class Daemon implements AutoCloseable {
           .map(p -> List.of("url " + p.oneTimeUrl(words.length == 2 ? words[1] : "/")))
           .orElse(List.of("error the status page is off (status.listen)"));
     }
+    if (words[0].equals("revocations-publish")) { // 'epost ring revoke' (ADR 0109)
+      return publishRevocations(words.length == 2 ? words[1] : "");
+    }
     if (words.length != 2 || !words[0].equals("mail-status")) {
       return List.of("error usage: APP mail-status MESSAGE-ID");
     }
@@ -626,6 +639,29 @@ public final class Daemon implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Publishes a revocation list the authority signed (base64 of its ring object) through this node:
+   * installed here, pushed on the ring's topic, stored in PAST (ADR 0109).
+   */
+  private List<String> publishRevocations(String base64) {
+    if (post == null) {
+      return List.of("error the POST services are not running yet");
+    }
+    byte[] bytes;
+    try {
+      bytes = java.util.Base64.getDecoder().decode(base64.trim());
+    } catch (IllegalArgumentException e) {
+      return List.of("error not base64: " + e.getMessage());
+    }
+    try {
+      int n = await(() -> post.revocations().publish(bytes), "publishing the revocation list");
+      return List.of(
+          "ok version " + onLoop(() -> post.revocations().status().version()) + " replicas " + n);
+    } catch (IOException | RuntimeException e) {
+      return List.of("error " + e.getMessage());
+    }
   }
 
   // ---- stopping ----

@@ -204,4 +204,79 @@ public final class RingFiles {
           source + " does not hold a ring authority's public key (64 hex digits)", e);
     }
   }
+
+  // ---- revocation (ADR 0109) ----
+
+  private static final String ISSUED_FILE = "issued";
+  private static final String REVOCATIONS_FILE = "revocations";
+
+  /** A certificate the authority of this data directory signed: {@code ring/issued}. */
+  public record Issued(String address, long serial, java.time.Instant notAfter) {}
+
+  /** Records a certificate 'ring sign' issued (one line: address, serial, notAfter in seconds). */
+  public static void recordIssued(DataDirectory d, org.epost.post.api.DirectoryEntry entry)
+      throws IOException {
+    List<Issued> all = new ArrayList<>(issued(d));
+    all.add(
+        new Issued(
+            entry.address().value(), entry.certificate().serial(), entry.certificate().notAfter()));
+    StringBuilder b = new StringBuilder();
+    for (Issued i : all) {
+      b.append(i.address())
+          .append(' ')
+          .append(i.serial())
+          .append(' ')
+          .append(i.notAfter().getEpochSecond())
+          .append('\n');
+    }
+    DataDirectory.writeAtomically(
+        d.ringDir().resolve(ISSUED_FILE), b.toString().getBytes(StandardCharsets.UTF_8), false);
+  }
+
+  /** Every certificate recorded in {@code ring/issued} (empty if none). */
+  public static List<Issued> issued(DataDirectory d) throws IOException {
+    Path f = d.ringDir().resolve(ISSUED_FILE);
+    if (!Files.exists(f)) {
+      return List.of();
+    }
+    List<Issued> out = new ArrayList<>();
+    String text = new String(DataDirectory.readBounded(f, 64 << 20), StandardCharsets.UTF_8);
+    for (String line : text.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] w = line.trim().split(" ");
+      try {
+        out.add(
+            new Issued(
+                w[0], Long.parseLong(w[1]), java.time.Instant.ofEpochSecond(Long.parseLong(w[2]))));
+      } catch (RuntimeException e) {
+        throw new IOException(f + ": not a line of issued certificates: " + line, e);
+      }
+    }
+    return out;
+  }
+
+  /** The last revocation list this authority signed ({@code ring/revocations}), if any. */
+  public static java.util.Optional<org.epost.post.directory.SignedRevocations> revocations(
+      DataDirectory d, SigningPublicKey authority) throws IOException {
+    Path f = d.ringDir().resolve(REVOCATIONS_FILE);
+    if (!Files.exists(f)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(
+          org.epost.post.directory.SignedRevocations.decode(
+              DataDirectory.readBounded(f, 64 << 10), authority));
+    } catch (CryptoException e) {
+      throw new IOException(f + " is not this ring's revocation list: " + e.getMessage(), e);
+    }
+  }
+
+  /** Keeps the list just signed as {@code ring/revocations} (written atomically). */
+  public static void writeRevocations(
+      DataDirectory d, org.epost.post.directory.SignedRevocations list) throws IOException {
+    DataDirectory.writeAtomically(
+        d.ringDir().resolve(REVOCATIONS_FILE), list.object().bytes(), false);
+  }
 }

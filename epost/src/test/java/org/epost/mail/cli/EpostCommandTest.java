@@ -160,6 +160,31 @@ class EpostCommandTest {
     assertEquals(2, notRunning.code());
     assertTrue(notRunning.err().contains("start it with 'epost run'"), notRunning.err());
 
+    // ring revoke (ADR 0109): signed and kept without a daemon, published through a running one
+    Run offline =
+        epost(
+            "ring",
+            "revoke",
+            "bob@ring.test",
+            "--data",
+            op.toString(),
+            "--passphrase-file",
+            pf.toString());
+    assertEquals(1, offline.code(), offline.out() + offline.err());
+    assertTrue(offline.out().contains("signed revocation list version 1"), offline.out());
+    assertTrue(offline.err().contains("--publish-only"), offline.err());
+    Run unknown =
+        epost(
+            "ring",
+            "revoke",
+            "carol@ring.test",
+            "--data",
+            op.toString(),
+            "--passphrase-file",
+            pf.toString());
+    assertEquals(2, unknown.code(), unknown.err());
+    assertTrue(unknown.err().contains("--serial"), unknown.err());
+
     DataDirectory d = DataDirectory.existing(op);
     try (Daemon daemon =
         Daemon.start(d, DaemonConfig.load(d.configFile()), "correct horse".toCharArray())) {
@@ -171,7 +196,24 @@ class EpostCommandTest {
       assertEquals("ring      joined", lines.get(1));
       assertTrue(status.out().contains("daemon    running"), status.out());
       assertTrue(status.out().contains("account   alice@ring.test"), status.out());
+      Run publish = epost("ring", "revoke", "--publish-only", "--data", op.toString());
+      assertEquals(0, publish.code(), publish.out() + publish.err());
+      assertTrue(publish.out().contains("published: version 1 replicas"), publish.out());
+      Run more =
+          epost(
+              "ring",
+              "revoke",
+              "--serial",
+              "42",
+              "--data",
+              op.toString(),
+              "--passphrase-file",
+              pf.toString());
+      assertEquals(0, more.code(), more.out() + more.err());
+      assertTrue(more.out().contains("published: version 2 replicas"), more.out());
     }
+    // the daemon kept the list: its directory state holds version 2
+    assertTrue(Files.exists(op.resolve("post/directory/directory.journal")));
 
     Files.writeString(op.resolve("epost.properties"), "imap.lsiten = 127.0.0.1:1143\n");
     Run typo = epost("run", "--data", op.toString(), "--passphrase-file", pf.toString());

@@ -91,6 +91,16 @@ public final class DirectoryAuthority {
     return ring.issueRevocationList(version, now, serials);
   }
 
+  /**
+   * Signs revocation list {@code version} and wraps it in the ring's revocation object for
+   * distribution (ADR 0109): a node publishes it with {@code RevocationDistribution.publish}.
+   *
+   * @throws IllegalArgumentException beyond {@link SignedRevocations#MAX_SERIALS} serials
+   */
+  public SignedRevocations revocationObject(long version, Instant now, Collection<Long> serials) {
+    return SignedRevocations.sign(key, version, now, serials);
+  }
+
   private DirectoryEntry issue(
       byte[] encodedRequest, DirectoryEntry current, Instant now, Duration validity) {
     CertificateRequest req;

@@ -45,7 +45,11 @@ public final class UserDirectory implements Directory {
   private final BoundedLru<MailAddress, Long> negative;
   private final BoundedLru<MailAddress, Mark> marks;
   private final Map<MailAddress, CompletableFuture<UserRecord>> inFlight = new HashMap<>();
+  private final DirectoryLocalState state;
   private RevocationList revocations;
+  private SignedRevocations signedRevocations; // the ring object of the newest list, if known
+  private CompletableFuture<Void> senderGate; // sender checks wait on it while not done
+  private int gated;
 
   private long lookups;
   private long cacheHits;
@@ -67,15 +71,37 @@ public final class UserDirectory implements Directory {
   private record Mark(long sequence, byte[] hash) {}
 
   private UserDirectory(
-      Past past, NodeEnvironment env, SigningPublicKey authority, DirectoryConfig config) {
+      Past past,
+      NodeEnvironment env,
+      SigningPublicKey authority,
+      DirectoryConfig config,
+      DirectoryLocalState state) {
     this.past = past;
     this.env = env;
     this.authority = authority;
     this.verifier = new CertificateVerifier(authority);
     this.config = config;
+    this.state = state;
     this.cache = new BoundedLru<>(config.cacheCapacity());
     this.negative = new BoundedLru<>(config.negativeCapacity());
     this.marks = new BoundedLru<>(config.markCapacity());
+    for (DirectoryLocalState.StoredMark m : state.marks()) {
+      try {
+        marks.put(MailAddress.parse(m.address()), new Mark(m.sequence(), m.hash().clone()));
+      } catch (IllegalArgumentException e) {
+        // an address this version no longer accepts: it cannot be looked up either
+      }
+    }
+    SignedRevocations list = state.revocations();
+    if (list != null) {
+      try {
+        verifier.update(list.list());
+      } catch (VerificationException e) {
+        throw new IllegalStateException("the stored revocation list is not this ring's", e);
+      }
+      revocations = list.list();
+      signedRevocations = list;
+    }
   }
 
   /**
@@ -84,7 +110,91 @@ public final class UserDirectory implements Directory {
    */
   public static UserDirectory create(
       Past past, NodeEnvironment env, SigningPublicKey authority, DirectoryConfig config) {
-    return new UserDirectory(past, env, authority, config);
+    return new UserDirectory(past, env, authority, config, DirectoryLocalState.inMemory());
+  }
+
+  /**
+   * As {@link #create(Past, NodeEnvironment, SigningPublicKey, DirectoryConfig)}, starting from
+   * (and keeping) the marks and newest revocation list of {@code state} (ADR 0109): a restarted
+   * node still refuses an entry older than one it accepted before, and still honours the list it
+   * held. Call on the node's loop; {@code state} was opened before (off the loop).
+   */
+  public static UserDirectory create(
+      Past past,
+      NodeEnvironment env,
+      SigningPublicKey authority,
+      DirectoryConfig config,
+      DirectoryLocalState state) {
+    return new UserDirectory(past, env, authority, config, state);
+  }
+
+  /** How a revocation list offered by the ring was taken ({@link #offerRevocations}). */
+  public enum Offer {
+    /** Newer than the one held: installed, cached records it revokes evicted, kept on disk. */
+    INSTALLED,
+    /** The very list held. */
+    CURRENT,
+    /** An older version than the one held: refused. */
+    STALE,
+    /** The version held, but other content: the authority signed two lists of one version. */
+    CONFLICT
+  }
+
+  /**
+   * Offers a revocation list from the ring (checked by {@link SignedRevocations#decode}): installs
+   * it when its version is higher than the held list's (evicting what it revokes, as {@link
+   * #updateRevocations} does) and records it in the directory's local state. Call on the loop.
+   */
+  public Offer offerRevocations(SignedRevocations list) {
+    LoopConfinement.check(env.scheduler(), "UserDirectory.offerRevocations");
+    if (revocations != null && list.version() < revocations.version()) {
+      return Offer.STALE;
+    }
+    if (revocations != null && list.version() == revocations.version()) {
+      if (!list.list().equals(revocations)) {
+        return Offer.CONFLICT;
+      }
+      if (signedRevocations == null) {
+        signedRevocations = list;
+        state.putRevocations(list);
+      }
+      return Offer.CURRENT;
+    }
+    if (!updateRevocations(list.list())) {
+      return Offer.STALE;
+    }
+    signedRevocations = list;
+    state.putRevocations(list);
+    return Offer.INSTALLED;
+  }
+
+  /** The ring object of the newest revocation list this node holds, or null. */
+  public SignedRevocations signedRevocations() {
+    return signedRevocations;
+  }
+
+  /**
+   * From now until {@link #releaseSenderChecks}, sender checks wait (their stages complete later)
+   * instead of answering: a starting node asks the ring for the newest revocation list first, so
+   * that a sender revoked while it was away is not accepted in the moments before it learns of it.
+   * At most {@code maxInFlight} checks wait; beyond, a check is unavailable (retryable).
+   */
+  public void holdSenderChecks() {
+    LoopConfinement.check(env.scheduler(), "UserDirectory.holdSenderChecks");
+    if (senderGate == null || senderGate.isDone()) {
+      senderGate = new CompletableFuture<>();
+    }
+  }
+
+  /** Lets the sender checks held by {@link #holdSenderChecks} (and later ones) run. */
+  public void releaseSenderChecks() {
+    LoopConfinement.check(env.scheduler(), "UserDirectory.releaseSenderChecks");
+    if (senderGate != null) {
+      CompletableFuture<Void> g = senderGate;
+      senderGate = null;
+      gated = 0;
+      g.complete(null);
+    }
   }
 
   /** The ring authority's key this directory trusts. */
@@ -133,6 +243,16 @@ public final class UserDirectory implements Directory {
   @Override
   public CompletionStage<SenderVerdict> verifySender(String address, SigningPublicKey claimed) {
     LoopConfinement.check(env.scheduler(), "Directory.verifySender");
+    if (senderGate != null) {
+      if (gated >= config.maxInFlight()) {
+        unavailable++;
+        return CompletableFuture.failedFuture(
+            new DirectoryException.Unavailable(
+                address, "waiting for the ring's newest revocation list; retry"));
+      }
+      gated++;
+      return senderGate.thenCompose(v -> verifySender(address, claimed));
+    }
     MailAddress a;
     try {
       a = MailAddress.parse(address);
@@ -391,6 +511,9 @@ public final class UserDirectory implements Directory {
       throw new DirectoryException.Forged(
           a.value(),
           "the authority signed two different entries of " + a + " with version " + e.sequence());
+    }
+    if (m == null || e.sequence() > m.sequence()) {
+      state.putMark(a.value(), e.sequence(), hash);
     }
     marks.put(a, new Mark(e.sequence(), hash));
     UserCertificate cert = e.certificate();

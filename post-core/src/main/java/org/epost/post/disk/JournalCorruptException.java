@@ -14,7 +14,7 @@ public final class JournalCorruptException extends IOException {
   private final transient Path file;
   private final long offset;
 
-  JournalCorruptException(Path file, long offset, String what) {
+  public JournalCorruptException(Path file, long offset, String what) {
     super(
         "journal "
             + file

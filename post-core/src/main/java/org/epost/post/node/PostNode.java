@@ -24,6 +24,10 @@ import org.epost.post.api.MessageStore;
 import org.epost.post.api.NotificationListener;
 import org.epost.post.api.Notifications;
 import org.epost.post.directory.DirectoryConfig;
+import org.epost.post.directory.DirectoryLocalState;
+import org.epost.post.directory.FileDirectoryState;
+import org.epost.post.directory.RevocationConfig;
+import org.epost.post.directory.RevocationDistribution;
 import org.epost.post.directory.UserDirectory;
 import org.epost.post.log.FileLogLocalState;
 import org.epost.post.log.LogConfig;
@@ -59,12 +63,23 @@ public final class PostNode {
    * @param store the message store
    */
   public record Config(
-      NotifyConfig notification, DirectoryConfig directory, LogConfig log, StoreConfig store) {
+      NotifyConfig notification,
+      DirectoryConfig directory,
+      LogConfig log,
+      StoreConfig store,
+      RevocationConfig revocations) {
     public Config {
       Objects.requireNonNull(notification, "notification");
       Objects.requireNonNull(directory, "directory");
       Objects.requireNonNull(log, "log");
       Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(revocations, "revocations");
+    }
+
+    /** The services' configuration with the default revocation distribution. */
+    public Config(
+        NotifyConfig notification, DirectoryConfig directory, LogConfig log, StoreConfig store) {
+      this(notification, directory, log, store, RevocationConfig.defaults());
     }
 
     /** Every service's defaults. */
@@ -73,7 +88,8 @@ public final class PostNode {
           NotifyConfig.defaults(),
           DirectoryConfig.defaults(),
           LogConfig.defaults(),
-          StoreConfig.defaults());
+          StoreConfig.defaults(),
+          RevocationConfig.defaults());
     }
   }
 
@@ -162,6 +178,24 @@ public final class PostNode {
     return FilePendingItemStore.open(dir, disk, loop, config.notification());
   }
 
+  /**
+   * The directory's state a real node keeps, on disk under {@code dir} (e.g. {@code
+   * DATA/post/directory}): {@link FileDirectoryState}, its high-water marks (at most {@code
+   * config.directory().markCapacity()}) and the newest revocation list of the ring whose authority
+   * is {@code authority} (ADR 0109); pass it to {@code create}. After a restart the node still
+   * refuses an entry older than one it accepted, and still honours the list it held. Threading:
+   * reads the file, off the loop; writes run on {@code disk}, their stages complete on {@code
+   * loop}.
+   *
+   * @throws IOException if the file cannot be read or created, or is corrupt ({@link
+   *     org.epost.post.disk.JournalCorruptException} naming it)
+   */
+  public static FileDirectoryState directoryStateOnDisk(
+      Path dir, SigningPublicKey authority, Executor disk, Scheduler loop, Config config)
+      throws IOException {
+    return FileDirectoryState.open(dir, authority, config.directory().markCapacity(), disk, loop);
+  }
+
   /** The services of one user attached to this node. */
   public record User(MessageStore store, SignedLogs logs, Notifications notifications) {}
 
@@ -172,6 +206,7 @@ public final class PostNode {
   private final boolean ownsScribe;
   private final NotifyNode notify;
   private final UserDirectory directory;
+  private final RevocationDistribution revocations;
   private final List<User> users = new ArrayList<>();
 
   private PostNode(
@@ -181,6 +216,7 @@ public final class PostNode {
       boolean ownsScribe,
       SigningPublicKey authority,
       PendingItemStore pending,
+      DirectoryLocalState directoryState,
       Config config) {
     this.env = router.environment();
     this.past = past;
@@ -188,7 +224,10 @@ public final class PostNode {
     this.scribe = scribe;
     this.ownsScribe = ownsScribe;
     this.notify = NotifyNode.create(router, scribe, config.notification(), pending);
-    this.directory = UserDirectory.create(past, env, authority, config.directory());
+    this.directory = UserDirectory.create(past, env, authority, config.directory(), directoryState);
+    this.revocations =
+        RevocationDistribution.create(router, past, scribe, directory, config.revocations());
+    this.revocations.start();
   }
 
   /**
@@ -215,6 +254,7 @@ public final class PostNode {
         true,
         Objects.requireNonNull(authority),
         Objects.requireNonNull(pending),
+        DirectoryLocalState.inMemory(),
         Objects.requireNonNull(config));
   }
 
@@ -233,6 +273,22 @@ public final class PostNode {
       SigningPublicKey authority,
       PendingItemStore pending,
       Config config) {
+    return create(router, past, scribe, authority, pending, DirectoryLocalState.inMemory(), config);
+  }
+
+  /**
+   * As {@link #create(KeyBasedRouter, Past, Scribe, SigningPublicKey, PendingItemStore, Config)},
+   * with the directory starting from (and keeping) {@code directoryState}: a real node passes
+   * {@link #directoryStateOnDisk}. Call on the node's loop.
+   */
+  public static PostNode create(
+      KeyBasedRouter router,
+      Past past,
+      Scribe scribe,
+      SigningPublicKey authority,
+      PendingItemStore pending,
+      DirectoryLocalState directoryState,
+      Config config) {
     LoopConfinement.check(router.environment().scheduler(), "PostNode.create");
     return new PostNode(
         Objects.requireNonNull(router),
@@ -241,6 +297,7 @@ public final class PostNode {
         false,
         Objects.requireNonNull(authority),
         Objects.requireNonNull(pending),
+        Objects.requireNonNull(directoryState),
         Objects.requireNonNull(config));
   }
 
@@ -284,6 +341,11 @@ public final class PostNode {
     return directory;
   }
 
+  /** The distribution of the ring's revocation lists on this node (ADR 0109). */
+  public RevocationDistribution revocations() {
+    return revocations;
+  }
+
   /** The node's notification service (the pending store it keeps for others). */
   public NotifyNode notifyNode() {
     return notify;
@@ -310,6 +372,7 @@ public final class PostNode {
       u.store().stop();
     }
     users.clear();
+    revocations.stop();
     notify.stop();
     if (ownsScribe) {
       scribe.stop();

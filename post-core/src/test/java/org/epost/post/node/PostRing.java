@@ -31,6 +31,7 @@ import org.epost.post.api.ReceivedNotification;
 import org.epost.post.directory.AccountLog;
 import org.epost.post.directory.CertificateRequest;
 import org.epost.post.directory.DirectoryAuthority;
+import org.epost.post.directory.DirectoryLocalState;
 import org.epost.post.directory.Enrolment;
 import org.epost.post.log.MemoryLogLocalState;
 import org.epost.post.notify.MemoryPendingItemStore;
@@ -51,6 +52,8 @@ final class PostRing {
   final Map<Id, Slot> slots = new HashMap<>();
   final Map<Id, ObjectStore> objectStores = new HashMap<>();
   private final Function<SimulatedNode, PendingItemStore> pendingStores;
+  Function<SimulatedNode, DirectoryLocalState> directoryStates =
+      node -> DirectoryLocalState.inMemory();
 
   /** One node and its services. */
   static final class Slot {
@@ -95,6 +98,7 @@ final class PostRing {
             s.scribe,
             authority.publicKey(),
             pendingStores.apply(node),
+            directoryStates.apply(node),
             config);
     slots.put(node.id(), s);
     return s;
