@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
         "ePOST: peer-to-peer email for desktops. Mail clients use the local IMAP and SMTP.",
     subcommands = {
       InitCommand.class,
+      SetupCommand.class,
       RingCommand.class,
       EnrolCommand.class,
       RunCommand.class,

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.epost.mail.daemon.Daemon;
 import org.epost.mail.daemon.DaemonConfig;
+import org.epost.mail.daemon.DaemonHost;
 import org.epost.mail.daemon.DataDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Mixin;
  * {@code epost run}: the daemon in the foreground until SIGTERM or SIGINT, which stop it in order
  * (see {@link Daemon#close}). Prints one {@code epost running ...} line once it serves, then one
  * line per listener (with {@code gateway.listen} set, the Internet gateway too: ADR 0128) and
- * account.
+ * account; in a desktop session (or with {@code tray.enabled=on}) the tray icon (ADR 0133), whose
+ * menu can pause and resume the daemon (ADR 0134).
  */
 @Command(
     name = "run",
@@ -44,20 +46,21 @@ final class RunCommand implements Callable<Integer> {
       throws IOException, InterruptedException {
     char[] pass =
         d.accounts().isEmpty() ? new char[0] : passphrase.get("passphrase of the accounts", false);
-    Daemon daemon;
+    DaemonHost host;
     try {
-      daemon = Daemon.start(d, config, pass);
+      host = DaemonHost.start(d, config, Daemon.Keys.unlock(d, pass));
     } catch (IOException e) {
       throw new Epost.UserError(e.getMessage(), e);
     } finally {
       java.util.Arrays.fill(pass, '\0');
     }
+    Daemon daemon = host.daemon().orElseThrow();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  daemon.close();
+                  host.close();
                   stopped.countDown();
                 },
                 "epost-shutdown"));
@@ -80,6 +83,8 @@ final class RunCommand implements Callable<Integer> {
       System.out.println("account " + a);
     }
     daemon.notServed().forEach((a, why) -> System.out.println("not served " + a + ": " + why));
+    // desktop (issue 18): the tray icon when a desktop session is present (tray.enabled)
+    org.epost.mail.desktop.Desktop.startIfWanted(host, System.out);
     System.out.flush();
     stopped.await();
     return 0;

@@ -102,6 +102,8 @@ public final class Daemon implements AutoCloseable {
   private String gatewayAddressName;
   private List<String> domains = List.of();
   private volatile String phase = "starting";
+  // desktop (issue 18): who hears of phase changes and verified new mail (the tray)
+  private final DaemonListener listener;
   // desktop (issue 18): the local status page, when status.listen is not off
   private volatile org.epost.mail.status.StatusPage statusPage;
 
@@ -143,10 +145,37 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  private Daemon(DataDirectory data, DaemonConfig config, Optional<MailParts> parts) {
+  private Daemon(
+      DataDirectory data, DaemonConfig config, Optional<MailParts> parts, DaemonListener listener) {
     this.data = data;
     this.config = config;
     this.parts = parts;
+    this.listener = listener;
+  }
+
+  /**
+   * The accounts' keys, unlocked with the passphrase once, so a paused daemon can start again
+   * without asking (ADR 0134). Holds private keys: only the process that unlocked them keeps them.
+   */
+  public static final class Keys {
+    private final Map<AccountDirectory, UserIdentity> identities;
+
+    private Keys(Map<AccountDirectory, UserIdentity> identities) {
+      this.identities = identities;
+    }
+
+    /**
+     * Unlocks every account's key file in {@code data} with {@code passphrase}.
+     *
+     * @throws IOException if a key file is unreadable or the passphrase is wrong
+     */
+    public static Keys unlock(DataDirectory data, char[] passphrase) throws IOException {
+      Map<AccountDirectory, UserIdentity> ids = new LinkedHashMap<>();
+      for (AccountDirectory a : data.accounts()) {
+        ids.put(a, Enrolments.unlock(a, passphrase));
+      }
+      return new Keys(Collections.unmodifiableMap(ids));
+    }
   }
 
   /**
@@ -161,12 +190,32 @@ public final class Daemon implements AutoCloseable {
     return start(data, config, passphrase, InstalledMailParts.get());
   }
 
+  /**
+   * As {@link #start(DataDirectory, DaemonConfig, char[])} with keys unlocked already, telling
+   * {@code listener} of phase changes and verified new mail (the tray).
+   */
+  public static Daemon start(
+      DataDirectory data, DaemonConfig config, Keys keys, DaemonListener listener)
+      throws IOException {
+    return start(data, config, keys, InstalledMailParts.get(), listener);
+  }
+
   static Daemon start(
       DataDirectory data, DaemonConfig config, char[] passphrase, Optional<MailParts> parts)
       throws IOException {
-    Daemon d = new Daemon(data, config, parts);
+    return start(data, config, Keys.unlock(data, passphrase), parts, new DaemonListener() {});
+  }
+
+  static Daemon start(
+      DataDirectory data,
+      DaemonConfig config,
+      Keys keys,
+      Optional<MailParts> parts,
+      DaemonListener listener)
+      throws IOException {
+    Daemon d = new Daemon(data, config, parts, listener);
     try {
-      d.startAll(passphrase);
+      d.startAll(keys);
     } catch (IOException | RuntimeException e) {
       d.close();
       throw e;
@@ -178,15 +227,16 @@ public final class Daemon implements AutoCloseable {
     return d;
   }
 
-  private void startAll(char[] passphrase) throws IOException, InterruptedException {
+  private void startAll(Keys keys) throws IOException, InterruptedException {
     SigningPublicKey authority = RingFiles.authorityPublicKey(data);
     Optional<RingFiles.Invitation> invitation = RingFiles.invitation(data);
-    // key unlocking: before the node starts, so a wrong passphrase costs nothing
-    phase = "unlocking keys";
+    // key unlocking happened before (Keys.unlock), so a wrong passphrase costs nothing
+    phase("unlocking keys");
     List<LocalAccount> candidates = new ArrayList<>();
     SecureRandom random = new SecureRandom();
-    for (AccountDirectory a : data.accounts()) {
-      UserIdentity id = Enrolments.unlock(a, passphrase);
+    for (Map.Entry<AccountDirectory, UserIdentity> k : keys.identities.entrySet()) {
+      AccountDirectory a = k.getKey();
+      UserIdentity id = k.getValue();
       DirectoryEntry entry;
       try {
         entry = Enrolments.readEntry(a, authority);
@@ -203,7 +253,7 @@ public final class Daemon implements AutoCloseable {
     }
     domains = ringDomains(invitation, candidates);
 
-    phase = "starting the node";
+    phase("starting the node");
     List<InetSocketAddress> boots = new ArrayList<>(config.nodeBootstraps());
     if (boots.isEmpty() && invitation.isPresent()) {
       boots.addAll(invitation.get().bootstraps());
@@ -225,7 +275,7 @@ public final class Daemon implements AutoCloseable {
                 .statusLines(this::statusLines)
                 .applicationCommands(this::applicationCommand)
                 .build());
-    phase = "joining the ring";
+    phase("joining the ring");
     if (!node.awaitReady(config.nodeReadyTimeout().toMillis())) {
       throw new IOException(
           "the node did not join the ring through "
@@ -258,20 +308,20 @@ public final class Daemon implements AutoCloseable {
       }
       LOG.log(Level.WARNING, InstalledMailParts.MISSING);
       startStatusPage();
-      phase = "running";
+      phase("running");
       return;
     }
     for (LocalAccount a : candidates) {
-      phase = "opening " + a.dir.address();
+      phase("opening " + a.dir.address());
       openAccount(a, bridge);
       accounts.add(a);
     }
     if (!accounts.isEmpty()) {
-      phase = "starting the listeners";
+      phase("starting the listeners");
       startListeners();
     }
     startStatusPage();
-    phase = "running";
+    phase("running");
   }
 
   // ---- desktop (issue 18): the status page ----
@@ -298,6 +348,50 @@ public final class Daemon implements AutoCloseable {
               + e.getMessage());
       LOG.log(Level.WARNING, "no status page: {0}", e.getMessage());
     }
+  }
+
+  /** Sets the phase and tells the listener. */
+  private void phase(String p) {
+    phase = p;
+    try {
+      listener.stateChanged(p);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "daemon listener failed: {0}", e.toString());
+    }
+  }
+
+  private void verifiedMail(org.epost.mail.delivery.NewMail m) {
+    try {
+      listener.verifiedMail(m);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "daemon listener failed: {0}", e.toString());
+    }
+  }
+
+  /**
+   * The health the status page shows (ADR 0131): {@code online}, {@code syncing}, {@code offline}
+   * or {@code problem}; reads the node's control port and the accounts' log counters (blocks up to
+   * a few seconds; never call it on the node's loop).
+   */
+  public String health() {
+    if (closed.get()) {
+      return "offline";
+    }
+    return org.epost.mail.status.StatusPage.health(new DaemonStatusSource(this));
+  }
+
+  /** What a mail client needs for each served account (IMAP and SMTP on loopback), in order. */
+  public List<org.epost.mail.api.ClientSettings> clientSettings() {
+    List<org.epost.mail.api.ClientSettings> out = new ArrayList<>();
+    if (imap == null || smtp == null) {
+      return out;
+    }
+    for (LocalAccount a : accounts) {
+      out.add(
+          new org.epost.mail.api.ClientSettings(
+              a.dir.address(), a.password, imap.localAddress(), smtp.address()));
+    }
+    return out;
   }
 
   /** The status page, when it runs. */
@@ -362,7 +456,11 @@ public final class Daemon implements AutoCloseable {
     a.mail = wait(mp.open(a.services, device, config), "opening " + a.dir.address() + "'s mail");
     a.delivery =
         mp.delivery(
-            a.mail, a.services, domains.isEmpty() ? config.smtpHostname() : domains.get(0), config);
+            a.mail,
+            a.services,
+            domains.isEmpty() ? config.smtpHostname() : domains.get(0),
+            config,
+            this::verifiedMail);
     a.submission = mp.submission(a.mail, a.services, config);
     onLoop(
         () -> {
@@ -672,7 +770,7 @@ public final class Daemon implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    phase = "stopping";
+    phase("stopping");
     if (statusPage != null) {
       quietly("the status page", statusPage::close);
     }
@@ -750,7 +848,7 @@ public final class Daemon implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    phase = "stopped";
+    phase("stopped");
   }
 
   private static <T> List<T> reversed(List<T> l) {

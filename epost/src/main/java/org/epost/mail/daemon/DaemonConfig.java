@@ -126,7 +126,12 @@ public final class DaemonConfig {
         "status.listen",
         "127.0.0.1:1180",
         "Where the local status page listens (loopback only; 'off': no page). Open it from the"
-            + " tray or with 'epost status --page'; it wants the node's control token.");
+            + " tray or with 'epost status --page'; it wants the node's control token."),
+    TRAY_ENABLED(
+        "tray.enabled",
+        "auto",
+        "The desktop tray icon of 'epost run': 'auto' when a desktop session is present (DISPLAY"
+            + " or WAYLAND_DISPLAY set), 'on', or 'off'.");
 
     private final String name;
     private final String defaultValue;
@@ -173,6 +178,7 @@ public final class DaemonConfig {
     nodeReadyTimeout();
     imapListen();
     smtpListen();
+    trayEnabled();
     smtpMaxMessageBytes();
     ringDomains();
     smarthostPort();
@@ -402,6 +408,15 @@ public final class DaemonConfig {
       throw bad(Key.GATEWAY_ACCOUNT, "an address");
     }
     return Optional.of(a);
+  }
+
+  /** {@code tray.enabled}: {@code auto}, {@code on} or {@code off}. */
+  public String trayEnabled() {
+    String v = get(Key.TRAY_ENABLED).trim().toLowerCase(Locale.ROOT);
+    if (!v.equals("auto") && !v.equals("on") && !v.equals("off")) {
+      throw bad(Key.TRAY_ENABLED, "auto, on or off");
+    }
+    return v;
   }
 
   /** Where the status page listens (loopback), or empty when it is off. */

@@ -50,6 +50,11 @@ final class DaemonStatusSource implements StatusSource {
     return out;
   }
 
+  @Override
+  public List<org.epost.mail.api.ClientSettings> clientSettings() {
+    return daemon.clientSettings();
+  }
+
   private Optional<LogStatus> logStatus(Daemon.LocalAccount a) {
     if (a.user == null) {
       return Optional.empty();

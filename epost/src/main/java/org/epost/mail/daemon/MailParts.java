@@ -37,6 +37,20 @@ interface MailParts {
       MailAccount account, AccountServices services, String authservId, DaemonConfig config);
 
   /**
+   * As {@link #delivery(MailAccount, AccountServices, String, DaemonConfig)}, telling {@code
+   * newMail} of each message filed from a verified sender (the desktop's notification, ADR 0133).
+   * Mail parts without such news ignore it.
+   */
+  default AccountDelivery delivery(
+      MailAccount account,
+      AccountServices services,
+      String authservId,
+      DaemonConfig config,
+      java.util.function.Consumer<org.epost.mail.delivery.NewMail> newMail) {
+    return delivery(account, services, authservId, config);
+  }
+
+  /**
    * The submission side of the account: what the SMTP proxy hands a message that {@code account}'s
    * user submitted (the daemon's {@link SmtpFrontDoor} calls {@code deliver} only for envelopes
    * whose authenticated user is this account), its local outbox and its delivery ledger; the states

@@ -40,11 +40,22 @@ final class PostMailParts implements MailParts {
   @Override
   public AccountDelivery delivery(
       MailAccount account, AccountServices services, String authservId, DaemonConfig config) {
+    return delivery(account, services, authservId, config, m -> {});
+  }
+
+  @Override
+  public AccountDelivery delivery(
+      MailAccount account,
+      AccountServices services,
+      String authservId,
+      DaemonConfig config,
+      java.util.function.Consumer<org.epost.mail.delivery.NewMail> newMail) {
     InboxDelivery inbox =
         InboxDelivery.create(
             account,
             services,
             DeliveryConfig.defaults(authservId, Set.copyOf(config.gatewayAccounts())));
+    inbox.onNewMail(newMail);
     return new Delivery(inbox);
   }
 

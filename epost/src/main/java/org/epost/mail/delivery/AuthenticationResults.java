@@ -167,6 +167,26 @@ final class AuthenticationResults {
     return out;
   }
 
+  /**
+   * The first field named {@code name} of {@code headerSection}, its encoded words (RFC 2047)
+   * decoded; empty when absent.
+   */
+  static String decodedField(byte[] headerSection, String name) {
+    if (headerSection == null) {
+      return "";
+    }
+    List<String> values = fields(headerSection, name);
+    if (values.isEmpty()) {
+      return "";
+    }
+    try {
+      return org.apache.james.mime4j.codec.DecoderUtil.decodeEncodedWords(
+          values.get(0), org.apache.james.mime4j.codec.DecodeMonitor.SILENT);
+    } catch (RuntimeException e) {
+      return values.get(0);
+    }
+  }
+
   /** Printable ASCII without comment delimiters, for use inside a comment. */
   static String commentSafe(String s) {
     return s.replaceAll("[^\\x21-\\x7e]|[()\\\\]", "?");

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,6 +15,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailAccount;
 import org.epost.mail.api.MailException;
@@ -50,6 +53,7 @@ public final class InboxDelivery implements AutoCloseable {
   private final ScheduledExecutorService exec;
   private final Clock clock;
   private final Semaphore slots;
+  private volatile Consumer<NewMail> newMail = m -> {};
   private final Map<String, Boolean> filed =
       new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -117,6 +121,14 @@ public final class InboxDelivery implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Tells {@code listener} of every message filed from a verified sender ({@link NewMail}), on the
+   * delivery's thread after the filing completed; the listener must not block.
+   */
+  public void onNewMail(Consumer<NewMail> listener) {
+    this.newMail = Objects.requireNonNull(listener, "listener");
+  }
+
   private void attempt(ReceivedNotification n, int attempt, CompletableFuture<Void> done) {
     MailNotice notice;
     try {
@@ -136,10 +148,12 @@ public final class InboxDelivery implements AutoCloseable {
     boolean fromGateway =
         notice.origin() == MailNotice.Origin.INTERNET
             && config.gatewayAddresses().contains(n.senderAddress());
+    AtomicReference<byte[]> headerRead = new AtomicReference<>();
     opener
         .headerSection(notice.mail().ref())
         .thenComposeAsync(
             header -> {
+              headerRead.set(header);
               byte[] added = addedHeader(n, notice, fromGateway, header);
               return account.file("INBOX", notice.mail(), added, Set.of());
             },
@@ -149,6 +163,7 @@ public final class InboxDelivery implements AutoCloseable {
               if (t == null) {
                 filed.put(key, Boolean.TRUE);
                 done.complete(null);
+                announce(n, fromGateway, headerRead.get(), uid);
               } else if (retryable(t) && attempt < config.maxAttempts()) {
                 long delay =
                     Math.min(
@@ -208,6 +223,31 @@ public final class InboxDelivery implements AutoCloseable {
             account.address(),
             ZonedDateTime.now(clock));
     return (results + received).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Tells the new-mail listener of a filed message whose sender is verified or the Internet. */
+  private void announce(ReceivedNotification n, boolean fromGateway, byte[] header, long uid) {
+    String subject = AuthenticationResults.decodedField(header, "subject");
+    NewMail mail;
+    if (fromGateway) {
+      mail =
+          new NewMail(
+              account.address(),
+              uid,
+              AuthenticationResults.decodedField(header, "from"),
+              subject,
+              true);
+    } else if (AuthenticationResults.compareFrom(header, n.senderAddress()).result()
+        == AuthenticationResults.FromResult.PASS) {
+      mail = new NewMail(account.address(), uid, n.senderAddress(), subject, false);
+    } else {
+      return; // From names another address, or none: no notification for an unverified sender
+    }
+    try {
+      newMail.accept(mail);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "new-mail listener failed: " + e);
+    }
   }
 
   private static Throwable cause(Throwable t) {

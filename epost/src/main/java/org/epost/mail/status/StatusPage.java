@@ -126,6 +126,30 @@ public final class StatusPage implements AutoCloseable {
     return Pages.health(view());
   }
 
+  /**
+   * The health {@code source} shows now (the function the overview uses), without a running page:
+   * online, syncing, offline or problem.
+   */
+  public static String health(StatusSource source) {
+    NodeFigures n;
+    String error = "";
+    try {
+      n = NodeFigures.parse(source.nodeStatus());
+    } catch (IOException | RuntimeException e) {
+      n = NodeFigures.parse(List.of());
+      error = "the node does not answer: " + e.getMessage();
+    }
+    long now = System.currentTimeMillis();
+    return Pages.health(
+        new Pages.View(
+            n,
+            error,
+            source.accounts(),
+            new TrafficHistory().series(now),
+            now,
+            n.ringSizeEstimate(PastryConfig.defaults().leafSetSize())));
+  }
+
   private void sample() {
     try {
       NodeFigures n = NodeFigures.parse(source.nodeStatus());
@@ -166,6 +190,16 @@ public final class StatusPage implements AutoCloseable {
       }
       String path = ex.getRequestURI().getPath();
       long now = System.currentTimeMillis();
+      if (Autoconfig.PATHS.contains(path)) { // no secret in it: served without the token
+        Optional<org.epost.mail.api.ClientSettings> a =
+            Autoconfig.choose(ex.getRequestURI().getRawQuery(), source.clientSettings());
+        if (a.isEmpty()) {
+          send(ex, 404, "no such account here (emailaddress=ADDRESS)\n", "text/plain");
+        } else {
+          send(ex, 200, Autoconfig.document(a.get()), "application/xml; charset=utf-8");
+        }
+        return;
+      }
       if (path.equals("/login")) {
         login(ex, now);
         return;

@@ -24,6 +24,14 @@ public interface StatusSource {
   List<AccountView> accounts();
 
   /**
+   * What a mail client needs for each served account (Thunderbird's autoconfig document); empty
+   * when the proxies do not run.
+   */
+  default List<org.epost.mail.api.ClientSettings> clientSettings() {
+    return List.of();
+  }
+
+  /**
    * One account as the page shows it.
    *
    * @param address the account's address

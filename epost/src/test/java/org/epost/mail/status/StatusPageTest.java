@@ -105,6 +105,61 @@ class StatusPageTest {
   }
 
   @Test
+  void servesThunderbirdsAutoconfigWithoutTheTokenOnLoopbackOnly() throws Exception {
+    String password =
+        alice.clientSettings().stream()
+            .filter(c -> c.address().equals("alice@epost.demo"))
+            .findFirst()
+            .orElseThrow()
+            .password();
+    for (String path :
+        List.of(
+            "/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=alice%40epost.demo",
+            "/mail/config-v1.1.xml?emailaddress=Alice@epost.demo", "/mail/config-v1.1.xml")) {
+      HttpResponse<String> r = get(path);
+      assertEquals(200, r.statusCode(), path + ": " + r.body());
+      assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/xml"));
+      assertTrue(!r.body().contains(password), "no password in the document");
+      org.w3c.dom.Document doc =
+          javax.xml.parsers.DocumentBuilderFactory.newInstance()
+              .newDocumentBuilder()
+              .parse(new java.io.ByteArrayInputStream(r.body().getBytes(StandardCharsets.UTF_8)));
+      org.w3c.dom.Element root = doc.getDocumentElement();
+      assertEquals("clientConfig", root.getTagName());
+      assertEquals("1.1", root.getAttribute("version"));
+      org.w3c.dom.Element provider =
+          (org.w3c.dom.Element) root.getElementsByTagName("emailProvider").item(0);
+      assertEquals("epost.demo", provider.getAttribute("id"));
+      assertEquals("epost.demo", text(provider, "domain"));
+      org.w3c.dom.Element in =
+          (org.w3c.dom.Element) provider.getElementsByTagName("incomingServer").item(0);
+      assertEquals("imap", in.getAttribute("type"));
+      assertEquals("127.0.0.1", text(in, "hostname"));
+      assertEquals(Integer.toString(alice.imapAddress().orElseThrow().getPort()), text(in, "port"));
+      assertEquals("plain", text(in, "socketType"));
+      assertEquals("alice@epost.demo", text(in, "username"));
+      assertEquals("password-cleartext", text(in, "authentication"));
+      org.w3c.dom.Element out =
+          (org.w3c.dom.Element) provider.getElementsByTagName("outgoingServer").item(0);
+      assertEquals("smtp", out.getAttribute("type"));
+      assertEquals(
+          Integer.toString(alice.smtpAddress().orElseThrow().getPort()), text(out, "port"));
+      assertEquals("alice@epost.demo", text(out, "username"));
+    }
+    assertEquals(404, get("/mail/config-v1.1.xml?emailaddress=bob%40epost.demo").statusCode());
+    assertEquals(
+        403,
+        get(
+                "/mail/config-v1.1.xml?emailaddress=alice%40epost.demo",
+                "Origin", "http://evil.example")
+            .statusCode());
+  }
+
+  private static String text(org.w3c.dom.Element e, String tag) {
+    return e.getElementsByTagName(tag).item(0).getTextContent().trim();
+  }
+
+  @Test
   void refusesForeignOriginAndNonLoopbackHost() throws Exception {
     HttpResponse<String> origin =
         get("/", "Authorization", "Bearer " + token, "Origin", "http://evil.example");
