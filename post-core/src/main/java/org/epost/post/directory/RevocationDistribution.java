@@ -31,7 +31,13 @@ import org.epost.overlay.scribe.api.TopicId;
  * randomness from the node's environment.
  */
 public final class RevocationDistribution implements ScribeClient {
-  private static final long READY_CHECK_MILLIS = 500;
+  private static final long READY_CHECK_MILLIS = 100;
+
+  /**
+   * Pause between the reads at start, while sender checks wait for the list: short, since a node
+   * that has just joined often finds the list's replica set still settling.
+   */
+  private static final long START_RETRY_MILLIS = 250;
 
   private final KeyBasedRouter router;
   private final NodeEnvironment env;
@@ -163,7 +169,10 @@ public final class RevocationDistribution implements ScribeClient {
               } else {
                 pullFailures++;
                 if (!firstPullDone && attempt < config.startAttempts()) {
-                  env.scheduler().schedule(config.retryDelayMillis(), () -> pull(attempt + 1));
+                  env.scheduler()
+                      .schedule(
+                          Math.min(START_RETRY_MILLIS, config.retryDelayMillis()),
+                          () -> pull(attempt + 1));
                   return;
                 }
                 firstPullDone();
