@@ -3,8 +3,8 @@
 # Not a test. Usage (from anywhere, as root: Postfix's master runs as root):
 #   bash epost/bench/submission-vs-postfix.sh [SECONDS] [NODES] [ROUNDS] [CLIENTS]   (20 8 2 8)
 # Build first: mvn -B -o -q -pl epost -am install -DskipTests && mvn -B -o -q -pl smtp-proxy test-compile
-# ALICE_JVM='-Xmx256m,-XX:StartFlightRecording=filename=/tmp/alice.jfr,settings=profile' profiles
-# alice's daemon (comma-separated JVM options).
+# ALICE_JVM='-Xmx256m -XX:StartFlightRecording=filename=/tmp/alice.jfr,settings=profile' profiles
+# alice's daemon (space-separated JVM options); JFR_OUT=/tmp/alice.jfr dumps the recording at the end.
 #
 # Postfix 3.7 (Debian): a private instance on 127.0.0.1:$PF_PORT (smtp-proxy/bench/postfix-instance.sh)
 # that fsyncs each message into its queue and discards it. ePOST: a ring of NODES `epost run`
@@ -48,6 +48,8 @@ for i in $(seq 1 1800); do grep -q "RING READY" "$BASE/ring.log" && break; kill 
 grep "RING READY" "$BASE/ring.log"
 . "$BASE/ring/ring.env"
 
+# CPU seconds (user+system) of each ring process, in ring order (operator, storers, alice, bob)
+cpu() { for p in $PIDS; do awk '{printf "%.1f ", ($14+$15)/100}' /proc/$p/stat; done; }
 drive() { $JAVA -cp "$DRIVER_CP" org.epost.smtp.bench.SubmissionLoadDriver 127.0.0.1 "$@" | grep -E 'RESULT|LATENCY'; }
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB, $($JAVA -version 2>&1 | head -1)"
 echo "   disk: $(df -h "$BASE" | tail -1 | awk '{print $1, $2}'); postfix $(postconf -d mail_version | cut -d' ' -f3)"
@@ -56,6 +58,11 @@ for r in $(seq 1 "$ROUNDS"); do
   echo "-- postfix smtpd (fsynced queue file)"
   drive "$PF_PORT" "$CLIENTS" "$SECS" "$BOB_ADDRESS"
   echo "-- epost: alice's daemon, durable on the ring, bob notified; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  before=$(cpu)
   drive "$ALICE_SMTP" "$CLIENTS" "$SECS" "$BOB_ADDRESS" "$ALICE_ADDRESS" "$ALICE_PASSWORD" "$ALICE_ADDRESS"
+  echo "   CPU s of the ring processes (operator, storers, alice, bob) before: $before; after: $(cpu)"
   echo "   alice's outbox now holds $(ls "$ALICE_DATA"/accounts/*/submit/outbox 2>/dev/null | grep -c '\.state$' || true) entries (0: everything acknowledged reached the ring)"
 done
+# with a flight recording in ALICE_JVM: JFR_OUT=FILE dumps it before the ring is stopped
+if [ -n "${JFR_OUT:-}" ]; then jcmd "$ALICE_PID" JFR.dump name=1 filename="$JFR_OUT" >/dev/null && echo "flight recording: $JFR_OUT"; fi
+exit 0

@@ -95,7 +95,7 @@ final class Dispatcher {
   /** Takes a new entry: QUEUED in the ledger, first attempt now. */
   CompletableFuture<Outcome> submit(OutboxEntry e) {
     for (OutboxEntry.Recipient r : e.recipients) {
-      ledger.record(e.messageId, r.address, DeliveryState.QUEUED, "", e.createdMillis);
+      ledger.recordDeferred(e.messageId, r.address, DeliveryState.QUEUED, "", e.createdMillis);
     }
     exec.execute(() -> kick(e));
     return e.firstOutcome;
@@ -138,7 +138,8 @@ final class Dispatcher {
               if (e.stored == null) {
                 e.stored = mail;
                 for (OutboxEntry.Recipient r : e.pending()) {
-                  ledger.record(e.messageId, r.address, DeliveryState.STORED, "", clock.millis());
+                  ledger.recordDeferred(
+                      e.messageId, r.address, DeliveryState.STORED, "", clock.millis());
                 }
                 save(e);
               }
@@ -188,13 +189,13 @@ final class Dispatcher {
               if (t == null) {
                 r.progress = OutboxEntry.Progress.NOTIFIED;
                 r.reason = "";
-                ledger.notified(e.messageId, r.address, id, clock.millis());
+                ledger.notifiedDeferred(e.messageId, r.address, id, clock.millis());
               } else if (Failures.retryable(t)) {
                 r.reason = Failures.reply(t);
               } else {
                 r.progress = OutboxEntry.Progress.FAILED;
                 r.reason = Failures.reply(t);
-                ledger.record(
+                ledger.recordDeferred(
                     e.messageId, r.address, DeliveryState.FAILED, r.reason, clock.millis());
               }
               return null;
@@ -225,7 +226,7 @@ final class Dispatcher {
       if (!e.firstOutcome.isDone()) {
         // The client is still waiting: it hears the refusal; nothing was accepted.
         for (OutboxEntry.Recipient r : e.recipients) {
-          ledger.record(e.messageId, r.address, DeliveryState.FAILED, reply, now);
+          ledger.recordDeferred(e.messageId, r.address, DeliveryState.FAILED, reply, now);
         }
         remove(e);
         e.firstOutcome.completeExceptionally(
@@ -249,8 +250,9 @@ final class Dispatcher {
               + " hours; last problem: "
               + e.pending().get(0).reason);
     }
-    save(e);
     if (!e.settled()) {
+      save(e);
+      ledger.sync();
       scheduleRetry(e);
       e.firstOutcome.complete(Outcome.QUEUED);
       return;
@@ -262,10 +264,13 @@ final class Dispatcher {
       }
     }
     if (failed.isEmpty() || e.reportFiled || e.reversePath.isEmpty()) {
+      // Settled: removing the state file is the one commit (no rewrite of it just before).
       remove(e);
       e.firstOutcome.complete(Outcome.DONE);
       return;
     }
+    save(e);
+    ledger.sync();
     InputStream original;
     try {
       original = outbox.openMessage(e);
@@ -295,7 +300,7 @@ final class Dispatcher {
     for (OutboxEntry.Recipient r : e.pending()) {
       r.progress = OutboxEntry.Progress.FAILED;
       r.reason = reply;
-      ledger.record(e.messageId, r.address, DeliveryState.FAILED, reply, clock.millis());
+      ledger.recordDeferred(e.messageId, r.address, DeliveryState.FAILED, reply, clock.millis());
     }
   }
 
@@ -330,6 +335,7 @@ final class Dispatcher {
   private void remove(OutboxEntry e) {
     e.removed = true;
     e.retryScheduled = false;
+    ledger.sync(); // the entry's states are on disk before the outbox forgets it
     try {
       outbox.remove(e);
     } catch (IOException io) {

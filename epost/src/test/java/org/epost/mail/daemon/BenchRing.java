@@ -27,8 +27,8 @@ import java.util.Map;
  * </pre>
  *
  * <ul>
- *   <li>{@code --jvm alice=-Xmx256m,-XX:StartFlightRecording=...}: that member's JVM options,
- *       comma-separated (default {@code -Xmx256m}); {@code --jvm '*=...'} for every member.
+ *   <li>{@code --jvm "alice=-Xmx256m -XX:StartFlightRecording=..."}: that member's JVM options,
+ *       space-separated (default {@code -Xmx256m}); {@code --jvm '*=...'} for every member.
  *   <li>{@code --netns PREFIX}: member {@code i} (operator 0, storers, alice, bob) runs in the
  *       network namespace {@code PREFIX-n<i>} of {@code testbed/netns-ring.sh up} with its node on
  *       the namespace's address 10.77.0.{@code i+1}, port 7600, and IMAP/SMTP on 127.0.0.1:1143 and
@@ -46,7 +46,7 @@ public final class BenchRing {
     for (int i = 2; i < args.length; i++) {
       if (args[i].equals("--jvm")) {
         String[] kv = args[++i].split("=", 2);
-        jvm.put(kv[0], Arrays.asList(kv[1].split(",")));
+        jvm.put(kv[0], Arrays.asList(kv[1].trim().split(" +")));
       } else if (args[i].equals("--netns")) {
         netns = args[++i];
       } else {
