@@ -24,6 +24,11 @@ import org.epost.smtp.api.SubmissionException;
  * stay undelivered past {@link SubmissionConfig#undeliverableAfter()} (a delivery status
  * notification goes to the sender), and removes an entry once every recipient is decided.
  *
+ * <p>Disk: an entry's state file is rewritten only when the entry has to wait (a retry, a report to
+ * file) and deleted when it is settled; the ledger is forced once before either. On the way of a
+ * message the ring takes at once, that is two forces on this thread (the ledger, the outbox
+ * directory), besides the outbox's add on the SMTP thread.
+ *
  * <p>Threading: every entry is touched only on {@code exec}, one thread; stages from the account
  * and the ring hop back onto it.
  */
@@ -141,7 +146,9 @@ final class Dispatcher {
                   ledger.recordDeferred(
                       e.messageId, r.address, DeliveryState.STORED, "", clock.millis());
                 }
-                save(e);
+                // Not saved here: the notifications follow at once, and the entry is saved (with
+                // the stored reference) only if it has to wait for a retry. A crash in between
+                // stores the message once more at the restart.
               }
               fileSentCopy(e);
               List<CompletableFuture<Void>> sends = new ArrayList<>();

@@ -225,11 +225,16 @@ class SenderAccountTest {
         s.accept(MailNotice.Origin.RING, ALICE, "<m8@x>", "", List.of(BOB), message("y"))
             .get(5, TimeUnit.SECONDS));
     assertEquals(DeliveryState.STORED, ledgerOnDisk().status("<m8@x>").get(0).state());
-    ring.away.set(false);
-    s.ringAvailable();
-    await(() -> s.queued() == 0, 10);
-    assertEquals(DeliveryState.NOTIFIED, ledgerOnDisk().status("<m8@x>").get(0).state());
+    int stores = account.stored.size();
     s.close();
+
+    // After a restart the waiting entry is notified with the message it stored: no second store.
+    ring.away.set(false);
+    SenderAccount again = open(fast());
+    await(() -> again.queued() == 0, 10);
+    assertEquals(DeliveryState.NOTIFIED, ledgerOnDisk().status("<m8@x>").get(0).state());
+    assertEquals(stores, account.stored.size());
+    again.close();
   }
 
   private DeliveryLedger ledgerOnDisk() throws IOException {
