@@ -18,10 +18,10 @@ import java.util.Locale;
  * </pre>
  *
  * <p>{@code idle}: bob's IMAP connection selects INBOX and idles; prints {@code READY n} (the
- * initial EXISTS), then {@code EXISTS n NANOS} for each of the next COUNT new messages. {@code send}: alice's
- * SMTP connection submits one 4.7 KB message at a time, the next after bob's EXISTS for the
- * previous one (read from standard input), and prints the percentiles of submit ("." to "250") and
- * deliver ("250" to bob's EXISTS).
+ * initial EXISTS), then {@code EXISTS n NANOS} for each of the next COUNT new messages. {@code
+ * send}: alice's SMTP connection submits one 4.7 KB message at a time, the next after bob's EXISTS
+ * for the previous one (read from standard input), and prints the percentiles of submit ("." to
+ * "250") and deliver ("250" to bob's EXISTS).
  */
 public final class SplitDeliveryBench {
   private SplitDeliveryBench() {}
