@@ -23,12 +23,13 @@ import java.util.Map;
  *
  * <pre>
  * java -cp epost/target/epost.jar:epost/target/test-classes org.epost.mail.daemon.BenchRing \
- *     DIR NODES [--jvm NAME=OPTIONS] [--netns PREFIX]
+ *     DIR NODES [--jvm NAME=OPTIONS] [--quota SIZE] [--netns PREFIX]
  * </pre>
  *
  * <ul>
  *   <li>{@code --jvm "alice=-Xmx256m -XX:StartFlightRecording=..."}: that member's JVM options,
  *       space-separated (default {@code -Xmx256m}); {@code --jvm '*=...'} for every member.
+ *   <li>{@code --quota 2g}: the disk every node lends the ring (default 256m, as in the tests).
  *   <li>{@code --netns PREFIX}: member {@code i} (operator 0, storers, alice, bob) runs in the
  *       network namespace {@code PREFIX-n<i>} of {@code testbed/netns-ring.sh up} with its node on
  *       the namespace's address 10.77.0.{@code i+1}, port 7600, and IMAP/SMTP on 127.0.0.1:1143 and
@@ -43,10 +44,13 @@ public final class BenchRing {
     int nodes = Integer.parseInt(args[1]);
     Map<String, List<String>> jvm = new LinkedHashMap<>();
     String netns = null;
+    Map<DaemonConfig.Key, String> extra = new LinkedHashMap<>();
     for (int i = 2; i < args.length; i++) {
       if (args[i].equals("--jvm")) {
         String[] kv = args[++i].split("=", 2);
         jvm.put(kv[0], Arrays.asList(kv[1].trim().split(" +")));
+      } else if (args[i].equals("--quota")) {
+        extra.put(DaemonConfig.Key.NODE_QUOTA, args[++i]);
       } else if (args[i].equals("--netns")) {
         netns = args[++i];
       } else {
@@ -74,9 +78,9 @@ public final class BenchRing {
         String n = names.get(i);
         boolean account = n.equals("alice") || n.equals("bob");
         if (netns == null) {
-          ring.member(n, account);
+          ring.member(n, account, extra);
         } else {
-          ring.member(n, account, address(i + 1), 7600, 1143, 1587, Map.of());
+          ring.member(n, account, address(i + 1), 7600, 1143, 1587, extra);
         }
       }
       int index = 0;
