@@ -36,6 +36,8 @@ for n in $STAGES; do
   jcmd "$ALICE_PID" GC.run >/dev/null
   echo "-- alice's heap after a full GC with $n messages (RSS $(awk '/VmRSS/{print $2, $3}' /proc/$ALICE_PID/status)):"
   jcmd "$ALICE_PID" GC.heap_info | sed -n 2,4p
-  jcmd "$ALICE_PID" GC.class_histogram | sed -n 1,18p > "$BASE/histo-$n.txt"
-  cat "$BASE/histo-$n.txt"
+  # the histogram forces a full GC itself: its Total line is the live heap
+  jcmd "$ALICE_PID" GC.class_histogram > "$BASE/histo-$n.txt"
+  sed -n 1,18p "$BASE/histo-$n.txt"
+  echo "live heap (class histogram total): $(tail -1 "$BASE/histo-$n.txt")"
 done
