@@ -15,43 +15,13 @@ JAVA=${JAVA:-java}
 command -v postfix >/dev/null || { echo "install postfix: apt-get install -y postfix" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "run as root (postfix master needs it)" >&2; exit 1; }
 
-rm -rf "$BASE"; mkdir -p "$BASE/pf/etc" "$BASE/pf/queue" "$BASE/pf/data" "$BASE/ep"
+rm -rf "$BASE"; mkdir -p "$BASE/ep"
 
 # --- a private Postfix instance on 127.0.0.1:$PF_PORT (no chroot, discards after queueing) ---
-cat > "$BASE/pf/etc/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $BASE/pf/queue
-data_directory = $BASE/pf/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = bench.localhost
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-relay_domains = outside.example
-smtpd_relay_restrictions = permit_mynetworks, reject
-smtpd_recipient_restrictions = permit_mynetworks, reject
-default_transport = discard
-relay_transport = discard
-local_transport = discard
-maillog_file = $BASE/pf/maillog
-default_process_limit = 100
-smtpd_client_connection_count_limit = 0
-smtpd_client_message_rate_limit = 0
-alias_maps =
-CF
-sed -e 's/^smtp \( *\)inet\( *\)n\( *\)-\( *\)y/127.0.0.1:'"$PF_PORT"' inet n - n/' \
-    -e 's/^\([a-z]* *unix *[-n] *[-n] *\)y/\1n/' /etc/postfix/master.cf > "$BASE/pf/etc/master.cf"
-grep -q "^postlog" "$BASE/pf/etc/master.cf" || echo "postlog unix-dgram n - n - 1 postlogd" >> "$BASE/pf/etc/master.cf"
-# Postfix accepts a non-default config directory only if the default main.cf lists it.
-postconf -e "alternate_config_directories = $BASE/pf/etc"
-postfix -c "$BASE/pf/etc" set-permissions >/dev/null 2>&1 || true
-postfix -c "$BASE/pf/etc" check
-postfix -c "$BASE/pf/etc" start
+. "$HERE/bench/postfix-instance.sh"
+postfix_bench_start "$BASE" "$PF_PORT"
 cleanup() {
-  postfix -c "$BASE/pf/etc" stop >/dev/null 2>&1 || true
-  postconf -X alternate_config_directories || true
+  postfix_bench_stop "$BASE"
   [ -n "${EP_PID:-}" ] && kill "$EP_PID" 2>/dev/null || true
 }
 trap cleanup EXIT

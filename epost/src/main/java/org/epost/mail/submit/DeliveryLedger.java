@@ -29,9 +29,13 @@ import org.epost.post.api.NotificationStatus;
  * notified, failed) and by the notification service's state changes (delivered, failed).
  *
  * <p>Durable: every change is appended to {@code ledger.log} in the account's submit directory,
- * encrypted at rest ({@link AtRestCipher}), and forced to disk before the call returns; the file is
- * rewritten from memory when it holds four times more records than live states. Bounded: the newest
- * {@link SubmissionConfig#ledgerMessages()} messages are kept, the oldest forgotten first.
+ * encrypted at rest ({@link AtRestCipher}). {@link #record} and {@link #notified} force it to disk
+ * before they return; {@link #recordDeferred} and {@link #notifiedDeferred} (the dispatcher's
+ * changes of a message the outbox still holds) are forced by the next {@link #sync}, which the
+ * dispatcher calls before the outbox lets go of the message or it waits for a retry, so one fsync
+ * covers a message's queued, stored and notified states. The file is rewritten from memory when it
+ * holds four times more records than live states. Bounded: the newest {@link
+ * SubmissionConfig#ledgerMessages()} messages are kept, the oldest forgotten first.
  *
  * <p>Thread-safe: {@link #status} may be called from any thread (the CLI, the status API); the
  * writing methods are called by the account's dispatcher thread, never on the node's loop.
@@ -56,6 +60,7 @@ public final class DeliveryLedger implements AutoCloseable {
 
   private FileChannel channel;
   private long records;
+  private boolean unforced;
 
   private DeliveryLedger(Path file, AtRestCipher cipher, int maxMessages) {
     this.file = file;
@@ -116,15 +121,46 @@ public final class DeliveryLedger implements AutoCloseable {
   /** Records a new state; a state never moves back (a late STORED after NOTIFIED is ignored). */
   synchronized void record(
       String messageId, String recipient, DeliveryState state, String reason, long nowMillis) {
-    apply(bracketed(messageId), recipient, state, reason, nowMillis, null);
-    append(bracketed(messageId), recipient, state, reason, nowMillis, null);
+    recordDeferred(messageId, recipient, state, reason, nowMillis);
+    sync();
   }
 
   /** Records NOTIFIED with the notification's id, so its later states find the message. */
   synchronized void notified(
       String messageId, String recipient, NotificationId id, long nowMillis) {
+    notifiedDeferred(messageId, recipient, id, nowMillis);
+    sync();
+  }
+
+  /**
+   * As {@link #record}, written but not forced: on disk for sure after the next {@link #sync}. For
+   * a message the outbox still holds (a crash before the sync loses only this status line; the
+   * outbox resumes the message).
+   */
+  synchronized void recordDeferred(
+      String messageId, String recipient, DeliveryState state, String reason, long nowMillis) {
+    apply(bracketed(messageId), recipient, state, reason, nowMillis, null);
+    append(bracketed(messageId), recipient, state, reason, nowMillis, null);
+  }
+
+  /** As {@link #notified}, forced by the next {@link #sync}. */
+  synchronized void notifiedDeferred(
+      String messageId, String recipient, NotificationId id, long nowMillis) {
     apply(bracketed(messageId), recipient, DeliveryState.NOTIFIED, "", nowMillis, id);
     append(bracketed(messageId), recipient, DeliveryState.NOTIFIED, "", nowMillis, id);
+  }
+
+  /** Forces what was appended since the last force to disk; nothing to do if nothing was. */
+  synchronized void sync() {
+    if (!unforced) {
+      return;
+    }
+    try {
+      channel.force(false);
+      unforced = false;
+    } catch (IOException e) {
+      LOG.log(Level.ERROR, "cannot force the delivery ledger " + file, e);
+    }
   }
 
   /**
@@ -212,7 +248,7 @@ public final class DeliveryLedger implements AutoCloseable {
       NotificationId id) {
     try {
       write(channel, encode(messageId, recipient, state, reason, millis, id));
-      channel.force(false);
+      unforced = true;
       records++;
       if (records > 4L * liveStates() + 1000) {
         compact();
@@ -261,6 +297,7 @@ public final class DeliveryLedger implements AutoCloseable {
       }
       out.force(true);
     }
+    unforced = false;
     channel.close();
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -357,6 +394,7 @@ public final class DeliveryLedger implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    sync();
     try {
       channel.close();
     } catch (IOException e) {

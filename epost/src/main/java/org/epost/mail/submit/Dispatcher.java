@@ -24,6 +24,11 @@ import org.epost.smtp.api.SubmissionException;
  * stay undelivered past {@link SubmissionConfig#undeliverableAfter()} (a delivery status
  * notification goes to the sender), and removes an entry once every recipient is decided.
  *
+ * <p>Disk: an entry's state file is rewritten only when the entry has to wait (a retry, a report to
+ * file) and deleted when it is settled; the ledger is forced once before either. On the way of a
+ * message the ring takes at once, that is two forces on this thread (the ledger, the outbox
+ * directory), besides the outbox's add on the SMTP thread.
+ *
  * <p>Threading: every entry is touched only on {@code exec}, one thread; stages from the account
  * and the ring hop back onto it.
  */
@@ -95,7 +100,7 @@ final class Dispatcher {
   /** Takes a new entry: QUEUED in the ledger, first attempt now. */
   CompletableFuture<Outcome> submit(OutboxEntry e) {
     for (OutboxEntry.Recipient r : e.recipients) {
-      ledger.record(e.messageId, r.address, DeliveryState.QUEUED, "", e.createdMillis);
+      ledger.recordDeferred(e.messageId, r.address, DeliveryState.QUEUED, "", e.createdMillis);
     }
     exec.execute(() -> kick(e));
     return e.firstOutcome;
@@ -138,9 +143,12 @@ final class Dispatcher {
               if (e.stored == null) {
                 e.stored = mail;
                 for (OutboxEntry.Recipient r : e.pending()) {
-                  ledger.record(e.messageId, r.address, DeliveryState.STORED, "", clock.millis());
+                  ledger.recordDeferred(
+                      e.messageId, r.address, DeliveryState.STORED, "", clock.millis());
                 }
-                save(e);
+                // Not saved here: the notifications follow at once, and the entry is saved (with
+                // the stored reference) only if it has to wait for a retry. A crash in between
+                // stores the message once more at the restart.
               }
               fileSentCopy(e);
               List<CompletableFuture<Void>> sends = new ArrayList<>();
@@ -188,13 +196,13 @@ final class Dispatcher {
               if (t == null) {
                 r.progress = OutboxEntry.Progress.NOTIFIED;
                 r.reason = "";
-                ledger.notified(e.messageId, r.address, id, clock.millis());
+                ledger.notifiedDeferred(e.messageId, r.address, id, clock.millis());
               } else if (Failures.retryable(t)) {
                 r.reason = Failures.reply(t);
               } else {
                 r.progress = OutboxEntry.Progress.FAILED;
                 r.reason = Failures.reply(t);
-                ledger.record(
+                ledger.recordDeferred(
                     e.messageId, r.address, DeliveryState.FAILED, r.reason, clock.millis());
               }
               return null;
@@ -225,7 +233,7 @@ final class Dispatcher {
       if (!e.firstOutcome.isDone()) {
         // The client is still waiting: it hears the refusal; nothing was accepted.
         for (OutboxEntry.Recipient r : e.recipients) {
-          ledger.record(e.messageId, r.address, DeliveryState.FAILED, reply, now);
+          ledger.recordDeferred(e.messageId, r.address, DeliveryState.FAILED, reply, now);
         }
         remove(e);
         e.firstOutcome.completeExceptionally(
@@ -249,8 +257,9 @@ final class Dispatcher {
               + " hours; last problem: "
               + e.pending().get(0).reason);
     }
-    save(e);
     if (!e.settled()) {
+      save(e);
+      ledger.sync();
       scheduleRetry(e);
       e.firstOutcome.complete(Outcome.QUEUED);
       return;
@@ -262,10 +271,13 @@ final class Dispatcher {
       }
     }
     if (failed.isEmpty() || e.reportFiled || e.reversePath.isEmpty()) {
+      // Settled: removing the state file is the one commit (no rewrite of it just before).
       remove(e);
       e.firstOutcome.complete(Outcome.DONE);
       return;
     }
+    save(e);
+    ledger.sync();
     InputStream original;
     try {
       original = outbox.openMessage(e);
@@ -295,7 +307,7 @@ final class Dispatcher {
     for (OutboxEntry.Recipient r : e.pending()) {
       r.progress = OutboxEntry.Progress.FAILED;
       r.reason = reply;
-      ledger.record(e.messageId, r.address, DeliveryState.FAILED, reply, clock.millis());
+      ledger.recordDeferred(e.messageId, r.address, DeliveryState.FAILED, reply, clock.millis());
     }
   }
 
@@ -330,6 +342,7 @@ final class Dispatcher {
   private void remove(OutboxEntry e) {
     e.removed = true;
     e.retryScheduled = false;
+    ledger.sync(); // the entry's states are on disk before the outbox forgets it
     try {
       outbox.remove(e);
     } catch (IOException io) {

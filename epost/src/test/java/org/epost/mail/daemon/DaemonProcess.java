@@ -54,9 +54,26 @@ final class DaemonProcess implements AutoCloseable {
   static DaemonProcess start(
       String name, Path data, Path passphraseFile, String command, String... args)
       throws IOException {
-    List<String> cmd = new ArrayList<>();
+    return start(name, data, passphraseFile, List.of(), List.of("-Xmx256m"), command, args);
+  }
+
+  /**
+   * As {@link #start(String, Path, Path, String, String...)}, the JVM launched behind {@code
+   * launcher} (for example {@code ip netns exec NS}; empty: directly) with {@code jvmOptions}
+   * (heap, flight recorder) instead of the default {@code -Xmx256m}.
+   */
+  static DaemonProcess start(
+      String name,
+      Path data,
+      Path passphraseFile,
+      List<String> launcher,
+      List<String> jvmOptions,
+      String command,
+      String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("org.epost.mail.cli.Epost");

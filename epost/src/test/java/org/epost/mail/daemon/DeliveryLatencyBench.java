@@ -100,7 +100,7 @@ public final class DeliveryLatencyBench {
     return (System.nanoTime() - since) / 1e9;
   }
 
-  private static String body() {
+  static String body() {
     StringBuilder b = new StringBuilder();
     String line = "The quick brown fox jumps over the lazy dog while the ring keeps the mail. ";
     while (b.length() < BODY_BYTES) {
@@ -109,7 +109,7 @@ public final class DeliveryLatencyBench {
     return b.toString();
   }
 
-  private static void report(String what, long[] nanos) {
+  static void report(String what, long[] nanos) {
     long[] s = nanos.clone();
     Arrays.sort(s);
     System.out.printf(

@@ -42,6 +42,12 @@ final class ProcessRing implements AutoCloseable {
     String password;
     DaemonProcess process;
 
+    /** What the JVM is launched behind (empty: directly; {@code ip netns exec NS} in a testbed). */
+    List<String> launcher = List.of();
+
+    /** The JVM's options (heap, flight recorder). */
+    List<String> jvmOptions = List.of("-Xmx256m");
+
     Member(String name, Path data, String address, int nodePort, int imapPort, int smtpPort) {
       this.name = name;
       this.data = data;
@@ -87,19 +93,26 @@ final class ProcessRing implements AutoCloseable {
    * members with {@link #member}, start them with {@link #startAll}.
    */
   static ProcessRing create(Path root, String domain) throws IOException {
+    return create(root, domain, "127.0.0.1", freePort());
+  }
+
+  /**
+   * As {@link #create(Path, String)}, the operator's node listening on {@code host:port} (the
+   * invitation's bootstrap), for a ring whose members are not all on loopback.
+   */
+  static ProcessRing create(Path root, String domain, String host, int opPort) throws IOException {
     Files.createDirectories(root);
     Path pass = root.resolve("passphrase");
     Files.writeString(pass, PASSPHRASE + "\n");
     SecureRandom random = new SecureRandom();
     Path opDir = root.resolve("operator");
     DataDirectory op = DataDirectory.open(opDir);
-    int opPort = freePort();
-    writeConfig(op, opPort, 0, 0, Map.of());
+    writeConfig(op, host, opPort, 0, 0, Map.of());
     SigningPublicKey key = RingFiles.initAuthority(op, PASSPHRASE.toCharArray(), random, FAST);
     DirectoryAuthority authority = RingFiles.openAuthority(op, PASSPHRASE.toCharArray(), random);
     RingFiles.Invitation inv =
         new RingFiles.Invitation(
-            key, List.of(DaemonConfig.hostPort("127.0.0.1:" + opPort)), List.of(domain));
+            key, List.of(DaemonConfig.hostPort(host + ":" + opPort)), List.of(domain));
     RingFiles.writeInvitation(op, inv);
     ProcessRing ring = new ProcessRing(root, domain, pass, key, authority, inv);
     ring.members.put("operator", new Member("operator", opDir, null, opPort, 0, 0));
@@ -117,13 +130,33 @@ final class ProcessRing implements AutoCloseable {
   /** As {@link #member(String, boolean)}, with extra configuration keys. */
   Member member(String name, boolean account, Map<DaemonConfig.Key, String> extra)
       throws IOException {
+    return member(
+        name,
+        account,
+        "127.0.0.1",
+        freePort(),
+        account ? freePort() : 0,
+        account ? freePort() : 0,
+        extra);
+  }
+
+  /**
+   * As {@link #member(String, boolean, Map)}, the node on {@code host:node} and the proxies on
+   * 127.0.0.1 at the given ports (a member in its own network namespace).
+   */
+  Member member(
+      String name,
+      boolean account,
+      String host,
+      int node,
+      int imap,
+      int smtp,
+      Map<DaemonConfig.Key, String> extra)
+      throws IOException {
     Path p = root.resolve(name);
     DataDirectory d = DataDirectory.open(p);
     RingFiles.writeInvitation(d, invitation);
-    int node = freePort();
-    int imap = account ? freePort() : 0;
-    int smtp = account ? freePort() : 0;
-    writeConfig(d, node, imap, smtp, extra);
+    writeConfig(d, host, node, imap, smtp, extra);
     String address = account ? name + "@" + domain : null;
     Member m = new Member(name, p, address, node, imap, smtp);
     if (account) {
@@ -166,8 +199,19 @@ final class ProcessRing implements AutoCloseable {
   static void writeConfig(
       DataDirectory d, int node, int imap, int smtp, Map<DaemonConfig.Key, String> extra)
       throws IOException {
+    writeConfig(d, "127.0.0.1", node, imap, smtp, extra);
+  }
+
+  static void writeConfig(
+      DataDirectory d,
+      String host,
+      int node,
+      int imap,
+      int smtp,
+      Map<DaemonConfig.Key, String> extra)
+      throws IOException {
     Map<DaemonConfig.Key, String> m = new LinkedHashMap<>();
-    m.put(DaemonConfig.Key.NODE_LISTEN, "127.0.0.1:" + node);
+    m.put(DaemonConfig.Key.NODE_LISTEN, host + ":" + node);
     m.put(DaemonConfig.Key.IMAP_LISTEN, "127.0.0.1:" + imap);
     m.put(DaemonConfig.Key.SMTP_LISTEN, "127.0.0.1:" + smtp);
     m.put(DaemonConfig.Key.NODE_QUOTA, "256m");
@@ -203,7 +247,7 @@ final class ProcessRing implements AutoCloseable {
     if (m.running()) {
       throw new IllegalStateException(name + " is already running");
     }
-    m.process = DaemonProcess.start(name, m.data, passphraseFile);
+    m.process = DaemonProcess.start(name, m.data, passphraseFile, m.launcher, m.jvmOptions, "run");
     m.process.await("epost running", 90);
     return m;
   }

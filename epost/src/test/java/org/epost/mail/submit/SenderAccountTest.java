@@ -204,6 +204,46 @@ class SenderAccountTest {
     reopened.close();
   }
 
+  /**
+   * The dispatcher forces the ledger once per message (before the outbox lets go of it, or when it
+   * waits for a retry) rather than once per state: what it wrote is on disk at those points, read
+   * back here from the file while the account still runs (as after a crash).
+   */
+  @Test
+  void aMessagesStatesAreOnDiskWhenTheOutboxLetsGoOfItAndWhenItWaitsForTheRing() throws Exception {
+    SenderAccount s = open(fast());
+    assertEquals(
+        Dispatcher.Outcome.DONE,
+        s.accept(MailNotice.Origin.RING, ALICE, "<m7@x>", "", List.of(BOB), message("x"))
+            .get(5, TimeUnit.SECONDS));
+    assertEquals(0, s.queued());
+    assertEquals(DeliveryState.NOTIFIED, ledgerOnDisk().status("<m7@x>").get(0).state());
+
+    ring.away.set(true);
+    assertEquals(
+        Dispatcher.Outcome.QUEUED,
+        s.accept(MailNotice.Origin.RING, ALICE, "<m8@x>", "", List.of(BOB), message("y"))
+            .get(5, TimeUnit.SECONDS));
+    assertEquals(DeliveryState.STORED, ledgerOnDisk().status("<m8@x>").get(0).state());
+    int stores = account.stored.size();
+    s.close();
+
+    // After a restart the waiting entry is notified with the message it stored: no second store.
+    ring.away.set(false);
+    SenderAccount again = open(fast());
+    await(() -> again.queued() == 0, 10);
+    assertEquals(DeliveryState.NOTIFIED, ledgerOnDisk().status("<m8@x>").get(0).state());
+    assertEquals(stores, account.stored.size());
+    again.close();
+  }
+
+  private DeliveryLedger ledgerOnDisk() throws IOException {
+    return DeliveryLedger.open(
+        tmp.resolve("submit").resolve("ledger.log"),
+        AtRestCipher.forIdentity(identity, "ledger", new SecureRandom()),
+        100);
+  }
+
   @Test
   void theSubmissionBackendRefusesAnotherUsersSenderWith553() throws Exception {
     SenderAccount s = open(fast());

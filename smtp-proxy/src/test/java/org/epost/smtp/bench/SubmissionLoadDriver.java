@@ -19,8 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * message got a "250" after the final dot.
  *
  * <pre>
- * java -cp ... org.epost.smtp.bench.SubmissionLoadDriver host port clients seconds recipient [user password]
+ * java -cp ... org.epost.smtp.bench.SubmissionLoadDriver host port clients seconds recipient [user password [sender]]
  * </pre>
+ *
+ * <p>The sender (MAIL FROM and the From header) is {@code bench@bench.client} unless given (a
+ * submission server that checks the sender against the authenticated user needs the user's own).
  */
 public final class SubmissionLoadDriver {
   static final int MESSAGE_BYTES = 4700;
@@ -35,8 +38,10 @@ public final class SubmissionLoadDriver {
     String recipient = args[4];
     String user = args.length > 6 ? args[5] : null;
     String password = args.length > 6 ? args[6] : null;
+    String sender = args.length > 7 ? args[7] : "bench@bench.client";
     AtomicLong accepted = new AtomicLong();
     AtomicLong refused = new AtomicLong();
+    latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
     AtomicBoolean measuring = new AtomicBoolean(false);
     AtomicBoolean stop = new AtomicBoolean(false);
     List<Thread> threads = new ArrayList<>();
@@ -47,8 +52,8 @@ public final class SubmissionLoadDriver {
               () -> {
                 try {
                   run(
-                      host, port, user, password, recipient, client, accepted, refused, measuring,
-                      stop);
+                      host, port, user, password, sender, recipient, client, accepted, refused,
+                      measuring, stop);
                 } catch (IOException e) {
                   System.err.println("client " + client + ": " + e);
                 }
@@ -70,13 +75,25 @@ public final class SubmissionLoadDriver {
     System.out.printf(
         "RESULT clients=%d seconds=%.1f accepted=%d rate=%.1f msg/s refused=%d%n",
         clients, elapsed, after - before, (after - before) / elapsed, refused.get());
+    long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    if (l.length > 0) {
+      System.out.printf(
+          "LATENCY '.' to '250': p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+          l[(l.length - 1) / 2] / 1e6,
+          l[(int) Math.ceil(0.99 * l.length) - 1] / 1e6,
+          l[l.length - 1] / 1e6);
+    }
   }
+
+  /** The measured messages' time from the final "." to the reply, in nanoseconds. */
+  private static java.util.Queue<Long> latencies;
 
   private static void run(
       String host,
       int port,
       String user,
       String password,
+      String sender,
       String recipient,
       int client,
       AtomicLong accepted,
@@ -112,7 +129,9 @@ public final class SubmissionLoadDriver {
       while (!stop.get()) {
         String id = "<bench-" + client + "-" + (n++) + "-" + System.nanoTime() + "@bench.client>";
         String message =
-            "From: bench@bench.client\r\nTo: "
+            "From: "
+                + sender
+                + "\r\nTo: "
                 + recipient
                 + "\r\nSubject: benchmark\r\n"
                 + "Message-ID: "
@@ -120,13 +139,16 @@ public final class SubmissionLoadDriver {
                 + "\r\n\r\n"
                 + filler
                 + ".\r\n";
-        expect(command(out, in, "MAIL FROM:<bench@bench.client>"), '2');
+        expect(command(out, in, "MAIL FROM:<" + sender + ">"), '2');
         expect(command(out, in, "RCPT TO:<" + recipient + ">"), '2');
         expect(command(out, in, "DATA"), '3');
+        long sent = System.nanoTime();
         String done = command(out, in, message.substring(0, message.length() - 2));
+        long took = System.nanoTime() - sent;
         if (done.charAt(0) == '2') {
           if (measuring.get() && !stop.get()) {
             accepted.incrementAndGet();
+            latencies.add(took);
           }
         } else {
           refused.incrementAndGet();

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SMTP submission on the ring side by side with Postfix, same load driver, same messages, one run.
+# Not a test. Usage (from anywhere, as root: Postfix's master runs as root):
+#   bash epost/bench/submission-vs-postfix.sh [SECONDS] [NODES] [ROUNDS] [CLIENTS]   (20 8 2 8)
+# Build first: mvn -B -o -q -pl epost -am install -DskipTests && mvn -B -o -q -pl smtp-proxy test-compile
+# ALICE_JVM='-Xmx256m -XX:StartFlightRecording=filename=/tmp/alice.jfr,settings=profile' profiles
+# alice's daemon (space-separated JVM options); JFR_OUT=/tmp/alice.jfr dumps the recording at the end.
+#
+# Postfix 3.7 (Debian): a private instance on 127.0.0.1:$PF_PORT (smtp-proxy/bench/postfix-instance.sh)
+# that fsyncs each message into its queue and discards it. ePOST: a ring of NODES `epost run`
+# processes (org.epost.mail.daemon.BenchRing: the operator's node, NODES-3 storers, alice, bob),
+# each its own JVM; the clients submit to alice's daemon with AUTH PLAIN, MAIL FROM alice, RCPT TO
+# bob; "250" comes when the message is fsynced in alice's outbox, stored at a majority of its k = 5
+# replicas and bob notified (or after 20 s, from the outbox: the latency line shows the maximum).
+# Both take the same driver (smtp-proxy's SubmissionLoadDriver: CLIENTS connections, 4.7 KB
+# messages back to back, 2 s warm-up), alternately, ROUNDS times.
+set -euo pipefail
+SECS=${1:-20}
+NODES=${2:-8}
+ROUNDS=${3:-2}
+CLIENTS=${4:-8}
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BASE=${BASE:-/var/tmp/epost-submit-bench}
+PF_PORT=${PF_PORT:-25260}
+JAVA=${JAVA:-java}
+[ "$(id -u)" = 0 ] || { echo "run as root (postfix master needs it)" >&2; exit 1; }
+DRIVER_CP="$REPO/smtp-proxy/target/test-classes"
+RING_CP="$REPO/epost/target/epost.jar:$REPO/epost/target/test-classes"
+[ -f "$DRIVER_CP/org/epost/smtp/bench/SubmissionLoadDriver.class" ] || { echo "mvn -B -o -q -pl smtp-proxy test-compile first" >&2; exit 1; }
+
+rm -rf "$BASE"; mkdir -p "$BASE"
+. "$REPO/smtp-proxy/bench/postfix-instance.sh"
+postfix_bench_start "$BASE" "$PF_PORT"
+mkfifo "$BASE/hold"
+JVM_ARGS=()
+[ -n "${ALICE_JVM:-}" ] && JVM_ARGS=(--jvm "alice=$ALICE_JVM")
+$JAVA -Xmx256m -cp "$RING_CP" org.epost.mail.daemon.BenchRing "$BASE/ring" "$NODES" "${JVM_ARGS[@]}" \
+  < "$BASE/hold" > "$BASE/ring.log" 2>&1 &
+RING_PID=$!
+exec 3> "$BASE/hold"   # the ring stays up while this is open
+cleanup() {
+  exec 3>&- || true
+  postfix_bench_stop "$BASE"
+  wait "$RING_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+for i in $(seq 1 1800); do grep -q "RING READY" "$BASE/ring.log" && break; kill -0 $RING_PID || { cat "$BASE/ring.log"; exit 1; }; sleep 0.1; done
+grep "RING READY" "$BASE/ring.log"
+. "$BASE/ring/ring.env"
+
+# CPU seconds (user+system) of each ring process, in ring order (operator, storers, alice, bob)
+cpu() { for p in $PIDS; do awk '{printf "%.1f ", ($14+$15)/100}' /proc/$p/stat; done; }
+drive() { $JAVA -cp "$DRIVER_CP" org.epost.smtp.bench.SubmissionLoadDriver 127.0.0.1 "$@" | grep -E 'RESULT|LATENCY'; }
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB, $($JAVA -version 2>&1 | head -1)"
+echo "   disk: $(df -h "$BASE" | tail -1 | awk '{print $1, $2}'); postfix $(postconf -d mail_version | cut -d' ' -f3)"
+for r in $(seq 1 "$ROUNDS"); do
+  echo "== round $r, $CLIENTS clients, $SECS s each; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "-- postfix smtpd (fsynced queue file)"
+  drive "$PF_PORT" "$CLIENTS" "$SECS" "$BOB_ADDRESS"
+  echo "-- epost: alice's daemon, durable on the ring, bob notified; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  before=$(cpu)
+  drive "$ALICE_SMTP" "$CLIENTS" "$SECS" "$BOB_ADDRESS" "$ALICE_ADDRESS" "$ALICE_PASSWORD" "$ALICE_ADDRESS"
+  echo "   CPU s of the ring processes (operator, storers, alice, bob) before: $before; after: $(cpu)"
+  echo "   alice's outbox now holds $(ls "$ALICE_DATA"/accounts/*/submit/outbox 2>/dev/null | grep -c '\.state$' || true) entries (0: everything acknowledged reached the ring)"
+done
+# with a flight recording in ALICE_JVM: JFR_OUT=FILE dumps it before the ring is stopped
+if [ -n "${JFR_OUT:-}" ]; then jcmd "$ALICE_PID" JFR.dump name=1 filename="$JFR_OUT" >/dev/null && echo "flight recording: $JFR_OUT"; fi
+exit 0
