@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,17 +24,20 @@ import java.util.regex.Pattern;
 import org.epost.crypto.api.SigningKeyPair;
 import org.epost.crypto.api.UserCertificate;
 import org.epost.crypto.api.UserIdentity;
+import org.epost.imap.api.MessageRecord;
 import org.epost.mail.api.AccountServices;
 import org.epost.mail.api.MailNotice;
 import org.epost.mail.api.StoredMail;
+import org.epost.mail.mailbox.MailAccounts;
+import org.epost.mail.mailbox.MailboxConfig;
+import org.epost.mail.mailbox.PostAccount;
 import org.epost.mail.submit.DeliveryState;
 import org.epost.mail.submit.RecipientState;
 import org.epost.mail.submit.SenderAccount;
 import org.epost.mail.submit.SmtpWiring;
 import org.epost.mail.submit.SubmissionBackends;
 import org.epost.mail.submit.SubmissionConfig;
-import org.epost.mail.testing.RingTestAccount;
-import org.epost.mail.testing.TestRing;
+import org.epost.mail.testing.LoopbackRing;
 import org.epost.post.api.NotificationListener;
 import org.epost.post.api.NotificationStatus;
 import org.epost.post.api.ReceivedNotification;
@@ -54,18 +58,19 @@ import org.junit.jupiter.api.io.TempDir;
  * backends driven by swaks, delivery into INBOX by {@link InboxDelivery} through {@link
  * AccountListener}.
  *
- * <p>The accounts are {@link RingTestAccount} (real message store, folders in memory) until the
- * mailbox engineer's {@code MailAccounts.open} lands: switch them at integration.
+ * <p>The accounts are the product's {@link PostAccount} ({@link MailAccounts#openAccount}); what a
+ * user finds in INBOX or Sent is read through it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RingMailTest {
-  private static final String ALICE = "alice@" + TestRing.DOMAIN;
-  private static final String BOB = "bob@" + TestRing.DOMAIN;
-  private static final String GATEWAY = "gateway@" + TestRing.DOMAIN;
+  private static final String DOMAIN = "ring.example";
+  private static final String ALICE = "alice@" + DOMAIN;
+  private static final String BOB = "bob@" + DOMAIN;
+  private static final String GATEWAY = "gateway@" + DOMAIN;
   private static final String SWAKS = "/usr/bin/swaks";
 
   @TempDir static Path tmp;
-  private TestRing ring;
+  private LoopbackRing ring;
   private final List<AutoCloseable> closing = new ArrayList<>();
   private User alice;
   private User bob;
@@ -74,28 +79,24 @@ class RingMailTest {
   private SmtpProxy gatewayProxy;
 
   private record User(
-      AccountServices services,
-      RingTestAccount account,
-      SenderAccount sender,
-      InboxDelivery inbox) {}
+      AccountServices services, PostAccount account, SenderAccount sender, InboxDelivery inbox) {}
 
   @BeforeAll
   void startRing() throws Exception {
-    ring = TestRing.start(tmp, 5);
+    ring = LoopbackRing.start(tmp, 5);
     alice = user(0, ALICE);
     bob = user(1, BOB);
     gateway = user(2, GATEWAY);
     submission =
         SmtpProxy.start(
             SmtpServerConfig.submission(
-                Set.of(TestRing.DOMAIN),
-                PasswordVerifier.ofTable(Map.of(ALICE, "alice-pw", BOB, "bob-pw"))),
+                Set.of(DOMAIN), PasswordVerifier.ofTable(Map.of(ALICE, "alice-pw", BOB, "bob-pw"))),
             SubmissionBackends.submission(List.of(alice.sender(), bob.sender())),
             Optional.empty());
     gatewayProxy =
         SmtpProxy.start(
             SmtpWiring.gateway(
-                Set.of(TestRing.DOMAIN),
+                Set.of(DOMAIN),
                 InetAddress.getLoopbackAddress(),
                 0,
                 "gw.ring.example",
@@ -106,14 +107,17 @@ class RingMailTest {
 
   private User user(int node, String address) throws Exception {
     AccountListener listener = new AccountListener(address, 100);
-    AccountServices services = ring.enrol(node, address, listener);
-    RingTestAccount account = new RingTestAccount(services);
+    LoopbackRing.User enrolled = ring.enrol(address, node, listener);
+    AccountServices services = ring.services(enrolled);
+    PostAccount account =
+        MailAccounts.openAccount(services, MailboxConfig.defaults(LoopbackRing.DEVICE))
+            .toCompletableFuture()
+            .get(LoopbackRing.WAIT_SECONDS, TimeUnit.SECONDS);
     SenderAccount sender =
         SenderAccount.open(account, services, SubmissionConfig.defaults("node.ring.example"));
     InboxDelivery inbox =
-        InboxDelivery.create(
-            account, services, DeliveryConfig.defaults(TestRing.DOMAIN, Set.of(GATEWAY)));
-    listener.install(
+        InboxDelivery.create(account, services, DeliveryConfig.defaults(DOMAIN, Set.of(GATEWAY)));
+    NotificationListener delivery =
         new NotificationListener() {
           @Override
           public CompletionStage<Void> received(ReceivedNotification n) {
@@ -124,7 +128,16 @@ class RingMailTest {
           public void stateChanged(NotificationStatus status) {
             sender.stateChanged(status);
           }
-        });
+        };
+    services
+        .bridge()
+        .get(
+            () -> {
+              listener.install(delivery); // AccountListener is loop-confined
+              return null;
+            },
+            Runnable::run)
+        .get(LoopbackRing.WAIT_SECONDS, TimeUnit.SECONDS);
     closing.add(inbox);
     closing.add(sender);
     closing.add(account);
@@ -170,13 +183,13 @@ class RingMailTest {
     assertTrue(m.find(), out);
     String messageId = m.group(1);
 
-    RingTestAccount.Filed filed = awaitInbox(bob, "marker-ring-1");
+    PostAccount.Message filed = awaitInbox(bob, "marker-ring-1");
     String added = new String(filed.addedHeader(), StandardCharsets.UTF_8);
-    assertTrue(added.startsWith("Authentication-Results: " + TestRing.DOMAIN + ";"), added);
+    assertTrue(added.startsWith("Authentication-Results: " + DOMAIN + ";"), added);
     assertTrue(added.contains("x-epost-ring=pass"), added);
     assertTrue(added.contains("smtp.mailfrom=" + ALICE), added);
     assertTrue(added.contains("x-epost-from=pass header.from=" + ALICE), added);
-    assertTrue(added.contains("Received: from " + ALICE + " by " + TestRing.DOMAIN), added);
+    assertTrue(added.contains("Received: from " + ALICE + " by " + DOMAIN), added);
 
     // "250" came after the ring took it: the ledger says NOTIFIED at least, then DELIVERED.
     List<RecipientState> states = alice.sender().ledger().status(messageId);
@@ -186,7 +199,7 @@ class RingMailTest {
         () -> alice.sender().ledger().status(messageId).get(0).state() == DeliveryState.DELIVERED,
         30);
     assertEquals(0, alice.sender().queued(), "nothing left in the outbox");
-    assertTrue(alice.account().filed("Sent").isEmpty(), "no Sent copy by default (ADR 0115)");
+    assertTrue(filed(alice, "Sent").isEmpty(), "no Sent copy by default (ADR 0115)");
   }
 
   @Test
@@ -234,8 +247,7 @@ class RingMailTest {
     assertTrue(out.contains("553 5.7.1"), out);
     Thread.sleep(1_000);
     assertTrue(
-        bob.account().filed("INBOX").stream()
-            .noneMatch(f -> body(bob, f).contains("marker-spoof-3")));
+        filed(bob, "INBOX").stream().noneMatch(f -> body(bob, f).contains("marker-spoof-3")));
   }
 
   @Test
@@ -252,7 +264,7 @@ class RingMailTest {
             "--from",
             ALICE,
             "--to",
-            "nobody@" + TestRing.DOMAIN,
+            "nobody@" + DOMAIN,
             "--body",
             "x");
     assertTrue(out.contains("550 5.1.1"), out);
@@ -286,6 +298,7 @@ class RingMailTest {
     MailNotice notice = new MailNotice(real, MailNotice.Origin.RING, ALICE, "", "<forged@x>");
     long rejectedBefore = bobStatistics().rejectedSender();
     ring.node(3)
+        .runtime()
         .bridge()
         .call(
             () ->
@@ -297,7 +310,7 @@ class RingMailTest {
     await(() -> bobStatistics().rejectedSender() > rejectedBefore, 30);
     Thread.sleep(1_000);
     assertTrue(
-        bob.account().filed("INBOX").stream().noneMatch(f -> f.mail().ref().equals(real.ref())),
+        filed(bob, "INBOX").stream().noneMatch(f -> f.mail().ref().equals(real.ref())),
         "the forged notification's message is not in bob's INBOX");
   }
 
@@ -317,7 +330,7 @@ class RingMailTest {
     assertTrue(out.contains("250 2.0.0"), out);
     String added =
         new String(awaitInbox(bob, "marker-internet-5").addedHeader(), StandardCharsets.UTF_8);
-    assertTrue(added.startsWith("Authentication-Results: " + TestRing.DOMAIN + "; none"), added);
+    assertTrue(added.startsWith("Authentication-Results: " + DOMAIN + "; none"), added);
     assertTrue(
         added.contains("from the Internet unauthenticated by ring gateway " + GATEWAY), added);
     assertTrue(!added.contains("x-epost-ring=pass"), added);
@@ -330,12 +343,7 @@ class RingMailTest {
             gatewayProxy, "--from", "someone@internet.example", "--to", "victim@elsewhere.example");
     assertTrue(other.contains("550 5.7.1"), other);
     String unknown =
-        swaks(
-            gatewayProxy,
-            "--from",
-            "someone@internet.example",
-            "--to",
-            "nobody@" + TestRing.DOMAIN);
+        swaks(gatewayProxy, "--from", "someone@internet.example", "--to", "nobody@" + DOMAIN);
     assertTrue(unknown.contains("550 5.1.1"), unknown);
   }
 
@@ -354,10 +362,16 @@ class RingMailTest {
 
   private record PostNodeStats(long rejectedSender) {}
 
-  private RingTestAccount.Filed awaitInbox(User user, String marker) throws Exception {
+  /** What the user finds in {@code folder} now, read through the account. */
+  private static List<PostAccount.Message> filed(User user, String folder) {
+    PostAccount a = user.account();
+    return a.messages(folder, a.view(folder).messages().stream().map(MessageRecord::uid).toList());
+  }
+
+  private PostAccount.Message awaitInbox(User user, String marker) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < end) {
-      for (RingTestAccount.Filed f : user.account().filed("INBOX")) {
+      for (PostAccount.Message f : filed(user, "INBOX")) {
         if (body(user, f).contains(marker)) {
           return f;
         }
@@ -367,9 +381,10 @@ class RingMailTest {
     throw new AssertionError("no message with " + marker + " in " + user.account().address());
   }
 
-  private static String body(User user, RingTestAccount.Filed f) {
-    try {
-      return new String(user.account().read(f.mail()), StandardCharsets.UTF_8);
+  /** The copy as the user reads it (added header lines, then the stored message). */
+  private static String body(User user, PostAccount.Message m) {
+    try (InputStream in = user.account().read(m, 0, Long.MAX_VALUE)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (Exception e) {
       return "";
     }

@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.epost.crypto.api.SigningKeyPair;
 import org.epost.crypto.api.UserCertificate;
@@ -21,6 +22,7 @@ import org.epost.overlay.node.api.NodeConfig;
 import org.epost.overlay.node.api.NodeRuntime;
 import org.epost.overlay.past.api.PastConfig;
 import org.epost.post.api.DirectoryEntry;
+import org.epost.post.api.NotificationListener;
 import org.epost.post.directory.AccountLog;
 import org.epost.post.directory.CertificateRequest;
 import org.epost.post.directory.DirectoryAuthority;
@@ -72,6 +74,7 @@ public final class LoopbackRing implements AutoCloseable {
     final PostNode.UserState state;
     final int node;
     final Path accountDir;
+    final NotificationListener listener;
     PostNode.User services;
 
     User(
@@ -80,7 +83,8 @@ public final class LoopbackRing implements AutoCloseable {
         DirectoryEntry entry,
         PostNode.UserState state,
         int node,
-        Path accountDir) {
+        Path accountDir,
+        NotificationListener listener) {
       this.address = address;
       this.identity = identity;
       this.certificate = entry.certificate();
@@ -88,6 +92,7 @@ public final class LoopbackRing implements AutoCloseable {
       this.state = state;
       this.node = node;
       this.accountDir = accountDir;
+      this.listener = listener;
     }
 
     /** The POST services attached for the user on its node now. */
@@ -170,8 +175,18 @@ public final class LoopbackRing implements AutoCloseable {
     return nodes.size();
   }
 
-  /** Enrols {@code address} with home node {@code node}: keys, certificate, directory entry. */
+  /**
+   * Enrols {@code address} with home node {@code node}: keys, certificate, directory entry;
+   * attached with a listener that drops notifications (the mailbox tests file directly).
+   */
   public User enrol(String address, int node) throws Exception {
+    return enrol(address, node, notification -> CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * Enrols {@code address} on {@code node}, attached (now and at restarts) with {@code listener}.
+   */
+  public User enrol(String address, int node, NotificationListener listener) throws Exception {
     Node n = nodes.get(node);
     UserIdentity identity = Enrolment.generate(random);
     java.time.Instant now = java.time.Instant.now();
@@ -183,7 +198,14 @@ public final class LoopbackRing implements AutoCloseable {
             new NotifyLocalState(postConfig.notification()),
             new MemoryLeaseLedger());
     User u =
-        new User(address, identity, entry, state, node, root.resolve("accounts").resolve(address));
+        new User(
+            address,
+            identity,
+            entry,
+            state,
+            node,
+            root.resolve("accounts").resolve(address),
+            listener);
     attach(u);
     n.runtime
         .bridge()
@@ -203,22 +225,39 @@ public final class LoopbackRing implements AutoCloseable {
   }
 
   private void attach(User u) throws Exception {
-    Node n = nodes.get(u.node);
-    u.services =
-        n.runtime
-            .bridge()
-            .get(
-                () ->
-                    n.post.attach(
-                        u.identity,
-                        u.certificate,
-                        DEVICE,
-                        u.state,
-                        // delivery is the delivery package's; the mailbox tests file directly
-                        notification ->
-                            java.util.concurrent.CompletableFuture.completedFuture(null)),
-                Runnable::run)
-            .get(WAIT_SECONDS, TimeUnit.SECONDS);
+    u.services = attach(u.node, u.identity, u.certificate, u.state, u.listener);
+  }
+
+  /**
+   * Attaches, on node {@code node}, keys with a certificate this ring's authority need not have
+   * issued (a forger attaches someone else's address); not enrolled in the directory.
+   */
+  public PostNode.User attach(
+      int node, UserIdentity identity, UserCertificate certificate, NotificationListener listener)
+      throws Exception {
+    return attach(
+        node,
+        identity,
+        certificate,
+        new PostNode.UserState(
+            new MemoryLogLocalState(),
+            new NotifyLocalState(postConfig.notification()),
+            new MemoryLeaseLedger()),
+        listener);
+  }
+
+  private PostNode.User attach(
+      int node,
+      UserIdentity identity,
+      UserCertificate certificate,
+      PostNode.UserState state,
+      NotificationListener listener)
+      throws Exception {
+    Node n = nodes.get(node);
+    return n.runtime
+        .bridge()
+        .get(() -> n.post.attach(identity, certificate, DEVICE, state, listener), Runnable::run)
+        .get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
   /** What {@link MailAccounts#open} takes for {@code u} on its node now. */
