@@ -199,7 +199,8 @@ public final class AccountSession implements UserSession, TextSearch {
   @Override
   public AppendResult append(String mailbox, List<NewMessage> messages) {
     try {
-      FolderView target = account.view(mailbox);
+      // Not account.view(): that is a record per message of the folder, held through the store.
+      long uidValidity = account.uidValidity(mailbox);
       List<PostAccount.Filing> filings = new ArrayList<>();
       for (NewMessage m : messages) {
         StoredMail stored = account.await(account.store(m.content()));
@@ -208,7 +209,7 @@ public final class AccountSession implements UserSession, TextSearch {
         filings.add(new PostAccount.Filing(stored, new byte[0], m.flags(), date));
       }
       List<Long> uids = account.await(account.fileAll(mailbox, filings));
-      return new AppendResult(target.uidValidity(), uids);
+      return new AppendResult(uidValidity, uids);
     } catch (MailException e) {
       throw toBackend(e, true);
     }

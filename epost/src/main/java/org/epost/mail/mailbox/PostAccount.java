@@ -629,6 +629,16 @@ public final class PostAccount implements MailAccount {
     }
   }
 
+  /**
+   * The folder's UIDVALIDITY, without looking at its messages ({@link #view} builds a record per
+   * message).
+   *
+   * @throws MailException NONEXISTENT if there is no such folder
+   */
+  public long uidValidity(String name) {
+    return folder(name).uidValidity();
+  }
+
   /** The folder's state now. */
   public FolderView view(String name) {
     FolderListState.Folder f = folder(name);
