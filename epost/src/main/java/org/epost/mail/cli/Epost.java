@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
     description =
         "ePOST: peer-to-peer email for desktops. Mail clients use the local IMAP and SMTP.",
     subcommands = {
+      CommandLine.HelpCommand.class,
       InitCommand.class,
       SetupCommand.class,
       RingCommand.class,
