@@ -17,7 +17,7 @@ CP="$REPO/epost/target/epost.jar:$REPO/epost/target/test-classes"
 rm -rf "$BASE"; mkdir -p "$BASE"
 mkfifo "$BASE/hold"
 $JAVA -Xmx256m -cp "$CP" org.epost.mail.daemon.BenchRing "$BASE/ring" "$NODES" \
-  --jvm '*=-Xmx1g' --jvm 'alice=-Xmx256m -XX:+HeapDumpOnOutOfMemoryError' --quota 4g \
+  --jvm '*=-Xmx1g' --jvm "alice=-Xmx256m -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=$BASE" --quota 4g \
   < "$BASE/hold" > "$BASE/ring.log" 2>&1 &
 RING_PID=$!
 exec 3> "$BASE/hold"
