@@ -1,7 +1,7 @@
 #!/bin/sh
 # IMAP on the ring side by side with Dovecot, same messages, same Java client, one run.
 # Not a test. Usage (from the repository root, as root: Dovecot drops to uid nobody):
-#   sh epost/bench/imap-vs-dovecot.sh [messages] [heap-messages]
+#   RESTARTS=5 sh epost/bench/imap-vs-dovecot.sh [messages] [heap-messages]
 # Build first: mvn -B -o -q -pl epost -am install -DskipTests
 set -eu
 N=${1:-10000}
@@ -65,12 +65,14 @@ trap 'kill $MASTER 2>/dev/null || true; rm -rf "$W"' EXIT
 echo "== Dovecot $(/usr/sbin/dovecot --version) (Maildir, its own index and cache files)"
 java -cp "$CP" $B remote $PORT bench bench "dovecot warm"
 kill "$MASTER"; sleep 2
-start_dovecot
-java -cp "$CP" $B restart $PORT bench bench "dovecot"
-kill "$MASTER"
+for r in $(seq "${RESTARTS:-5}"); do
+  start_dovecot
+  java -cp "$CP" $B restart $PORT bench bench "dovecot"
+  kill "$MASTER"; sleep 2
+done
 
 echo "== ePOST: IMAP proxy on the real backend, LoopbackRing of 4 node runtimes in one JVM"
-java -Xmx1g -cp "$CP" $B epost "$W/ring" "$N"
+java -Xmx1g -Drestarts="${RESTARTS:-5}" -cp "$CP" $B epost "$W/ring" "$N"
 
 if [ "$BIG" -gt 0 ]; then
   echo "== ePOST heap with a $BIG-message account (-Xmx256m)"
