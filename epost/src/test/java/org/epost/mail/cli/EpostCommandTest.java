@@ -224,4 +224,66 @@ class EpostCommandTest {
     assertEquals(1, mail.code());
     assertTrue(mail.err().contains("delivery states are not available"), mail.err());
   }
+
+  @Test
+  void setupCreatesARingOrJoinsOneAndPrintsTheClientSettings() throws Exception {
+    Path pf = tmp.resolve("setup-pass");
+    Files.writeString(pf, "correct horse\n");
+    Path home = tmp.resolve("setup-alice");
+    Run alice =
+        epost(
+            "setup",
+            "--data",
+            home.toString(),
+            "--new-ring",
+            "--address",
+            "Alice@Home.Example",
+            "--passphrase-file",
+            pf.toString());
+    assertEquals(0, alice.code(), alice.err());
+    assertTrue(alice.out().contains("enrolled alice@home.example"), alice.out());
+    assertTrue(alice.out().contains("ring created for home.example"), alice.out());
+    org.epost.mail.daemon.DataDirectory d = org.epost.mail.daemon.DataDirectory.open(home);
+    org.epost.mail.daemon.AccountDirectory a = d.account("alice@home.example");
+    String password = Files.readString(a.passwordFile()).trim();
+    assertTrue(alice.out().contains(password), "the settings carry the proxy password");
+    assertTrue(alice.out().contains("== Thunderbird =="), alice.out());
+    assertTrue(alice.out().contains("== mutt"), alice.out());
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(a.keyFile())),
+        "the key file is the owner's only");
+    assertTrue(Files.exists(d.ringDir().resolve("invitation")), "an invitation to share");
+
+    Run bob =
+        epost(
+            "setup",
+            "--data",
+            tmp.resolve("setup-bob").toString(),
+            "--invitation",
+            d.ringDir().resolve("invitation").toString(),
+            "--address",
+            "bob@home.example",
+            "--passphrase-file",
+            pf.toString());
+    assertEquals(0, bob.code(), bob.err());
+    assertTrue(bob.out().contains("enrolled bob@home.example"), bob.out());
+    assertTrue(
+        bob.out().contains("to the ring's operator ('epost ring sign')"),
+        "a joining account's request goes to the operator: " + bob.out());
+
+    Run wrong =
+        epost(
+            "setup",
+            "--data",
+            tmp.resolve("setup-wrong").toString(),
+            "--new-ring",
+            "--address",
+            "not an address",
+            "--passphrase-file",
+            pf.toString());
+    assertTrue(wrong.code() != 0, "a wrong address is refused");
+    assertTrue(wrong.err().contains("is not a mail address"), wrong.err());
+  }
 }
