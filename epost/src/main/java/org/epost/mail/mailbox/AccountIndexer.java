@@ -25,6 +25,8 @@ import org.epost.mail.search.TextIndex;
  * reading. Commits (fsync) at most every {@link #COMMIT_MILLIS} while busy and whenever idle.
  */
 final class AccountIndexer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AccountIndexer.class.getName());
+
   static final int QUEUE = 10_000;
   static final long COMMIT_MILLIS = 5_000;
 
@@ -123,6 +125,8 @@ final class AccountIndexer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // the ring is unreachable or the message unreadable now: indexed at the next open; the
       // server reads it meanwhile (UNKNOWN verdict)
+      LOG.log(
+          System.Logger.Level.DEBUG, "not indexed now (again at the next open): " + e.getMessage());
     }
   }
 

@@ -75,6 +75,8 @@ public final class PostAccount implements MailAccount {
           new String[] {"Junk", "Junk"},
           new String[] {"Archive", "Archive"});
 
+  private static final System.Logger LOG = System.getLogger(PostAccount.class.getName());
+
   private final AccountServices services;
   private final MailboxConfig config;
   private final ExecutorService executor;
@@ -416,7 +418,8 @@ public final class PostAccount implements MailAccount {
                 try {
                   l.mailboxChanged(name == null ? "" : name, c.change());
                 } catch (RuntimeException e) {
-                  // a listener's failure is its own
+                  // a listener's failure is its own: the other watchers are still told
+                  LOG.log(System.Logger.Level.WARNING, "a mailbox watcher failed", e);
                 }
               }
             }
