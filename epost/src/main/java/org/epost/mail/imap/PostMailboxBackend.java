@@ -12,8 +12,9 @@ import org.epost.mail.api.MailAccount;
 
 /**
  * The IMAP proxy's backend on the accounts this daemon runs: a user logs in with the account's
- * address and its generated proxy password ({@link ProxyPasswords}), compared in constant time, and
- * gets a session of that account. An unknown user costs the same comparison as a wrong password.
+ * address and its generated proxy password (made at enrolment by the daemon), compared in constant
+ * time, and gets a session of that account. An unknown user costs the same comparison as a wrong
+ * password.
  */
 public final class PostMailboxBackend implements MailboxBackend {
   private record Account(String password, MailAccount account) {}

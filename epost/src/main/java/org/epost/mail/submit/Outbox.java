@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.epost.mail.api.MailNotice;
+import org.epost.post.disk.AtomicFiles;
 import org.epost.smtp.api.SmtpStatus;
 import org.epost.smtp.api.SubmissionException;
 
@@ -238,14 +239,8 @@ final class Outbox {
   }
 
   private void writeState(OutboxEntry e) throws IOException {
-    Path tmp = dir.resolve(e.id + ".state.tmp");
-    Files.write(tmp, cipher.seal(e.encode(), aad(e.id, "state")));
-    force(tmp);
-    Files.move(
-        tmp,
-        dir.resolve(e.id + ".state"),
-        StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.replace(
+        dir.resolve(e.id + ".state"), cipher.seal(e.encode(), aad(e.id, "state")), true);
   }
 
   private static void force(Path file) throws IOException {
