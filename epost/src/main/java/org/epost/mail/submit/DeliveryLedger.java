@@ -58,6 +58,9 @@ public final class DeliveryLedger implements AutoCloseable {
   /** When each known message was first recorded (its submission), by Message-ID. */
   private final Map<String, Long> firstRecorded = new HashMap<>();
 
+  /** Recipient states held in {@code messages}, kept as they change (a sum per append was O(n)). */
+  private int liveStates;
+
   private FileChannel channel;
   private long records;
   private boolean unforced;
@@ -217,7 +220,7 @@ public final class DeliveryLedger implements AutoCloseable {
       firstRecorded.put(messageId, millis);
       while (messages.size() > maxMessages) {
         String eldest = messages.keySet().iterator().next();
-        messages.remove(eldest);
+        liveStates -= messages.remove(eldest).size();
         firstRecorded.remove(eldest);
         for (NotificationId n : linksOfMessage.getOrDefault(eldest, List.of())) {
           links.remove(n);
@@ -230,8 +233,8 @@ public final class DeliveryLedger implements AutoCloseable {
         before == null
             || (!before.state().isFinal()
                 && (state == DeliveryState.FAILED || state.ordinal() >= before.state().ordinal()));
-    if (forward) {
-      m.put(recipient, new RecipientState(recipient, state, reason, millis));
+    if (forward && m.put(recipient, new RecipientState(recipient, state, reason, millis)) == null) {
+      liveStates++;
     }
     if (id != null) {
       links.put(id, new Link(messageId, recipient));
@@ -250,21 +253,13 @@ public final class DeliveryLedger implements AutoCloseable {
       write(channel, encode(messageId, recipient, state, reason, millis, id));
       unforced = true;
       records++;
-      if (records > 4L * liveStates() + 1000) {
+      if (records > 4L * liveStates + 1000) {
         compact();
       }
     } catch (IOException e) {
       // The state stays in memory; the status shows it until the daemon restarts.
       LOG.log(Level.ERROR, "cannot write the delivery ledger " + file, e);
     }
-  }
-
-  private int liveStates() {
-    int n = 0;
-    for (Map<String, RecipientState> m : messages.values()) {
-      n += m.size();
-    }
-    return n;
   }
 
   private void compact() throws IOException {
