@@ -34,8 +34,20 @@ final class Keys {
    * link it to the sender or to the sender's tokens towards other recipients.
    */
   static byte[] rateToken(SigningKeyPair sender, Id recipientInbox) {
-    byte[] secret =
-        Sha256.hash(sender.sign("epost/rate-token-secret/v1".getBytes(StandardCharsets.US_ASCII)));
+    return rateToken(rateTokenSecret(sender), recipientInbox);
+  }
+
+  /**
+   * The sender's rate-token secret (see {@link #rateToken(SigningKeyPair, Id)}): one signature, the
+   * same every time, so a service computes it once rather than once per notification.
+   */
+  static byte[] rateTokenSecret(SigningKeyPair sender) {
+    return Sha256.hash(
+        sender.sign("epost/rate-token-secret/v1".getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** The rate token from a secret {@link #rateTokenSecret} made. */
+  static byte[] rateToken(byte[] secret, Id recipientInbox) {
     MessageDigest d = Sha256.get();
     d.update(secret);
     d.update(recipientInbox.toBytes());
