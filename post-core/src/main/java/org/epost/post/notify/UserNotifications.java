@@ -2,9 +2,11 @@ package org.epost.post.notify;
 
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.epost.crypto.api.CryptoException;
 import org.epost.crypto.api.OpenedEnvelope;
+import org.epost.crypto.api.SigningPublicKey;
 import org.epost.crypto.api.UserCertificate;
 import org.epost.crypto.api.UserIdentity;
 import org.epost.crypto.api.VerificationException;
@@ -51,10 +54,14 @@ final class UserNotifications implements Notifications, ScribeClient {
   private final NotificationListener listener;
   private final Sealer sealer;
   final Id inbox;
+  private final byte[] rateTokenSecret; // one signature at start, not one per notification
   private final TopicId topic;
   private final Set<NotificationId> inProgress = new HashSet<>();
   private final java.util.LinkedHashMap<String, Boolean> rejected = new java.util.LinkedHashMap<>();
   private final LinkedHashSet<String> pendingAcks = new LinkedHashSet<>();
+  private static final int MAX_QUEUED_RECEIPTS = 4096;
+  private final Map<SigningPublicKey, ReceiptBatch> receipts = new HashMap<>();
+  private int queuedReceipts;
   private Cancellable ackTimer;
   private Cancellable readyTimer;
   private Cancellable safetyTimer;
@@ -86,6 +93,7 @@ final class UserNotifications implements Notifications, ScribeClient {
     this.sealer = new Sealer(env.random().secure());
     this.inbox = Keys.inbox(identity.signing().publicKey());
     this.topic = Keys.topic(identity.signing().publicKey());
+    this.rateTokenSecret = Keys.rateTokenSecret(identity.signing());
   }
 
   // ---------------------------------------------------------------- life cycle
@@ -206,8 +214,7 @@ final class UserNotifications implements Notifications, ScribeClient {
             identity.signing(), recipient.encryptionKey(), env.clock().wallInstant(), payload);
     Id to = Keys.inbox(recipient.signingKey());
     Wire.Item item =
-        new Wire.Item(
-            Keys.itemId(sealed), Keys.rateToken(identity.signing(), to), expiresAt, sealed);
+        new Wire.Item(Keys.itemId(sealed), Keys.rateToken(rateTokenSecret, to), expiresAt, sealed);
     c[0]++;
     listener.stateChanged(o.status());
     node.scribe.publish(Keys.topic(recipient.signingKey()), sealed);
@@ -479,29 +486,80 @@ final class UserNotifications implements Notifications, ScribeClient {
   }
 
   /**
-   * Seals a receipt to the sender, publishes it on the sender's topic and deposits it in the
-   * sender's pending store; only once a majority holds it are this user's pending copies deleted,
-   * so a receipt lost with this node is sent again when the item comes back as a duplicate.
+   * Queues a receipt for {@code nid} to its sender. One receipt per sender is in flight at a time;
+   * the notifications handed over meanwhile go together into the next (a receipt names up to
+   * {@value Payload#MAX_RECEIPT_IDS} ids), so a burst of mail from one sender costs one seal, one
+   * deposit and one acknowledgement per receipt rather than per message, and a lone notification is
+   * answered at once as before. Bounded: beyond {@value #MAX_QUEUED_RECEIPTS} queued ids the
+   * receipt is not queued and the pending copy stays; it comes back at the next fetch as a
+   * duplicate, and the receipt is sent then.
    */
   private void sendReceipt(UserCertificate sender, NotificationId nid, byte[] itemId) {
-    byte[] payload =
-        Payload.receipt(List.of(nid), certificate.address(), certificate.serial()).encode();
+    if (queuedReceipts >= MAX_QUEUED_RECEIPTS) {
+      inProgress.remove(nid);
+      return;
+    }
+    ReceiptBatch b = receipts.computeIfAbsent(sender.signingKey(), k -> new ReceiptBatch());
+    b.sender = sender;
+    b.ids.add(nid);
+    b.itemIds.add(itemId);
+    queuedReceipts++;
+    if (!b.inFlight) {
+      flushReceipts(sender.signingKey(), b);
+    }
+  }
+
+  /** Receipts waiting for one sender while the previous receipt to it is deposited. */
+  private static final class ReceiptBatch {
+    UserCertificate sender;
+    final List<NotificationId> ids = new ArrayList<>();
+    final List<byte[]> itemIds = new ArrayList<>();
+    boolean inFlight;
+  }
+
+  /**
+   * Seals one receipt for what {@code b} holds (at most {@value Payload#MAX_RECEIPT_IDS} ids),
+   * publishes it on the sender's topic and deposits it in the sender's pending store; only once a
+   * majority holds it are this user's pending copies deleted, so a receipt lost with this node is
+   * sent again when the items come back as duplicates.
+   */
+  private void flushReceipts(SigningPublicKey key, ReceiptBatch b) {
+    int n = Math.min(b.ids.size(), Payload.MAX_RECEIPT_IDS);
+    List<NotificationId> ids = new ArrayList<>(b.ids.subList(0, n));
+    List<byte[]> itemIds = new ArrayList<>(b.itemIds.subList(0, n));
+    b.ids.subList(0, n).clear();
+    b.itemIds.subList(0, n).clear();
+    queuedReceipts -= n;
+    b.inFlight = true;
+    UserCertificate sender = b.sender;
+    byte[] payload = Payload.receipt(ids, certificate.address(), certificate.serial()).encode();
     byte[] sealed =
         sealer.seal(identity.signing(), sender.encryptionKey(), env.clock().wallInstant(), payload);
     Id to = Keys.inbox(sender.signingKey());
     Wire.Item item =
         new Wire.Item(
             Keys.itemId(sealed),
-            Keys.rateToken(identity.signing(), to),
+            Keys.rateToken(rateTokenSecret, to),
             env.clock().wallMillis() + config.retentionMillis(),
             sealed);
     node.scribe.publish(Keys.topic(sender.signingKey()), sealed);
     node.deposit(to, item)
         .whenComplete(
-            (n, e) -> {
-              inProgress.remove(nid);
-              if (e == null) {
-                ack(itemId);
+            (stored, e) -> {
+              for (int i = 0; i < ids.size(); i++) {
+                inProgress.remove(ids.get(i));
+                if (e == null) {
+                  ack(itemIds.get(i));
+                }
+              }
+              b.inFlight = false;
+              if (stopped) {
+                return;
+              }
+              if (!b.ids.isEmpty()) {
+                flushReceipts(key, b);
+              } else if (receipts.get(key) == b) {
+                receipts.remove(key);
               }
             });
   }
