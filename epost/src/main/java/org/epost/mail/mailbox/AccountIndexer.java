@@ -3,6 +3,8 @@ package org.epost.mail.mailbox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -22,13 +24,18 @@ import org.epost.mail.search.TextIndex;
  * <p>Bounded: at most {@link #QUEUE} waiting messages; beyond, the message is dropped from the
  * queue and a rescan of the account follows once the queue is empty. A message that cannot be read
  * now (the ring unreachable) is indexed at the next open; until then the server checks it by
- * reading. Commits (fsync) at most every {@link #COMMIT_MILLIS} while busy and whenever idle.
+ * reading. Commits (fsync) at most every {@link #COMMIT_MILLIS} while busy, and {@link
+ * #IDLE_COMMIT_MILLIS} after the queue last ran empty: a steady trickle of mail (one message at a
+ * time, the queue empty after each) costs one commit a second, not one per message. Searches see
+ * uncommitted messages (the searcher is the writer's); what a crash loses before its commit is
+ * re-fed at the next open.
  */
 final class AccountIndexer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AccountIndexer.class.getName());
 
   static final int QUEUE = 10_000;
   static final long COMMIT_MILLIS = 5_000;
+  static final long IDLE_COMMIT_MILLIS = 1_000;
 
   private final PostAccount account;
   private final TextIndex text;
@@ -36,6 +43,7 @@ final class AccountIndexer implements AutoCloseable {
   private final ThreadPoolExecutor thread;
   private final AtomicBoolean rescan = new AtomicBoolean();
   private long lastCommit = System.currentTimeMillis(); // index thread only
+  private boolean commitScheduled; // index thread only
 
   AccountIndexer(PostAccount account, TextIndex text, MessageCache cache, String user) {
     this.account = account;
@@ -85,14 +93,33 @@ final class AccountIndexer implements AutoCloseable {
       rescanNow();
     }
     long now = System.currentTimeMillis();
-    if (idle || now - lastCommit > COMMIT_MILLIS) {
-      try {
-        text.commit();
-      } catch (IOException | RuntimeException e) {
-        // committed at the next chance or at close; lost commits are re-fed at the next open
-      }
-      lastCommit = now;
+    if (now - lastCommit > COMMIT_MILLIS) {
+      commit(now);
+    } else if (idle && !commitScheduled) {
+      commitScheduled = true;
+      Executor later = CompletableFuture.delayedExecutor(IDLE_COMMIT_MILLIS, TimeUnit.MILLISECONDS);
+      later.execute(
+          () -> {
+            try {
+              thread.execute(
+                  () -> {
+                    commitScheduled = false;
+                    commit(System.currentTimeMillis());
+                  });
+            } catch (RejectedExecutionException e) {
+              // closing (the index commits as it closes) or full (a later job commits)
+            }
+          });
     }
+  }
+
+  private void commit(long now) {
+    try {
+      text.commit();
+    } catch (IOException | RuntimeException e) {
+      // committed at the next chance or at close; lost commits are re-fed at the next open
+    }
+    lastCommit = now;
   }
 
   private void rescanNow() {
