@@ -1,5 +1,6 @@
 package org.epost.mail.message;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,10 +15,12 @@ import org.epost.crypto.api.VerificationException;
 import org.epost.crypto.primitives.AesGcm;
 
 /**
- * A temporary file holding a message while it is cut into parts, so that a 64 MiB message is never
- * held in memory: written once in 64 KiB chunks, each sealed with AES-GCM under a random key that
- * lives only in this object (nonce: the chunk number), owner-only, and deleted by {@link #close()}.
- * A crash leaves a file nobody can read; the account deletes leftovers when it opens.
+ * Holds a message while it is cut into parts. A message shorter than one chunk (64 KiB: most mail)
+ * stays in memory and never touches the disk. A longer one goes to a temporary file, so that a 64
+ * MiB message is never held in memory: written once in 64 KiB chunks, each sealed with AES-GCM
+ * under a random key that lives only in this object (nonce: the chunk number), owner-only, and
+ * deleted by {@link #close()}. A crash leaves a file nobody can read; the account deletes leftovers
+ * when it opens.
  *
  * <p>Threading: one writer, then any number of readers each on its own thread.
  */
@@ -25,19 +28,33 @@ public final class EncryptedSpool implements AutoCloseable {
   static final int CHUNK = 64 * 1024;
   private static final int SEALED = CHUNK + AesGcm.TAG_LENGTH;
 
-  private final Path file;
-  private final byte[] key = new byte[AesGcm.KEY_LENGTH];
+  private final Path dir;
+  private final SecureRandom random;
+  private Path file; // created at the first full chunk
+  private byte[] key;
+  private byte[] memory; // the whole message when it ended within the first chunk
   private long length = -1;
 
-  /** Creates an empty spool file in {@code dir} (created owner-only if missing). */
+  /** Creates an empty spool; its file, if it needs one, goes in {@code dir} (owner-only). */
   public EncryptedSpool(Path dir, SecureRandom random) throws IOException {
     Files.createDirectories(dir);
-    this.file =
+    this.dir = dir;
+    this.random = random;
+  }
+
+  /** The spool's file, or null while (or because) the message fits in memory. */
+  Path file() {
+    return file;
+  }
+
+  private void createFile() throws IOException {
+    file =
         Files.createTempFile(
             dir,
             "spool-",
             ".tmp",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    key = new byte[AesGcm.KEY_LENGTH];
     random.nextBytes(key);
   }
 
@@ -51,8 +68,8 @@ public final class EncryptedSpool implements AutoCloseable {
 
   /** The stream that writes the spool; closing it ends the spool. One writer only. */
   public OutputStream writer() throws IOException {
-    OutputStream out = Files.newOutputStream(file);
     return new OutputStream() {
+      private OutputStream out; // the file's, from the first full chunk
       private final byte[] chunk = new byte[CHUNK];
       private final byte[] sealed = new byte[SEALED];
       private int fill;
@@ -80,6 +97,10 @@ public final class EncryptedSpool implements AutoCloseable {
       }
 
       private void flushChunk() throws IOException {
+        if (out == null) {
+          createFile();
+          out = Files.newOutputStream(file);
+        }
         int n = AesGcm.encrypt(key, nonce(chunks++), null, chunk, 0, fill, sealed, 0);
         out.write(sealed, 0, n);
         fill = 0;
@@ -90,10 +111,14 @@ public final class EncryptedSpool implements AutoCloseable {
         if (length >= 0) {
           return;
         }
-        if (fill > 0) {
-          flushChunk();
+        if (out == null) {
+          memory = Arrays.copyOf(chunk, fill); // never reached a full chunk: no file
+        } else {
+          if (fill > 0) {
+            flushChunk();
+          }
+          out.close();
         }
-        out.close();
         length = total;
       }
     };
@@ -103,6 +128,9 @@ public final class EncryptedSpool implements AutoCloseable {
   public InputStream reader(long offset, long count) throws IOException {
     if (offset < 0 || count < 0 || offset + count > length()) {
       throw new IllegalArgumentException("range outside the spool");
+    }
+    if (memory != null) {
+      return new ByteArrayInputStream(memory, (int) offset, (int) count);
     }
     RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r");
     return new InputStream() {
@@ -160,6 +188,10 @@ public final class EncryptedSpool implements AutoCloseable {
   /** Deletes the file and forgets the key. */
   @Override
   public void close() {
+    memory = null;
+    if (file == null) {
+      return;
+    }
     Arrays.fill(key, (byte) 0);
     try {
       Files.deleteIfExists(file);

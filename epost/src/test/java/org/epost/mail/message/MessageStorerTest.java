@@ -186,4 +186,25 @@ class MessageStorerTest {
     spool.close();
     assertTrue(!Files.exists(file));
   }
+
+  @Test
+  void aMessageShorterThanOneChunkIsSpooledInMemoryWithoutAFile() throws Exception {
+    EncryptedSpool spool = new EncryptedSpool(tmp.resolve("m"), new SecureRandom());
+    byte[] message =
+        "Subject: short\r\n\r\nhello\r\n".repeat(150).getBytes(StandardCharsets.US_ASCII);
+    try (var out = spool.writer()) {
+      out.write(message);
+    }
+    try (Stream<Path> s = Files.list(tmp.resolve("m"))) {
+      assertEquals(0, s.count(), "no spool file for a message under 64 KiB");
+    }
+    assertEquals(message.length, spool.length());
+    try (InputStream in = spool.reader(100, 1_000)) {
+      assertArrayEquals(java.util.Arrays.copyOfRange(message, 100, 1_100), in.readAllBytes());
+    }
+    try (InputStream in = spool.reader(0, message.length)) {
+      assertArrayEquals(message, in.readAllBytes());
+    }
+    spool.close();
+  }
 }
