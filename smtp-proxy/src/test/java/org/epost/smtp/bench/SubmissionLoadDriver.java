@@ -40,6 +40,7 @@ public final class SubmissionLoadDriver {
     String password = args.length > 6 ? args[6] : null;
     String sender = args.length > 7 ? args[7] : "bench@bench.client";
     AtomicLong accepted = new AtomicLong();
+    total = new AtomicLong();
     AtomicLong refused = new AtomicLong();
     latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
     AtomicBoolean measuring = new AtomicBoolean(false);
@@ -73,8 +74,8 @@ public final class SubmissionLoadDriver {
       t.join(10_000);
     }
     System.out.printf(
-        "RESULT clients=%d seconds=%.1f accepted=%d rate=%.1f msg/s refused=%d%n",
-        clients, elapsed, after - before, (after - before) / elapsed, refused.get());
+        "RESULT clients=%d seconds=%.1f accepted=%d rate=%.1f msg/s refused=%d total=%d%n",
+        clients, elapsed, after - before, (after - before) / elapsed, refused.get(), total.get());
     long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     if (l.length > 0) {
       System.out.printf(
@@ -84,6 +85,9 @@ public final class SubmissionLoadDriver {
           l[l.length - 1] / 1e6);
     }
   }
+
+  /** Every message accepted, warm-up and the last replies after the window included. */
+  private static AtomicLong total;
 
   /** The measured messages' time from the final "." to the reply, in nanoseconds. */
   private static java.util.Queue<Long> latencies;
@@ -146,6 +150,7 @@ public final class SubmissionLoadDriver {
         String done = command(out, in, message.substring(0, message.length() - 2));
         long took = System.nanoTime() - sent;
         if (done.charAt(0) == '2') {
+          total.incrementAndGet();
           if (measuring.get() && !stop.get()) {
             accepted.incrementAndGet();
             latencies.add(took);
