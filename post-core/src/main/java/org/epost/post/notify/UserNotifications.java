@@ -61,6 +61,12 @@ final class UserNotifications implements Notifications, ScribeClient {
   private final LinkedHashSet<String> pendingAcks = new LinkedHashSet<>();
   private static final int MAX_QUEUED_RECEIPTS = 4096;
   private final Map<SigningPublicKey, ReceiptBatch> receipts = new HashMap<>();
+  private final Map<SigningPublicKey, SendBatch> sends = new HashMap<>();
+  private final Map<String, ItemReceipts> itemReceipts = new HashMap<>();
+
+  /** Room beyond a batch's entries: the payload's own fields and the sealed envelope's. */
+  private static final int SEAL_OVERHEAD = 1024;
+
   private int queuedReceipts;
   private Cancellable ackTimer;
   private Cancellable readyTimer;
@@ -159,6 +165,13 @@ final class UserNotifications implements Notifications, ScribeClient {
     if (fetchRound != null) {
       fetchRound.completeExceptionally(new NotifyException.Unavailable("stopped"));
     }
+    for (SendBatch b : sends.values()) { // not sealed yet: they fail as unreachable
+      for (PendingSend p : b.waiting) {
+        fail(p.o(), NotificationFailure.UNREACHABLE);
+        p.result().completeExceptionally(new NotifyException.Unavailable("stopped"));
+      }
+      b.waiting.clear();
+    }
     node.detach(this);
   }
 
@@ -205,47 +218,131 @@ final class UserNotifications implements Notifications, ScribeClient {
           new NotifyException.LimitExceeded(
               "the outbox holds " + config.outboxCapacity() + " notifications still in flight"));
     }
-    byte[] payload =
-        Payload.notification(
-                id, certificate.address(), certificate.serial(), messageReference, partSummary)
-            .encode();
+    c[0]++;
+    listener.stateChanged(o.status());
+    CompletableFuture<NotificationId> result = new CompletableFuture<>();
+    SendBatch b = sends.computeIfAbsent(recipient.signingKey(), k -> new SendBatch(recipient));
+    b.waiting.add(new PendingSend(o, messageReference, partSummary, result));
+    if (!b.inFlight) {
+      flushSends(recipient.signingKey(), b);
+    }
+    return result;
+  }
+
+  /** A notification accepted by {@link #send} and not yet sealed. */
+  private record PendingSend(
+      NotifyLocalState.Outgoing o,
+      byte[] reference,
+      byte[] summary,
+      CompletableFuture<NotificationId> result) {}
+
+  /** The notifications to one recipient: one deposit in flight, the rest waiting for the next. */
+  private static final class SendBatch {
+    final UserCertificate recipient;
+    final java.util.ArrayDeque<PendingSend> waiting = new java.util.ArrayDeque<>();
+    boolean inFlight;
+
+    SendBatch(UserCertificate recipient) {
+      this.recipient = recipient;
+    }
+  }
+
+  /**
+   * Seals what waits for one recipient into one item (ADR 0138): a single notification as before
+   * (kind 1), several as a batch (kind 3, at most {@value Payload#MAX_BATCH} and what fits the
+   * sealed bound), then publishes it on the recipient's topic and deposits it; each notification's
+   * stage completes when a majority of the pending store holds the item. The next batch goes when
+   * this deposit is answered, so a lone notification leaves at once and a burst costs one seal, one
+   * deposit and one receipt per batch.
+   */
+  private void flushSends(SigningPublicKey key, SendBatch b) {
+    if (stopped) {
+      for (PendingSend p : b.waiting) {
+        fail(p.o(), NotificationFailure.UNREACHABLE);
+        p.result().completeExceptionally(new NotifyException.Unavailable("stopped"));
+      }
+      b.waiting.clear();
+      sends.remove(key);
+      return;
+    }
+    List<PendingSend> batch = new ArrayList<>();
+    int bytes = 0;
+    int room = config.maxSealedBytes() - SEAL_OVERHEAD;
+    while (!b.waiting.isEmpty() && batch.size() < Payload.MAX_BATCH) {
+      PendingSend p = b.waiting.peekFirst();
+      int n = Payload.batchBytes(p.reference(), p.summary());
+      if (!batch.isEmpty() && bytes + n > room) {
+        break;
+      }
+      batch.add(b.waiting.pollFirst());
+      bytes += n;
+    }
+    byte[] payload;
+    long expiresAt = Long.MAX_VALUE;
+    if (batch.size() == 1) {
+      PendingSend p = batch.get(0);
+      payload =
+          Payload.notification(
+                  p.o().id, certificate.address(), certificate.serial(), p.reference(), p.summary())
+              .encode();
+    } else {
+      List<Payload.Entry> entries = new ArrayList<>();
+      for (PendingSend p : batch) {
+        entries.add(new Payload.Entry(p.o().id, p.reference(), p.summary()));
+      }
+      payload = Payload.batch(entries, certificate.address(), certificate.serial()).encode();
+    }
+    for (PendingSend p : batch) {
+      expiresAt = Math.min(expiresAt, p.o().expiresAt);
+    }
+    UserCertificate recipient = b.recipient;
     byte[] sealed =
         sealer.seal(
             identity.signing(), recipient.encryptionKey(), env.clock().wallInstant(), payload);
     Id to = Keys.inbox(recipient.signingKey());
     Wire.Item item =
         new Wire.Item(Keys.itemId(sealed), Keys.rateToken(rateTokenSecret, to), expiresAt, sealed);
-    c[0]++;
-    listener.stateChanged(o.status());
     node.scribe.publish(Keys.topic(recipient.signingKey()), sealed);
-    CompletableFuture<NotificationId> result = new CompletableFuture<>();
+    b.inFlight = true;
     node.deposit(to, item)
         .whenComplete(
             (n, e) -> {
-              if (e == null) {
-                o.storedReplicas = n;
-                if (o.state == NotificationState.STORED) {
-                  change(o, NotificationState.NOTIFIED, null);
-                } else {
-                  state.updated(o);
-                }
-                c[1]++;
-                result.complete(id);
-                return;
+              for (PendingSend p : batch) {
+                deposited(p, n, e);
               }
-              Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-              if (o.state == NotificationState.DELIVERED) {
-                result.complete(id);
-                return;
+              b.inFlight = false;
+              if (!b.waiting.isEmpty()) {
+                flushSends(key, b);
+              } else if (sends.get(key) == b) {
+                sends.remove(key);
               }
-              fail(
-                  o,
-                  cause instanceof NotifyException.Refused
-                      ? NotificationFailure.REFUSED
-                      : NotificationFailure.UNREACHABLE);
-              result.completeExceptionally(cause);
             });
-    return result;
+  }
+
+  private void deposited(PendingSend p, Integer replicas, Throwable e) {
+    NotifyLocalState.Outgoing o = p.o();
+    if (e == null) {
+      o.storedReplicas = replicas;
+      if (o.state == NotificationState.STORED) {
+        change(o, NotificationState.NOTIFIED, null);
+      } else {
+        state.updated(o);
+      }
+      c[1]++;
+      p.result().complete(o.id);
+      return;
+    }
+    Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+    if (o.state == NotificationState.DELIVERED) {
+      p.result().complete(o.id);
+      return;
+    }
+    fail(
+        o,
+        cause instanceof NotifyException.Refused
+            ? NotificationFailure.REFUSED
+            : NotificationFailure.UNREACHABLE);
+    p.result().completeExceptionally(cause);
   }
 
   private void fail(NotifyLocalState.Outgoing o, NotificationFailure why) {
@@ -386,12 +483,28 @@ final class UserNotifications implements Notifications, ScribeClient {
       ack(itemId);
       return;
     }
-    NotificationId nid = payload.ids().get(0);
-    if (inProgress.contains(nid) || state.seen(nid) && !fromStore) {
-      c[5]++;
+    List<Payload.Entry> entries;
+    try {
+      entries = payload.entries();
+    } catch (CryptoException e) {
+      c[6]++;
+      reject(itemId);
       return;
     }
-    inProgress.add(nid);
+    List<Payload.Entry> fresh = new ArrayList<>();
+    for (Payload.Entry en : entries) {
+      if (inProgress.contains(en.id()) || state.seen(en.id()) && !fromStore) {
+        c[5]++;
+        continue;
+      }
+      fresh.add(en);
+    }
+    if (fresh.isEmpty()) {
+      return;
+    }
+    for (Payload.Entry en : fresh) {
+      inProgress.add(en.id());
+    }
     verifier
         .verifySender(payload.address(), opened.sender())
         .whenComplete(
@@ -400,7 +513,9 @@ final class UserNotifications implements Notifications, ScribeClient {
                 return;
               }
               if (e != null) {
-                inProgress.remove(nid);
+                for (Payload.Entry en : fresh) {
+                  inProgress.remove(en.id());
+                }
                 Throwable cause = e instanceof CompletionException ? e.getCause() : e;
                 if (cause instanceof VerificationException) {
                   c[7]++;
@@ -409,35 +524,77 @@ final class UserNotifications implements Notifications, ScribeClient {
                 // otherwise the directory could not answer: the item stays for the next fetch
                 return;
               }
-              if (state.seen(nid)) {
-                c[5]++; // acknowledged before: the receipt is sent again, nothing is delivered
-                sendReceipt(cert, nid, itemId);
-                return;
+              // One replay check per envelope, before any of its notifications is accepted.
+              boolean unaccepted = false;
+              for (Payload.Entry en : fresh) {
+                unaccepted |= !state.seen(en.id()) && !state.accepted(en.id());
               }
-              if (!state.accepted(nid)) {
+              if (unaccepted) {
                 try {
                   state.checkReplay(opened, env.clock().wallInstant());
                 } catch (VerificationException ex) {
-                  inProgress.remove(nid);
+                  for (Payload.Entry en : fresh) {
+                    inProgress.remove(en.id());
+                  }
                   c[8]++;
                   ack(itemId);
                   return;
                 }
-                state.markAccepted(nid, opened);
               }
-              handOver(
-                  cert,
-                  nid,
-                  itemId,
-                  new ReceivedNotification(
-                      nid,
-                      payload.address(),
-                      opened.sender(),
-                      payload.serial(),
-                      opened.timestamp().toEpochMilli(),
-                      payload.reference(),
-                      payload.summary()));
+              itemReceipts.computeIfAbsent(
+                          MemoryPendingItemStore.hex(itemId), k -> new ItemReceipts())
+                      .outstanding +=
+                  fresh.size();
+              for (Payload.Entry en : fresh) {
+                NotificationId nid = en.id();
+                if (state.seen(nid)) {
+                  c[5]++; // acknowledged before: the receipt is sent again, nothing is delivered
+                  sendReceipt(cert, nid, itemId);
+                  continue;
+                }
+                if (!state.accepted(nid)) {
+                  state.markAccepted(nid, opened);
+                }
+                handOver(
+                    cert,
+                    nid,
+                    itemId,
+                    new ReceivedNotification(
+                        nid,
+                        payload.address(),
+                        opened.sender(),
+                        payload.serial(),
+                        opened.timestamp().toEpochMilli(),
+                        en.reference(),
+                        en.summary()));
+              }
             });
+  }
+
+  /**
+   * The receipts one pending item still waits for: the item is acknowledged (deleted at its
+   * storers) only when the receipt of every notification it carries is stored, and not at all if
+   * one of them failed (the item then comes back at the next fetch and its notifications, seen, are
+   * answered again).
+   */
+  private static final class ItemReceipts {
+    int outstanding;
+    boolean failed;
+  }
+
+  private void receiptDone(byte[] itemId, boolean stored) {
+    String hex = MemoryPendingItemStore.hex(itemId);
+    ItemReceipts r = itemReceipts.get(hex);
+    if (r == null) {
+      return;
+    }
+    r.failed |= !stored;
+    if (--r.outstanding <= 0) {
+      itemReceipts.remove(hex);
+      if (!r.failed) {
+        ack(itemId);
+      }
+    }
   }
 
   /**
@@ -478,6 +635,7 @@ final class UserNotifications implements Notifications, ScribeClient {
     if (failure != null) {
       inProgress.remove(nid);
       c[10]++;
+      receiptDone(itemId, false);
       return;
     }
     state.markSeen(nid);
@@ -497,6 +655,7 @@ final class UserNotifications implements Notifications, ScribeClient {
   private void sendReceipt(UserCertificate sender, NotificationId nid, byte[] itemId) {
     if (queuedReceipts >= MAX_QUEUED_RECEIPTS) {
       inProgress.remove(nid);
+      receiptDone(itemId, false);
       return;
     }
     ReceiptBatch b = receipts.computeIfAbsent(sender.signingKey(), k -> new ReceiptBatch());
@@ -548,9 +707,7 @@ final class UserNotifications implements Notifications, ScribeClient {
             (stored, e) -> {
               for (int i = 0; i < ids.size(); i++) {
                 inProgress.remove(ids.get(i));
-                if (e == null) {
-                  ack(itemIds.get(i));
-                }
+                receiptDone(itemIds.get(i), e == null);
               }
               b.inFlight = false;
               if (stopped) {

@@ -65,4 +65,46 @@ class WireTest {
             .encode();
     assertThrows(CryptoFormatException.class, () -> Payload.decode(big, c));
   }
+
+  @Test
+  void aBatchOfNotificationsRoundTripsAndBadPackingIsRefused() throws Exception {
+    NotifyConfig c = NotifyConfig.defaults();
+    List<Payload.Entry> entries =
+        List.of(
+            new Payload.Entry(NotificationId.of(new byte[16]), "ref-1".getBytes(), new byte[3]),
+            new Payload.Entry(
+                NotificationId.of(Arrays.copyOf(new byte[] {7}, 16)), new byte[0], new byte[70]));
+    Payload back = Payload.decode(Payload.batch(entries, "a@b", 9).encode(), c);
+    assertEquals(Payload.BATCH, back.kind());
+    assertEquals(2, back.entries().size());
+    for (int i = 0; i < 2; i++) {
+      assertEquals(entries.get(i).id(), back.entries().get(i).id());
+      assertArrayEquals(entries.get(i).reference(), back.entries().get(i).reference());
+      assertArrayEquals(entries.get(i).summary(), back.entries().get(i).summary());
+    }
+    // two ids, but the references field packs one entry and stray bytes
+    Payload bad =
+        new Payload(
+            Payload.BATCH,
+            back.ids(),
+            "a@b",
+            9,
+            new byte[] {0, 1, 42, 0, 0, 5},
+            new byte[] {0, 0, 0, 0});
+    assertThrows(CryptoFormatException.class, () -> Payload.decode(bad.encode(), c));
+    // an entry over the reference bound
+    List<Payload.Entry> over =
+        List.of(
+            new Payload.Entry(
+                NotificationId.of(new byte[16]), new byte[c.maxReferenceBytes() + 1], new byte[0]),
+            entries.get(1));
+    assertThrows(
+        CryptoFormatException.class,
+        () -> Payload.decode(Payload.batch(over, "a@b", 9).encode(), c));
+    // a batch of one is not a batch
+    Payload one =
+        new Payload(
+            Payload.BATCH, List.of(entries.get(0).id()), "a@b", 9, new byte[2], new byte[2]);
+    assertThrows(CryptoFormatException.class, () -> Payload.decode(one.encode(), c));
+  }
 }
