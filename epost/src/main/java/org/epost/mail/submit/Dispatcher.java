@@ -27,7 +27,8 @@ import org.epost.smtp.api.SubmissionException;
  * <p>Disk: an entry's state file is rewritten only when the entry has to wait (a retry, a report to
  * file) and deleted when it is settled; the ledger is forced once before either. On the way of a
  * message the ring takes at once, that is two forces on this thread (the ledger, the outbox
- * directory), besides the outbox's add on the SMTP thread.
+ * directory), besides the outbox's add on the SMTP thread; the first outcome (the client's "250")
+ * completes before these two, since what it promises is already durable on the ring.
  *
  * <p>Threading: every entry is touched only on {@code exec}, one thread; stages from the account
  * and the ring hop back onto it.
@@ -271,9 +272,12 @@ final class Dispatcher {
       }
     }
     if (failed.isEmpty() || e.reportFiled || e.reversePath.isEmpty()) {
-      // Settled: removing the state file is the one commit (no rewrite of it just before).
-      remove(e);
+      // Settled: the client may hear "250" now (the message is on the ring at a majority and every
+      // recipient's notification durable in its pending store). Removing the state file, the one
+      // commit after that (the ledger forced first), follows: a crash in between leaves the entry
+      // as a crash just before the reply would, to be notified again at the restart.
       e.firstOutcome.complete(Outcome.DONE);
+      remove(e);
       return;
     }
     save(e);

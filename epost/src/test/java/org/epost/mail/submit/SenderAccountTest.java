@@ -216,7 +216,7 @@ class SenderAccountTest {
         Dispatcher.Outcome.DONE,
         s.accept(MailNotice.Origin.RING, ALICE, "<m7@x>", "", List.of(BOB), message("x"))
             .get(5, TimeUnit.SECONDS));
-    assertEquals(0, s.queued());
+    await(() -> s.queued() == 0, 5); // "250" comes first, the removal right after it
     assertEquals(DeliveryState.NOTIFIED, ledgerOnDisk().status("<m7@x>").get(0).state());
 
     ring.away.set(true);
@@ -265,6 +265,39 @@ class SenderAccountTest {
       }
       Thread.sleep(20);
     }
+  }
+
+  /**
+   * The client's "250" comes as soon as the ring holds the message and the notification is durable:
+   * it does not wait for the outbox to let go of the entry (a ledger force and a directory force).
+   * The outbox thread is held while the message is accepted, so the reply's callback is in place
+   * before the dispatcher runs; it sees the entry still in the outbox, which is removed right
+   * after.
+   */
+  @Test
+  void theReplyDoesNotWaitForTheOutboxToLetGoOfTheEntry() throws Exception {
+    var exec = SenderAccount.executor(ALICE);
+    java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+    exec.execute(
+        () -> {
+          try {
+            hold.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    SenderAccount s =
+        SenderAccount.open(account, identity, tmp, ring, exec, fast(), Clock.systemUTC());
+    var f = s.accept(MailNotice.Origin.RING, ALICE, "<m9@x>", "", List.of(BOB), message("x"));
+    java.util.concurrent.atomic.AtomicInteger queuedAtReply =
+        new java.util.concurrent.atomic.AtomicInteger(-1);
+    var replied = f.whenComplete((v, t) -> queuedAtReply.set(s.queued()));
+    hold.countDown();
+    assertEquals(Dispatcher.Outcome.DONE, replied.get(5, TimeUnit.SECONDS));
+    assertEquals(1, queuedAtReply.get(), "the entry was still in the outbox at the reply");
+    await(() -> s.queued() == 0, 5);
+    assertEquals(DeliveryState.NOTIFIED, ledgerOnDisk().status("<m9@x>").get(0).state());
+    s.close();
   }
 
   /** The ring as the dispatcher sees it, switchable away. */
