@@ -55,6 +55,11 @@ final class OutboxEntry {
   boolean inFlight;
   boolean retryScheduled;
   boolean removed;
+
+  /** System.nanoTime() at the first attempt's start, its store's end (0: not yet). */
+  long attemptNanos;
+
+  long storedNanos;
   final CompletableFuture<Dispatcher.Outcome> firstOutcome = new CompletableFuture<>();
 
   OutboxEntry(

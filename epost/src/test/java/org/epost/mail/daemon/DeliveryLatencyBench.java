@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * the other, each after the previous one's EXISTS.
  *
  * <p>Usage: {@code DeliveryLatencyBench [NODES [MESSAGES [WARMUP [DIR]]]]}, defaults 8, 300, 20,
- * {@code epost/target/bench-delivery}. Run with the shaded jar and the test classes on the class
- * path (the daemons are started with the same class path): see {@code docs/benchmarks.md}.
+ * {@code epost/target/bench-delivery}; {@code -Depost.bench.keep=true} keeps the daemons' files and
+ * logs there afterwards. Run with the shaded jar and the test classes on the class path (the
+ * daemons are started with the same class path): see {@code docs/benchmarks.md}.
  */
 public final class DeliveryLatencyBench {
   private DeliveryLatencyBench() {}
@@ -49,11 +50,22 @@ public final class DeliveryLatencyBench {
     ProcessRing.deleteTree(dir);
     long t0 = System.nanoTime();
     try (ProcessRing ring = ProcessRing.create(dir, "ring.test")) {
+      ring.keepFiles = Boolean.getBoolean("epost.bench.keep"); // -Depost.bench.keep=true: logs stay
       for (int i = 1; i <= nodes - 3; i++) {
         ring.member("storer" + i, false);
       }
       ring.member("alice", true);
       ring.member("bob", true);
+      // alice's dispatcher logs each message's store and notify times at DEBUG (to alice.err)
+      Path logging = dir.resolve("alice-logging.properties");
+      java.nio.file.Files.writeString(
+          logging,
+          "handlers=java.util.logging.ConsoleHandler\n"
+              + "java.util.logging.ConsoleHandler.level=FINE\n"
+              + ".level=INFO\n"
+              + "org.epost.mail.submit.Dispatcher.level=FINE\n");
+      ring.get("alice").jvmOptions =
+          List.of("-Xmx256m", "-Djava.util.logging.config.file=" + logging);
       ring.startAll();
       System.out.printf(Locale.ROOT, "%d epost run processes ready in %.1f s%n", nodes, secs(t0));
       ProcessRing.Member alice = ring.get("alice");
@@ -92,7 +104,48 @@ public final class DeliveryLatencyBench {
           total[i] = submit[i] + deliver[i];
         }
         report("total: '.' to EXISTS", total);
+        reportPostCore(dir.resolve("alice.err"), messages);
       }
+    }
+  }
+
+  /**
+   * Issue 14's send-to-notified without SMTP and the outbox: the last {@code messages} times
+   * alice's dispatcher logged (from the store's start through post-core's store at a majority to
+   * every notification durable in bob's pending store).
+   */
+  static void reportPostCore(Path aliceErr, int messages) throws java.io.IOException {
+    java.util.regex.Pattern p =
+        java.util.regex.Pattern.compile(
+            "store ([0-9.]+) ms, notify ([0-9.]+) ms, store and notify ([0-9.]+) ms");
+    List<long[]> rows = new java.util.ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(aliceErr)) {
+      java.util.regex.Matcher m = p.matcher(line);
+      if (m.find()) {
+        rows.add(
+            new long[] {
+              (long) (Double.parseDouble(m.group(1)) * 1e6),
+              (long) (Double.parseDouble(m.group(2)) * 1e6),
+              (long) (Double.parseDouble(m.group(3)) * 1e6)
+            });
+      }
+    }
+    if (rows.size() < messages) {
+      System.out.println("post-core times: only " + rows.size() + " lines in " + aliceErr);
+      return;
+    }
+    rows = rows.subList(rows.size() - messages, rows.size());
+    String[] names = {
+      "post-core store (majority of k)",
+      "post-core notify (pending store)",
+      "post-core send to notified"
+    };
+    for (int c = 0; c < 3; c++) {
+      long[] v = new long[messages];
+      for (int i = 0; i < messages; i++) {
+        v[i] = rows.get(i)[c];
+      }
+      report(names[c], v);
     }
   }
 
