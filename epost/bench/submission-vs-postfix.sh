@@ -5,6 +5,8 @@
 # Build first: mvn -B -o -q -pl epost -am install -DskipTests && mvn -B -o -q -pl smtp-proxy test-compile
 # ALICE_JVM='-Xmx256m -XX:StartFlightRecording=filename=/tmp/alice.jfr,settings=profile' profiles
 # alice's daemon (space-separated JVM options); JFR_OUT=/tmp/alice.jfr dumps the recording at the end.
+# RING_REPO=/path/to/other/checkout runs the ring from that checkout's build (same driver, same
+# measurement), for a before/after comparison.
 # RING_JVM='...' gives every ring process those options instead (ALICE_JVM still wins for alice).
 # JFR_DIR=/tmp/jfr records every ring process (settings=profile) during the ePOST drives only and
 # writes one recording per process and round: JFR_DIR/<name>-r<round>.jfr (operator, storerN, alice, bob).
@@ -31,7 +33,8 @@ PF_PORT=${PF_PORT:-25260}
 JAVA=${JAVA:-java}
 [ "$(id -u)" = 0 ] || { echo "run as root (postfix master needs it)" >&2; exit 1; }
 DRIVER_CP="$REPO/smtp-proxy/target/test-classes"
-RING_CP="$REPO/epost/target/epost.jar:$REPO/epost/target/test-classes"
+RING_REPO=${RING_REPO:-$REPO}   # another checkout's build for the ring (a before/after comparison)
+RING_CP="$RING_REPO/epost/target/epost.jar:$RING_REPO/epost/target/test-classes"
 [ -f "$DRIVER_CP/org/epost/smtp/bench/SubmissionLoadDriver.class" ] || { echo "mvn -B -o -q -pl smtp-proxy test-compile first" >&2; exit 1; }
 
 rm -rf "$BASE"; mkdir -p "$BASE"
