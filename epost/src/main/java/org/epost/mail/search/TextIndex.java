@@ -412,6 +412,11 @@ public final class TextIndex implements AutoCloseable {
     return out;
   }
 
+  /** True if documents were added since the last {@link #commit()} (not yet durable on disk). */
+  public synchronized boolean hasUncommitted() {
+    return uncommitted;
+  }
+
   /** Makes what was added durable (fsync); a crash before loses only what the account re-feeds. */
   public void commit() throws IOException {
     synchronized (this) {

@@ -148,4 +148,22 @@ class SearchAndCacheRingTest {
       again.close();
     }
   }
+
+  /**
+   * The index does not commit (fsync) after every message, but an idle one commits on its own
+   * shortly after the last (AccountIndexer.IDLE_COMMIT_MILLIS), without waiting for a close.
+   */
+  @Test
+  void anIdleIndexCommitsWithoutAClose() throws Exception {
+    LoopbackRing.User dave = ring.enrol("dave@ring.example", 2);
+    PostAccount a = ring.open(dave);
+    try {
+      StoredMail s = await(a.store(new ByteArrayInputStream(message("Idle", "commit me"))));
+      await(a.file("INBOX", s, new byte[0], Set.of()));
+      eventually("the message is indexed", () -> a.textIndex().size() == 1);
+      eventually("the idle index committed it", () -> !a.textIndex().hasUncommitted());
+    } finally {
+      a.close();
+    }
+  }
 }
