@@ -222,6 +222,7 @@ final class UserNotifications implements Notifications, ScribeClient {
     listener.stateChanged(o.status());
     CompletableFuture<NotificationId> result = new CompletableFuture<>();
     SendBatch b = sends.computeIfAbsent(recipient.signingKey(), k -> new SendBatch(recipient));
+    b.recipient = recipient; // the newest certificate the caller holds seals the next batch
     b.waiting.add(new PendingSend(o, messageReference, partSummary, result));
     if (!b.inFlight) {
       flushSends(recipient.signingKey(), b);
@@ -238,7 +239,7 @@ final class UserNotifications implements Notifications, ScribeClient {
 
   /** The notifications to one recipient: one deposit in flight, the rest waiting for the next. */
   private static final class SendBatch {
-    final UserCertificate recipient;
+    UserCertificate recipient;
     final java.util.ArrayDeque<PendingSend> waiting = new java.util.ArrayDeque<>();
     boolean inFlight;
 
