@@ -7,7 +7,9 @@
 #
 # Checks: dpkg -i runs the maintainer scripts; epost on PATH; --version; the user unit verifies;
 # the desktop entry; 'epost ring init' makes an owner-only data directory and key file; 'epost run'
-# starts from the package and 'epost status' answers; 'epost demo' serves mail (swaks -> IMAP);
+# starts from the package and 'epost status' answers; the installed package shows its tray on a
+# StatusNotifier host under Xvfb (when those are installed: .ci/packages/epost.txt); 'epost demo'
+# serves mail (swaks -> IMAP);
 # dpkg -r removes the program and keeps ~/.epost; dpkg -P likewise keeps it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,6 +56,37 @@ grep -v " INFO \| WARNING " /tmp/run.log
 as epost status
 as epost status --page | grep '^http://127.0.0.1:.*/login?ticket='
 kill -TERM $pid; wait $pid || true
+step "the tray from the installed package: Xvfb, a private session bus, a StatusNotifier host"
+if command -v Xvfb >/dev/null && command -v dbus-run-session >/dev/null \
+  && command -v status-notifier-watcher >/dev/null && command -v gtk-sni-tray-standalone >/dev/null; then
+  Xvfb :71 -screen 0 800x200x24 -nolisten tcp > /tmp/xvfb.log 2>&1 &
+  xpid=$!
+  for i in $(seq 1 50); do [ -e /tmp/.X11-unix/X71 ] && break; sleep 0.2; done
+  cat > /tmp/tray.sh <<'TRAY'
+status-notifier-watcher > /tmp/watcher.log 2>&1 & w=$!
+sleep 1
+gtk-sni-tray-standalone --top --end --size 32 --color white > /tmp/sni-host.log 2>&1 & h=$!
+sleep 1
+epost run --passphrase-file /home/tester/pass > /tmp/tray-run.log 2>&1 & pid=$!
+for i in $(seq 1 120); do grep -q "^tray state online" /tmp/tray-run.log && break; sleep 0.5; done
+sleep 2
+import -window root PNG24:/tmp/tray.png 2>/dev/null || true
+kill -TERM $pid; wait $pid
+kill $h $w
+TRAY
+  as env DISPLAY=:71 NO_AT_BRIDGE=1 dbus-run-session -- sh /tmp/tray.sh || true
+  kill $xpid
+  grep "^tray " /tmp/tray-run.log || { cat /tmp/tray-run.log; exit 1; }
+  grep -q "^tray shown: AppIndicator" /tmp/tray-run.log || { echo "no AppIndicator tray"; exit 1; }
+  grep -q "^tray state online" /tmp/tray-run.log || { echo "the tray never showed online"; exit 1; }
+  if command -v convert >/dev/null; then
+    green=$(convert /tmp/tray.png -crop 200x32+600+0 -fill black +opaque "#2e9e44" -fill white -opaque "#2e9e44" -format "%[fx:int(mean*w*h+0.5)]" info:)
+    echo "online-coloured pixels in the StatusNotifier host's bar: $green"
+    [ "$green" -ge 40 ] || { echo "the icon is not in the bar"; exit 1; }
+  fi
+else
+  echo "skipped: Xvfb, dbus-run-session, status-notifier-watcher or gtk-sni-tray-standalone missing"
+fi
 step "epost demo from the package, a mail through it"
 epost demo --imap-port 21143 --smtp-port 21587 > /tmp/demo.log 2>&1 &
 pid=$!
