@@ -6,11 +6,12 @@
 #   epost/packaging/build-deb.sh && epost/packaging/test-deb.sh
 #
 # Checks: dpkg -i runs the maintainer scripts; epost on PATH; --version; the user unit verifies;
-# the desktop entry; 'epost ring init' makes an owner-only data directory and key file; 'epost run'
-# starts from the package and 'epost status' answers; the installed package shows its tray on a
-# StatusNotifier host under Xvfb (when those are installed: .ci/packages/epost.txt); 'epost demo'
-# serves mail (swaks -> IMAP);
-# dpkg -r removes the program and keeps ~/.epost; dpkg -P likewise keeps it.
+# the desktop entry; 'epost setup' makes an owner-only data directory, key file and kept
+# passphrase; 'epost run' as the unit runs it (no passphrase given, no console) starts and 'epost
+# status' answers; the installed package shows its tray on a StatusNotifier host under Xvfb (when
+# those are installed: .ci/packages/epost.txt); 'epost run' on a fresh directory serves the
+# first-run form; 'epost demo' serves mail (swaks -> IMAP); dpkg -r removes the program and keeps
+# ~/.epost; dpkg -P likewise keeps it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 deb=$(ls "$here"/../target/deb/epost_*.deb | head -1)
@@ -37,18 +38,19 @@ step "ring init as an ordinary user: owner-only data and key"
 useradd -m -d /home/tester tester
 printf 'correct horse\n' > /home/tester/pass; chown tester /home/tester/pass
 as() { runuser -u tester -- env HOME=/home/tester "$@"; }
-as epost ring init --domain ring.test --listen 127.0.0.1:7611 --passphrase-file /home/tester/pass >/dev/null
-as epost enrol alice@ring.test --passphrase-file /home/tester/pass >/dev/null
+as epost setup --new-ring --address alice@ring.test --passphrase-file /home/tester/pass \
+  --start-at-login > /tmp/setup.log
+grep -E "^(enrolled|passphrase kept|ring created)" /tmp/setup.log
 d=/home/tester/.epost
 ls -la $d $d/accounts/alice@ring.test | grep -v "^total"
 # owner-only: every directory 0700 (nothing below is reachable by others), the secrets 0600
-bad=$(find $d -type d -perm /077; find $d \( -name '*.key' -o -name proxy-password \) -perm /077)
+bad=$(find $d -type d -perm /077; find $d \( -name '*.key' -o -name proxy-password -o -name passphrase \) -perm /077)
 [ -z "$bad" ] || { echo "open to others: $bad"; exit 1; }
 [ "$(stat -c %U $d)" = tester ] || exit 1
-echo "owner-only: every directory under $d is 0700, user.key and proxy-password 0600"
-step "epost run (the installed launcher) and epost status"
+echo "owner-only: every directory under $d is 0700, user.key, proxy-password and passphrase 0600"
+step "epost run as the user unit starts it (the kept passphrase, no console) and epost status"
 printf 'status.listen = 127.0.0.1:0\n' >> $d/epost.properties
-as epost run --passphrase-file /home/tester/pass > /tmp/run.log 2>&1 &
+as epost run < /dev/null > /tmp/run.log 2>&1 &
 pid=$!
 for i in $(seq 1 120); do grep -q "^epost running" /tmp/run.log && break; sleep 0.5; done
 grep -q "^epost running" /tmp/run.log || { cat /tmp/run.log; exit 1; }
@@ -67,7 +69,7 @@ status-notifier-watcher > /tmp/watcher.log 2>&1 & w=$!
 sleep 1
 gtk-sni-tray-standalone --top --end --size 32 --color white > /tmp/sni-host.log 2>&1 & h=$!
 sleep 1
-epost run --passphrase-file /home/tester/pass > /tmp/tray-run.log 2>&1 & pid=$!
+epost run < /dev/null > /tmp/tray-run.log 2>&1 & pid=$!
 for i in $(seq 1 120); do grep -q "^tray state online" /tmp/tray-run.log && break; sleep 0.5; done
 sleep 2
 import -window root PNG24:/tmp/tray.png 2>/dev/null || true
@@ -87,6 +89,15 @@ TRAY
 else
   echo "skipped: Xvfb, dbus-run-session, status-notifier-watcher or gtk-sni-tray-standalone missing"
 fi
+step "the first run in the browser: 'epost run' on a fresh data directory serves the form"
+as epost run --data /home/tester/fresh < /dev/null > /tmp/first.log 2>&1 &
+pid=$!
+for i in $(seq 1 60); do grep -q "^first run: " /tmp/first.log && break; sleep 0.5; done
+url=$(sed -n 's/^first run: .* set it up at //p' /tmp/first.log)
+echo "first-run link: $(echo "$url" | sed 's/ticket=.*/ticket=.../')"
+curl -s -L -c /tmp/jar -b /tmp/jar "$url" | grep -o "Create a new ring" | head -1
+[ "$(curl -s -o /dev/null -w '%{http_code}' "${url%%/login*}/")" = 403 ] && echo "without the link: 403"
+kill -TERM $pid; wait $pid || true
 step "epost demo from the package, a mail through it"
 epost demo --imap-port 21143 --smtp-port 21587 > /tmp/demo.log 2>&1 &
 pid=$!
