@@ -2,7 +2,6 @@ package org.epost.mail.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
 import java.net.InetSocketAddress;
@@ -20,7 +19,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -188,29 +186,8 @@ class FirstRunPageTest {
 
   /** Headless Chromium opens the page by a one-time link; a real rendering with the header bar. */
   private static void screenshot(FirstRunPage page, String name) throws Exception {
-    Path chromium = Path.of("/usr/bin/chromium");
-    assumeTrue(
-        Files.isExecutable(chromium), "chromium is not installed (apt-get install chromium)");
     Path out = Path.of("target", "first-run-screenshots").toAbsolutePath();
-    Files.createDirectories(out);
-    Path png = out.resolve(name + ".png");
-    Files.deleteIfExists(png);
-    Process p =
-        new ProcessBuilder(
-                chromium.toString(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--hide-scrollbars",
-                "--user-data-dir=" + out.resolve("profile-" + name),
-                "--window-size=1000,1100",
-                "--screenshot=" + png,
-                page.oneTimeUrl().toString())
-            .redirectErrorStream(true)
-            .redirectOutput(out.resolve(name + ".log").toFile())
-            .start();
-    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chromium finished");
+    Path png = HeadlessChromium.screenshot(out, name, page.oneTimeUrl().toString(), 1000, 1100);
     BufferedImage img = ImageIO.read(png.toFile());
     assertEquals(1000, img.getWidth());
     Set<Integer> colours = new HashSet<>();
