@@ -57,7 +57,10 @@ grep -q "^epost running" /tmp/run.log || { cat /tmp/run.log; exit 1; }
 grep -v " INFO \| WARNING " /tmp/run.log
 as epost status
 as epost status --page | grep '^http://127.0.0.1:.*/login?ticket='
-kill -TERM $pid; wait $pid || true
+# $pid is the shell running 'as': stop the user's daemon itself, and wait until it is gone
+dpid=$(pgrep -u tester -x epost)
+kill -TERM $dpid; wait $pid || true
+for i in $(seq 1 120); do kill -0 $dpid 2>/dev/null || break; sleep 0.5; done
 step "the tray from the installed package: Xvfb, a private session bus, a StatusNotifier host"
 if command -v Xvfb >/dev/null && command -v dbus-run-session >/dev/null \
   && command -v status-notifier-watcher >/dev/null && command -v gtk-sni-tray-standalone >/dev/null; then
@@ -97,7 +100,9 @@ url=$(sed -n 's/^first run: .* set it up at //p' /tmp/first.log)
 echo "first-run link: $(echo "$url" | sed 's/ticket=.*/ticket=.../')"
 curl -s -L -c /tmp/jar -b /tmp/jar "$url" | grep -o "Create a new ring" | head -1
 [ "$(curl -s -o /dev/null -w '%{http_code}' "${url%%/login*}/")" = 403 ] && echo "without the link: 403"
-kill -TERM $pid; wait $pid || true
+dpid=$(pgrep -u tester -x epost)
+kill -TERM $dpid; wait $pid || true
+for i in $(seq 1 120); do kill -0 $dpid 2>/dev/null || break; sleep 0.5; done
 step "epost demo from the package, a mail through it"
 epost demo --imap-port 21143 --smtp-port 21587 > /tmp/demo.log 2>&1 &
 pid=$!
