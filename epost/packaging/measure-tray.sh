@@ -43,7 +43,7 @@ for i in $(seq 1 120); do grep -q "^epost running" $base/run-$mode.log && break;
 sleep 30
 t0=$(awk '{print $14+$15}' /proc/$pid/stat); sleep 60; t1=$(awk '{print $14+$15}' /proc/$pid/stat)
 jcmd $pid GC.run >/dev/null; sleep 2
-echo "$mode cpu_ticks_60s=$((t1-t0)) ($(echo "scale=3; ($t1-$t0)/100/60*100" | bc) % of a core)"
+echo "$mode cpu_ticks_60s=$((t1-t0)) ($(echo "scale=3; ($t1-$t0)*100/6000" | bc) % of a core)"
 jcmd $pid GC.heap_info | head -3
 echo "threads $(ls /proc/$pid/task | wc -l)"
 grep -E "^tray" $base/run-$mode.log || true

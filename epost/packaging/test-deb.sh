@@ -34,7 +34,7 @@ systemd-analyze verify /tmp/epost.service && echo "unit verifies"
 grep -E "^(ExecStart|Restart|WantedBy)=" /usr/lib/systemd/user/epost.service
 step "desktop entry"
 grep -E "^(Exec|Categories)=" /usr/share/applications/epost.desktop
-step "ring init as an ordinary user: owner-only data and key"
+step "epost setup as an ordinary user: owner-only data, key and kept passphrase"
 useradd -m -d /home/tester tester
 printf 'correct horse\n' > /home/tester/pass; chown tester /home/tester/pass
 as() { runuser -u tester -- env HOME=/home/tester "$@"; }

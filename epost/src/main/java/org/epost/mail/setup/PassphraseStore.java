@@ -89,7 +89,7 @@ public final class PassphraseStore {
           Files.deleteIfExists(file());
           return Where.SECRET_SERVICE;
         }
-        LOG.log(Level.INFO, "no Secret Service ({0}); the passphrase goes to a file", error.get());
+        LOG.log(Level.DEBUG, "no Secret Service ({0}); the passphrase goes to a file", error.get());
       }
       byte[] line = Arrays.copyOf(bytes, bytes.length + 1);
       line[bytes.length] = '\n';
