@@ -50,7 +50,10 @@ class TrayUnderXvfbTest {
     }
   }
 
-  /** The XEmbed path: trayer hosts the icon, dorkbox draws it itself (its Swing tray). */
+  /**
+   * The XEmbed path: trayer hosts the icon, dorkbox draws it itself (its Swing tray, forced with
+   * the library's own property so that the test does not depend on who runs it).
+   */
   @Test
   void iconShowsTheDaemonsStateAndChangesWhenPaused() throws Exception {
     requireOnPath(List.of("Xvfb", "trayer", "import"), "xvfb, trayer, imagemagick");
@@ -78,8 +81,10 @@ class TrayUnderXvfbTest {
             "true"),
         disp);
     Thread.sleep(1_000);
-    Process tray = startTray(dir, disp, List.of());
-    await("tray shown", 120);
+    // dorkbox's own XEmbed tray whoever runs the test (as root it takes it anyway: ADR 0143)
+    Process tray =
+        startTray(dir, disp, List.of("-Ddorkbox.systemTray.SystemTray.FORCE_TRAY_TYPE=Swing"));
+    await("tray shown: Swing", 120);
     onlineThenPaused(tray, disp, dir, "tray");
   }
 
