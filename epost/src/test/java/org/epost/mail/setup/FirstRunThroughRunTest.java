@@ -3,9 +3,6 @@ package org.epost.mail.setup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,10 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.epost.mail.daemon.DaemonConfig;
@@ -52,39 +46,9 @@ class FirstRunThroughRunTest {
                 DaemonConfig.Key.SMTP_LISTEN, "127.0.0.1:0",
                 DaemonConfig.Key.STATUS_LISTEN, "127.0.0.1:0",
                 DaemonConfig.Key.TRAY_ENABLED, "off")));
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "org.epost.mail.cli.Epost",
-                "run",
-                "--data",
-                root.toString())
-            .redirectError(tmp.resolve("run.err").toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    pb.environment().keySet().removeIf(k -> !k.equals("PATH") && !k.equals("HOME"));
-    Process p = pb.start();
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (IOException e) {
-                // ended
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      String first = await(lines, p, "first run: ", 60);
+    Map<String, String> env = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin"));
+    try (EpostRun run = new EpostRun(root, env, tmp.resolve("run.err"))) {
+      String first = run.await("first run: ", 60);
       Matcher m =
           Pattern.compile("set it up at (http://127\\.0\\.0\\.1:(\\d+)/login\\S+)").matcher(first);
       assertTrue(m.find(), first);
@@ -120,38 +84,12 @@ class FirstRunThroughRunTest {
               HttpResponse.BodyHandlers.ofString());
       assertEquals(200, done.statusCode(), done.body());
       assertTrue(done.body().contains("carol@home.example is set up"), done.body());
-      await(lines, p, "first run done", 30);
-      String running = await(lines, p, "epost running", 90);
+      run.await("first run done", 30);
+      String running = run.await("epost running", 90);
       assertTrue(running.contains("127.0.0.1:" + port), running);
-      await(lines, p, "account carol@home.example", 30);
+      run.await("account carol@home.example", 30);
       assertTrue(!Files.exists(root.resolve("passphrase")), "not kept: the box was not ticked");
-    } finally {
-      p.destroy();
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped on SIGTERM");
+      assertTrue(run.stop(), "stopped on SIGTERM");
     }
-  }
-
-  private String await(List<String> lines, Process p, String prefix, int seconds) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < end) {
-      for (String l : lines) {
-        if (l.startsWith(prefix)) {
-          return l;
-        }
-      }
-      if (!p.isAlive()) {
-        break;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(
-        "no line '"
-            + prefix
-            + "' within "
-            + seconds
-            + " s: "
-            + lines
-            + " "
-            + Files.readString(tmp.resolve("run.err")));
   }
 }
