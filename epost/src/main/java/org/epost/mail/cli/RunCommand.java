@@ -49,15 +49,25 @@ final class RunCommand implements Callable<Integer> {
 
   /**
    * The first run in a browser (ADR 0145): the first-run page on the status page's address (any
-   * loopback port when that is off), its one-time URL printed and, in a desktop session, opened;
-   * returns the passphrase given there once the setup is done.
+   * loopback port when that is off or taken), its one-time URL printed and, in a desktop session,
+   * opened; returns the passphrase given there once the setup is done.
    */
   private static char[] firstRun(DataDirectory d, DaemonConfig config)
       throws IOException, InterruptedException {
     java.net.InetSocketAddress bind =
         config.statusListen().orElse(new java.net.InetSocketAddress("127.0.0.1", 0));
-    try (FirstRunPage page =
-        FirstRunPage.start(bind, d.root(), System.getenv(), ScryptParameters.DEFAULT)) {
+    FirstRunPage started;
+    try {
+      started = FirstRunPage.start(bind, d.root(), System.getenv(), ScryptParameters.DEFAULT);
+    } catch (java.net.BindException e) { // the page's port is taken: any free loopback port
+      started =
+          FirstRunPage.start(
+              new java.net.InetSocketAddress(bind.getAddress(), 0),
+              d.root(),
+              System.getenv(),
+              ScryptParameters.DEFAULT);
+    }
+    try (FirstRunPage page = started) {
       String url = page.oneTimeUrl().toString();
       System.out.println("first run: " + d.root() + " belongs to no ring yet; set it up at " + url);
       System.out.flush();
