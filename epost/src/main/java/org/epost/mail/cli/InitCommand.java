@@ -1,8 +1,6 @@
 package org.epost.mail.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,20 +59,10 @@ final class InitCommand implements Callable<Integer> {
   /** Writes the sample configuration with {@code set} unless a configuration exists. */
   static boolean writeConfig(DataDirectory d, Map<DaemonConfig.Key, String> set)
       throws IOException {
-    if (Files.exists(d.configFile())) {
-      if (!set.isEmpty()) {
-        throw new Epost.UserError(
-            d.configFile() + " exists; edit it to change " + set.keySet().iterator().next().key());
-      }
-      return false;
-    }
-    String text = DaemonConfig.sample(set);
     try {
-      DaemonConfig.parseText(text); // what we write must load
+      return org.epost.mail.setup.Setup.writeConfig(d, set);
     } catch (IllegalArgumentException e) {
       throw new Epost.UserError(e.getMessage(), e);
     }
-    Files.writeString(d.configFile(), text, StandardCharsets.UTF_8);
-    return true;
   }
 }

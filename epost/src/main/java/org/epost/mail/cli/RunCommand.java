@@ -3,10 +3,15 @@ package org.epost.mail.cli;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.epost.crypto.keyfile.ScryptParameters;
 import org.epost.mail.daemon.Daemon;
 import org.epost.mail.daemon.DaemonConfig;
 import org.epost.mail.daemon.DaemonHost;
 import org.epost.mail.daemon.DataDirectory;
+import org.epost.mail.daemon.Passphrases;
+import org.epost.mail.setup.PassphraseStore;
+import org.epost.mail.setup.Setup;
+import org.epost.mail.status.FirstRunPage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -28,8 +33,66 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    if (Setup.needed(data.path())) {
+      DataDirectory d = data.open();
+      InitCommand.writeConfig(d, java.util.Map.of());
+      char[] pass = firstRun(d, load(d));
+      try {
+        return serve(d, load(d), pass);
+      } finally {
+        java.util.Arrays.fill(pass, '\0');
+      }
+    }
     DataDirectory d = data.existing();
-    return serve(d, load(d), passphrase);
+    return serve(d, load(d), passphrase(d));
+  }
+
+  /**
+   * The first run in a browser (ADR 0145): the first-run page on the status page's address (any
+   * loopback port when that is off or taken), its one-time URL printed and, in a desktop session,
+   * opened; returns the passphrase given there once the setup is done.
+   */
+  private static char[] firstRun(DataDirectory d, DaemonConfig config)
+      throws IOException, InterruptedException {
+    java.net.InetSocketAddress bind =
+        config.statusListen().orElse(new java.net.InetSocketAddress("127.0.0.1", 0));
+    FirstRunPage started;
+    try {
+      started = FirstRunPage.start(bind, d.root(), System.getenv(), ScryptParameters.DEFAULT);
+    } catch (java.net.BindException e) { // the page's port is taken: any free loopback port
+      started =
+          FirstRunPage.start(
+              new java.net.InetSocketAddress(bind.getAddress(), 0),
+              d.root(),
+              System.getenv(),
+              ScryptParameters.DEFAULT);
+    }
+    try (FirstRunPage page = started) {
+      String url = page.oneTimeUrl().toString();
+      System.out.println("first run: " + d.root() + " belongs to no ring yet; set it up at " + url);
+      System.out.flush();
+      org.epost.mail.desktop.Desktop.openIfDesktop(url);
+      char[] pass = page.awaitPassphrase();
+      System.out.println("first run done: starting ePOST");
+      return pass;
+    }
+  }
+
+  /**
+   * The passphrase: {@code --passphrase-file}, else {@code EPOST_PASSPHRASE}, else the one kept at
+   * the first run ({@link PassphraseStore}: the keyring or {@code DATA/passphrase}), else asked.
+   */
+  private char[] passphrase(DataDirectory d) throws IOException {
+    if (d.accounts().isEmpty()) {
+      return new char[0];
+    }
+    if (passphrase.file == null && System.getenv(Passphrases.ENV) == null) {
+      java.util.Optional<char[]> kept = new PassphraseStore(d.root(), System.getenv()).lookup();
+      if (kept.isPresent()) {
+        return kept.get();
+      }
+    }
+    return passphrase.get("passphrase of the accounts", false);
   }
 
   /** The data directory's configuration; a wrong key or value is the user's error. */
@@ -44,8 +107,15 @@ final class RunCommand implements Callable<Integer> {
   /** Runs the daemon on {@code d} with {@code config} until SIGTERM or SIGINT. */
   static int serve(DataDirectory d, DaemonConfig config, Epost.PassphraseOption passphrase)
       throws IOException, InterruptedException {
-    char[] pass =
-        d.accounts().isEmpty() ? new char[0] : passphrase.get("passphrase of the accounts", false);
+    return serve(
+        d,
+        config,
+        d.accounts().isEmpty() ? new char[0] : passphrase.get("passphrase of the accounts", false));
+  }
+
+  /** Runs the daemon on {@code d} with {@code config} and {@code pass} (cleared) until stopped. */
+  static int serve(DataDirectory d, DaemonConfig config, char[] pass)
+      throws IOException, InterruptedException {
     DaemonHost host;
     try {
       host = DaemonHost.start(d, config, Daemon.Keys.unlock(d, pass));

@@ -49,4 +49,14 @@ public final class Desktop {
       return Optional.empty();
     }
   }
+
+  /**
+   * Opens {@code url} in the desktop's browser ({@code xdg-open}) when a desktop session is present
+   * ({@code DISPLAY} or {@code WAYLAND_DISPLAY}); otherwise does nothing (the caller printed it).
+   */
+  public static void openIfDesktop(String url) {
+    if (wanted("auto", System.getenv())) {
+      DesktopTray.open(url);
+    }
+  }
 }

@@ -226,7 +226,7 @@ final class DesktopTray implements DaemonListener, AutoCloseable {
                         + "/INBOX"));
   }
 
-  private static void open(String url) {
+  static void open(String url) {
     String xdg = Notifier.onPath("xdg-open");
     if (xdg == null) {
       LOG.log(Level.WARNING, "no xdg-open on PATH; open {0} yourself", url);

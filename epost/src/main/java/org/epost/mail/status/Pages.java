@@ -405,7 +405,7 @@ final class Pages {
     return b.append("</main></body></html>").toString();
   }
 
-  private static final String CSS =
+  static final String CSS =
       "body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}"
           + "header{background:#24324a;color:#fff;display:flex;align-items:center;gap:2em;padding:.5em 1.5em}"
           + "header h1{font-size:1.2em;margin:0}nav a{color:#cfd8e6;margin-right:1.2em;text-decoration:none}"

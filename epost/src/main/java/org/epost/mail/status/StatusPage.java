@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.epost.overlay.api.PastryConfig;
 
 /**
@@ -201,7 +202,7 @@ public final class StatusPage implements AutoCloseable {
         return;
       }
       if (path.equals("/login")) {
-        login(ex, now);
+        login(ex, access, now, Pages.VIEWS::contains, CSP);
         return;
       }
       if (!access.authenticated(ex.getRequestHeaders(), now)) {
@@ -229,7 +230,12 @@ public final class StatusPage implements AutoCloseable {
     }
   }
 
-  private void login(HttpExchange ex, long now) throws IOException {
+  /**
+   * {@code /login?ticket=T&next=VIEW}: spends the one-time ticket, sets the session cookie and
+   * redirects to {@code next} when {@code known} (else {@code /}).
+   */
+  static void login(HttpExchange ex, Access access, long now, Predicate<String> known, String csp)
+      throws IOException {
     String ticket = null;
     String next = "/";
     String q = ex.getRequestURI().getRawQuery();
@@ -244,15 +250,26 @@ public final class StatusPage implements AutoCloseable {
     }
     Optional<String> session = ticket == null ? Optional.empty() : access.redeem(ticket, now);
     if (session.isEmpty()) {
-      send(ex, 403, "refused: this link was used already or has expired\n", "text/plain");
+      send(ex, 403, "refused: this link was used already or has expired\n", "text/plain", csp);
       return;
     }
     ex.getResponseHeaders().add("Set-Cookie", Access.sessionCookie(session.get()));
-    ex.getResponseHeaders().add("Location", Pages.VIEWS.contains(next) ? next : "/");
-    send(ex, 303, "", "text/plain");
+    ex.getResponseHeaders().add("Location", known.test(next) ? next : "/");
+    send(ex, 303, "", "text/plain", csp);
   }
 
+  /** The status page's policy: no script, inline style, data: images, no forms, no frames. */
+  static final String CSP =
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none';"
+          + " frame-ancestors 'none'; base-uri 'none'";
+
   private static void send(HttpExchange ex, int code, String body, String type) throws IOException {
+    send(ex, code, body, type, CSP);
+  }
+
+  /** Sends {@code body} with the page's safety headers and {@code csp}. */
+  static void send(HttpExchange ex, int code, String body, String type, String csp)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     var h = ex.getResponseHeaders();
     h.set("Content-Type", type);
@@ -260,10 +277,7 @@ public final class StatusPage implements AutoCloseable {
     h.set("X-Content-Type-Options", "nosniff");
     h.set("Referrer-Policy", "no-referrer");
     h.set("X-Frame-Options", "DENY");
-    h.set(
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none';"
-            + " frame-ancestors 'none'; base-uri 'none'");
+    h.set("Content-Security-Policy", csp);
     boolean head = ex.getRequestMethod().equals("HEAD");
     ex.sendResponseHeaders(code, head || bytes.length == 0 ? -1 : bytes.length);
     if (!head && bytes.length > 0) {

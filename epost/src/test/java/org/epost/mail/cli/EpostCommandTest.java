@@ -239,8 +239,17 @@ class EpostCommandTest {
             "--address",
             "Alice@Home.Example",
             "--passphrase-file",
-            pf.toString());
+            pf.toString(),
+            "--start-at-login");
     assertEquals(0, alice.code(), alice.err());
+    assertTrue(alice.out().contains("passphrase kept in "), alice.out());
+    if (alice.out().contains("passphrase kept in an owner-only file")) {
+      assertEquals(
+          "rw-------",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(home.resolve("passphrase"))));
+      assertEquals("correct horse\n", Files.readString(home.resolve("passphrase")));
+    }
     assertTrue(alice.out().contains("enrolled alice@home.example"), alice.out());
     assertTrue(alice.out().contains("ring created for home.example"), alice.out());
     org.epost.mail.daemon.DataDirectory d = org.epost.mail.daemon.DataDirectory.open(home);
@@ -266,7 +275,8 @@ class EpostCommandTest {
             "--address",
             "bob@home.example",
             "--passphrase-file",
-            pf.toString());
+            pf.toString(),
+            "--no-start-at-login");
     assertEquals(0, bob.code(), bob.err());
     assertTrue(bob.out().contains("enrolled bob@home.example"), bob.out());
     assertTrue(
@@ -282,7 +292,8 @@ class EpostCommandTest {
             "--address",
             "not an address",
             "--passphrase-file",
-            pf.toString());
+            pf.toString(),
+            "--no-start-at-login");
     assertTrue(wrong.code() != 0, "a wrong address is refused");
     assertTrue(wrong.err().contains("is not a mail address"), wrong.err());
   }

@@ -37,6 +37,7 @@ class TrayUnderXvfbTest {
 
   private final List<Process> started = new ArrayList<>();
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  private String sessionBus; // the test's own D-Bus session bus, when started
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -49,26 +50,15 @@ class TrayUnderXvfbTest {
     }
   }
 
+  /**
+   * The XEmbed path: trayer hosts the icon, dorkbox draws it itself (its Swing tray, forced with
+   * the library's own property so that the test does not depend on who runs it).
+   */
   @Test
   void iconShowsTheDaemonsStateAndChangesWhenPaused() throws Exception {
-    for (String b : List.of("Xvfb", "trayer", "import")) {
-      Assumptions.assumeTrue(
-          Notifier.onPath(b) != null,
-          b + " is not installed (packages xvfb, trayer, imagemagick): the tray test cannot run");
-    }
-    Path dir = Path.of("target", "tray-test").toAbsolutePath();
-    Files.createDirectories(dir);
-    int display = freeDisplay();
-    String disp = ":" + display;
-    start(
-        dir.resolve("xvfb.log"),
-        List.of("Xvfb", disp, "-screen", "0", WIDTH + "x" + HEIGHT + "x24", "-nolisten", "tcp"),
-        null);
-    Path socket = Path.of("/tmp/.X11-unix/X" + display);
-    for (int i = 0; i < 100 && !Files.exists(socket); i++) {
-      Thread.sleep(100);
-    }
-    assertTrue(Files.exists(socket), "Xvfb did not start on " + disp);
+    requireOnPath(List.of("Xvfb", "trayer", "import"), "xvfb, trayer, imagemagick");
+    Path dir = testDir("tray-test");
+    String disp = startXvfb(dir);
     start(
         dir.resolve("trayer.log"),
         List.of(
@@ -91,17 +81,163 @@ class TrayUnderXvfbTest {
             "true"),
         disp);
     Thread.sleep(1_000);
+    // dorkbox's own XEmbed tray whoever runs the test (as root it takes it anyway: ADR 0143)
     Process tray =
-        start(
-            dir.resolve("tray.err"),
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                TrayDemoMain.class.getName(),
-                dir.toString()),
-            disp);
+        startTray(dir, disp, List.of("-Ddorkbox.systemTray.SystemTray.FORCE_TRAY_TYPE=Swing"));
+    await("tray shown: Swing", 120);
+    onlineThenPaused(tray, disp, dir, "tray");
+  }
+
+  /**
+   * The StatusNotifier/AppIndicator path of GNOME and KDE: a private D-Bus session bus started by
+   * the test, a StatusNotifierWatcher ({@code status-notifier-watcher}) and a StatusNotifier host
+   * that draws the items it is told of in a bar at the top of the screen ({@code
+   * gtk-sni-tray-standalone}). dorkbox, on a desktop it does not know (as here: no {@code
+   * XDG_CURRENT_DESKTOP}) on Debian, picks its AppIndicator tray as it does for KDE Plasma, Unity
+   * and Pantheon; it loads {@code libappindicator3} by JNA, which Debian 12 provides as
+   * libayatana-appindicator3. The item is registered with the watcher (read back with {@code
+   * gdbus}), and the host's bar shows the icon online, then paused.
+   *
+   * <p>When the test runs as root (as CI does), dorkbox's guard against a root process talking to
+   * another user's session bus is switched off by its own system property: the bus here is root's
+   * own, started by the test.
+   */
+  @Test
+  void statusNotifierHostShowsTheIconAndItsStateChange() throws Exception {
+    requireOnPath(
+        List.of(
+            "Xvfb",
+            "import",
+            "dbus-daemon",
+            "gdbus",
+            "status-notifier-watcher",
+            "gtk-sni-tray-standalone"),
+        "xvfb, imagemagick, dbus, libglib2.0-bin, haskell-status-notifier-item-utils,"
+            + " haskell-gtk-sni-tray-utils");
+    Assumptions.assumeTrue(
+        Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libappindicator3.so.1"))
+            || Files.exists(Path.of("/usr/lib/libappindicator3.so.1")),
+        "libappindicator3 is not installed (package libayatana-appindicator3-1)");
+    Path dir = testDir("tray-sni-test");
+    String disp = startXvfb(dir);
+    Process bus =
+        new ProcessBuilder(
+                "dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1")
+            .redirectError(dir.resolve("dbus.log").toFile())
+            .start();
+    started.add(bus);
+    String address =
+        new BufferedReader(new InputStreamReader(bus.getInputStream(), StandardCharsets.US_ASCII))
+            .readLine();
+    assertTrue(address != null && address.startsWith("unix:"), "the bus address: " + address);
+    sessionBus = address.trim();
+    start(dir.resolve("watcher.log"), List.of("status-notifier-watcher"), disp);
+    awaitBusName("org.kde.StatusNotifierWatcher", 30);
+    start(
+        dir.resolve("sni-host.log"),
+        List.of(
+            "gtk-sni-tray-standalone",
+            "--top",
+            "--end",
+            "--size",
+            Integer.toString(TRAY_HEIGHT),
+            "--color",
+            "white"),
+        disp);
+    Thread.sleep(1_000);
+    Process tray =
+        startTray(
+            dir,
+            disp,
+            "root".equals(System.getProperty("user.name"))
+                ? List.of("-Ddorkbox.systemTray.SystemTray.ENABLE_ROOT_CHECK=false")
+                : List.of());
+    await("tray shown: AppIndicator", 120);
+    String items = "";
+    for (int i = 0; i < 100 && !items.contains(":"); i++) {
+      items =
+          gdbus(
+              "call",
+              "-d",
+              "org.kde.StatusNotifierWatcher",
+              "-o",
+              "/StatusNotifierWatcher",
+              "-m",
+              "org.freedesktop.DBus.Properties.Get",
+              "org.kde.StatusNotifierWatcher",
+              "RegisteredStatusNotifierItems");
+      Thread.sleep(100);
+    }
+    Files.writeString(dir.resolve("registered-items.txt"), items);
+    assertTrue(items.contains("':"), "one item registered with the watcher: " + items);
+    onlineThenPaused(tray, disp, dir, "sni");
+  }
+
+  /** The icon online (its colour in the tray area), then paused: grey, no online colour left. */
+  private void onlineThenPaused(Process tray, String disp, Path dir, String name) throws Exception {
+    await("tray state online", 60);
+    Thread.sleep(1_500); // the tray host paints
+    BufferedImage online = screenshot(disp, dir.resolve(name + "-online.png"));
+    int green = count(online, TrayState.ONLINE.colour);
+    assertTrue(green >= 40, "the online icon's colour in the tray area: " + green + " pixels");
+
+    OutputStream in = tray.getOutputStream();
+    in.write("pause\n".getBytes(StandardCharsets.US_ASCII));
+    in.flush();
+    await("tray state paused", 60);
+    Thread.sleep(1_500);
+    BufferedImage paused = screenshot(disp, dir.resolve(name + "-paused.png"));
+    assertEquals(0, count(paused, TrayState.ONLINE.colour), "no online colour after the pause");
+    int grey = count(paused, TrayState.PAUSED.colour);
+    assertTrue(grey >= 40, "the paused icon's colour in the tray area: " + grey + " pixels");
+
+    in.write("quit\n".getBytes(StandardCharsets.US_ASCII));
+    in.flush();
+    await("done quit", 60);
+  }
+
+  private static void requireOnPath(List<String> programs, String packages) {
+    for (String b : programs) {
+      Assumptions.assumeTrue(
+          Notifier.onPath(b) != null,
+          b + " is not installed (packages " + packages + "): the tray test cannot run");
+    }
+  }
+
+  private static Path testDir(String name) throws IOException {
+    Path dir = Path.of("target", name).toAbsolutePath();
+    Files.createDirectories(dir);
+    return dir;
+  }
+
+  private String startXvfb(Path dir) throws Exception {
+    int display = freeDisplay();
+    String disp = ":" + display;
+    start(
+        dir.resolve("xvfb.log"),
+        List.of("Xvfb", disp, "-screen", "0", WIDTH + "x" + HEIGHT + "x24", "-nolisten", "tcp"),
+        null);
+    Path socket = Path.of("/tmp/.X11-unix/X" + display);
+    for (int i = 0; i < 100 && !Files.exists(socket); i++) {
+      Thread.sleep(100);
+    }
+    assertTrue(Files.exists(socket), "Xvfb did not start on " + disp);
+    return disp;
+  }
+
+  /** The daemon with its tray ({@link TrayDemoMain}) in its own JVM; its lines go to lines. */
+  private Process startTray(Path dir, String disp, List<String> jvmOptions) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.addAll(jvmOptions);
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            TrayDemoMain.class.getName(),
+            dir.toString()));
+    Process tray = start(dir.resolve("tray.err"), cmd, disp);
     Thread reader =
         new Thread(
             () -> {
@@ -118,27 +254,40 @@ class TrayUnderXvfbTest {
             });
     reader.setDaemon(true);
     reader.start();
+    return tray;
+  }
 
-    await("tray shown", 120);
-    await("tray state online", 60);
-    Thread.sleep(1_500); // the tray host paints
-    BufferedImage online = screenshot(disp, dir.resolve("tray-online.png"));
-    int green = count(online, TrayState.ONLINE.colour);
-    assertTrue(green >= 40, "the online icon's colour in the tray area: " + green + " pixels");
+  private String gdbus(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("gdbus"));
+    cmd.addAll(List.of(args));
+    cmd.add(2, "--session");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("DBUS_SESSION_BUS_ADDRESS", sessionBus);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(10, TimeUnit.SECONDS);
+    return out.trim();
+  }
 
-    OutputStream in = tray.getOutputStream();
-    in.write("pause\n".getBytes(StandardCharsets.US_ASCII));
-    in.flush();
-    await("tray state paused", 60);
-    Thread.sleep(1_500);
-    BufferedImage paused = screenshot(disp, dir.resolve("tray-paused.png"));
-    assertEquals(0, count(paused, TrayState.ONLINE.colour), "no online colour after the pause");
-    int grey = count(paused, TrayState.PAUSED.colour);
-    assertTrue(grey >= 40, "the paused icon's colour in the tray area: " + grey + " pixels");
-
-    in.write("quit\n".getBytes(StandardCharsets.US_ASCII));
-    in.flush();
-    await("done quit", 60);
+  private void awaitBusName(String name, int seconds) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    String names = "";
+    while (System.nanoTime() < end) {
+      names =
+          gdbus(
+              "call",
+              "-d",
+              "org.freedesktop.DBus",
+              "-o",
+              "/org/freedesktop/DBus",
+              "-m",
+              "org.freedesktop.DBus.ListNames");
+      if (names.contains("'" + name + "'")) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(name + " not on the session bus within " + seconds + " s: " + names);
   }
 
   private Process start(Path log, List<String> cmd, String disp) throws IOException {
@@ -146,6 +295,13 @@ class TrayUnderXvfbTest {
     if (disp != null) {
       pb.environment().put("DISPLAY", disp);
       pb.environment().remove("WAYLAND_DISPLAY");
+      pb.environment().remove("XDG_CURRENT_DESKTOP");
+      pb.environment().put("NO_AT_BRIDGE", "1"); // no accessibility bus for GTK
+      if (sessionBus != null) {
+        pb.environment().put("DBUS_SESSION_BUS_ADDRESS", sessionBus);
+      } else {
+        pb.environment().remove("DBUS_SESSION_BUS_ADDRESS");
+      }
     }
     if (!cmd.get(0).endsWith("java")) {
       pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -166,9 +322,13 @@ class TrayUnderXvfbTest {
     throw new AssertionError("no line '" + prefix + "' within " + seconds + " s; got " + lines);
   }
 
+  /**
+   * The screen as 8-bit RGB ({@code PNG24}): an all-grey screen is otherwise written as a greyscale
+   * PNG, whose values ImageIO reads through another colour space.
+   */
   private static BufferedImage screenshot(String disp, Path file) throws Exception {
     ProcessBuilder pb =
-        new ProcessBuilder("import", "-window", "root", file.toString())
+        new ProcessBuilder("import", "-window", "root", "PNG24:" + file)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().put("DISPLAY", disp);
