@@ -23,7 +23,7 @@ mkdir -p "$work/input" "$work/resources" "$out"
 cp "$jar" "$work/input/epost.jar"
 cp "$here/deb/epost.service" "$here/deb/epost.desktop" "$here/deb/epost.svg" "$work/input/"
 cp "$here/../../README.md" "$work/input/README.md"
-cp "$here/deb/postinst" "$here/deb/prerm" "$here/deb/postrm" "$work/resources/"
+cp "$here/deb/postinst" "$here/deb/prerm" "$here/deb/postrm" "$here/deb/control" "$work/resources/"
 
 # The modules epost.jar uses (jdeps), and those it reaches by name at run time: elliptic-curve
 # TLS and X.509 (jdk.crypto.ec), the status page's server (jdk.httpserver), the tray (java.desktop).

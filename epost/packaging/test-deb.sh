@@ -19,6 +19,10 @@ deb=$(ls "$here"/../target/deb/epost_*.deb | head -1)
 tmp=$(mktemp -d /tmp/epost-deb-test.XXXXXX)
 mkdir -p "$tmp/upper" "$tmp/work" "$tmp/root"
 cp "$deb" "$tmp/upper/epost.deb"
+echo "== the package's control: Recommends the AppIndicator library and secret-tool"
+recommends=$(dpkg-deb -f "$deb" Recommends)
+echo "Recommends: $recommends"
+[ "$recommends" = "libayatana-appindicator3-1, libsecret-tools" ]
 cat > "$tmp/upper/inside.sh" <<'INSIDE'
 set -eu
 step() { echo "== $*"; }
@@ -74,8 +78,15 @@ gtk-sni-tray-standalone --top --end --size 32 --color white > /tmp/sni-host.log 
 sleep 1
 epost run < /dev/null > /tmp/tray-run.log 2>&1 & pid=$!
 for i in $(seq 1 120); do grep -q "^tray state online" /tmp/tray-run.log && break; sleep 0.5; done
-sleep 2
-import -window root PNG24:/tmp/tray.png 2>/dev/null || true
+# the host draws the item a moment after it registers (longer on a loaded machine): screenshots
+# until the online colour shows, for up to 30 s
+for i in $(seq 1 30); do
+  sleep 1
+  import -window root PNG24:/tmp/tray.png 2>/dev/null || break
+  command -v convert >/dev/null || break
+  green=$(convert /tmp/tray.png -crop 200x32+600+0 -fill black +opaque "#2e9e44" -fill white -opaque "#2e9e44" -format "%[fx:int(mean*w*h+0.5)]" info:)
+  [ "$green" -ge 40 ] && break
+done
 kill -TERM $pid; wait $pid
 kill $h $w
 TRAY
