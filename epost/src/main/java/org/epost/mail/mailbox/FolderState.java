@@ -24,15 +24,40 @@ import org.epost.post.api.MessageRef;
  * number of the operation that last changed it, plus one), and the UIDs expunged recently.
  */
 final class FolderState extends LoggedState {
-  /** One message of the folder. */
-  record Entry(
-      long uid, long internalDate, Set<String> flags, long modSeq, StoredMail mail, byte[] added) {
-    long size() {
-      return mail.size() + added.length;
+  /**
+   * One message of the folder: its listing record (made once, when the message arrives or its flags
+   * change, and shared by every view of the folder), the stored message and the header lines added
+   * to this copy.
+   */
+  record Entry(MessageRecord record, StoredMail mail, byte[] added) {
+    Entry(
+        long uid,
+        long internalDate,
+        Set<String> flags,
+        long modSeq,
+        StoredMail mail,
+        byte[] added) {
+      this(
+          new MessageRecord(
+              uid, mail.size() + added.length, Instant.ofEpochMilli(internalDate), flags, modSeq),
+          mail,
+          added);
     }
 
-    MessageRecord record() {
-      return new MessageRecord(uid, size(), Instant.ofEpochMilli(internalDate), flags, modSeq);
+    long uid() {
+      return record.uid();
+    }
+
+    long internalDate() {
+      return record.internalDate().toEpochMilli();
+    }
+
+    Set<String> flags() {
+      return record.flags();
+    }
+
+    long modSeq() {
+      return record.modSeq();
     }
   }
 
@@ -42,6 +67,9 @@ final class FolderState extends LoggedState {
   private final int expungeHistory;
   long uidNext = 1;
   long expungeFloor; // expunges at or below this MODSEQ may be forgotten
+
+  /** Every message's record, ascending UID, immutable; null after a change until asked again. */
+  private List<MessageRecord> records;
 
   FolderState(String folderId, int expungeHistory) {
     this.folderId = folderId;
@@ -56,8 +84,26 @@ final class FolderState extends LoggedState {
     return sequence + 1;
   }
 
+  /**
+   * Every message's record in ascending UID order, as an immutable list shared by every caller
+   * until the folder changes (a SELECT takes it as it is; after a change it is gathered again from
+   * the entries' records, no record is made).
+   */
+  List<MessageRecord> records() {
+    if (records == null) {
+      MessageRecord[] all = new MessageRecord[messages.size()];
+      int i = 0;
+      for (Entry e : messages.values()) {
+        all[i++] = e.record();
+      }
+      records = List.of(all);
+    }
+    return records;
+  }
+
   @Override
   void clear() {
+    records = null;
     messages.clear();
     expunged.clear();
     uidNext = 1;
@@ -67,6 +113,7 @@ final class FolderState extends LoggedState {
 
   @Override
   void apply(Object op, boolean live, Effects fx) {
+    records = null;
     long modSeq = sequence + 2; // above highestModSeq() before this operation
     if (op instanceof Ops.Add a) {
       if (a.uid() < uidNext || messages.containsKey(a.uid())) {
@@ -86,7 +133,7 @@ final class FolderState extends LoggedState {
           Set<String> next = combine(e.flags(), f.mode(), f.flags());
           if (!next.equals(e.flags())) {
             messages.put(
-                e.uid(), new Entry(e.uid(), e.internalDate(), next, modSeq, e.mail(), e.added()));
+                e.uid(), new Entry(e.record().withFlags(next, modSeq), e.mail(), e.added()));
             fx.changed(folderId, MailboxListener.Change.FLAGS_CHANGED);
           }
         }
@@ -189,6 +236,7 @@ final class FolderState extends LoggedState {
 
   @Override
   void read(DataInputStream in) throws IOException {
+    records = null;
     uidNext = in.readLong();
     expungeFloor = in.readLong();
     int n = in.readInt();

@@ -177,6 +177,7 @@ public final class PostAccount implements MailAccount {
         .thenCompose(x -> a.onLoop(() -> a.load(a.folderList)))
         .thenCompose(x -> a.createSpecialFolders())
         .thenCompose(x -> a.loadFolders())
+        .thenRun(a::prepareViews)
         .thenRun(
             () -> {
               AccountIndexer i = a.indexer;
@@ -282,6 +283,20 @@ public final class PostAccount implements MailAccount {
       all.add(slotOf(f.id()).thenApply(s -> (Void) null).toCompletableFuture());
     }
     return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
+  }
+
+  /**
+   * Gathers every loaded folder's records now, while the account opens, so that the first SELECT
+   * after a start finds its folder's listing ready (ADR 0141).
+   */
+  private void prepareViews() {
+    synchronized (lock) {
+      for (Slot s : folders.values()) {
+        if (s.state instanceof FolderState f) {
+          f.records();
+        }
+      }
+    }
   }
 
   /** The loaded slot of folder {@code id}, loading it if needed. */
@@ -647,11 +662,7 @@ public final class PostAccount implements MailAccount {
     FolderListState.Folder f = folder(name);
     FolderState s = loaded(name);
     synchronized (lock) {
-      List<MessageRecord> records = new ArrayList<>(s.messages.size());
-      for (FolderState.Entry e : s.messages.values()) {
-        records.add(e.record());
-      }
-      return new FolderView(f.uidValidity(), s.uidNext, s.highestModSeq(), records);
+      return new FolderView(f.uidValidity(), s.uidNext, s.highestModSeq(), s.records());
     }
   }
 
