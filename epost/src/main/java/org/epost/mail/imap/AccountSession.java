@@ -148,7 +148,13 @@ public final class AccountSession implements UserSession, TextSearch {
         () -> {
           FolderView v = account.view(mailbox);
           return new MailboxSnapshot(
-              v.uidValidity(), v.uidNext(), v.highestModSeq(), v.messages(), false);
+              v.uidValidity(),
+              v.uidNext(),
+              v.highestModSeq(),
+              v.messages(),
+              false,
+              v.firstUnseen(),
+              v.keywords());
         });
   }
 

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.epost.crypto.api.CryptoFormatException;
 import org.epost.imap.api.MailboxListener;
+import org.epost.imap.api.MailboxSnapshot;
 import org.epost.imap.api.MessageRecord;
 import org.epost.mail.api.StoredMail;
 import org.epost.post.api.MessageRef;
@@ -68,8 +69,17 @@ final class FolderState extends LoggedState {
   long uidNext = 1;
   long expungeFloor; // expunges at or below this MODSEQ may be forgotten
 
-  /** Every message's record, ascending UID, immutable; null after a change until asked again. */
-  private List<MessageRecord> records;
+  /** What a SELECT lists, shared until the folder changes; null after a change until asked. */
+  private Listing listing;
+
+  /**
+   * Every message's record in ascending UID order (immutable) and their summary.
+   *
+   * @param records the records
+   * @param firstUnseen the sequence number of the first record without {@code \Seen}, or 0
+   * @param keywords keywords on the records (at most {@link MailboxSnapshot#MAX_KEYWORDS})
+   */
+  record Listing(List<MessageRecord> records, int firstUnseen, Set<String> keywords) {}
 
   FolderState(String folderId, int expungeHistory) {
     this.folderId = folderId;
@@ -85,25 +95,29 @@ final class FolderState extends LoggedState {
   }
 
   /**
-   * Every message's record in ascending UID order, as an immutable list shared by every caller
-   * until the folder changes (a SELECT takes it as it is; after a change it is gathered again from
-   * the entries' records, no record is made).
+   * The folder's listing, shared by every caller until the folder changes (a SELECT takes it as it
+   * is; after a change it is gathered again from the entries' records, no record is made).
    */
-  List<MessageRecord> records() {
-    if (records == null) {
+  Listing listing() {
+    if (listing == null) {
       MessageRecord[] all = new MessageRecord[messages.size()];
       int i = 0;
       for (Entry e : messages.values()) {
         all[i++] = e.record();
       }
-      records = List.of(all);
+      List<MessageRecord> records = List.of(all);
+      listing =
+          new Listing(
+              records,
+              MailboxSnapshot.firstUnseen(records),
+              Set.copyOf(MailboxSnapshot.keywords(records)));
     }
-    return records;
+    return listing;
   }
 
   @Override
   void clear() {
-    records = null;
+    listing = null;
     messages.clear();
     expunged.clear();
     uidNext = 1;
@@ -113,7 +127,7 @@ final class FolderState extends LoggedState {
 
   @Override
   void apply(Object op, boolean live, Effects fx) {
-    records = null;
+    listing = null;
     long modSeq = sequence + 2; // above highestModSeq() before this operation
     if (op instanceof Ops.Add a) {
       if (a.uid() < uidNext || messages.containsKey(a.uid())) {
@@ -236,7 +250,7 @@ final class FolderState extends LoggedState {
 
   @Override
   void read(DataInputStream in) throws IOException {
-    records = null;
+    listing = null;
     uidNext = in.readLong();
     expungeFloor = in.readLong();
     int n = in.readInt();

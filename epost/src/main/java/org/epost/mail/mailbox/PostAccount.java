@@ -293,7 +293,7 @@ public final class PostAccount implements MailAccount {
     synchronized (lock) {
       for (Slot s : folders.values()) {
         if (s.state instanceof FolderState f) {
-          f.records();
+          f.listing();
         }
       }
     }
@@ -662,7 +662,14 @@ public final class PostAccount implements MailAccount {
     FolderListState.Folder f = folder(name);
     FolderState s = loaded(name);
     synchronized (lock) {
-      return new FolderView(f.uidValidity(), s.uidNext, s.highestModSeq(), s.records());
+      FolderState.Listing l = s.listing();
+      return new FolderView(
+          f.uidValidity(),
+          s.uidNext,
+          s.highestModSeq(),
+          l.records(),
+          l.firstUnseen(),
+          l.keywords());
     }
   }
 

@@ -48,7 +48,7 @@ final class SelectedMailbox {
   /** Keywords this session's client has been told of in FLAGS (bounded; see announceKeywords). */
   private final Set<String> keywords = new java.util.TreeSet<>();
 
-  static final int MAX_KEYWORDS = 256;
+  static final int MAX_KEYWORDS = MailboxSnapshot.MAX_KEYWORDS;
 
   private final RecentTracker tracker;
   private final RecentTracker.Key recentKey;
