@@ -302,16 +302,24 @@ public final class PostAccount implements MailAccount {
     return StructurePrefix.apply(await(layout(mail)).mimeStructure(), new byte[0]);
   }
 
-  /** Every message filed in a loaded folder, each stored message once. */
+  /**
+   * Every message filed in a loaded folder, each stored message once. The lock is held only to copy
+   * the folders' entries (the indexer calls this as the account opens, when the first SELECT wants
+   * the lock too); duplicates are dropped outside it.
+   */
   List<StoredMail> storedMail() {
-    Map<MessageRef, StoredMail> out = new LinkedHashMap<>();
+    List<FolderState.Entry[]> entries = new ArrayList<>();
     synchronized (logs.lock) {
       for (AccountLogs.Slot slot : logs.folders.values()) {
         if (slot.state instanceof FolderState f) {
-          for (FolderState.Entry e : f.messages.values()) {
-            out.putIfAbsent(e.mail().ref(), e.mail());
-          }
+          entries.add(f.messages.values().toArray(new FolderState.Entry[0]));
         }
+      }
+    }
+    Map<MessageRef, StoredMail> out = new LinkedHashMap<>();
+    for (FolderState.Entry[] folder : entries) {
+      for (FolderState.Entry e : folder) {
+        out.putIfAbsent(e.mail().ref(), e.mail());
       }
     }
     return List.copyOf(out.values());

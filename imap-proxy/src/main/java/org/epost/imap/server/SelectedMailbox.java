@@ -92,6 +92,9 @@ final class SelectedMailbox {
     if (!recent.contains(uid)) {
       return Flags.format(flags);
     }
+    if (flags.isEmpty()) {
+      return "(" + Flags.RECENT + ")"; // a new message, the common case after a restart
+    }
     Set<String> withRecent = new java.util.TreeSet<>(flags);
     withRecent.add(Flags.RECENT);
     return Flags.format(withRecent);
