@@ -211,8 +211,8 @@ public final class PostAccount implements MailAccount {
   // ---- messages ------------------------------------------------------------------------------
 
   /**
-   * The folder's UIDVALIDITY, without looking at its messages ({@link #view} builds a record per
-   * message).
+   * The folder's UIDVALIDITY, without looking at its messages (nor needing the folder's log loaded,
+   * as {@link #view} does).
    *
    * @throws MailException NONEXISTENT if there is no such folder
    */
@@ -220,7 +220,10 @@ public final class PostAccount implements MailAccount {
     return logs.folder(name).uidValidity();
   }
 
-  /** The folder's state now. */
+  /**
+   * The folder's state now: its listing is shared by every caller until the folder changes (ADR
+   * 0141).
+   */
   public FolderView view(String name) {
     FolderListState.Folder f = logs.folder(name);
     FolderState s = logs.loaded(name);
