@@ -15,6 +15,13 @@ mvn -o -q -B test -Dtest=TextIndexTest -Dsurefire.failIfNoSpecifiedTests=false
 CP=$(grep -o 'name="surefire.test.class.path" value="[^"]*"' \
   target/surefire-reports/TEST-org.epost.mail.search.TextIndexTest.xml | sed 's/.*value="//;s/"$//')
 [ -n "$CP" ] || { echo "could not read the test classpath from surefire's report" >&2; exit 1; }
+# this checkout's modules, not whatever another checkout last installed in the shared ~/.m2
+REPO=$(cd .. && pwd)
+CP=$(echo "$CP" | tr ':' '\n' | sed -E \
+  -e '/-tests\.jar$/b' \
+  -e "s#^.*/org/epost/(crypto|post-core|imap-proxy|smtp-proxy)/.*\.jar\$#$REPO/\1/target/classes#" \
+  -e "s#^.*/org/epost/overlay-(kbr|past|scribe|runtime)/.*\.jar\$#$REPO/overlay/\1/target/classes#" \
+  | paste -sd:)
 B=org.epost.mail.bench.ImapRingBench
 
 echo "== machine"; nproc; lscpu | grep -E 'Model name|^CPU\(s\)'; java -version 2>&1 | head -1; uptime

@@ -148,7 +148,13 @@ public final class AccountSession implements UserSession, TextSearch {
         () -> {
           FolderView v = account.view(mailbox);
           return new MailboxSnapshot(
-              v.uidValidity(), v.uidNext(), v.highestModSeq(), v.messages(), false);
+              v.uidValidity(),
+              v.uidNext(),
+              v.highestModSeq(),
+              v.messages(),
+              false,
+              v.firstUnseen(),
+              v.keywords());
         });
   }
 
@@ -199,7 +205,7 @@ public final class AccountSession implements UserSession, TextSearch {
   @Override
   public AppendResult append(String mailbox, List<NewMessage> messages) {
     try {
-      // Not account.view(): that is a record per message of the folder, held through the store.
+      // only the folder's UIDVALIDITY: nothing of its messages is held while the store runs
       long uidValidity = account.uidValidity(mailbox);
       List<PostAccount.Filing> filings = new ArrayList<>();
       for (NewMessage m : messages) {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.epost.crypto.api.CryptoFormatException;
 import org.epost.imap.api.MailboxListener;
+import org.epost.imap.api.MailboxSnapshot;
 import org.epost.imap.api.MessageRecord;
 import org.epost.mail.api.StoredMail;
 import org.epost.post.api.MessageRef;
@@ -24,15 +25,40 @@ import org.epost.post.api.MessageRef;
  * number of the operation that last changed it, plus one), and the UIDs expunged recently.
  */
 final class FolderState extends LoggedState {
-  /** One message of the folder. */
-  record Entry(
-      long uid, long internalDate, Set<String> flags, long modSeq, StoredMail mail, byte[] added) {
-    long size() {
-      return mail.size() + added.length;
+  /**
+   * One message of the folder: its listing record (made once, when the message arrives or its flags
+   * change, and shared by every view of the folder), the stored message and the header lines added
+   * to this copy.
+   */
+  record Entry(MessageRecord record, StoredMail mail, byte[] added) {
+    Entry(
+        long uid,
+        long internalDate,
+        Set<String> flags,
+        long modSeq,
+        StoredMail mail,
+        byte[] added) {
+      this(
+          new MessageRecord(
+              uid, mail.size() + added.length, Instant.ofEpochMilli(internalDate), flags, modSeq),
+          mail,
+          added);
     }
 
-    MessageRecord record() {
-      return new MessageRecord(uid, size(), Instant.ofEpochMilli(internalDate), flags, modSeq);
+    long uid() {
+      return record.uid();
+    }
+
+    long internalDate() {
+      return record.internalDate().toEpochMilli();
+    }
+
+    Set<String> flags() {
+      return record.flags();
+    }
+
+    long modSeq() {
+      return record.modSeq();
     }
   }
 
@@ -42,6 +68,18 @@ final class FolderState extends LoggedState {
   private final int expungeHistory;
   long uidNext = 1;
   long expungeFloor; // expunges at or below this MODSEQ may be forgotten
+
+  /** What a SELECT lists, shared until the folder changes; null after a change until asked. */
+  private Listing listing;
+
+  /**
+   * Every message's record in ascending UID order (immutable) and their summary.
+   *
+   * @param records the records
+   * @param firstUnseen the sequence number of the first record without {@code \Seen}, or 0
+   * @param keywords keywords on the records (at most {@link MailboxSnapshot#MAX_KEYWORDS})
+   */
+  record Listing(List<MessageRecord> records, int firstUnseen, Set<String> keywords) {}
 
   FolderState(String folderId, int expungeHistory) {
     this.folderId = folderId;
@@ -56,8 +94,30 @@ final class FolderState extends LoggedState {
     return sequence + 1;
   }
 
+  /**
+   * The folder's listing, shared by every caller until the folder changes (a SELECT takes it as it
+   * is; after a change it is gathered again from the entries' records, no record is made).
+   */
+  Listing listing() {
+    if (listing == null) {
+      MessageRecord[] all = new MessageRecord[messages.size()];
+      int i = 0;
+      for (Entry e : messages.values()) {
+        all[i++] = e.record();
+      }
+      List<MessageRecord> records = List.of(all);
+      listing =
+          new Listing(
+              records,
+              MailboxSnapshot.firstUnseen(records),
+              Set.copyOf(MailboxSnapshot.keywords(records)));
+    }
+    return listing;
+  }
+
   @Override
   void clear() {
+    listing = null;
     messages.clear();
     expunged.clear();
     uidNext = 1;
@@ -67,6 +127,7 @@ final class FolderState extends LoggedState {
 
   @Override
   void apply(Object op, boolean live, Effects fx) {
+    listing = null;
     long modSeq = sequence + 2; // above highestModSeq() before this operation
     if (op instanceof Ops.Add a) {
       if (a.uid() < uidNext || messages.containsKey(a.uid())) {
@@ -86,7 +147,7 @@ final class FolderState extends LoggedState {
           Set<String> next = combine(e.flags(), f.mode(), f.flags());
           if (!next.equals(e.flags())) {
             messages.put(
-                e.uid(), new Entry(e.uid(), e.internalDate(), next, modSeq, e.mail(), e.added()));
+                e.uid(), new Entry(e.record().withFlags(next, modSeq), e.mail(), e.added()));
             fx.changed(folderId, MailboxListener.Change.FLAGS_CHANGED);
           }
         }
@@ -189,6 +250,7 @@ final class FolderState extends LoggedState {
 
   @Override
   void read(DataInputStream in) throws IOException {
+    listing = null;
     uidNext = in.readLong();
     expungeFloor = in.readLong();
     int n = in.readInt();

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -15,7 +14,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.epost.crypto.api.UserIdentity;
 import org.epost.crypto.api.VerificationException;
 import org.epost.crypto.primitives.AesGcm;
@@ -23,6 +21,7 @@ import org.epost.crypto.primitives.Hkdf;
 import org.epost.crypto.primitives.Sha256;
 import org.epost.mail.message.MessageLayout;
 import org.epost.post.api.MessageRef;
+import org.epost.post.disk.AtomicFiles;
 
 /**
  * The account's metadata index on the user's disk: per message, keyed by its reference, the
@@ -35,8 +34,8 @@ import org.epost.post.api.MessageRef;
  * open the file is read once; a torn or unauthenticated record ends it (a crash mid-append) and the
  * file is cut there. Bounded: at most {@code maxEntries} live entries, the least recently used
  * leave (and are read from the ring again when needed); the file is compacted (written aside,
- * forced, renamed) when dead records outweigh live ones. Losing the file loses nothing: it is
- * rebuilt from the {@code STRUCTURE} parts as messages are listed.
+ * forced, renamed: {@link AtomicFiles}) when dead records outweigh live ones. Losing the file loses
+ * nothing: it is rebuilt from the {@code STRUCTURE} parts as messages are listed.
  *
  * <p>Thread-safe: every method holds this object's lock (a leaf lock, held across this file's own
  * I/O only, never while calling the ring or the account).
@@ -214,33 +213,38 @@ final class MetadataIndex implements AutoCloseable {
     return entries.size();
   }
 
+  /**
+   * Writes the live records into a new file that replaces this one atomically ({@link
+   * AtomicFiles}); the entries' offsets change only once the new file is in place, so a failure
+   * leaves the index as it was.
+   */
   private void compact() throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".compact");
-    Files.deleteIfExists(tmp);
-    Files.createFile(
-        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    long pos = 0;
-    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      for (Map.Entry<String, long[]> e : Set.copyOf(entries.entrySet())) {
-        long[] at = e.getValue();
-        ByteBuffer b = ByteBuffer.allocate((int) at[1]);
-        while (b.hasRemaining()) {
-          channel.read(b, at[0] + b.position());
-        }
-        b.flip();
-        while (b.hasRemaining()) {
-          out.write(b, pos + b.position());
-        }
-        at[0] = pos;
-        pos += at[1];
-      }
-      out.force(true);
-    }
+    Map<long[], Long> moved = new java.util.IdentityHashMap<>();
+    long[] total = new long[1];
+    AtomicFiles.replace(
+        file,
+        true,
+        out -> {
+          for (long[] at : entries.values()) {
+            ByteBuffer b = ByteBuffer.allocate((int) at[1]);
+            while (b.hasRemaining()) {
+              if (channel.read(b, at[0] + b.position()) < 0) {
+                throw new java.io.EOFException("the metadata index " + file + " ends early");
+              }
+            }
+            b.flip();
+            while (b.hasRemaining()) {
+              out.write(b);
+            }
+            moved.put(at, total[0]);
+            total[0] += at[1];
+          }
+        });
     channel.close();
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    size = pos;
-    liveBytes = pos;
+    moved.forEach((at, pos) -> at[0] = pos);
+    size = total[0];
+    liveBytes = total[0];
   }
 
   @Override

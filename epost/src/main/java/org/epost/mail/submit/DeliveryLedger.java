@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.epost.post.api.NotificationId;
 import org.epost.post.api.NotificationStatus;
+import org.epost.post.disk.AtomicFiles;
 
 /**
  * The delivery states of the messages one account sent, by Message-ID and recipient: what {@code
@@ -262,41 +262,40 @@ public final class DeliveryLedger implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes the live states into a new file that replaces this one atomically ({@link AtomicFiles}).
+   */
   private void compact() throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Map<String, Map<String, NotificationId>> idOf = new HashMap<>();
     for (Map.Entry<NotificationId, Link> e : links.entrySet()) {
       idOf.computeIfAbsent(e.getValue().messageId(), k -> new HashMap<>())
           .put(e.getValue().recipient(), e.getKey());
     }
-    long n = 0;
-    try (FileChannel out =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      for (Map.Entry<String, LinkedHashMap<String, RecipientState>> m : messages.entrySet()) {
-        // the first recipient as QUEUED at the submission time first, so a reload keeps it
-        RecipientState head = m.getValue().values().iterator().next();
-        long first = firstRecorded.getOrDefault(m.getKey(), head.changedAtMillis());
-        write(out, encode(m.getKey(), head.recipient(), DeliveryState.QUEUED, "", first, null));
-        n++;
-        for (RecipientState s : m.getValue().values()) {
-          NotificationId id = idOf.getOrDefault(m.getKey(), Map.of()).get(s.recipient());
-          write(
-              out,
-              encode(m.getKey(), s.recipient(), s.state(), s.reason(), s.changedAtMillis(), id));
-          n++;
-        }
-      }
-      out.force(true);
-    }
+    long[] n = new long[1];
+    AtomicFiles.replace(
+        file,
+        true,
+        out -> {
+          for (Map.Entry<String, LinkedHashMap<String, RecipientState>> m : messages.entrySet()) {
+            // the first recipient as QUEUED at the submission time first, so a reload keeps it
+            RecipientState head = m.getValue().values().iterator().next();
+            long first = firstRecorded.getOrDefault(m.getKey(), head.changedAtMillis());
+            write(out, encode(m.getKey(), head.recipient(), DeliveryState.QUEUED, "", first, null));
+            n[0]++;
+            for (RecipientState s : m.getValue().values()) {
+              NotificationId id = idOf.getOrDefault(m.getKey(), Map.of()).get(s.recipient());
+              write(
+                  out,
+                  encode(
+                      m.getKey(), s.recipient(), s.state(), s.reason(), s.changedAtMillis(), id));
+              n[0]++;
+            }
+          }
+        });
     unforced = false;
     channel.close();
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    records = n;
+    records = n[0];
   }
 
   private void write(FileChannel c, byte[] plain) throws IOException {

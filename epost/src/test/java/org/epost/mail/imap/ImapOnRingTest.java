@@ -54,6 +54,9 @@ typ, data = m.uid('FETCH', '2', '(BODY.PEEK[])')
 print('BODYOK', data[0][1] == msg)
 typ, data = m.uid('STORE', '2', '+FLAGS', '(\\\\Seen)')
 print('STORE', typ, repr(data))
+m.uid('STORE', '2', '+FLAGS', '($Work)')
+m.select('INBOX')
+print('RESELECT', repr(m.response('UNSEEN')), repr(m.response('FLAGS')))
 typ, data = m.uid('COPY', '1:2', 'Archive')
 print('COPY', typ, repr(data))
 typ, data = m.uid('STORE', '1', '+FLAGS', '(\\\\Deleted)')
@@ -160,6 +163,8 @@ m.logout()
           assertTrue(all.contains("Subject: via imap") && all.contains("Subject: first"), all);
           assertTrue(all.contains("BODYOK True"), all);
           assertTrue(all.contains("\\\\Seen"), all);
+          assertTrue(all.contains("RESELECT ('UNSEEN', [b'1'])"), all);
+          assertTrue(all.contains("$Work"), all);
           assertTrue(all.contains("COPY OK"), all);
           assertTrue(all.contains("EXPUNGE OK [b'1']"), all);
           assertTrue(all.contains("\\\\Archive"), all);

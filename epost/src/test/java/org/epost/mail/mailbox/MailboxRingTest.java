@@ -2,6 +2,7 @@ package org.epost.mail.mailbox;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -147,6 +148,10 @@ class MailboxRingTest {
           before.messages().stream().map(MessageRecord::uid).collect(Collectors.toList()),
           after.messages().stream().map(MessageRecord::uid).collect(Collectors.toList()));
       assertEquals(Set.of("\\Flagged", "$Important"), after.messages().get(0).flags());
+      assertSame(
+          after.messages(),
+          again.view("INBOX").messages(),
+          "the listing gathered at open serves every SELECT until the folder changes");
       assertArrayEquals(expected.toByteArray(), readAll(again, "INBOX", u1));
       assertTrue(again.folders().stream().anyMatch(f -> f.name().equals("Jobs")));
       // a new message continues the UIDs

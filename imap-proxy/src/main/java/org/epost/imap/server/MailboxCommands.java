@@ -173,17 +173,9 @@ final class MailboxCommands {
     MailboxSnapshot snap = s.call(() -> s.user.snapshot(mailbox));
     SelectedMailbox sel =
         new SelectedMailbox(mailbox, snap, name.equals("EXAMINE"), s.recent, s.userName);
-    int firstUnseen = 0;
     List<MessageRecord> msgs = snap.messages();
-    for (int i = 0; i < msgs.size(); i++) {
-      MessageRecord m = msgs.get(i);
-      if (firstUnseen == 0 && !m.flags().contains(Flags.SEEN)) {
-        firstUnseen = i + 1;
-      }
-      if (!m.flags().isEmpty()) {
-        sel.knowKeywords(m.flags());
-      }
-    }
+    int firstUnseen = snap.firstUnseen();
+    sel.knowKeywords(snap.keywords());
     sel.writeFlags(s.out);
     s.out.untagged(msgs.size() + " EXISTS");
     s.out.untagged(sel.recentCount() + " RECENT");

@@ -43,12 +43,12 @@ final class SelectedMailbox {
   LiveSearches live;
 
   /** UIDs that are {@code \Recent} in this session (it was the first to be told of them). */
-  private final Set<Long> recent = new HashSet<>();
+  private final RecentUids recent = new RecentUids();
 
   /** Keywords this session's client has been told of in FLAGS (bounded; see announceKeywords). */
   private final Set<String> keywords = new java.util.TreeSet<>();
 
-  static final int MAX_KEYWORDS = 256;
+  static final int MAX_KEYWORDS = MailboxSnapshot.MAX_KEYWORDS;
 
   private final RecentTracker tracker;
   private final RecentTracker.Key recentKey;
@@ -73,15 +73,11 @@ final class SelectedMailbox {
     }
     long last = arrived.get(arrived.size() - 1).uid();
     long mark = readOnly ? tracker.peek(recentKey) : tracker.claim(recentKey, last);
-    for (MessageRecord r : arrived) {
-      if (r.uid() > mark) {
-        recent.add(r.uid());
-      }
-    }
+    recent.addAbove(arrived, mark);
   }
 
   int recentCount() {
-    return recent.size();
+    return recent.count();
   }
 
   boolean isRecent(long uid) {
@@ -95,6 +91,9 @@ final class SelectedMailbox {
   String flagsOf(long uid, Set<String> flags) {
     if (!recent.contains(uid)) {
       return Flags.format(flags);
+    }
+    if (flags.isEmpty()) {
+      return "(" + Flags.RECENT + ")"; // a new message, the common case after a restart
     }
     Set<String> withRecent = new java.util.TreeSet<>(flags);
     withRecent.add(Flags.RECENT);
@@ -259,7 +258,7 @@ final class SelectedMailbox {
         long uid = messages.get(i).uid();
         if (expungedPending.contains(uid)) {
           messages.remove(i);
-          recent.remove(uid);
+          recent.expunged(uid);
           gone.add(uid);
           if (!mode.qresync()) {
             out.untagged((i + 1) + " EXPUNGE");
@@ -325,11 +324,11 @@ final class SelectedMailbox {
 
   private void announceArrivals(int before, Responder out) {
     if (messages.size() != before) {
-      int recentBefore = recent.size();
+      int recentBefore = recent.count();
       noteRecent(messages.subList(before, messages.size()));
       out.untagged(messages.size() + " EXISTS");
-      if (recent.size() != recentBefore) {
-        out.untagged(recent.size() + " RECENT");
+      if (recent.count() != recentBefore) {
+        out.untagged(recent.count() + " RECENT");
       }
     }
   }

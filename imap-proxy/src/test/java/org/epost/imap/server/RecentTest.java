@@ -77,6 +77,23 @@ class RecentTest {
   }
 
   @Test
+  void anExpungedRecentMessageLeavesTheRecentCount() throws Exception {
+    try (TestServer t = new TestServer()) {
+      TranscriptTest.seed(t);
+      try (RawClient a = loggedIn(t)) {
+        assertTrue(a.command("a1", "select INBOX").contains("* 2 RECENT"));
+        a.command("a2", "store 1 +flags.silent (\\Deleted)");
+        a.command("a3", "expunge");
+        t.deliver("INBOX", TestServer.message("Late", "Dave <dave@example.org>", "arrived later"));
+        assertEquals(
+            List.of("* 2 EXISTS", "* 2 RECENT", "a4 OK NOOP completed"), a.command("a4", "noop"));
+        assertEquals(
+            List.of("* SEARCH 1 2", "a5 OK SEARCH completed"), a.command("a5", "search recent"));
+      }
+    }
+  }
+
+  @Test
   void storeCannotSetRecentAndStoreResponsesKeepIt() throws Exception {
     try (TestServer t = new TestServer()) {
       TranscriptTest.seed(t);
