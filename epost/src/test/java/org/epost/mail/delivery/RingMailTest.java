@@ -163,23 +163,7 @@ class RingMailTest {
 
   @Test
   void aSubmittedMessageReachesTheRecipientsInboxWithAuthenticationResults() throws Exception {
-    String out =
-        swaks(
-            submission,
-            "--auth",
-            "PLAIN",
-            "--auth-user",
-            ALICE,
-            "--auth-password",
-            "alice-pw",
-            "--from",
-            ALICE,
-            "--to",
-            BOB,
-            "--header",
-            "Subject: ring mail",
-            "--body",
-            "marker-ring-1");
+    String out = aliceSendsBob("ring mail", "marker-ring-1");
     Matcher m = Pattern.compile("250 2\\.0\\.0 Ok: message (<[^>]+>) stored").matcher(out);
     assertTrue(m.find(), out);
     String messageId = m.group(1);
@@ -212,23 +196,7 @@ class RingMailTest {
     int before = filed(bob, "INBOX").size();
     long inserted = storeStatistics(alice).blocksInserted();
     long fetched = storeStatistics(bob).blocksFetched();
-    String out =
-        swaks(
-            submission,
-            "--auth",
-            "PLAIN",
-            "--auth-user",
-            ALICE,
-            "--auth-password",
-            "alice-pw",
-            "--from",
-            ALICE,
-            "--to",
-            BOB,
-            "--header",
-            "Subject: small",
-            "--body",
-            body);
+    String out = aliceSendsBob("small", body);
     assertTrue(out.contains("250 2.0.0 Ok: message"), out);
     assertEquals(2, storeStatistics(alice).blocksInserted() - inserted, "blocks stored");
     await(() -> filed(bob, "INBOX").size() > before, 60);
@@ -450,6 +418,26 @@ class RingMailTest {
       }
       Thread.sleep(100);
     }
+  }
+
+  /** Alice submits a message to Bob at the submission proxy, authenticated; swaks's output. */
+  private String aliceSendsBob(String subject, String body) throws Exception {
+    return swaks(
+        submission,
+        "--auth",
+        "PLAIN",
+        "--auth-user",
+        ALICE,
+        "--auth-password",
+        "alice-pw",
+        "--from",
+        ALICE,
+        "--to",
+        BOB,
+        "--header",
+        "Subject: " + subject,
+        "--body",
+        body);
   }
 
   private static String swaks(SmtpProxy proxy, String... args) throws Exception {
