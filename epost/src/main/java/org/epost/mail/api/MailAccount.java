@@ -47,6 +47,15 @@ public interface MailAccount extends AutoCloseable {
    */
   CompletionStage<Long> file(String folder, StoredMail mail, byte[] addedHeader, Set<String> flags);
 
+  /**
+   * Hands the account a stored message's {@code STRUCTURE} part that the caller has read from the
+   * ring and verified (delivery reads it to check the sender), so that filing and indexing the
+   * message need not fetch it again: the account may keep its layout in the metadata index and, for
+   * a message stored inline (ADR 0147), its bytes in the local cache. A part that does not decode
+   * or disagrees with {@code mail} is ignored. An account without such stores ignores every part.
+   */
+  default void alreadyRead(StoredMail mail, byte[] structurePart) {}
+
   /** A new IMAP view of this account for one connection (the IMAP proxy's backend session). */
   UserSession openSession();
 

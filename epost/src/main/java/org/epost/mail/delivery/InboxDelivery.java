@@ -150,10 +150,14 @@ public final class InboxDelivery implements AutoCloseable {
             && config.gatewayAddresses().contains(n.senderAddress());
     AtomicReference<byte[]> headerRead = new AtomicReference<>();
     opener
-        .headerSection(notice.mail().ref())
+        .open(notice.mail().ref())
         .thenComposeAsync(
-            header -> {
+            opened -> {
+              byte[] header = opened.header();
               headerRead.set(header);
+              if (opened.structurePart() != null) {
+                account.alreadyRead(notice.mail(), opened.structurePart());
+              }
               byte[] added = addedHeader(n, notice, fromGateway, header);
               return account.file("INBOX", notice.mail(), added, Set.of());
             },

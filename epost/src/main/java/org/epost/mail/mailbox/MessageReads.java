@@ -92,13 +92,44 @@ final class MessageReads {
               if (layout.size() != mail.size()) {
                 throw new MailException(Kind.CORRUPT, "the structure part disagrees on the size");
               }
-              MetadataIndex i = index;
-              if (i != null) {
-                i.put(mail.ref(), layout);
-              }
+              keep(mail, layout, bytes);
               return layout;
             },
             executor);
+  }
+
+  /**
+   * A message's {@code STRUCTURE} part the caller read from the ring and verified: its layout goes
+   * into the metadata index and, for an inline message, its bytes into the local cache (see {@link
+   * org.epost.mail.api.MailAccount#alreadyRead}). A part that does not decode or disagrees with
+   * {@code mail} on the size is ignored: the next read goes to the ring and fails there.
+   */
+  void alreadyRead(StoredMail mail, byte[] structurePart) {
+    MessageLayout layout;
+    try {
+      layout = MessageLayout.decode(structurePart);
+    } catch (IllegalArgumentException e) {
+      return;
+    }
+    if (layout.size() == mail.size()) {
+      keep(mail, layout, structurePart);
+    }
+  }
+
+  private void keep(StoredMail mail, MessageLayout layout, byte[] structurePart) {
+    MetadataIndex i = index;
+    if (i != null && !i.contains(mail.ref())) {
+      i.put(mail.ref(), layout);
+    }
+    MessageCache c = cache;
+    byte[] inline = layout.inlineBytes(structurePart);
+    if (c != null && inline != null && !c.contains(mail.ref())) {
+      try {
+        c.put(mail.ref(), new ByteArrayInputStream(inline), inline.length);
+      } catch (IOException e) {
+        // the cache is an optimisation: the message reads from the ring
+      }
+    }
   }
 
   private CompletionStage<OpenedMessage> opened(MessageRef ref) {

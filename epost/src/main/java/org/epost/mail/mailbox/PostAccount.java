@@ -382,6 +382,11 @@ public final class PostAccount implements MailAccount {
             executor);
   }
 
+  @Override
+  public void alreadyRead(StoredMail mail, byte[] structurePart) {
+    reads.alreadyRead(mail, structurePart);
+  }
+
   /** One message to file: what {@link #fileAll} takes. */
   public record Filing(StoredMail mail, byte[] addedHeader, Set<String> flags, long internalDate) {}
 

@@ -25,8 +25,10 @@ import org.epost.post.api.PartRole;
  * Stores an RFC 5322 message on the ring in the layout of {@code docs/architecture/epost.md}: the
  * input is read once, spooled to an {@link EncryptedSpool} while the lenient MIME parser records
  * its structure (memory stays bounded whatever the size), cut ({@link MessageCut}), and handed to
- * the store as {@code STRUCTURE}, {@code HEADER} and segment parts read back from the spool. The
- * spool is deleted when the store completes or fails. Broken MIME stores as it is, byte for byte.
+ * the store as {@code STRUCTURE}, {@code HEADER} and segment parts read back from the spool; a
+ * message that fits one block with its layout is its {@code STRUCTURE} part alone, the bytes after
+ * the layout ({@link MessageLayout#inline}, ADR 0147). The spool is deleted when the store
+ * completes or fails. Broken MIME stores as it is, byte for byte.
  */
 public final class MessageStorer {
   /** What storing produced: the reference as handed on, and the {@code STRUCTURE} part's bytes. */
@@ -91,6 +93,21 @@ public final class MessageStorer {
   private record Spooled(EncryptedSpool spool, MessageLayout layout, MessageCut cut) {
     List<PartInput> inputs() {
       List<PartInput> parts = new ArrayList<>();
+      if (layout.isInline()) {
+        byte[] head = layout.encode();
+        byte[] part = new byte[(int) layout.structurePartLength()];
+        System.arraycopy(head, 0, part, 0, head.length);
+        try (InputStream in = spool.reader(0, layout.size())) {
+          int n = in.readNBytes(part, head.length, (int) layout.size());
+          if (n != layout.size()) {
+            throw new IOException("the spool returned " + n + " of " + layout.size() + " bytes");
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        parts.add(PartInput.of(PartRole.STRUCTURE, "", part));
+        return parts;
+      }
       parts.add(PartInput.of(PartRole.STRUCTURE, "", layout.encode()));
       for (int i = 1; i < cut.parts().size(); i++) {
         MessageCut.PartSpec spec = cut.parts().get(i);
@@ -126,9 +143,15 @@ public final class MessageStorer {
         root = MimeStructureParser.parse(tee);
         size = tee.count;
       }
+      byte[] structure = MimeStructureCodec.encode(root);
+      if (size > 0) {
+        MessageLayout inline = MessageLayout.inline(size, structure);
+        if (inline.structurePartLength() <= MessageLayout.INLINE_MAX_BYTES) {
+          return new Spooled(spool, inline, null);
+        }
+      }
       MessageCut cut = MessageCut.of(root, size);
-      MessageLayout layout =
-          new MessageLayout(size, cut.segments(), MimeStructureCodec.encode(root));
+      MessageLayout layout = new MessageLayout(size, cut.segments(), structure);
       return new Spooled(spool, layout, cut);
     } catch (MailException e) {
       if (spool != null) {

@@ -44,8 +44,10 @@ public final class RangedReader {
     this.addedHeader = addedHeader.clone();
     this.timeoutMillis = timeoutMillis;
     for (Segment s : layout.segments()) {
+      long expected =
+          s.partIndex() == MessageLayout.STRUCTURE_PART ? layout.structurePartLength() : s.length();
       if (s.partIndex() >= this.parts.size()
-          || this.parts.get(s.partIndex()).length() != s.length()) {
+          || this.parts.get(s.partIndex()).length() != expected) {
         throw new IllegalArgumentException(
             "the message's layout does not match its parts (segment at " + s.offset() + ")");
       }
@@ -121,7 +123,11 @@ public final class RangedReader {
       Segment seg = segmentAt(at);
       long within = at - seg.offset();
       int n = (int) Math.min(Math.min(CHUNK, seg.length() - within), end - pos);
-      byte[] got = await(ring.read(parts.get(seg.partIndex()).ref(), within, n));
+      long from =
+          seg.partIndex() == MessageLayout.STRUCTURE_PART
+              ? layout.inlineOffset(seg) + within
+              : within;
+      byte[] got = await(ring.read(parts.get(seg.partIndex()).ref(), from, n));
       if (got.length != n) {
         throw new IOException(
             "the ring returned " + got.length + " bytes of a part where " + n + " were due");

@@ -1,9 +1,14 @@
 package org.epost.mail.submit;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -28,14 +33,22 @@ import org.epost.smtp.api.SubmissionException;
 /**
  * The account's local outbox: messages accepted from the mail client that the ring has not fully
  * taken yet, fsynced before the client hears "250" and kept until every recipient is notified or
- * given up. An owner-only directory ({@code rwx------}); each message is two files, both encrypted
- * at rest ({@link AtRestCipher}): {@code ID.msg} (the message as received) and {@code ID.state}
- * (its envelope and progress, {@link OutboxEntry#encode()}).
+ * given up. An owner-only directory ({@code rwx------}); everything in it is encrypted at rest
+ * ({@link AtRestCipher}). A message accepted is one file, {@code ID.out}: the message as received
+ * (the cipher's stream), then its envelope and progress as first written ({@link
+ * OutboxEntry#encode()}, sealed), then that sealed blob's length (u32). Progress saved later (only
+ * when an entry has to wait for the ring) goes to {@code ID.state}, which overrides the copy in
+ * {@code ID.out} (ADR 0148).
  *
- * <p>Crash safety: a file is written as {@code *.tmp}, forced to disk, renamed into place and the
- * directory forced; the state file is the commit point (written after the message, deleted before
- * it). At open, {@code *.tmp} files and messages without a state file (a crash during an add that
- * was never acknowledged) are deleted; a state file without its message is reported and dropped.
+ * <p>Crash safety: an add writes {@code ID.out.tmp}, forces it, renames it into place and forces
+ * the directory, the one commit point: a file write and two forces before the "250". A state file
+ * is replaced atomically ({@code AtomicFiles}). A removal deletes {@code ID.out} first (its commit
+ * point), then {@code ID.state}, without forcing the directory: the next add's directory force
+ * makes it durable, and a power cut before that sends the message to the ring again (a removal is
+ * never a loss). At open, {@code *.tmp} files and a {@code ID.state} without its message (an
+ * interrupted removal) are deleted; a file that does not open is set aside as {@code ID.damaged}.
+ * Outboxes written before ADR 0148 ({@code ID.msg} and {@code ID.state}, the state file the commit
+ * point) still load and drain.
  *
  * <p>Bounded by a message count and a byte total; an add over either is refused with 452 4.3.1.
  *
@@ -43,6 +56,10 @@ import org.epost.smtp.api.SubmissionException;
  */
 final class Outbox {
   private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
+
+  /** Largest sealed state read from a file's trailer. */
+  private static final int MAX_STATE_BYTES = 1 << 20;
+
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rwx------");
 
@@ -53,6 +70,7 @@ final class Outbox {
   private final SecureRandom random;
   private final Map<String, OutboxEntry> entries = new LinkedHashMap<>();
   private final Map<String, Long> sizes = new LinkedHashMap<>();
+  private final Map<String, Boolean> legacy = new LinkedHashMap<>(); // ID.msg entries (before 0148)
   private long bytes;
   private int reserved;
 
@@ -97,36 +115,94 @@ final class Outbox {
       String name = p.getFileName().toString();
       if (name.endsWith(".tmp")) {
         Files.deleteIfExists(p);
-      } else if (name.endsWith(".msg")
-          && !Files.exists(dir.resolve(name.replace(".msg", ".state")))) {
-        Files.deleteIfExists(p); // an add that crashed before its commit point: never acknowledged
+      } else if (name.endsWith(".msg") && !Files.exists(sibling(name, ".msg", ".state"))) {
+        Files.deleteIfExists(p); // a legacy add that crashed before its commit point
+      } else if (name.endsWith(".state")
+          && !Files.exists(sibling(name, ".state", ".out"))
+          && !Files.exists(sibling(name, ".state", ".msg"))) {
+        Files.deleteIfExists(p); // a removal interrupted after its commit point
+        LOG.log(Level.INFO, "outbox: finished the interrupted removal of " + name);
       }
     }
     for (Path p : files) {
       String name = p.getFileName().toString();
-      if (!name.endsWith(".state") || !Files.exists(p)) {
+      if (!Files.exists(p)) {
         continue;
       }
-      String id = name.substring(0, name.length() - ".state".length());
-      Path msg = dir.resolve(id + ".msg");
-      try {
-        OutboxEntry e = OutboxEntry.decode(cipher.open(Files.readAllBytes(p), aad(id, "state")));
-        if (!Files.exists(msg)) {
-          throw new IOException("its message file is missing");
+      if (name.endsWith(".out")) {
+        String id = name.substring(0, name.length() - ".out".length());
+        try {
+          loadEntry(id, p);
+        } catch (IOException | RuntimeException e) {
+          setAside(id, p, e);
         }
-        entries.put(id, e);
-        long size = Files.size(msg);
-        sizes.put(id, size);
-        bytes += size;
-      } catch (IOException e) {
-        // Left in place for the user to inspect, and never retried blindly.
-        Path aside = dir.resolve(id + ".damaged");
-        Files.move(p, aside, StandardCopyOption.REPLACE_EXISTING);
-        LOG.log(
-            Level.ERROR,
-            "outbox entry " + id + " cannot be read (" + e.getMessage() + "); moved to " + aside);
+      } else if (name.endsWith(".state")
+          && Files.exists(sibling(name, ".state", ".msg"))
+          && !Files.exists(sibling(name, ".state", ".out"))) {
+        String id = name.substring(0, name.length() - ".state".length());
+        try {
+          OutboxEntry e = OutboxEntry.decode(cipher.open(Files.readAllBytes(p), aad(id, "state")));
+          long size = Files.size(dir.resolve(id + ".msg"));
+          entries.put(id, e);
+          sizes.put(id, size);
+          legacy.put(id, Boolean.TRUE);
+          bytes += size;
+        } catch (IOException | RuntimeException e) {
+          setAside(id, p, e);
+        }
       }
     }
+  }
+
+  /** Loads {@code ID.out}: its trailing state, or {@code ID.state} when one was saved since. */
+  private void loadEntry(String id, Path file) throws IOException {
+    long fileSize = Files.size(file);
+    byte[] sealed;
+    long messageSize;
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (fileSize < 4) {
+        throw new IOException("shorter than its trailer");
+      }
+      ByteBuffer len = ByteBuffer.allocate(4);
+      readFully(c, len, fileSize - 4);
+      int n = len.flip().getInt();
+      if (n <= 0 || n > MAX_STATE_BYTES || n > fileSize - 4) {
+        throw new IOException("its trailer names a state of " + n + " bytes");
+      }
+      ByteBuffer state = ByteBuffer.allocate(n);
+      readFully(c, state, fileSize - 4 - n);
+      sealed = state.array();
+      messageSize = fileSize - 4 - n;
+    }
+    Path saved = dir.resolve(id + ".state");
+    OutboxEntry e =
+        Files.exists(saved)
+            ? OutboxEntry.decode(cipher.open(Files.readAllBytes(saved), aad(id, "state")))
+            : OutboxEntry.decode(cipher.open(sealed, aad(id, "state")));
+    entries.put(id, e);
+    sizes.put(id, messageSize);
+    bytes += messageSize;
+  }
+
+  private static void readFully(FileChannel c, ByteBuffer b, long at) throws IOException {
+    while (b.hasRemaining()) {
+      if (c.read(b, at + b.position()) < 0) {
+        throw new IOException("truncated");
+      }
+    }
+  }
+
+  /** Left in place for the user to inspect, and never retried blindly. */
+  private void setAside(String id, Path p, Exception e) throws IOException {
+    Path aside = dir.resolve(id + ".damaged");
+    Files.move(p, aside, StandardCopyOption.REPLACE_EXISTING);
+    LOG.log(
+        Level.ERROR,
+        "outbox entry " + id + " cannot be read (" + e.getMessage() + "); moved to " + aside);
+  }
+
+  private Path sibling(String name, String suffix, String other) {
+    return dir.resolve(name.substring(0, name.length() - suffix.length()) + other);
   }
 
   /** The entries held, oldest first. */
@@ -162,32 +238,39 @@ final class Outbox {
     byte[] idBytes = new byte[12];
     random.nextBytes(idBytes);
     String id = Long.toString(nowMillis, 36) + "-" + HexFormat.of().formatHex(idBytes);
-    Path msg = dir.resolve(id + ".msg");
+    Path msg = dir.resolve(id + ".out");
     try {
       long size;
-      Path tmp = dir.resolve(id + ".msg.tmp");
-      try (OutputStream out =
-          Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        size = cipher.encrypt(message, out, aad(id, "msg"));
-      }
-      force(tmp);
-      Files.move(tmp, msg, StandardCopyOption.ATOMIC_MOVE);
+      Path tmp = dir.resolve(id + ".out.tmp");
       List<OutboxEntry.Recipient> rs = new ArrayList<>();
       for (String r : recipients) {
         rs.add(new OutboxEntry.Recipient(r, OutboxEntry.Progress.PENDING, ""));
       }
-      OutboxEntry e =
-          new OutboxEntry(id, nowMillis, origin, reversePath, messageId, clientAddress, rs, size);
+      OutboxEntry e;
+      try (FileChannel c =
+          FileChannel.open(
+              tmp,
+              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(c), 64 * 1024);
+        size = cipher.encrypt(message, out, aad(id, "msg"));
+        e = new OutboxEntry(id, nowMillis, origin, reversePath, messageId, clientAddress, rs, size);
+        byte[] sealed = cipher.seal(e.encode(), aad(id, "state"));
+        out.write(sealed);
+        out.write(ByteBuffer.allocate(4).putInt(sealed.length).array());
+        out.flush();
+        c.force(true);
+      }
       synchronized (this) {
         if (bytes + size > maxBytes) {
-          Files.deleteIfExists(msg);
+          Files.deleteIfExists(tmp);
           throw new SubmissionException(
               SmtpStatus.INSUFFICIENT_STORAGE, "Outbox full (the ring has been away), try later");
         }
         bytes += size;
         sizes.put(id, size);
       }
-      writeState(e);
+      Files.move(tmp, msg, StandardCopyOption.ATOMIC_MOVE);
       forceDirectory();
       synchronized (this) {
         entries.put(id, e);
@@ -196,6 +279,7 @@ final class Outbox {
     } catch (IOException e) {
       try {
         Files.deleteIfExists(msg);
+        Files.deleteIfExists(dir.resolve(id + ".out.tmp"));
       } catch (IOException ignored) {
         // reported below
       }
@@ -221,32 +305,98 @@ final class Outbox {
 
   /** The message of {@code e}, decrypted; the caller closes it. */
   InputStream openMessage(OutboxEntry e) throws IOException {
-    return cipher.decrypt(Files.newInputStream(dir.resolve(e.id + ".msg")), aad(e.id, "msg"));
+    long size;
+    boolean old;
+    synchronized (this) {
+      Long known = sizes.get(e.id);
+      size = known == null ? -1 : known;
+      old = legacy.containsKey(e.id);
+    }
+    if (old) {
+      return cipher.decrypt(Files.newInputStream(dir.resolve(e.id + ".msg")), aad(e.id, "msg"));
+    }
+    if (size < 0) {
+      throw new IOException("outbox entry " + e.id + " is no longer held");
+    }
+    InputStream file = Files.newInputStream(dir.resolve(e.id + ".out"));
+    return cipher.decrypt(new BufferedInputStream(bounded(file, size)), aad(e.id, "msg"));
   }
 
-  /** Forgets {@code e}: its state file first (the commit point), then its message. */
+  /** The first {@code limit} bytes of {@code in} (closing it when closed). */
+  private static InputStream bounded(InputStream in, long limit) {
+    return new FilterInputStream(in) {
+      private long left = limit;
+
+      @Override
+      public int read() throws IOException {
+        if (left <= 0) {
+          return -1;
+        }
+        int b = super.read();
+        if (b >= 0) {
+          left--;
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (left <= 0) {
+          return len == 0 ? 0 : -1;
+        }
+        int n = super.read(b, off, (int) Math.min(len, left));
+        if (n > 0) {
+          left -= n;
+        }
+        return n;
+      }
+
+      @Override
+      public long skip(long n) throws IOException {
+        long k = super.skip(Math.min(n, left));
+        left -= k;
+        return k;
+      }
+
+      @Override
+      public int available() throws IOException {
+        return (int) Math.min(super.available(), left);
+      }
+
+      @Override
+      public boolean markSupported() {
+        return false;
+      }
+    };
+  }
+
+  /**
+   * Forgets {@code e}: its message file first (the commit point), then a saved state file. The
+   * directory is not forced here: the next add's force covers it (see the class comment).
+   */
   void remove(OutboxEntry e) throws IOException {
+    boolean old;
     synchronized (this) {
       entries.remove(e.id);
       Long size = sizes.remove(e.id);
       if (size != null) {
         bytes -= size;
       }
+      old = legacy.remove(e.id) != null;
     }
+    if (old) {
+      Files.deleteIfExists(dir.resolve(e.id + ".state"));
+      Files.deleteIfExists(dir.resolve(e.id + ".msg"));
+      forceDirectory();
+      return;
+    }
+    Files.deleteIfExists(dir.resolve(e.id + ".out"));
     Files.deleteIfExists(dir.resolve(e.id + ".state"));
-    Files.deleteIfExists(dir.resolve(e.id + ".msg"));
-    forceDirectory();
   }
 
   private void writeState(OutboxEntry e) throws IOException {
     AtomicFiles.replace(
         dir.resolve(e.id + ".state"), cipher.seal(e.encode(), aad(e.id, "state")), true);
-  }
-
-  private static void force(Path file) throws IOException {
-    try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      c.force(true);
-    }
   }
 
   private void forceDirectory() throws IOException {

@@ -41,6 +41,7 @@ import org.epost.mail.testing.LoopbackRing;
 import org.epost.post.api.NotificationListener;
 import org.epost.post.api.NotificationStatus;
 import org.epost.post.api.ReceivedNotification;
+import org.epost.post.api.StoreStatistics;
 import org.epost.post.directory.Enrolment;
 import org.epost.post.node.PostNode;
 import org.epost.smtp.SmtpProxy;
@@ -162,23 +163,7 @@ class RingMailTest {
 
   @Test
   void aSubmittedMessageReachesTheRecipientsInboxWithAuthenticationResults() throws Exception {
-    String out =
-        swaks(
-            submission,
-            "--auth",
-            "PLAIN",
-            "--auth-user",
-            ALICE,
-            "--auth-password",
-            "alice-pw",
-            "--from",
-            ALICE,
-            "--to",
-            BOB,
-            "--header",
-            "Subject: ring mail",
-            "--body",
-            "marker-ring-1");
+    String out = aliceSendsBob("ring mail", "marker-ring-1");
     Matcher m = Pattern.compile("250 2\\.0\\.0 Ok: message (<[^>]+>) stored").matcher(out);
     assertTrue(m.find(), out);
     String messageId = m.group(1);
@@ -200,6 +185,41 @@ class RingMailTest {
         30);
     assertEquals(0, alice.sender().queued(), "nothing left in the outbox");
     assertTrue(filed(alice, "Sent").isEmpty(), "no Sent copy by default (ADR 0115)");
+  }
+
+  @Test
+  void aSmallMessageIsTwoBlocksOnTheRingAndTheRecipientFetchesThemOnce() throws Exception {
+    // A 4.7 KB message, as in the submission benchmark: it is its message block and one
+    // STRUCTURE part holding its layout and bytes (ADR 0147), not four blocks; bob's node fetches
+    // each once to check the sender, file, cache and index it.
+    String body = "marker-small-5 " + "0123456789abcdef ".repeat(270);
+    int before = filed(bob, "INBOX").size();
+    long inserted = storeStatistics(alice).blocksInserted();
+    long fetched = storeStatistics(bob).blocksFetched();
+    String out = aliceSendsBob("small", body);
+    assertTrue(out.contains("250 2.0.0 Ok: message"), out);
+    assertEquals(2, storeStatistics(alice).blocksInserted() - inserted, "blocks stored");
+    await(() -> filed(bob, "INBOX").size() > before, 60);
+    Thread.sleep(3000); // the background caching and indexing of the new message
+    assertEquals(2, storeStatistics(bob).blocksFetched() - fetched, "blocks bob fetched");
+    PostAccount.Message filed = awaitInbox(bob, "marker-small-5");
+    String added = new String(filed.addedHeader(), StandardCharsets.UTF_8);
+    assertTrue(added.contains("x-epost-from=pass header.from=" + ALICE), added);
+    String copy = body(bob, filed);
+    assertTrue(copy.contains("Subject: small\r\n"), copy);
+    assertTrue(copy.contains(body), "the body reads back whole");
+    assertEquals(2, storeStatistics(bob).blocksFetched() - fetched, "read from the cache");
+  }
+
+  private static StoreStatistics storeStatistics(User user) {
+    try {
+      return user.services()
+          .bridge()
+          .get(() -> user.services().post().store().statistics(), Runnable::run)
+          .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
@@ -398,6 +418,26 @@ class RingMailTest {
       }
       Thread.sleep(100);
     }
+  }
+
+  /** Alice submits a message to Bob at the submission proxy, authenticated; swaks's output. */
+  private String aliceSendsBob(String subject, String body) throws Exception {
+    return swaks(
+        submission,
+        "--auth",
+        "PLAIN",
+        "--auth-user",
+        ALICE,
+        "--auth-password",
+        "alice-pw",
+        "--from",
+        ALICE,
+        "--to",
+        BOB,
+        "--header",
+        "Subject: " + subject,
+        "--body",
+        body);
   }
 
   private static String swaks(SmtpProxy proxy, String... args) throws Exception {

@@ -96,6 +96,66 @@ class MessageStorerTest {
   }
 
   @Test
+  void aMessageThatFitsOneBlockIsItsStructurePartAloneAndReadsInRanges() throws Exception {
+    byte[] message = withAttachment(20_000, 4);
+    MessageStorer.Result r = store(message);
+    OpenedMessage opened = ring.open(r.mail().ref()).toCompletableFuture().get();
+    assertEquals(1, opened.parts().size(), "" + opened.parts());
+    assertEquals(PartRole.STRUCTURE, opened.parts().get(0).role());
+    assertTrue(r.layout().isInline());
+    assertEquals(r.layout().structurePartLength(), opened.parts().get(0).length());
+    assertTrue(opened.parts().get(0).length() <= MessageLayout.INLINE_MAX_BYTES);
+    // the header length travels in the summary, from the structure
+    String text = new String(message, StandardCharsets.US_ASCII);
+    assertEquals(text.indexOf("\r\n\r\n") + 4, r.layout().headerLength());
+    assertEquals(r.layout().headerLength(), LayoutSummary.decode(r.mail().layout()).headerLength());
+    // the part decodes to the layout and holds the bytes; the index's copy has no bytes
+    byte[] part =
+        ring.read(opened.parts().get(0).ref(), 0, (int) opened.parts().get(0).length())
+            .toCompletableFuture()
+            .get();
+    MessageLayout decoded = MessageLayout.decode(part);
+    assertEquals(r.layout().segments(), decoded.segments());
+    assertArrayEquals(message, decoded.inlineBytes(part));
+    assertEquals(null, MessageLayout.decode(r.layout().encode()).inlineBytes(r.layout().encode()));
+    // ranged reads map into the part after the layout
+    assertArrayEquals(message, read(r, new byte[0], 0, Long.MAX_VALUE));
+    long before = ring.bytesRead.get();
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(message, 1000, 1100), read(r, new byte[0], 1000, 100));
+    assertEquals(100, ring.bytesRead.get() - before);
+  }
+
+  @Test
+  void aMessageOverOneBlockKeepsItsHeaderApartFromItsBodies() throws Exception {
+    byte[] message = withAttachment(40_000, 5); // about 54 KB in base64
+    MessageStorer.Result r = store(message);
+    OpenedMessage opened = ring.open(r.mail().ref()).toCompletableFuture().get();
+    assertTrue(!r.layout().isInline());
+    assertEquals(PartRole.HEADER, opened.parts().get(1).role());
+    assertEquals(r.layout().encode().length, opened.parts().get(0).length(), "layout alone");
+    assertArrayEquals(message, read(r, new byte[0], 0, Long.MAX_VALUE));
+  }
+
+  @Test
+  void anInlineStructurePartWithTheWrongNumberOfBytesIsRefused() throws Exception {
+    byte[] message = "Subject: x\r\n\r\nshort body\r\n".getBytes(StandardCharsets.US_ASCII);
+    MessageStorer.Result r = store(message);
+    byte[] head = r.layout().encode();
+    byte[] part = java.util.Arrays.copyOf(head, head.length + message.length);
+    System.arraycopy(message, 0, part, head.length, message.length);
+    assertArrayEquals(message, MessageLayout.decode(part).inlineBytes(part));
+    for (int n : new int[] {1, message.length - 1, message.length + 1}) {
+      byte[] wrong = java.util.Arrays.copyOf(head, head.length + n);
+      assertThrows(IllegalArgumentException.class, () -> MessageLayout.decode(wrong), "" + n);
+    }
+    // a version 1 layout naming the structure part as a segment's home is refused too
+    byte[] v1 = head.clone();
+    v1[0] = 1;
+    assertThrows(IllegalArgumentException.class, () -> MessageLayout.decode(v1));
+  }
+
+  @Test
   void anAddedHeaderIsInFrontOfTheCopyAndRangesSpanIt() throws Exception {
     byte[] message = withAttachment(20_000, 2);
     MessageStorer.Result r = store(message);

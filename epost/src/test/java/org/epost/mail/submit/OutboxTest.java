@@ -60,6 +60,71 @@ class OutboxTest {
   }
 
   @Test
+  void anAcceptedMessageIsOneFileWithItsStateAndALaterStateOverridesIt() throws Exception {
+    // One file written and forced per accepted message (ADR 0148), not a message file and a
+    // state file each forced.
+    Outbox o = open(identity, 10);
+    OutboxEntry e = add(o, "Subject: one\r\n\r\nbody\r\n".getBytes());
+    Path dir = tmp.resolve("outbox");
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(e.id + ".out"), files.map(f -> f.getFileName().toString()).toList());
+    }
+    // progress saved while the entry waits wins over the copy in the message file
+    e.recipients.get(0).progress = OutboxEntry.Progress.NOTIFIED;
+    o.save(e);
+    Outbox again = open(identity, 10);
+    assertEquals(OutboxEntry.Progress.NOTIFIED, again.entries().get(0).recipients.get(0).progress);
+    try (var in = again.openMessage(again.entries().get(0))) {
+      assertEquals("Subject: one\r\n\r\nbody\r\n", new String(in.readAllBytes()));
+    }
+    // a removal that stopped after its commit point (the message file gone) finishes at open
+    Files.delete(dir.resolve(e.id + ".out"));
+    Outbox third = open(identity, 10);
+    assertEquals(0, third.size());
+    assertFalse(Files.exists(dir.resolve(e.id + ".state")));
+  }
+
+  @Test
+  void anOutboxWrittenBeforeOneFilePerMessageStillDrains() throws Exception {
+    AtRestCipher cipher = AtRestCipher.forIdentity(identity, "outbox", random);
+    Path dir = tmp.resolve("outbox");
+    Outbox.ownerOnlyDirectory(dir);
+    String id = "old-1";
+    var out = new java.io.ByteArrayOutputStream();
+    long size =
+        cipher.encrypt(
+            new ByteArrayInputStream("old message".getBytes()),
+            out,
+            "outbox/old-1/msg".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.write(dir.resolve(id + ".msg"), out.toByteArray());
+    OutboxEntry e =
+        new OutboxEntry(
+            id,
+            1L,
+            MailNotice.Origin.RING,
+            "alice@ring.example",
+            "<old@x>",
+            "",
+            List.of(
+                new OutboxEntry.Recipient("bob@ring.example", OutboxEntry.Progress.PENDING, "")),
+            size);
+    Files.write(
+        dir.resolve(id + ".state"),
+        cipher.seal(
+            e.encode(), "outbox/old-1/state".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    Outbox o = open(identity, 10);
+    assertEquals(1, o.size());
+    OutboxEntry loaded = o.entries().get(0);
+    try (var in = o.openMessage(loaded)) {
+      assertEquals("old message", new String(in.readAllBytes()));
+    }
+    o.remove(loaded);
+    try (var files = Files.list(dir)) {
+      assertEquals(0, files.count());
+    }
+  }
+
+  @Test
   void leftoversOfACrashedAddAreRemovedAndDamageIsSetAside() throws Exception {
     Outbox o = open(identity, 10);
     OutboxEntry e = add(o, "x".getBytes());
@@ -98,7 +163,7 @@ class OutboxTest {
     byte[] big = new byte[150_000];
     Outbox o = open(identity, 10);
     OutboxEntry e = add(o, big);
-    Path msg = tmp.resolve("outbox").resolve(e.id + ".msg");
+    Path msg = tmp.resolve("outbox").resolve(e.id + ".out");
     byte[] all = Files.readAllBytes(msg);
     Files.write(msg, java.util.Arrays.copyOf(all, all.length - 70_000));
     assertThrows(
