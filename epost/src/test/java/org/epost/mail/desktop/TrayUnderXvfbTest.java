@@ -144,7 +144,9 @@ class TrayUnderXvfbTest {
             "--color",
             "white"),
         disp);
-    Thread.sleep(1_000);
+    // the item registers only with a watcher that has a host: on a loaded machine the host takes
+    // more than a moment to register itself
+    awaitWatcherProperty("IsStatusNotifierHostRegistered", "true", 60);
     Process tray =
         startTray(
             dir,
@@ -153,21 +155,7 @@ class TrayUnderXvfbTest {
                 ? List.of("-Ddorkbox.systemTray.SystemTray.ENABLE_ROOT_CHECK=false")
                 : List.of());
     await("tray shown: AppIndicator", 120);
-    String items = "";
-    for (int i = 0; i < 100 && !items.contains(":"); i++) {
-      items =
-          gdbus(
-              "call",
-              "-d",
-              "org.kde.StatusNotifierWatcher",
-              "-o",
-              "/StatusNotifierWatcher",
-              "-m",
-              "org.freedesktop.DBus.Properties.Get",
-              "org.kde.StatusNotifierWatcher",
-              "RegisteredStatusNotifierItems");
-      Thread.sleep(100);
-    }
+    String items = awaitWatcherProperty("RegisteredStatusNotifierItems", "':", 60);
     Files.writeString(dir.resolve("registered-items.txt"), items);
     assertTrue(items.contains("':"), "one item registered with the watcher: " + items);
     onlineThenPaused(tray, disp, dir, "sni");
@@ -267,6 +255,30 @@ class TrayUnderXvfbTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(10, TimeUnit.SECONDS);
     return out.trim();
+  }
+
+  /**
+   * The watcher's property {@code name} once its value contains {@code expected}, or its last value
+   * after {@code seconds}.
+   */
+  private String awaitWatcherProperty(String name, String expected, int seconds) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    String value = "";
+    while (System.nanoTime() < end && !value.contains(expected)) {
+      value =
+          gdbus(
+              "call",
+              "-d",
+              "org.kde.StatusNotifierWatcher",
+              "-o",
+              "/StatusNotifierWatcher",
+              "-m",
+              "org.freedesktop.DBus.Properties.Get",
+              "org.kde.StatusNotifierWatcher",
+              name);
+      Thread.sleep(100);
+    }
+    return value;
   }
 
   private void awaitBusName(String name, int seconds) throws Exception {
