@@ -259,8 +259,12 @@ final class ReplicaMaintenance {
    * rest of the retain width was most of its cost).
    */
   int holders(Id[] near, Id id, long version, int enough) {
+    return holders(near, id, version, enough, node.index.get(id));
+  }
+
+  /** The same, given this node's index entry of {@code id} ({@code mine}, null if none). */
+  private int holders(Id[] near, Id id, long version, int enough, PastNode.IndexEntry mine) {
     Id self = node.router.localHandle().id();
-    PastNode.IndexEntry mine = node.index.get(id);
     int count = mine != null && mine.version() == version ? 1 : 0;
     long now = now();
     Map<Id, Long> offers = offered.get(id);
@@ -355,7 +359,7 @@ final class ReplicaMaintenance {
         continue;
       }
       int k = node.config.replicas();
-      if (holders(near, id, entry.version(), k) >= k) {
+      if (holders(near, id, entry.version(), k, entry) >= k) {
         continue;
       }
       if (live == null) {
