@@ -36,19 +36,36 @@ public final class SigningPublicKey {
     if (encoded == null || encoded.length != LENGTH) {
       throw new CryptoFormatException("an Ed25519 public key is 32 bytes");
     }
+    VerificationMemo memo = VerificationMemo.installed();
+    if (memo != null) {
+      SigningPublicKey known = memo.decodedKey(encoded);
+      if (known != null) {
+        return known;
+      }
+    }
     byte[] copy = encoded.clone();
     if (!Ed25519.validatePublicKeyPartial(copy, 0)) {
       throw new CryptoFormatException("not a valid Ed25519 public key");
     }
+    SigningPublicKey key;
     try {
-      return new SigningPublicKey(copy, new Ed25519PublicKeyParameters(copy, 0));
+      key = new SigningPublicKey(copy, new Ed25519PublicKeyParameters(copy, 0));
     } catch (RuntimeException e) {
       throw new CryptoFormatException("not a valid Ed25519 public key", e);
     }
+    if (memo != null) {
+      memo.rememberKey(key);
+    }
+    return key;
   }
 
   static SigningPublicKey of(Ed25519PublicKeyParameters params) {
     return new SigningPublicKey(params.getEncoded(), params);
+  }
+
+  /** The 32-byte encoding itself, not to be modified (for {@link VerificationMemo}). */
+  byte[] rawBytes() {
+    return bytes;
   }
 
   /** The 32-byte encoding (a copy). */
@@ -58,12 +75,21 @@ public final class SigningPublicKey {
 
   /**
    * Checks an Ed25519 signature over {@code message[off, off+len)}. Never throws on bad input;
-   * returns {@code false} for a wrong-length or invalid signature.
+   * returns {@code false} for a wrong-length or invalid signature. With a {@link VerificationMemo}
+   * installed, the same exact bytes that verified before are not verified again.
    */
   public boolean verify(byte[] message, int off, int len, byte[] signature) {
     if (signature == null || signature.length != SIGNATURE_LENGTH) {
       return false;
     }
+    VerificationMemo memo = VerificationMemo.installed();
+    return memo == null
+        ? verifyNow(message, off, len, signature)
+        : memo.verify(this, message, off, len, signature);
+  }
+
+  /** The Ed25519 verification itself; {@code signature} is 64 bytes. */
+  boolean verifyNow(byte[] message, int off, int len, byte[] signature) {
     try {
       return params.verify(Ed25519.Algorithm.Ed25519, null, message, off, len, signature, 0);
     } catch (RuntimeException e) {

@@ -233,11 +233,63 @@ public final class Id implements Comparable<Id> {
    * broken deterministically in favour of the node clockwise of this id.
    */
   public boolean isCloser(Id a, Id b) {
-    int c = ringDistance(a).compareTo(ringDistance(b));
+    int c = compareRingDistances(a, b);
     if (c != 0) {
       return c < 0;
     }
-    return !a.equals(b) && clockwiseDistance(a).compareTo(clockwiseDistance(b)) < 0;
+    return !a.equals(b) && compareClockwiseDistances(a, b) < 0;
+  }
+
+  /**
+   * {@code ringDistance(a).compareTo(ringDistance(b))}, without allocating (it runs for every pair
+   * a replica set or a leaf set sorts).
+   */
+  public int compareRingDistances(Id a, Id b) {
+    // a - this, as three words (lo in the low 32 bits of a long)
+    long al = (a.lo & LOW_MASK) - (lo & LOW_MASK);
+    long aBorrow = al < 0 ? 1 : 0;
+    al &= LOW_MASK;
+    long am = a.mid - mid - aBorrow;
+    long ah = a.hi - hi - (borrows(a.mid, mid, aBorrow) ? 1 : 0);
+    // the shorter way round: min(d, 2^160 - d)
+    if (ah < 0) { // d >= 2^159: 2^160 - d is at most 2^159 and shorter or equal
+      long nl = (-al) & LOW_MASK;
+      long carry = al == 0 ? 1 : 0;
+      long nm = ~am + carry;
+      long nh = ~ah + (carry == 1 && am == 0 ? 1 : 0);
+      al = nl;
+      am = nm;
+      ah = nh;
+    }
+    long bl = (b.lo & LOW_MASK) - (lo & LOW_MASK);
+    long bBorrow = bl < 0 ? 1 : 0;
+    bl &= LOW_MASK;
+    long bm = b.mid - mid - bBorrow;
+    long bh = b.hi - hi - (borrows(b.mid, mid, bBorrow) ? 1 : 0);
+    if (bh < 0) {
+      long nl = (-bl) & LOW_MASK;
+      long carry = bl == 0 ? 1 : 0;
+      long nm = ~bm + carry;
+      long nh = ~bh + (carry == 1 && bm == 0 ? 1 : 0);
+      bl = nl;
+      bm = nm;
+      bh = nh;
+    }
+    int c = Long.compareUnsigned(ah, bh);
+    if (c != 0) {
+      return c;
+    }
+    c = Long.compareUnsigned(am, bm);
+    if (c != 0) {
+      return c;
+    }
+    return Long.compare(al, bl);
+  }
+
+  /** Whether {@code x - y - borrowIn} borrows from the next word (unsigned 64-bit words). */
+  private static boolean borrows(long x, long y, long borrowIn) {
+    int c = Long.compareUnsigned(x, y);
+    return c < 0 || (c == 0 && borrowIn != 0);
   }
 
   /** Orders ids by their closeness to {@code key} (closest first), ties as in {@link #isCloser}. */

@@ -171,6 +171,15 @@ final class PastryNode implements OverlayNode, FrameReceiver {
   }
 
   private List<NodeHandle> closestKnown(Id key, int k) {
+    if (k == 1) { // the root alone (Scribe asks this of every topic it roots): one pass, no sort
+      NodeHandle best = self;
+      for (NodeHandle h : leafSet.members()) {
+        if (!h.equals(best) && key.isCloser(h.id(), best.id())) {
+          best = h;
+        }
+      }
+      return Collections.singletonList(best);
+    }
     List<NodeHandle> all = leafSet.members();
     all.add(self);
     all.sort((a, b) -> a.equals(b) ? 0 : key.isCloser(a.id(), b.id()) ? -1 : 1);

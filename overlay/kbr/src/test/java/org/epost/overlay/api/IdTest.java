@@ -100,4 +100,39 @@ class IdTest {
       assertTrue(a.digit(shared) != b.digit(shared));
     }
   }
+
+  /**
+   * The allocation-free ring comparison answers exactly as comparing the computed distances, on
+   * random ids and on the edges (equal ids, half the ring apart, borrows in every word).
+   */
+  @Test
+  void ringDistanceComparisonMatchesComputedDistances() {
+    SplittableRandom r = new SplittableRandom(14);
+    long[] words = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE};
+    int[] lows = {0, 1, -1, Integer.MIN_VALUE};
+    java.util.List<Id> ids = new java.util.ArrayList<>();
+    for (long h : words) {
+      for (long m : words) {
+        for (int l : lows) {
+          ids.add(id(h, m, l));
+        }
+      }
+    }
+    for (int i = 0; i < 300; i++) {
+      ids.add(id(r.nextLong(), r.nextLong(), r.nextInt()));
+    }
+    for (int n = 0; n < 200_000; n++) {
+      Id key = ids.get(r.nextInt(ids.size()));
+      Id a = ids.get(r.nextInt(ids.size()));
+      Id b = r.nextInt(8) == 0 ? key.add(key.subtract(a)) : ids.get(r.nextInt(ids.size()));
+      int expected = Integer.signum(key.ringDistance(a).compareTo(key.ringDistance(b)));
+      assertEquals(
+          expected, Integer.signum(key.compareRingDistances(a, b)), key + " " + a + " " + b);
+      boolean closer =
+          expected != 0
+              ? expected < 0
+              : !a.equals(b) && key.clockwiseDistance(a).compareTo(key.clockwiseDistance(b)) < 0;
+      assertEquals(closer, key.isCloser(a, b));
+    }
+  }
 }

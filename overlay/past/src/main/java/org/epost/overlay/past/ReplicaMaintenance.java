@@ -250,17 +250,33 @@ final class ReplicaMaintenance {
    * nodes of {@code view}, this node included when it holds that version.
    */
   int holders(Id[] near, Id id, long version) {
+    return holders(near, id, version, Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@link #holders(Id[], Id, long)}, but counting stops at {@code enough}: the answer is exact
+   * below it and {@code enough} otherwise (a sync asks only whether k holders exist; counting the
+   * rest of the retain width was most of its cost).
+   */
+  int holders(Id[] near, Id id, long version, int enough) {
+    return holders(near, id, version, enough, node.index.get(id));
+  }
+
+  /** The same, given this node's index entry of {@code id} ({@code mine}, null if none). */
+  private int holders(Id[] near, Id id, long version, int enough, PastNode.IndexEntry mine) {
     Id self = node.router.localHandle().id();
-    PastNode.IndexEntry mine = node.index.get(id);
     int count = mine != null && mine.version() == version ? 1 : 0;
     long now = now();
     Map<Id, Long> offers = offered.get(id);
     for (Id n : near) {
+      if (count >= enough) {
+        return enough;
+      }
       if (!n.equals(self) && counts(n, id, version, offers, now)) {
         count++;
       }
     }
-    return count;
+    return Math.min(count, enough);
   }
 
   /**
@@ -342,7 +358,8 @@ final class ReplicaMaintenance {
       if (!contains(near, r)) {
         continue;
       }
-      if (holders(near, id, entry.version()) >= node.config.replicas()) {
+      int k = node.config.replicas();
+      if (holders(near, id, entry.version(), k, entry) >= k) {
         continue;
       }
       if (live == null) {

@@ -174,6 +174,19 @@ public final class PastObject {
     return bytes.clone();
   }
 
+  /**
+   * This object with {@code equalBytes}, byte for byte the same as its own, as its bytes: lets a
+   * process that holds many copies of one object (a simulation's replicas) keep one array.
+   *
+   * @throws IllegalArgumentException if the bytes differ
+   */
+  public PastObject withSharedBytes(byte[] equalBytes) {
+    if (!Arrays.equals(bytes, equalBytes)) {
+      throw new IllegalArgumentException("not the bytes of object " + id);
+    }
+    return new PastObject(kind, id, equalBytes, expiryMillis, sequence);
+  }
+
   /** The stored bytes without copying; callers must not modify them. For codecs and stores. */
   public byte[] bytesUnsafe() {
     return bytes;
