@@ -32,8 +32,10 @@ public interface Directory {
 
   /**
    * Does {@code address} own {@code claimedSigningKey} now? Completes with a verdict: valid, forged
-   * (the certificate names another key, the address is not enrolled, the entry is forged or the
-   * address malformed) or revoked (revoked or no longer valid); rejections are counted. A cached
+   * (the certificate names another key, the entry is forged or the address malformed) or revoked
+   * (revoked or no longer valid); rejections are counted. An address whose entry a read quorum did
+   * not find is no verdict but {@link DirectoryException.Unavailable}: after churn the current
+   * replica set says "not found" of an enrolled user whose entry's holders are all away. A cached
    * record naming another key is confirmed from the ring first (the user may have been re-issued a
    * key), at most once per address per {@code DirectoryConfig.refreshMillis}. Fails only with
    * {@link DirectoryException.Unavailable} or {@link DirectoryException.RolledBack} (both

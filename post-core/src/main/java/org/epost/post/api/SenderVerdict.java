@@ -15,8 +15,9 @@ public record SenderVerdict(Outcome outcome, String address, UserRecord record, 
     /** The address's current certificate names this signing key: accept. */
     VALID,
     /**
-     * Reject: the address's certificate names another key, the address is not enrolled (a quorum
-     * said so), the entry served is forged, or the address is malformed.
+     * Reject: the address's certificate names another key, the entry served is forged, or the
+     * address is malformed. (An address a quorum did not find is no verdict: see {@link
+     * org.epost.post.api.Directory#verifySender}.)
      */
     FORGED,
     /** Reject: the key was the address's, but its certificate is revoked or no longer valid. */

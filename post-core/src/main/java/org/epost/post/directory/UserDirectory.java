@@ -298,8 +298,23 @@ public final class UserDirectory implements Directory {
             sendersRevoked++;
             return new SenderVerdict(SenderVerdict.Outcome.REVOKED, address, null, e.getMessage());
           }
-          if (e instanceof DirectoryException.NoSuchUser
-              || e instanceof DirectoryException.Forged
+          if (e instanceof DirectoryException.NoSuchUser) {
+            // Not a verdict: a quorum of the entry's *current* replica set said "not found", which
+            // is what it says of an enrolled user while every holder of the entry is away (a
+            // correlated failure; they come back with it). A forged verdict would have the
+            // notification rejected and every pending copy deleted (issue 14: an acknowledged
+            // delivery lost at 1,000 users); retryable, the item stays and is checked again.
+            unavailable++;
+            throw new CompletionException(
+                new DirectoryException.Unavailable(
+                    a.value(),
+                    "no entry of "
+                        + a
+                        + " found; a sender is not judged on \"not found\" (its entry's holders"
+                        + " may be away): retry later",
+                    e));
+          }
+          if (e instanceof DirectoryException.Forged
               || e instanceof DirectoryException.InvalidAddress) {
             return forged(a.value(), e.getMessage());
           }
