@@ -190,11 +190,16 @@ final class AccountLogs {
   }
 
   /**
-   * On the loop: builds operations under the lock (so UIDs are assigned in append order), hands
-   * them to the writer, and applies them when acknowledged. Completes with the number of the last
-   * operation, or -1 if {@code build} produced none.
+   * Hops onto the loop, builds operations under the lock (so UIDs are assigned in append order),
+   * hands them to the writer, and applies them when acknowledged. Completes with the number of the
+   * last operation, or -1 if {@code build} produced none. Callable from any thread.
    */
   CompletionStage<Long> append(Slot slot, Supplier<List<byte[]>> build, boolean live) {
+    return onLoop(() -> appendOnLoop(slot, build, live));
+  }
+
+  private CompletionStage<Long> appendOnLoop(
+      Slot slot, Supplier<List<byte[]>> build, boolean live) {
     if (closed) {
       return CompletableFuture.failedFuture(
           new MailException(Kind.CLOSED, "the account is closed"));

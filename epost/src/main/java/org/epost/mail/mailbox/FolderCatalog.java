@@ -48,21 +48,19 @@ final class FolderCatalog {
   }
 
   CompletionStage<Void> createSpecialFolders() {
-    return logs.onLoop(
-            () ->
-                logs.append(
-                    logs.folderList,
-                    () -> {
-                      FolderListState s = logs.folderList();
-                      List<byte[]> ops = new ArrayList<>();
-                      for (String[] sp : SPECIAL) {
-                        if (s.byName(sp[0]) == null) {
-                          ops.add(Ops.encode(newFolder(sp[0], sp[1])));
-                        }
-                      }
-                      return ops;
-                    },
-                    false))
+    return logs.append(
+            logs.folderList,
+            () -> {
+              FolderListState s = logs.folderList();
+              List<byte[]> ops = new ArrayList<>();
+              for (String[] sp : SPECIAL) {
+                if (s.byName(sp[0]) == null) {
+                  ops.add(Ops.encode(newFolder(sp[0], sp[1])));
+                }
+              }
+              return ops;
+            },
+            false)
         .thenApply(n -> null);
   }
 
@@ -94,32 +92,29 @@ final class FolderCatalog {
   /** Creates {@code name} and any missing parents. */
   CompletionStage<Void> createFolder(String name) {
     String n = PostAccount.canonical(name);
-    return logs.onLoop(
-            () ->
-                logs.append(
-                    logs.folderList,
-                    () -> {
-                      FolderListState s = logs.folderList();
-                      if (s.byName(n) != null) {
-                        throw new MailException(Kind.ALREADY_EXISTS, "folder " + n + " exists");
-                      }
-                      if (s.byId.size() >= config.maxFolders()) {
-                        throw new MailException(
-                            Kind.LIMIT, "at most " + config.maxFolders() + " folders");
-                      }
-                      List<byte[]> ops = new ArrayList<>();
-                      String[] parts = n.split("/", -1);
-                      StringBuilder prefix = new StringBuilder();
-                      for (int i = 0; i < parts.length; i++) {
-                        prefix.append(i == 0 ? "" : "/").append(parts[i]);
-                        String p = PostAccount.canonical(prefix.toString());
-                        if (!parts[i].isEmpty() && s.byName(p) == null) {
-                          ops.add(Ops.encode(newFolder(p, "")));
-                        }
-                      }
-                      return ops;
-                    },
-                    true))
+    return logs.append(
+            logs.folderList,
+            () -> {
+              FolderListState s = logs.folderList();
+              if (s.byName(n) != null) {
+                throw new MailException(Kind.ALREADY_EXISTS, "folder " + n + " exists");
+              }
+              if (s.byId.size() >= config.maxFolders()) {
+                throw new MailException(Kind.LIMIT, "at most " + config.maxFolders() + " folders");
+              }
+              List<byte[]> ops = new ArrayList<>();
+              String[] parts = n.split("/", -1);
+              StringBuilder prefix = new StringBuilder();
+              for (int i = 0; i < parts.length; i++) {
+                prefix.append(i == 0 ? "" : "/").append(parts[i]);
+                String p = PostAccount.canonical(prefix.toString());
+                if (!parts[i].isEmpty() && s.byName(p) == null) {
+                  ops.add(Ops.encode(newFolder(p, "")));
+                }
+              }
+              return ops;
+            },
+            true)
         .thenCompose(x -> logs.loadFolders());
   }
 
@@ -133,30 +128,28 @@ final class FolderCatalog {
     return logs.slotOf(f.id())
         .thenCompose(
             slot ->
-                logs.onLoop(
-                    () ->
-                        logs.append(
-                                logs.folderList,
-                                () ->
-                                    List.of(
-                                        Ops.encode(
-                                            new Ops.Delete(HexFormat.of().parseHex(f.id())))),
-                                true)
-                            .thenCompose(
-                                n -> {
-                                  List<MessageRef> refs = new ArrayList<>();
-                                  synchronized (logs.lock) {
-                                    for (FolderState.Entry e :
-                                        ((FolderState) slot.state).messages.values()) {
-                                      refs.add(e.mail().ref());
-                                    }
-                                    logs.folders.remove(f.id());
-                                  }
-                                  for (MessageRef r : refs) {
-                                    services.post().store().release(r);
-                                  }
-                                  return slot.writer.close().exceptionally(t -> null);
-                                })));
+                logs.append(
+                        logs.folderList,
+                        () -> List.of(Ops.encode(new Ops.Delete(HexFormat.of().parseHex(f.id())))),
+                        true)
+                    .thenCompose(
+                        n -> {
+                          List<MessageRef> refs = new ArrayList<>();
+                          synchronized (logs.lock) {
+                            for (FolderState.Entry e :
+                                ((FolderState) slot.state).messages.values()) {
+                              refs.add(e.mail().ref());
+                            }
+                            logs.folders.remove(f.id());
+                          }
+                          return logs.onLoop(
+                              () -> {
+                                for (MessageRef r : refs) {
+                                  services.post().store().release(r);
+                                }
+                                return slot.writer.close().exceptionally(t -> null);
+                              });
+                        }));
   }
 
   /** Renames {@code from} and its children to {@code to}. INBOX: its messages move. */
@@ -179,41 +172,36 @@ final class FolderCatalog {
                     : messages.move("INBOX", uids, dst).thenApply(r -> null);
               });
     }
-    return logs.onLoop(
-        () ->
-            logs.append(
-                    logs.folderList,
-                    () -> {
-                      FolderListState s = logs.folderList();
-                      if (s.byName(dst) != null) {
-                        throw new MailException(Kind.ALREADY_EXISTS, "folder " + dst + " exists");
-                      }
-                      List<byte[]> ops = new ArrayList<>();
-                      for (FolderListState.Folder c : s.byId.values()) {
-                        if (c.name().equals(src) || c.name().startsWith(src + "/")) {
-                          String renamed = dst + c.name().substring(src.length());
-                          ops.add(
-                              Ops.encode(new Ops.Rename(HexFormat.of().parseHex(c.id()), renamed)));
-                        }
-                      }
-                      return ops;
-                    },
-                    true)
-                .thenApply(n -> null));
+    return logs.append(
+            logs.folderList,
+            () -> {
+              FolderListState s = logs.folderList();
+              if (s.byName(dst) != null) {
+                throw new MailException(Kind.ALREADY_EXISTS, "folder " + dst + " exists");
+              }
+              List<byte[]> ops = new ArrayList<>();
+              for (FolderListState.Folder c : s.byId.values()) {
+                if (c.name().equals(src) || c.name().startsWith(src + "/")) {
+                  String renamed = dst + c.name().substring(src.length());
+                  ops.add(Ops.encode(new Ops.Rename(HexFormat.of().parseHex(c.id()), renamed)));
+                }
+              }
+              return ops;
+            },
+            true)
+        .thenApply(n -> null);
   }
 
   /** Adds or removes {@code name} from the subscriptions. */
   CompletionStage<Void> subscribe(String name, boolean on) {
     String n = PostAccount.canonical(name);
-    return logs.onLoop(
-        () ->
-            logs.append(
-                    logs.folderList,
-                    () ->
-                        logs.folderList().subscribed.contains(n) == on
-                            ? List.of()
-                            : List.of(Ops.encode(new Ops.Subscribe(n, on))),
-                    true)
-                .thenApply(x -> null));
+    return logs.append(
+            logs.folderList,
+            () ->
+                logs.folderList().subscribed.contains(n) == on
+                    ? List.of()
+                    : List.of(Ops.encode(new Ops.Subscribe(n, on))),
+            true)
+        .thenApply(x -> null);
   }
 }

@@ -56,29 +56,27 @@ final class FolderMessages {
         logs.slot(folder)
             .thenCompose(
                 slot ->
-                    logs.onLoop(
-                        () ->
-                            logs.append(
-                                slot,
-                                () -> {
-                                  FolderState s = (FolderState) slot.state;
-                                  List<byte[]> ops = new ArrayList<>();
-                                  for (PostAccount.Filing f : filings) {
-                                    long uid = Math.max(s.uidNext, slot.reservedUid + 1);
-                                    slot.reservedUid = uid;
-                                    uids.add(uid);
-                                    ops.add(
-                                        Ops.encode(
-                                            new Ops.Add(
-                                                uid,
-                                                f.internalDate(),
-                                                Set.copyOf(f.flags()),
-                                                f.mail(),
-                                                f.addedHeader().clone())));
-                                  }
-                                  return ops;
-                                },
-                                true)))
+                    logs.append(
+                        slot,
+                        () -> {
+                          FolderState s = (FolderState) slot.state;
+                          List<byte[]> ops = new ArrayList<>();
+                          for (PostAccount.Filing f : filings) {
+                            long uid = Math.max(s.uidNext, slot.reservedUid + 1);
+                            slot.reservedUid = uid;
+                            uids.add(uid);
+                            ops.add(
+                                Ops.encode(
+                                    new Ops.Add(
+                                        uid,
+                                        f.internalDate(),
+                                        Set.copyOf(f.flags()),
+                                        f.mail(),
+                                        f.addedHeader().clone())));
+                          }
+                          return ops;
+                        },
+                        true))
             .thenApply(n -> List.copyOf(uids));
     done.thenRun(() -> afterFiling.accept(filings));
     return done;
@@ -97,35 +95,32 @@ final class FolderMessages {
     return logs.slot(folder)
         .thenCompose(
             slot ->
-                logs.onLoop(
-                        () ->
-                            logs.append(
-                                slot,
-                                () -> {
-                                  FolderState s = (FolderState) slot.state;
-                                  List<Long> change = new ArrayList<>();
-                                  for (long u : new java.util.TreeSet<>(uids)) {
-                                    FolderState.Entry e = s.messages.get(u);
-                                    if (e == null) {
-                                      continue;
-                                    }
-                                    if (e.modSeq() > unchangedSince) {
-                                      modified.add(u);
-                                      continue;
-                                    }
-                                    targets.add(u);
-                                    if (!FolderState.combine(e.flags(), mode, flags)
-                                        .equals(e.flags())) {
-                                      change.add(u);
-                                    }
-                                  }
-                                  List<byte[]> ops = new ArrayList<>();
-                                  for (List<long[]> r : Ops.rangeChunks(change)) {
-                                    ops.add(Ops.encode(new Ops.Flags(mode, Set.copyOf(flags), r)));
-                                  }
-                                  return ops;
-                                },
-                                true))
+                logs.append(
+                        slot,
+                        () -> {
+                          FolderState s = (FolderState) slot.state;
+                          List<Long> change = new ArrayList<>();
+                          for (long u : new java.util.TreeSet<>(uids)) {
+                            FolderState.Entry e = s.messages.get(u);
+                            if (e == null) {
+                              continue;
+                            }
+                            if (e.modSeq() > unchangedSince) {
+                              modified.add(u);
+                              continue;
+                            }
+                            targets.add(u);
+                            if (!FolderState.combine(e.flags(), mode, flags).equals(e.flags())) {
+                              change.add(u);
+                            }
+                          }
+                          List<byte[]> ops = new ArrayList<>();
+                          for (List<long[]> r : Ops.rangeChunks(change)) {
+                            ops.add(Ops.encode(new Ops.Flags(mode, Set.copyOf(flags), r)));
+                          }
+                          return ops;
+                        },
+                        true)
                     .thenApply(
                         n -> {
                           Map<Long, MessageRecord> records = new LinkedHashMap<>();
@@ -148,22 +143,20 @@ final class FolderMessages {
     return logs.slot(folder)
         .thenCompose(
             slot ->
-                logs.onLoop(
-                    () ->
-                        logs.append(
-                            slot,
-                            () -> {
-                              FolderState s = (FolderState) slot.state;
-                              Collection<Long> among = uids == null ? s.messages.keySet() : uids;
-                              for (long u : new java.util.TreeSet<>(among)) {
-                                FolderState.Entry e = s.messages.get(u);
-                                if (e != null && e.flags().contains("\\Deleted")) {
-                                  removed.add(u);
-                                }
-                              }
-                              return remove(removed);
-                            },
-                            true)))
+                logs.append(
+                    slot,
+                    () -> {
+                      FolderState s = (FolderState) slot.state;
+                      Collection<Long> among = uids == null ? s.messages.keySet() : uids;
+                      for (long u : new java.util.TreeSet<>(among)) {
+                        FolderState.Entry e = s.messages.get(u);
+                        if (e != null && e.flags().contains("\\Deleted")) {
+                          removed.add(u);
+                        }
+                      }
+                      return remove(removed);
+                    },
+                    true))
         .thenApply(n -> List.copyOf(removed));
   }
 
@@ -209,10 +202,7 @@ final class FolderMessages {
                 c.sourceUids().isEmpty()
                     ? CompletableFuture.completedFuture(c)
                     : logs.slot(from)
-                        .thenCompose(
-                            slot ->
-                                logs.onLoop(
-                                    () -> logs.append(slot, () -> remove(c.sourceUids()), true)))
+                        .thenCompose(slot -> logs.append(slot, () -> remove(c.sourceUids()), true))
                         .thenApply(n -> c));
   }
 }
