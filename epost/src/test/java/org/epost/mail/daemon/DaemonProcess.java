@@ -1,14 +1,12 @@
 package org.epost.mail.daemon;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.epost.mail.testing.ProcessOutput;
 
 /**
  * An {@code epost run} in its own JVM, as a person starts it ({@code java -cp CLASSPATH
@@ -25,23 +23,7 @@ final class DaemonProcess implements AutoCloseable {
     this.name = name;
     this.data = data;
     this.process = process;
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null) {
-                  lines.add(l);
-                }
-              } catch (IOException e) {
-                // the process ended
-              }
-            },
-            "out-" + name);
-    reader.setDaemon(true);
-    reader.start();
+    ProcessOutput.collectLines(process, lines, "out-" + name);
   }
 
   static DaemonProcess start(String name, Path data, Path passphraseFile) throws IOException {

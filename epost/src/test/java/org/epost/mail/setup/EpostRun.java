@@ -1,16 +1,14 @@
 package org.epost.mail.setup;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.epost.mail.testing.ProcessOutput;
 
 /**
  * {@code epost run --data ROOT} as its own process the way the user unit starts it: no passphrase
@@ -39,22 +37,7 @@ final class EpostRun implements AutoCloseable {
     pb.environment().clear();
     pb.environment().putAll(env);
     process = pb.start();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (IOException e) {
-                // ended
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
+    ProcessOutput.collectLines(process, lines, "epost-run-out");
   }
 
   /** The first line starting with {@code prefix}, waiting up to {@code seconds}. */
