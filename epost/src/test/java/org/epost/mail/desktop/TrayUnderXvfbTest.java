@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
+import org.epost.mail.testing.ProcessOutput;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -147,16 +148,27 @@ class TrayUnderXvfbTest {
     // the item registers only with a watcher that has a host: on a loaded machine the host takes
     // more than a moment to register itself
     awaitWatcherProperty("IsStatusNotifierHostRegistered", "true", 60);
-    Process tray =
-        startTray(
-            dir,
-            disp,
-            "root".equals(System.getProperty("user.name"))
-                ? List.of("-Ddorkbox.systemTray.SystemTray.ENABLE_ROOT_CHECK=false")
-                : List.of());
-    await("tray shown: AppIndicator", 120);
-    String items = awaitWatcherProperty("RegisteredStatusNotifierItems", "':", 60);
-    Files.writeString(dir.resolve("registered-items.txt"), items);
+    // Known flake (2 of 4 full CI runs here, cause not found): the item is made and signals the
+    // host, yet status-notifier-watcher never lists it. The tray is started afresh up to three
+    // times; each attempt's outcome is in registered-items.txt.
+    List<String> jvm =
+        "root".equals(System.getProperty("user.name"))
+            ? List.of("-Ddorkbox.systemTray.SystemTray.ENABLE_ROOT_CHECK=false")
+            : List.of();
+    Process tray = null;
+    String items = "";
+    StringBuilder attempts = new StringBuilder();
+    for (int attempt = 1; attempt <= 3 && !items.contains("':"); attempt++) {
+      if (tray != null) {
+        tray.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        lines.clear();
+      }
+      tray = startTray(dir, disp, jvm);
+      await("tray shown: AppIndicator", 120);
+      items = awaitWatcherProperty("RegisteredStatusNotifierItems", "':", 20);
+      attempts.append("attempt ").append(attempt).append(": ").append(items).append('\n');
+    }
+    Files.writeString(dir.resolve("registered-items.txt"), attempts);
     assertTrue(items.contains("':"), "one item registered with the watcher: " + items);
     onlineThenPaused(tray, disp, dir, "sni");
   }
@@ -226,22 +238,7 @@ class TrayUnderXvfbTest {
             TrayDemoMain.class.getName(),
             dir.toString()));
     Process tray = start(dir.resolve("tray.err"), cmd, disp);
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(tray.getInputStream(), StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null) {
-                  lines.add(l);
-                }
-              } catch (IOException e) {
-                // ended
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
+    ProcessOutput.collectLines(tray, lines, "tray-out");
     return tray;
   }
 
